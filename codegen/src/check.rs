@@ -1,0 +1,489 @@
+//! Checks a parsed spec and resolves it into the [`Ir`], reporting every problem at once.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::error::{Origin, SpecError, SpecErrors};
+use crate::ir::{EnumIr, FieldIr, Ir, MessageIr, ObjectIr, Primitive, TypeRef, ValueIr};
+use crate::load::SpecSource;
+use crate::model::{Enum, Message, Object, Spec};
+use crate::naming;
+
+/// Names the generated code defines next to the spec's own types.
+const RESERVED_TYPES: &[&str] = &[
+    "WebhookEvent",
+    "WebhookType",
+    "WebhookHandler",
+    "AsyncWebhookHandler",
+];
+/// Catch-all variant names, in order of preference.
+const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
+
+/// Checks `spec` and resolves it; `include`, when given, keeps only those messages.
+pub fn check(
+    spec: &Spec,
+    source: &SpecSource,
+    include: Option<&[String]>,
+) -> Result<Ir, SpecErrors> {
+    let mut checker = Checker {
+        source,
+        errors: Vec::new(),
+        names: HashMap::new(),
+    };
+    checker.collect_names(spec);
+    let objects: Vec<ObjectIr> = (spec.objects.iter().enumerate())
+        .map(|(i, o)| checker.object(i, o))
+        .collect();
+    let enums: Vec<EnumIr> = spec
+        .enums
+        .iter()
+        .enumerate()
+        .map(|(i, e)| checker.enumeration(i, e))
+        .collect();
+    let messages = checker.messages(spec);
+    checker.check_recursion(spec, &objects);
+    let unknown_event_variant =
+        naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
+            .unwrap_or("UnknownWebhook")
+            .to_owned();
+    let messages = checker.select(messages, include);
+    if !checker.errors.is_empty() {
+        return Err(SpecErrors(checker.errors));
+    }
+    let ir = Ir {
+        messages,
+        objects,
+        enums,
+        unknown_event_variant,
+    };
+    Ok(if include.is_some() {
+        keep_reachable(ir)
+    } else {
+        ir
+    })
+}
+
+enum Named {
+    Object(usize),
+    Enum(usize),
+}
+
+struct Checker<'a> {
+    source: &'a SpecSource,
+    errors: Vec<SpecError>,
+    /// Spec names of objects and enumerations.
+    names: HashMap<String, Named>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, pointer: &str, message: String) {
+        self.errors.push(self.source.error(pointer, message));
+    }
+
+    /// Registers object and enum names, refusing duplicates and Rust-name collisions.
+    fn collect_names(&mut self, spec: &Spec) {
+        let objects = spec
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (&o.name, "objects", i, Named::Object(i)));
+        let enums = spec
+            .enums
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (&e.name, "enums", i, Named::Enum(i)));
+        let mut rust_names: HashMap<String, String> = HashMap::new();
+        for (name, list, index, named) in objects.chain(enums) {
+            let pointer = format!("/{list}/{index}/name");
+            let rust = naming::type_name(name);
+            if Primitive::from_name(name).is_some() {
+                self.error(
+                    &pointer,
+                    format!("type name `{name}` is a built-in type; choose another name"),
+                );
+            } else if RESERVED_TYPES.contains(&rust.as_str()) {
+                self.error(
+                    &pointer,
+                    format!("type name `{name}` is reserved for the generated `{rust}`"),
+                );
+            } else if self.names.contains_key(name) {
+                self.error(&pointer, format!("type `{name}` is defined twice"));
+            } else if let Some(other) = rust_names.get(&rust) {
+                self.error(
+                    &pointer,
+                    format!("types `{other}` and `{name}` both become the Rust type `{rust}`"),
+                );
+            } else {
+                rust_names.insert(rust, name.clone());
+                self.names.insert(name.clone(), named);
+            }
+        }
+    }
+
+    /// Resolves a type expression such as `string`, `Fee` or `Fee[]`.
+    fn resolve(&mut self, expr: &str, pointer: &str) -> Option<TypeRef> {
+        if let Some(inner) = expr.strip_suffix("[]") {
+            return self
+                .resolve(inner, pointer)
+                .map(|t| TypeRef::Array(Box::new(t)));
+        }
+        if let Some(primitive) = Primitive::from_name(expr) {
+            return Some(TypeRef::Primitive(primitive));
+        }
+        match self.names.get(expr) {
+            Some(Named::Object(i)) => Some(TypeRef::Object(*i)),
+            Some(Named::Enum(i)) => Some(TypeRef::Enum(*i)),
+            None => {
+                let known = Primitive::NAMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .chain(self.names.keys().map(String::as_str));
+                let hint = closest(expr, known)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                self.error(pointer, format!("unknown type `{expr}`{hint}"));
+                None
+            }
+        }
+    }
+
+    fn object(&mut self, index: usize, object: &Object) -> ObjectIr {
+        let mut fields = Vec::new();
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for (j, field) in object.fields.iter().enumerate() {
+            let pointer = format!("/objects/{index}/fields/{j}");
+            let rust_name = naming::field_name(&field.name);
+            if let Some(other) = seen.get(&rust_name) {
+                let message = if *other == field.name {
+                    format!(
+                        "field `{}` of `{}` is defined twice",
+                        field.name, object.name
+                    )
+                } else {
+                    format!(
+                        "fields `{other}` and `{}` of `{}` both become `{rust_name}`",
+                        field.name, object.name
+                    )
+                };
+                self.error(&format!("{pointer}/name"), message);
+                continue;
+            }
+            seen.insert(rust_name.clone(), &field.name);
+            let Some(ty) = self.resolve(&field.ty, &format!("{pointer}/type")) else {
+                continue;
+            };
+            fields.push(FieldIr {
+                json_name: field.name.clone(),
+                rust_name,
+                ty,
+                optional: field.optional,
+                nullable: field.nullable,
+                description: field.description.clone(),
+            });
+        }
+        ObjectIr {
+            name: naming::type_name(&object.name),
+            description: object.description.clone(),
+            fields,
+        }
+    }
+
+    fn enumeration(&mut self, index: usize, enumeration: &Enum) -> EnumIr {
+        let mut values: Vec<ValueIr> = Vec::new();
+        for (j, value) in enumeration.values.iter().enumerate() {
+            let pointer = format!("/enums/{index}/values/{j}/value");
+            let variant = naming::variant_name(&value.value);
+            if let Some(other) = values.iter().find(|v| v.variant == variant) {
+                let message = if other.value == value.value {
+                    format!(
+                        "value `{}` of `{}` is listed twice",
+                        value.value, enumeration.name
+                    )
+                } else {
+                    format!(
+                        "values `{}` and `{}` of `{}` both become the variant `{variant}`",
+                        other.value, value.value, enumeration.name
+                    )
+                };
+                self.error(&pointer, message);
+                continue;
+            }
+            values.push(ValueIr {
+                value: value.value.clone(),
+                variant,
+                description: value.description.clone(),
+                http_status: value.http_status,
+            });
+        }
+        let unknown_variant =
+            naming::free_name(CATCH_ALL, |c| values.iter().any(|v| v.variant == c))
+                .unwrap_or("UnlistedValue")
+                .to_owned();
+        EnumIr {
+            name: naming::type_name(&enumeration.name),
+            description: enumeration.description.clone(),
+            values,
+            unknown_variant,
+        }
+    }
+
+    fn messages(&mut self, spec: &Spec) -> Vec<MessageIr> {
+        let mut out: Vec<MessageIr> = Vec::new();
+        for (i, message) in spec.messages.iter().enumerate() {
+            let pointer = format!("/messages/{i}");
+            let variant = naming::variant_name(&message.webhook_type);
+            if let Some(other) = out.iter().find(|m| m.variant == variant) {
+                let text = if other.webhook_type == message.webhook_type {
+                    format!("webhook type `{}` is defined twice", message.webhook_type)
+                } else {
+                    format!(
+                        "webhook types `{}` and `{}` both become the variant `{variant}`",
+                        other.webhook_type, message.webhook_type
+                    )
+                };
+                self.error(&format!("{pointer}/webhook_type"), text);
+                continue;
+            }
+            let payload = match self.resolve(&message.payload, &format!("{pointer}/payload")) {
+                Some(TypeRef::Object(index)) => index,
+                Some(_) => {
+                    let text = format!(
+                        "payload of `{}` must name an object, not `{}`",
+                        message.webhook_type, message.payload
+                    );
+                    self.error(&format!("{pointer}/payload"), text);
+                    continue;
+                }
+                None => continue,
+            };
+            self.check_example(&pointer, message);
+            out.push(MessageIr {
+                webhook_type: message.webhook_type.clone(),
+                object_type: message.object_type.clone(),
+                payload_key: message.payload_key.clone(),
+                payload,
+                method: naming::method_name(&message.webhook_type),
+                param: naming::field_name(&message.payload_key),
+                variant,
+                title: message.title.clone(),
+                description: message.description.clone(),
+            });
+        }
+        out
+    }
+
+    /// An example must be an envelope of its own message.
+    fn check_example(&mut self, pointer: &str, message: &Message) {
+        let Some(example) = &message.example else {
+            return;
+        };
+        let pointer = format!("{pointer}/example");
+        let Some(envelope) = example.as_object() else {
+            return self.error(
+                &pointer,
+                format!("example of `{}` is not a JSON object", message.webhook_type),
+            );
+        };
+        match envelope.get("webhook_type").and_then(Value::as_str) {
+            Some(t) if t == message.webhook_type => {}
+            found => {
+                let found = found.map_or("no webhook_type".to_owned(), |t| format!("`{t}`"));
+                let text = format!(
+                    "example of `{}` has {found} as its webhook_type",
+                    message.webhook_type
+                );
+                self.error(&format!("{pointer}/webhook_type"), text);
+            }
+        }
+        if !envelope.contains_key(&message.payload_key) {
+            let text = format!(
+                "example of `{}` has no `{}` payload key",
+                message.webhook_type, message.payload_key
+            );
+            self.error(&pointer, text);
+        }
+    }
+
+    /// A struct that holds itself without a `Vec` in between would have infinite size.
+    fn check_recursion(&mut self, spec: &Spec, objects: &[ObjectIr]) {
+        let direct = |i: usize| -> Vec<usize> {
+            objects[i]
+                .fields
+                .iter()
+                .filter_map(|f| match f.ty {
+                    TypeRef::Object(j) => Some(j),
+                    _ => None,
+                })
+                .collect()
+        };
+        for start in 0..objects.len() {
+            let mut stack = direct(start);
+            let mut seen = HashSet::new();
+            while let Some(next) = stack.pop() {
+                if next == start {
+                    let name = &spec.objects[start].name;
+                    let text =
+                        format!("object `{name}` contains itself; put an array between them");
+                    self.error(&format!("/objects/{start}"), text);
+                    break;
+                }
+                if seen.insert(next) {
+                    stack.extend(direct(next));
+                }
+            }
+        }
+    }
+
+    /// Keeps the included messages, reporting names the spec does not define.
+    fn select(&mut self, messages: Vec<MessageIr>, include: Option<&[String]>) -> Vec<MessageIr> {
+        let Some(include) = include else {
+            return messages;
+        };
+        for (i, name) in include.iter().enumerate() {
+            if messages.iter().all(|m| &m.webhook_type != name) {
+                let hint = closest(name, messages.iter().map(|m| m.webhook_type.as_str()))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                let message =
+                    format!("`include` names `{name}`, which the spec does not define{hint}");
+                self.errors.push(SpecError {
+                    message,
+                    origin: Origin::Include(i),
+                });
+            }
+        }
+        messages
+            .into_iter()
+            .filter(|m| include.contains(&m.webhook_type))
+            .collect()
+    }
+}
+
+/// Drops the objects and enumerations no kept message reaches, and renumbers references.
+fn keep_reachable(ir: Ir) -> Ir {
+    let mut objects = vec![false; ir.objects.len()];
+    let mut enums = vec![false; ir.enums.len()];
+    let mut stack: Vec<usize> = ir.messages.iter().map(|m| m.payload).collect();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut objects[i], true) {
+            continue;
+        }
+        for field in &ir.objects[i].fields {
+            match innermost(&field.ty) {
+                TypeRef::Object(j) => stack.push(*j),
+                TypeRef::Enum(j) => enums[*j] = true,
+                _ => {}
+            }
+        }
+    }
+    let object_map = renumber(&objects);
+    let enum_map = renumber(&enums);
+    let remap = |t: &TypeRef| remap_type(t, &object_map, &enum_map);
+    Ir {
+        messages: ir
+            .messages
+            .into_iter()
+            .map(|m| MessageIr {
+                payload: object_map[m.payload],
+                ..m
+            })
+            .collect(),
+        objects: (ir.objects.into_iter().zip(&objects))
+            .filter(|(_, keep)| **keep)
+            .map(|(o, _)| ObjectIr {
+                fields: o
+                    .fields
+                    .into_iter()
+                    .map(|f| FieldIr {
+                        ty: remap(&f.ty),
+                        ..f
+                    })
+                    .collect(),
+                ..o
+            })
+            .collect(),
+        enums: ir
+            .enums
+            .into_iter()
+            .zip(&enums)
+            .filter(|(_, keep)| **keep)
+            .map(|(e, _)| e)
+            .collect(),
+        ..ir
+    }
+}
+
+fn innermost(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Array(inner) => innermost(inner),
+        other => other,
+    }
+}
+
+/// New index of each kept item (unkept items map to 0 and are never looked up).
+fn renumber(keep: &[bool]) -> Vec<usize> {
+    let mut next = 0;
+    keep.iter()
+        .map(|k| {
+            let index = next;
+            next += usize::from(*k);
+            index
+        })
+        .collect()
+}
+
+fn remap_type(ty: &TypeRef, objects: &[usize], enums: &[usize]) -> TypeRef {
+    match ty {
+        TypeRef::Object(i) => TypeRef::Object(objects[*i]),
+        TypeRef::Enum(i) => TypeRef::Enum(enums[*i]),
+        TypeRef::Array(inner) => TypeRef::Array(Box::new(remap_type(inner, objects, enums))),
+        TypeRef::Primitive(p) => TypeRef::Primitive(*p),
+    }
+}
+
+/// The candidate nearest to `name` by edit distance, if near enough to be a likely typo.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("invoice.created", "invoice.created"), 0);
+        assert_eq!(edit_distance("invoice.creatd", "invoice.created"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn closest_suggests_only_near_names() {
+        let names = ["invoice.created", "fee.created"];
+        assert_eq!(
+            closest("invoice.create", names.into_iter()),
+            Some("invoice.created")
+        );
+        assert_eq!(closest("wallet.terminated", names.into_iter()), None);
+    }
+}

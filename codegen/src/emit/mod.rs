@@ -1,0 +1,147 @@
+//! Emission of Rust tokens from the [`Ir`].
+//!
+//! Each submodule emits one family of items. The generated code names nothing
+//! from the call site: std items by absolute path, everything else through the
+//! runtime path in [`Settings`].
+
+mod enums;
+mod event;
+mod handler;
+mod objects;
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::quote;
+
+use crate::Settings;
+use crate::ir::{Ir, Primitive, TypeRef};
+
+/// Everything emitted for one spec.
+pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
+    let cx = Context { ir, settings };
+    let objects = ir.objects.iter().map(|o| objects::emit(&cx, o));
+    let enums = ir.enums.iter().map(|e| enums::emit(&cx, e));
+    let webhook_type = event::emit_webhook_type(&cx);
+    let webhook_event = event::emit_webhook_event(&cx);
+    let handlers = handler::emit(&cx);
+    let tracking = settings.track.iter().map(|path| {
+        quote! {
+            // Makes the compiler treat the spec as an input: editing it rebuilds this crate.
+            const _: &[u8] = ::core::include_bytes!(#path);
+        }
+    });
+    quote! {
+        #(#tracking)*
+        #webhook_type
+        #webhook_event
+        #handlers
+        #(#objects)*
+        #(#enums)*
+    }
+}
+
+/// What every emitter needs.
+struct Context<'a> {
+    ir: &'a Ir,
+    settings: &'a Settings,
+}
+
+impl Context<'_> {
+    /// The runtime crate path.
+    fn krate(&self) -> &TokenStream {
+        &self.settings.runtime
+    }
+
+    /// The runtime's private support module.
+    fn private(&self) -> TokenStream {
+        let krate = self.krate();
+        quote!(#krate::__private)
+    }
+
+    /// The `#[serde(crate = "...")]` attribute pointing serde's derives at the runtime's serde.
+    fn serde_crate(&self) -> TokenStream {
+        let path = format!("{}::serde", self.private()).replace(' ', "");
+        quote!(#[serde(crate = #path)])
+    }
+
+    /// `#[derive(...)]` with the given built-in derives and the user's extra ones,
+    /// skipping user derives that repeat a built-in one.
+    fn derives(&self, builtin: &[TokenStream]) -> TokenStream {
+        let builtin_names: Vec<String> = builtin.iter().filter_map(last_ident).collect();
+        let extra = self
+            .settings
+            .derives
+            .iter()
+            .filter(|d| last_ident(d).is_none_or(|name| !builtin_names.contains(&name)));
+        quote!(#[derive(#(#builtin,)* #(#extra),*)])
+    }
+
+    /// The Rust type of a spec type.
+    fn rust_type(&self, ty: &TypeRef) -> TokenStream {
+        let krate = self.krate();
+        match ty {
+            TypeRef::Primitive(p) => match p {
+                Primitive::String | Primitive::Currency | Primitive::Url | Primitive::Id => {
+                    quote!(::std::string::String)
+                }
+                Primitive::Integer => quote!(i64),
+                Primitive::Number => quote!(f64),
+                Primitive::Boolean => quote!(bool),
+                Primitive::Decimal => quote!(#krate::Decimal),
+                Primitive::Date => quote!(#krate::Date),
+                Primitive::DateTime => quote!(#krate::DateTime),
+                Primitive::Json => quote!(#krate::__private::serde_json::Value),
+            },
+            TypeRef::Object(i) => ident(&self.ir.objects[*i].name).into_token_stream(),
+            TypeRef::Enum(i) => ident(&self.ir.enums[*i].name).into_token_stream(),
+            TypeRef::Array(inner) => {
+                let inner = self.rust_type(inner);
+                quote!(::std::vec::Vec<#inner>)
+            }
+        }
+    }
+}
+
+use quote::ToTokens;
+
+/// An identifier; names in the IR are valid identifiers by construction.
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Doc attributes, one per line, so that formatted output shows `///` comments.
+fn doc(text: &str) -> TokenStream {
+    let lines = text.trim().lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// The last identifier of a path such as `::serde::Serialize`.
+fn last_ident(path: &TokenStream) -> Option<String> {
+    path.clone()
+        .into_iter()
+        .filter_map(|t| match t {
+            TokenTree::Ident(i) => Some(i.to_string()),
+            _ => None,
+        })
+        .last()
+}
+
+/// Derives every generated type gets.
+fn std_derive(name: &str) -> TokenStream {
+    match name {
+        "Debug" => quote!(::core::fmt::Debug),
+        "Clone" => quote!(::core::clone::Clone),
+        "Copy" => quote!(::core::marker::Copy),
+        "PartialEq" => quote!(::core::cmp::PartialEq),
+        "Eq" => quote!(::core::cmp::Eq),
+        "Hash" => quote!(::core::hash::Hash),
+        "PartialOrd" => quote!(::core::cmp::PartialOrd),
+        _ => quote!(::core::cmp::Ord),
+    }
+}

@@ -1,0 +1,101 @@
+//! Spec model, checks and code generation for `lago-webhooks`.
+//!
+//! This crate turns a spec of Lago's webhook messages (see `spec/README.md` in the
+//! repository for the format) into Rust tokens: a struct per object, an enum per
+//! enumeration, `WebhookType`, `WebhookEvent` and the handler traits. It has no
+//! procedural-macro dependency, so the `lago_webhooks!` macro and command-line
+//! tools share it.
+//!
+//! The pipeline has three steps, one module each:
+//! [`SpecSource::parse`] reads the text into the model, `check` resolves names and
+//! types while collecting every problem, and `emit` writes the tokens.
+//!
+//! ```
+//! use lago_webhooks_codegen::{Settings, SpecSource, generate};
+//!
+//! let source = SpecSource::new("inline.json", r#"{
+//!     "format_version": 1,
+//!     "title": "Tiny",
+//!     "messages": [{
+//!         "webhook_type": "thing.happened", "object_type": "thing", "payload_key": "thing",
+//!         "payload": "Thing", "title": "Thing happened", "description": "A thing happened."
+//!     }],
+//!     "objects": [{
+//!         "name": "Thing", "description": "A thing.",
+//!         "fields": [{"name": "id", "type": "id", "description": "Its id."}]
+//!     }]
+//! }"#);
+//! let tokens = generate(&source, &Settings::default()).unwrap();
+//! assert!(tokens.to_string().contains("pub struct Thing"));
+//! ```
+
+#![deny(missing_docs)]
+
+mod check;
+mod emit;
+mod error;
+mod ir;
+mod load;
+mod locate;
+pub mod model;
+mod naming;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub use error::{Location, Origin, SpecError, SpecErrors};
+pub use load::SpecSource;
+
+/// How to generate: where the runtime is, extra derives, which messages, which files to track.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    runtime: TokenStream,
+    derives: Vec<TokenStream>,
+    include: Option<Vec<String>>,
+    track: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            runtime: quote!(::lago_webhooks),
+            derives: Vec::new(),
+            include: None,
+            track: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The path of the runtime crate in generated code (default `::lago_webhooks`).
+    pub fn with_runtime(mut self, path: TokenStream) -> Self {
+        self.runtime = path;
+        self
+    }
+
+    /// Adds a derive to every generated type (a path such as `Eq` or `::serde::Serialize`).
+    pub fn with_derive(mut self, path: TokenStream) -> Self {
+        self.derives.push(path);
+        self
+    }
+
+    /// Generates only these webhook types and the objects and enumerations they reach.
+    pub fn with_include(mut self, webhook_types: Vec<String>) -> Self {
+        self.include = Some(webhook_types);
+        self
+    }
+
+    /// Makes the generated code depend on this file (an absolute path), so that
+    /// editing it rebuilds the crate that expands the code.
+    pub fn with_tracked_file(mut self, path: String) -> Self {
+        self.track.push(path);
+        self
+    }
+}
+
+/// Parses, checks and emits a spec: the code, or every problem found.
+pub fn generate(source: &SpecSource, settings: &Settings) -> Result<TokenStream, SpecErrors> {
+    let spec = source.parse()?;
+    let ir = check::check(&spec, source, settings.include.as_deref())?;
+    Ok(emit::emit(&ir, settings))
+}

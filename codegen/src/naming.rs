@@ -1,0 +1,139 @@
+//! Rust identifiers for spec names.
+//!
+//! Every function here returns a string that `proc_macro2::Ident::new` accepts,
+//! whatever the input: the generator must never panic on a spec.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words that cannot name a field or method as is (strict and reserved keywords).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keeps ASCII letters and digits; everything else separates words.
+fn ascii_words(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// An UpperCamelCase type or variant name, prefixed with `prefix` when it would be empty
+/// or start with a digit.
+fn camel(name: &str, prefix: &str) -> String {
+    let camel = ascii_words(name).to_upper_camel_case();
+    let camel = match camel.chars().next() {
+        None => prefix.to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("{prefix}{camel}"),
+        Some(_) => camel,
+    };
+    // `Self` is the one UpperCamelCase keyword.
+    if camel == "Self" {
+        format!("{camel}_")
+    } else {
+        camel
+    }
+}
+
+/// The Rust type name of an object or enumeration.
+pub fn type_name(name: &str) -> String {
+    camel(name, "Type")
+}
+
+/// The variant name of an enumeration value or a webhook type.
+pub fn variant_name(value: &str) -> String {
+    camel(value, "Value")
+}
+
+/// The Rust field name of a JSON key; keywords get a trailing underscore (`type` → `type_`).
+pub fn field_name(json_name: &str) -> String {
+    let snake = ascii_words(json_name).to_snake_case();
+    let snake = match snake.chars().next() {
+        None => "field".to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("field_{snake}"),
+        Some(_) => snake,
+    };
+    if KEYWORDS.contains(&snake.as_str()) {
+        format!("{snake}_")
+    } else {
+        snake
+    }
+}
+
+/// The handler method for a webhook type: `invoice.created` → `on_invoice_created`.
+pub fn method_name(webhook_type: &str) -> String {
+    format!("on_{}", ascii_words(webhook_type).to_snake_case())
+        .trim_end_matches('_')
+        .to_owned()
+}
+
+/// Picks the first candidate not already taken, for catch-all variants.
+pub fn free_name<'a>(candidates: &[&'a str], taken: impl Fn(&str) -> bool) -> Option<&'a str> {
+    candidates.iter().copied().find(|c| !taken(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        assert_eq!(type_name("Invoice"), "Invoice");
+        assert_eq!(type_name("credit_note item"), "CreditNoteItem");
+        assert_eq!(type_name("2fa"), "Type2fa");
+        assert_eq!(type_name(""), "Type");
+        assert_eq!(type_name("self"), "Self_");
+    }
+
+    #[test]
+    fn variant_names() {
+        assert_eq!(variant_name("add_on"), "AddOn");
+        assert_eq!(variant_name("BillableMetric"), "BillableMetric");
+        assert_eq!(
+            variant_name("invoice.payment_status_updated"),
+            "InvoicePaymentStatusUpdated"
+        );
+        assert_eq!(variant_name("404"), "Value404");
+        assert_eq!(variant_name("é"), "Value");
+    }
+
+    #[test]
+    fn field_names() {
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("lagoId"), "lago_id");
+        assert_eq!(
+            field_name("provider_error[message]"),
+            "provider_error_message"
+        );
+        assert_eq!(field_name("+1"), "field_1");
+        assert_eq!(field_name(""), "field");
+    }
+
+    #[test]
+    fn method_names() {
+        assert_eq!(method_name("invoice.created"), "on_invoice_created");
+        assert_eq!(
+            method_name("credit_note.refund_failure"),
+            "on_credit_note_refund_failure"
+        );
+    }
+
+    #[test]
+    fn every_name_is_an_identifier() {
+        for input in [
+            "", "_", "__", "9", "ü", "a-b", "type", "Self", "---", "x y", "_1",
+        ] {
+            for name in [
+                type_name(input),
+                variant_name(input),
+                field_name(input),
+                method_name(input),
+            ] {
+                let _ = proc_macro2::Ident::new(&name, proc_macro2::Span::call_site());
+            }
+        }
+    }
+}

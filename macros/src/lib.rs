@@ -1,0 +1,97 @@
+//! The `lago_webhooks!` macro. Use it through the `lago-webhooks` crate, which
+//! re-exports it and holds the support code the generated items call.
+//!
+//! This crate is a thin shim: it reads the options and the spec file, asks
+//! `lago-webhooks-codegen` for the code, and turns spec problems into compile errors.
+
+mod options;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+use options::Options;
+
+/// Generates typed Rust for the webhook messages of a spec file.
+///
+/// ```ignore
+/// lago_webhooks::lago_webhooks!(
+///     spec = "spec/lago-webhooks.json",          // relative to this crate's Cargo.toml
+///     include = ["invoice.created", "fee.created"], // optional: a subset of messages
+///     derives = [Eq],                            // optional: extra derives on every type
+///     crate = ::lago_webhooks,                   // optional: path of the runtime crate
+/// );
+/// ```
+///
+/// It emits a struct per object, an enum per enumeration, `WebhookType`,
+/// `WebhookEvent`, `WebhookHandler` and `AsyncWebhookHandler`. Editing the spec
+/// file rebuilds the invoking crate. See the `lago-webhooks` crate for details.
+#[proc_macro]
+pub fn lago_webhooks(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let options = match syn::parse::<Options>(input) {
+        Ok(options) => options,
+        Err(err) => return err.to_compile_error().into(),
+    };
+    // Generation must not panic; if it ever does, report it as an error at the spec path.
+    match catch_unwind(AssertUnwindSafe(|| expand(&options))) {
+        Ok(tokens) => tokens.into(),
+        Err(_) => syn::Error::new(
+            options.spec.span(),
+            "internal error in lago_webhooks!: code generation panicked; please report this spec",
+        )
+        .to_compile_error()
+        .into(),
+    }
+}
+
+fn expand(options: &Options) -> TokenStream {
+    let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        let message = "CARGO_MANIFEST_DIR is not set; lago_webhooks! must be built by cargo";
+        return syn::Error::new(options.spec.span(), message).to_compile_error();
+    };
+    let path = PathBuf::from(manifest_dir).join(options.spec.value());
+    let source = match SpecSource::read(&path) {
+        Ok(source) => source,
+        Err(errors) => return compile_errors(options, &errors),
+    };
+    match generate(&source, &settings(options, &path)) {
+        Ok(tokens) => tokens,
+        Err(errors) => compile_errors(options, &errors),
+    }
+}
+
+fn settings(options: &Options, path: &std::path::Path) -> Settings {
+    let runtime = options
+        .krate
+        .as_ref()
+        .map_or_else(|| quote!(::lago_webhooks), ToTokens::to_token_stream);
+    let mut settings = Settings::default()
+        .with_runtime(runtime)
+        .with_tracked_file(path.display().to_string());
+    for derive in &options.derives {
+        settings = settings.with_derive(derive.to_token_stream());
+    }
+    if let Some(include) = &options.include {
+        settings = settings.with_include(include.iter().map(|lit| lit.value()).collect());
+    }
+    settings
+}
+
+/// One compile error per problem, at the `include` entry it concerns or at the spec path.
+fn compile_errors(options: &Options, errors: &SpecErrors) -> TokenStream {
+    let errors = errors.iter().map(|error| {
+        let span = match error.origin {
+            Origin::Include(i) => options
+                .include
+                .as_ref()
+                .and_then(|list| list.get(i))
+                .map(|lit| lit.span()),
+            Origin::Spec(_) => None,
+        };
+        syn::Error::new(span.unwrap_or_else(|| options.spec.span()), error).to_compile_error()
+    });
+    quote!(#(#errors)*)
+}

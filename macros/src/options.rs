@@ -1,0 +1,80 @@
+//! The macro's input: `spec = "...", derives = [...], include = [...], crate = path`.
+
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Ident, LitStr, Path, Token, bracketed};
+
+/// Every option, for error messages.
+const VALID: &str = "`spec`, `derives`, `include`, `crate`";
+
+/// Parsed macro options; literals keep their spans for error reporting.
+pub struct Options {
+    /// Path of the spec file, relative to the invoking crate's manifest directory.
+    pub spec: LitStr,
+    /// Extra derives for every generated type.
+    pub derives: Vec<Path>,
+    /// The messages to generate, when not all.
+    pub include: Option<Vec<LitStr>>,
+    /// Path of the runtime crate.
+    pub krate: Option<Path>,
+}
+
+impl Parse for Options {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut spec = None;
+        let mut derives = None;
+        let mut include = None;
+        let mut krate = None;
+        while !input.is_empty() {
+            let key = Ident::parse_any(input)?;
+            input.parse::<Token![=]>()?;
+            match key.to_string().as_str() {
+                "spec" => set(&mut spec, &key, input.parse()?)?,
+                "derives" => set(&mut derives, &key, list(input, Path::parse_mod_style)?)?,
+                "include" => set(&mut include, &key, list(input, <LitStr as Parse>::parse)?)?,
+                "crate" => set(&mut krate, &key, Path::parse_mod_style(input)?)?,
+                other => {
+                    let message = format!("unknown option `{other}`; valid options are {VALID}");
+                    return Err(syn::Error::new(key.span(), message));
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        let spec = spec.ok_or_else(|| {
+            input.error(
+                "missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)",
+            )
+        })?;
+        Ok(Options {
+            spec,
+            derives: derives.unwrap_or_default(),
+            include,
+            krate,
+        })
+    }
+}
+
+/// Stores an option, refusing a second occurrence.
+fn set<T>(slot: &mut Option<T>, key: &Ident, value: T) -> syn::Result<()> {
+    if slot.replace(value).is_some() {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("option `{key}` is given twice"),
+        ));
+    }
+    Ok(())
+}
+
+/// A bracketed, comma-separated list.
+fn list<T>(
+    input: ParseStream<'_>,
+    item: fn(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    let content;
+    bracketed!(content in input);
+    let items = Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?;
+    Ok(items.into_iter().collect())
+}

@@ -1,0 +1,174 @@
+//! Decimals that keep the digits Lago sent.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
+
+/// A decimal amount exactly as Lago sent it.
+///
+/// Lago sends most decimals as JSON strings (`"units": "10.0"`) and some as numbers
+/// (`"units": 12.6`); both parse, the digits are kept as text, and serializing writes
+/// back the same form. No rounding happens unless you ask for a float.
+///
+/// A JSON number goes through `f64` on its way in, which keeps up to 15 significant
+/// digits exactly and does not keep trailing zeros (`12.0` reads as `12`); strings
+/// are kept verbatim, so they are always exact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    text: String,
+    quoted: bool,
+}
+
+impl Decimal {
+    /// A decimal that serializes as a JSON string, as Lago usually sends them.
+    pub fn new(text: impl Into<String>) -> Self {
+        Decimal {
+            text: text.into(),
+            quoted: true,
+        }
+    }
+
+    /// The digits as sent, such as `"10.0"` or `"12.6"`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether Lago sent it as a JSON string (rather than a number).
+    pub fn is_quoted(&self) -> bool {
+        self.quoted
+    }
+
+    /// Whether the text is a plain decimal number: an optional `-`, digits, and an
+    /// optional fraction (`"1.0"`, `"-3"`, `"0.32"`).
+    pub fn is_well_formed(&self) -> bool {
+        let digits = self.text.strip_prefix('-').unwrap_or(&self.text);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        all_digits(whole) && all_digits(fraction)
+    }
+
+    /// The value as a float, if the text is a number (precision may be lost).
+    pub fn to_f64(&self) -> Option<f64> {
+        self.text.parse().ok()
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for Decimal {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Decimal::new(text))
+    }
+}
+
+impl Serialize for Decimal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.quoted {
+            return serializer.serialize_str(&self.text);
+        }
+        if let Ok(int) = self.text.parse::<i64>() {
+            return serializer.serialize_i64(int);
+        }
+        if let Ok(int) = self.text.parse::<u64>() {
+            return serializer.serialize_u64(int);
+        }
+        match self.text.parse::<f64>() {
+            Ok(float) => serializer.serialize_f64(float),
+            // Only a hand-built value can get here; keep its text rather than fail.
+            Err(_) => serializer.serialize_str(&self.text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DecimalVisitor)
+    }
+}
+
+struct DecimalVisitor;
+
+impl Visitor<'_> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal as a string or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal, E> {
+        Ok(Decimal::new(text))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Decimal, E> {
+        Ok(Decimal::new(text))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
+        Ok(Decimal {
+            text: value.to_string(),
+            quoted: false,
+        })
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
+        Ok(Decimal {
+            text: value.to_string(),
+            quoted: false,
+        })
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
+        // `Display` for f64 prints the shortest text that reads back to the same value.
+        Ok(Decimal {
+            text: value.to_string(),
+            quoted: false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(json: &str) -> (Decimal, String) {
+        let decimal: Decimal = serde_json::from_str(json).unwrap();
+        let back = serde_json::to_string(&decimal).unwrap();
+        (decimal, back)
+    }
+
+    #[test]
+    fn strings_and_numbers_keep_their_digits_and_form() {
+        for (json, text, quoted) in [
+            ("\"1.0\"", "1.0", true),
+            ("12.6", "12.6", false),
+            ("7", "7", false),
+            ("\"0.32\"", "0.32", true),
+        ] {
+            let (decimal, back) = round_trip(json);
+            assert_eq!((decimal.as_str(), decimal.is_quoted()), (text, quoted));
+            assert_eq!(back, json);
+        }
+    }
+
+    #[test]
+    fn well_formedness() {
+        assert!(Decimal::new("-3.25").is_well_formed());
+        assert!(!Decimal::new("").is_well_formed());
+        assert!(!Decimal::new("1.").is_well_formed());
+        assert!(!Decimal::new("abc").is_well_formed());
+    }
+
+    #[test]
+    fn other_json_types_are_refused() {
+        assert!(serde_json::from_str::<Decimal>("true").is_err());
+        assert!(serde_json::from_str::<Decimal>("null").is_err());
+    }
+}

@@ -1,0 +1,479 @@
+//! Reading and writing the webhook envelope:
+//! `{"webhook_type": ..., "object_type": ..., <payload_key>: {...}}`.
+//!
+//! The payload's type depends on `webhook_type`, so the envelope is read key by key:
+//! once `webhook_type` is known, the payload is deserialized straight from the input
+//! into its struct, with no intermediate tree. Lago sends `webhook_type` first; for a
+//! body that puts the payload before it, [`parse_event`] skips the payload, learns the
+//! type, and reads the body a second time (still straight into the struct), while the
+//! generic `Deserialize` path buffers the payload as a `serde_json::Value`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+
+use crate::error::{ParseError, ParseErrorKind};
+use crate::unknown::UnknownEvent;
+
+/// Implemented by the generated `WebhookType`.
+pub trait WebhookKind: Copy + 'static {
+    /// The `webhook_type` string.
+    fn webhook_type(self) -> &'static str;
+    /// The `object_type` string.
+    fn object_type(self) -> &'static str;
+    /// The envelope key holding the payload.
+    fn payload_key(self) -> &'static str;
+}
+
+/// Implemented by the generated `WebhookEvent`.
+pub trait Catalog: Sized {
+    /// The generated `WebhookType`.
+    type Kind: WebhookKind;
+    /// The known webhook type named `webhook_type`.
+    fn lookup(webhook_type: &str) -> Option<Self::Kind>;
+    /// Deserializes the payload of a `kind` webhook into its variant.
+    fn deserialize_payload<'de, D: Deserializer<'de>>(
+        kind: Self::Kind,
+        deserializer: D,
+    ) -> Result<Self, D::Error>;
+    /// The catch-all variant.
+    fn unknown(event: UnknownEvent) -> Self;
+}
+
+/// Writes the envelope of a known webhook type around its payload.
+pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
+    serializer: S,
+    kind: K,
+    payload: &P,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(3))?;
+    map.serialize_entry("webhook_type", kind.webhook_type())?;
+    map.serialize_entry("object_type", kind.object_type())?;
+    map.serialize_entry(kind.payload_key(), payload)?;
+    map.end()
+}
+
+/// Parses a body with serde_json, reporting errors with pointer, line and column.
+pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
+    let mut seen = None;
+    let outcome = match read::<E>(body, None, &mut seen) {
+        Ok(Outcome::Retry(prior)) => read::<E>(body, Some(&prior), &mut seen),
+        other => other,
+    };
+    match outcome {
+        Ok(Outcome::Event(event)) => Ok(event),
+        Ok(Outcome::MissingWebhookType) => Err(envelope_error(
+            body,
+            ParseErrorKind::MissingWebhookType,
+            None,
+            "missing field `webhook_type`".to_owned(),
+        )),
+        Ok(
+            Outcome::MissingPayload { key, .. }
+            | Outcome::Retry(Prior {
+                payload_key: key, ..
+            }),
+        ) => Err(envelope_error(
+            body,
+            ParseErrorKind::MissingPayload,
+            seen,
+            format!("missing payload field `{key}`"),
+        )),
+        Err(err) => Err(explain::<E>(body, err, seen)),
+    }
+}
+
+/// The `Deserialize` implementation of the generated `WebhookEvent`, for any deserializer.
+pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<E, D::Error> {
+    let mut seen = None;
+    let seed = EnvelopeSeed::<E> {
+        prior: None,
+        buffer: true,
+        seen: &mut seen,
+        marker: PhantomData,
+    };
+    match seed.deserialize(deserializer)? {
+        Outcome::Event(event) => Ok(event),
+        Outcome::MissingWebhookType => Err(de::Error::missing_field("webhook_type")),
+        Outcome::MissingPayload { key, .. }
+        | Outcome::Retry(Prior {
+            payload_key: key, ..
+        }) => Err(de::Error::missing_field(key)),
+    }
+}
+
+/// One pass over the body.
+fn read<E: Catalog>(
+    body: &[u8],
+    prior: Option<&Prior>,
+    seen: &mut Option<String>,
+) -> Result<Outcome<E>, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let seed = EnvelopeSeed::<E> {
+        prior,
+        buffer: false,
+        seen,
+        marker: PhantomData,
+    };
+    let outcome = seed.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(outcome)
+}
+
+/// Turns a serde_json error into a [`ParseError`], reading the body again with path
+/// tracking to find the pointer. Paying for the path only on failure keeps the
+/// successful parse as fast as a plain one.
+fn explain<E: Catalog>(body: &[u8], err: serde_json::Error, seen: Option<String>) -> ParseError {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let mut track = serde_path_to_error::Track::new();
+    let mut ignored = None;
+    let seed = EnvelopeSeed::<E> {
+        prior: None,
+        buffer: false,
+        seen: &mut ignored,
+        marker: PhantomData,
+    };
+    let traced = seed.deserialize(serde_path_to_error::Deserializer::new(
+        &mut deserializer,
+        &mut track,
+    ));
+    let pointer = match traced {
+        Err(_) => pointer_of(&track.path()),
+        Ok(_) => String::new(),
+    };
+    let kind = match err.classify() {
+        serde_json::error::Category::Eof => ParseErrorKind::Eof,
+        serde_json::error::Category::Data => ParseErrorKind::Data,
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+            ParseErrorKind::Syntax
+        }
+    };
+    let message = err.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    ParseError {
+        kind,
+        webhook_type: seen,
+        pointer,
+        line: err.line(),
+        column: err.column(),
+        message,
+    }
+}
+
+/// An error about the envelope as a whole, located at its opening brace.
+fn envelope_error(
+    body: &[u8],
+    kind: ParseErrorKind,
+    webhook_type: Option<String>,
+    message: String,
+) -> ParseError {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let before = &body[..start];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = start
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    ParseError {
+        kind,
+        webhook_type,
+        pointer: String::new(),
+        line,
+        column,
+        message,
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        let token = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.replace('~', "~0").replace('/', "~1"),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => continue,
+        };
+        pointer.push('/');
+        pointer.push_str(&token);
+    }
+    pointer
+}
+
+/// What a first pass learned when the payload came before the keys that identify it.
+struct Prior {
+    webhook_type: String,
+    object_type: Option<String>,
+    payload_key: &'static str,
+}
+
+enum Outcome<E> {
+    Event(E),
+    /// Read again, knowing the envelope.
+    Retry(Prior),
+    MissingWebhookType,
+    MissingPayload {
+        key: &'static str,
+    },
+}
+
+/// Reads one envelope. `buffer` keeps undecided members as `Value`s (generic
+/// deserializers cannot be rewound); otherwise they are skipped and a retry is asked for.
+struct EnvelopeSeed<'s, E> {
+    prior: Option<&'s Prior>,
+    buffer: bool,
+    /// The `webhook_type` read so far, for error messages.
+    seen: &'s mut Option<String>,
+    marker: PhantomData<E>,
+}
+
+impl<'de, E: Catalog> DeserializeSeed<'de> for EnvelopeSeed<'_, E> {
+    type Value = Outcome<E>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Outcome<E>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
+    type Value = Outcome<E>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Lago webhook envelope (a JSON object with `webhook_type`)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Outcome<E>, A::Error> {
+        let mut state = State::<E>::new(self.prior);
+        *self.seen = state.webhook_type.clone();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                Key::WebhookType => {
+                    let value: Cow<'de, str> = map.next_value_seed(StrSeed)?;
+                    if state.webhook_type.is_none() {
+                        *self.seen = Some(value.to_string());
+                        state.set_webhook_type(value.into_owned());
+                    }
+                }
+                Key::ObjectType => {
+                    let value: Option<String> = map.next_value()?;
+                    state.object_type = state.object_type.take().or(value);
+                }
+                Key::Other(name) => state.read_member(name, &mut map, self.buffer)?,
+            }
+        }
+        state.finish()
+    }
+}
+
+enum Role<K> {
+    /// The payload of a known webhook type.
+    Payload(K),
+    /// The payload of an unknown webhook type.
+    UnknownPayload,
+    /// Not known yet: the identifying keys have not been read.
+    Undecided,
+    Ignored,
+}
+
+struct State<E: Catalog> {
+    webhook_type: Option<String>,
+    kind: Option<E::Kind>,
+    object_type: Option<String>,
+    event: Option<E>,
+    unknown_payload: Option<Value>,
+    /// Members read before their role was known: name, and value when buffering.
+    deferred: Vec<(String, Option<Value>)>,
+}
+
+impl<E: Catalog> State<E> {
+    fn new(prior: Option<&Prior>) -> Self {
+        let mut state = State {
+            webhook_type: None,
+            kind: None,
+            object_type: prior.and_then(|p| p.object_type.clone()),
+            event: None,
+            unknown_payload: None,
+            deferred: Vec::new(),
+        };
+        if let Some(prior) = prior {
+            state.set_webhook_type(prior.webhook_type.clone());
+        }
+        state
+    }
+
+    fn set_webhook_type(&mut self, webhook_type: String) {
+        self.kind = E::lookup(&webhook_type);
+        self.webhook_type = Some(webhook_type);
+    }
+
+    fn role(&self, name: &str) -> Role<E::Kind> {
+        match (self.kind, &self.webhook_type, &self.object_type) {
+            (Some(kind), _, _) if self.event.is_none() && name == kind.payload_key() => {
+                Role::Payload(kind)
+            }
+            (Some(_), _, _) => Role::Ignored,
+            (None, Some(_), Some(object_type))
+                if self.unknown_payload.is_none() && name == object_type =>
+            {
+                Role::UnknownPayload
+            }
+            (None, Some(_), Some(_)) => Role::Ignored,
+            (None, _, None) | (None, None, _) => Role::Undecided,
+        }
+    }
+
+    fn read_member<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: Cow<'de, str>,
+        map: &mut A,
+        buffer: bool,
+    ) -> Result<(), A::Error> {
+        match self.role(&name) {
+            Role::Payload(kind) => self.event = Some(map.next_value_seed(PayloadSeed::<E>(kind))?),
+            Role::UnknownPayload => self.unknown_payload = Some(map.next_value()?),
+            Role::Undecided if buffer => self
+                .deferred
+                .push((name.into_owned(), Some(map.next_value()?))),
+            Role::Undecided => {
+                map.next_value::<IgnoredAny>()?;
+                self.deferred.push((name.into_owned(), None));
+            }
+            Role::Ignored => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish<Er: de::Error>(mut self) -> Result<Outcome<E>, Er> {
+        let Some(webhook_type) = self.webhook_type.take() else {
+            return Ok(Outcome::MissingWebhookType);
+        };
+        let Some(kind) = self.kind else {
+            return Ok(self.finish_unknown(webhook_type));
+        };
+        if let Some(event) = self.event {
+            return Ok(Outcome::Event(event));
+        }
+        let key = kind.payload_key();
+        match self.take_deferred(key) {
+            Some(Some(value)) => E::deserialize_payload(kind, value)
+                .map(Outcome::Event)
+                .map_err(Er::custom),
+            Some(None) => Ok(Outcome::Retry(Prior {
+                webhook_type,
+                object_type: self.object_type,
+                payload_key: key,
+            })),
+            None => Ok(Outcome::MissingPayload { key }),
+        }
+    }
+
+    fn finish_unknown(mut self, webhook_type: String) -> Outcome<E> {
+        let mut payload = self.unknown_payload.take();
+        if payload.is_none() {
+            if let Some(object_type) = self.object_type.clone() {
+                match self.take_deferred(&object_type) {
+                    Some(Some(value)) => payload = Some(value),
+                    Some(None) => {
+                        let prior = Prior {
+                            webhook_type,
+                            object_type: Some(object_type),
+                            payload_key: "",
+                        };
+                        return Outcome::Retry(prior);
+                    }
+                    None => {}
+                }
+            }
+        }
+        Outcome::Event(E::unknown(UnknownEvent {
+            webhook_type,
+            object_type: self.object_type,
+            payload,
+        }))
+    }
+
+    fn take_deferred(&mut self, name: &str) -> Option<Option<Value>> {
+        let index = self.deferred.iter().position(|(n, _)| n == name)?;
+        Some(self.deferred.swap_remove(index).1)
+    }
+}
+
+/// Deserializes a payload into the variant for `kind`.
+struct PayloadSeed<E: Catalog>(E::Kind);
+
+impl<'de, E: Catalog> DeserializeSeed<'de> for PayloadSeed<E> {
+    type Value = E;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<E, D::Error> {
+        E::deserialize_payload(self.0, deserializer)
+    }
+}
+
+enum Key<'de> {
+    WebhookType,
+    ObjectType,
+    Other(Cow<'de, str>),
+}
+
+/// Reads an envelope key, borrowing it from the input when possible.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key<'de>, D::Error> {
+        let name = StrSeed.deserialize(deserializer)?;
+        Ok(match name.as_ref() {
+            "webhook_type" => Key::WebhookType,
+            "object_type" => Key::ObjectType,
+            _ => Key::Other(name),
+        })
+    }
+}
+
+/// Reads a string, borrowing it from the input when possible.
+struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Cow<'de, str>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<Er: de::Error>(self, value: &'de str) -> Result<Self::Value, Er> {
+        Ok(Cow::Borrowed(value))
+    }
+
+    fn visit_str<Er: de::Error>(self, value: &str) -> Result<Self::Value, Er> {
+        Ok(Cow::Owned(value.to_owned()))
+    }
+
+    fn visit_string<Er: de::Error>(self, value: String) -> Result<Self::Value, Er> {
+        Ok(Cow::Owned(value))
+    }
+}

@@ -7,9 +7,9 @@
 mod fixtures;
 
 use lago_webhooks::{
-    CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee, HandlerResult,
-    Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
-    PaymentProviderInvoicePaymentError, Subscription, UnknownEvent, WebhookEvent, WebhookHandler,
+    CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee, HandlerResult, Invoice,
+    PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError, PaymentProviderInvoicePaymentError,
+    Subscription, UnknownEvent, WebhookEvent, WebhookHandler,
 };
 
 /// Prints what each webhook carries.
@@ -24,10 +24,7 @@ impl Printer {
     }
 
     fn invoice(&self, invoice: &Invoice) -> HandlerResult {
-        let currency = invoice
-            .currency
-            .clone()
-            .or_else(|| invoice.total_amount_currency.clone());
+        let currency = invoice.currency.clone().or_else(|| invoice.total_amount_currency.clone());
         let fees = invoice.fees.as_ref().map_or(0, Vec::len);
         self.line(format!(
             "invoice {} {} total {} {} ({fees} fees) status {}",
@@ -54,10 +51,7 @@ impl Printer {
 
 impl WebhookHandler for Printer {
     fn on_event_error(&mut self, error: EventError) -> HandlerResult {
-        self.line(format!(
-            "event error {} {}: {}",
-            error.status, error.error, error.message
-        ))
+        self.line(format!("event error {} {}: {}", error.status, error.error, error.message))
     }
 
     fn on_invoice_drafted(&mut self, invoice: Invoice) -> HandlerResult {
@@ -78,10 +72,7 @@ impl WebhookHandler for Printer {
 
     fn on_invoice_generated(&mut self, invoice: Invoice) -> HandlerResult {
         let file = invoice.file_url.as_deref().unwrap_or("no file");
-        self.line(format!(
-            "invoice {} {} PDF at {file}",
-            invoice.lago_id, invoice.number
-        ))
+        self.line(format!("invoice {} {} PDF at {file}", invoice.lago_id, invoice.number))
     }
 
     fn on_invoice_payment_status_updated(&mut self, invoice: Invoice) -> HandlerResult {
@@ -91,19 +82,12 @@ impl WebhookHandler for Printer {
     fn on_fee_created(&mut self, fee: Fee) -> HandlerResult {
         self.line(format!(
             "fee {} {} x {} = {} {}",
-            fee.lago_id,
-            fee.item.code,
-            fee.units,
-            fee.total_amount_cents,
-            fee.total_amount_currency
+            fee.lago_id, fee.item.code, fee.units, fee.total_amount_cents, fee.total_amount_currency
         ))
     }
 
     fn on_subscription_terminated(&mut self, subscription: Subscription) -> HandlerResult {
-        let at = subscription
-            .terminated_at
-            .as_ref()
-            .map_or("?", |t| t.as_str());
+        let at = subscription.terminated_at.as_ref().map_or("?", |t| t.as_str());
         self.line(format!(
             "subscription {} plan {} {} at {at}",
             subscription.lago_id, subscription.plan_code, subscription.status
@@ -131,10 +115,7 @@ impl WebhookHandler for Printer {
         ))
     }
 
-    fn on_customer_payment_provider_error(
-        &mut self,
-        error: PaymentProviderCustomerError,
-    ) -> HandlerResult {
+    fn on_customer_payment_provider_error(&mut self, error: PaymentProviderCustomerError) -> HandlerResult {
         let customer = error.lago_id.clone().or(error.lago_customer_id.clone());
         self.line(format!(
             "customer {} provider error: {}",
@@ -143,10 +124,7 @@ impl WebhookHandler for Printer {
         ))
     }
 
-    fn on_invoice_payment_failure(
-        &mut self,
-        error: PaymentProviderInvoicePaymentError,
-    ) -> HandlerResult {
+    fn on_invoice_payment_failure(&mut self, error: PaymentProviderInvoicePaymentError) -> HandlerResult {
         self.line(format!(
             "invoice {} payment failed: {}",
             error.lago_invoice_id,
@@ -193,10 +171,7 @@ fn main() {
                 match WebhookEvent::from_str(corrected) {
                     Ok(event) => event,
                     Err(err) => {
-                        return eprintln!(
-                            "corrected copy of {} failed: {err}",
-                            fixture.webhook_type
-                        );
+                        return eprintln!("corrected copy of {} failed: {err}", fixture.webhook_type);
                     }
                 }
             }
@@ -207,8 +182,5 @@ fn main() {
             Err(err) => eprintln!("{}: handler failed: {err}", fixture.webhook_type),
         }
     }
-    println!(
-        "{handled} of {} docs examples parsed and dispatched",
-        fixtures::DOCS.len()
-    );
+    println!("{handled} of {} docs examples parsed and dispatched", fixtures::DOCS.len());
 }

@@ -11,57 +11,28 @@ use crate::model::{Enum, Message, Object, Spec};
 use crate::naming;
 
 /// Names the generated code defines next to the spec's own types.
-const RESERVED_TYPES: &[&str] = &[
-    "WebhookEvent",
-    "WebhookType",
-    "WebhookHandler",
-    "AsyncWebhookHandler",
-];
+const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
 /// Catch-all variant names, in order of preference.
 const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
 
 /// Checks `spec` and resolves it; `include`, when given, keeps only those messages.
-pub fn check(
-    spec: &Spec,
-    source: &SpecSource,
-    include: Option<&[String]>,
-) -> Result<Ir, SpecErrors> {
-    let mut checker = Checker {
-        source,
-        errors: Vec::new(),
-        names: HashMap::new(),
-    };
+pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> Result<Ir, SpecErrors> {
+    let mut checker = Checker { source, errors: Vec::new(), names: HashMap::new() };
     checker.collect_names(spec);
-    let objects: Vec<ObjectIr> = (spec.objects.iter().enumerate())
-        .map(|(i, o)| checker.object(i, o))
-        .collect();
-    let enums: Vec<EnumIr> = spec
-        .enums
-        .iter()
-        .enumerate()
-        .map(|(i, e)| checker.enumeration(i, e))
-        .collect();
+    let objects: Vec<ObjectIr> =
+        (spec.objects.iter().enumerate()).map(|(i, o)| checker.object(i, o)).collect();
+    let enums: Vec<EnumIr> = spec.enums.iter().enumerate().map(|(i, e)| checker.enumeration(i, e)).collect();
     let messages = checker.messages(spec);
     checker.check_recursion(spec, &objects);
-    let unknown_event_variant =
-        naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
-            .unwrap_or("UnknownWebhook")
-            .to_owned();
+    let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
+        .unwrap_or("UnknownWebhook")
+        .to_owned();
     let messages = checker.select(messages, include);
     if !checker.errors.is_empty() {
         return Err(SpecErrors(checker.errors));
     }
-    let ir = Ir {
-        messages,
-        objects,
-        enums,
-        unknown_event_variant,
-    };
-    Ok(if include.is_some() {
-        keep_reachable(ir)
-    } else {
-        ir
-    })
+    let ir = Ir { messages, objects, enums, unknown_event_variant };
+    Ok(if include.is_some() { keep_reachable(ir) } else { ir })
 }
 
 enum Named {
@@ -83,30 +54,16 @@ impl Checker<'_> {
 
     /// Registers object and enum names, refusing duplicates and Rust-name collisions.
     fn collect_names(&mut self, spec: &Spec) {
-        let objects = spec
-            .objects
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (&o.name, "objects", i, Named::Object(i)));
-        let enums = spec
-            .enums
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (&e.name, "enums", i, Named::Enum(i)));
+        let objects = spec.objects.iter().enumerate().map(|(i, o)| (&o.name, "objects", i, Named::Object(i)));
+        let enums = spec.enums.iter().enumerate().map(|(i, e)| (&e.name, "enums", i, Named::Enum(i)));
         let mut rust_names: HashMap<String, String> = HashMap::new();
         for (name, list, index, named) in objects.chain(enums) {
             let pointer = format!("/{list}/{index}/name");
             let rust = naming::type_name(name);
             if Primitive::from_name(name).is_some() {
-                self.error(
-                    &pointer,
-                    format!("type name `{name}` is a built-in type; choose another name"),
-                );
+                self.error(&pointer, format!("type name `{name}` is a built-in type; choose another name"));
             } else if RESERVED_TYPES.contains(&rust.as_str()) {
-                self.error(
-                    &pointer,
-                    format!("type name `{name}` is reserved for the generated `{rust}`"),
-                );
+                self.error(&pointer, format!("type name `{name}` is reserved for the generated `{rust}`"));
             } else if self.names.contains_key(name) {
                 self.error(&pointer, format!("type `{name}` is defined twice"));
             } else if let Some(other) = rust_names.get(&rust) {
@@ -124,9 +81,7 @@ impl Checker<'_> {
     /// Resolves a type expression such as `string`, `Fee` or `Fee[]`.
     fn resolve(&mut self, expr: &str, pointer: &str) -> Option<TypeRef> {
         if let Some(inner) = expr.strip_suffix("[]") {
-            return self
-                .resolve(inner, pointer)
-                .map(|t| TypeRef::Array(Box::new(t)));
+            return self.resolve(inner, pointer).map(|t| TypeRef::Array(Box::new(t)));
         }
         if let Some(primitive) = Primitive::from_name(expr) {
             return Some(TypeRef::Primitive(primitive));
@@ -135,13 +90,9 @@ impl Checker<'_> {
             Some(Named::Object(i)) => Some(TypeRef::Object(*i)),
             Some(Named::Enum(i)) => Some(TypeRef::Enum(*i)),
             None => {
-                let known = Primitive::NAMES
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .chain(self.names.keys().map(String::as_str));
-                let hint = closest(expr, known)
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
+                let known =
+                    Primitive::NAMES.iter().map(|(n, _)| *n).chain(self.names.keys().map(String::as_str));
+                let hint = closest(expr, known).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 self.error(pointer, format!("unknown type `{expr}`{hint}"));
                 None
             }
@@ -156,10 +107,7 @@ impl Checker<'_> {
             let rust_name = naming::field_name(&field.name);
             if let Some(other) = seen.get(&rust_name) {
                 let message = if *other == field.name {
-                    format!(
-                        "field `{}` of `{}` is defined twice",
-                        field.name, object.name
-                    )
+                    format!("field `{}` of `{}` is defined twice", field.name, object.name)
                 } else {
                     format!(
                         "fields `{other}` and `{}` of `{}` both become `{rust_name}`",
@@ -182,11 +130,7 @@ impl Checker<'_> {
                 description: field.description.clone(),
             });
         }
-        ObjectIr {
-            name: naming::type_name(&object.name),
-            description: object.description.clone(),
-            fields,
-        }
+        ObjectIr { name: naming::type_name(&object.name), description: object.description.clone(), fields }
     }
 
     fn enumeration(&mut self, index: usize, enumeration: &Enum) -> EnumIr {
@@ -196,10 +140,7 @@ impl Checker<'_> {
             let variant = naming::variant_name(&value.value);
             if let Some(other) = values.iter().find(|v| v.variant == variant) {
                 let message = if other.value == value.value {
-                    format!(
-                        "value `{}` of `{}` is listed twice",
-                        value.value, enumeration.name
-                    )
+                    format!("value `{}` of `{}` is listed twice", value.value, enumeration.name)
                 } else {
                     format!(
                         "values `{}` and `{}` of `{}` both become the variant `{variant}`",
@@ -216,10 +157,9 @@ impl Checker<'_> {
                 http_status: value.http_status,
             });
         }
-        let unknown_variant =
-            naming::free_name(CATCH_ALL, |c| values.iter().any(|v| v.variant == c))
-                .unwrap_or("UnlistedValue")
-                .to_owned();
+        let unknown_variant = naming::free_name(CATCH_ALL, |c| values.iter().any(|v| v.variant == c))
+            .unwrap_or("UnlistedValue")
+            .to_owned();
         EnumIr {
             name: naming::type_name(&enumeration.name),
             description: enumeration.description.clone(),
@@ -280,27 +220,20 @@ impl Checker<'_> {
         };
         let pointer = format!("{pointer}/example");
         let Some(envelope) = example.as_object() else {
-            return self.error(
-                &pointer,
-                format!("example of `{}` is not a JSON object", message.webhook_type),
-            );
+            return self
+                .error(&pointer, format!("example of `{}` is not a JSON object", message.webhook_type));
         };
         match envelope.get("webhook_type").and_then(Value::as_str) {
             Some(t) if t == message.webhook_type => {}
             found => {
                 let found = found.map_or("no webhook_type".to_owned(), |t| format!("`{t}`"));
-                let text = format!(
-                    "example of `{}` has {found} as its webhook_type",
-                    message.webhook_type
-                );
+                let text = format!("example of `{}` has {found} as its webhook_type", message.webhook_type);
                 self.error(&format!("{pointer}/webhook_type"), text);
             }
         }
         if !envelope.contains_key(&message.payload_key) {
-            let text = format!(
-                "example of `{}` has no `{}` payload key",
-                message.webhook_type, message.payload_key
-            );
+            let text =
+                format!("example of `{}` has no `{}` payload key", message.webhook_type, message.payload_key);
             self.error(&pointer, text);
         }
     }
@@ -323,8 +256,7 @@ impl Checker<'_> {
             while let Some(next) = stack.pop() {
                 if next == start {
                     let name = &spec.objects[start].name;
-                    let text =
-                        format!("object `{name}` contains itself; put an array between them");
+                    let text = format!("object `{name}` contains itself; put an array between them");
                     self.error(&format!("/objects/{start}"), text);
                     break;
                 }
@@ -345,18 +277,11 @@ impl Checker<'_> {
                 let hint = closest(name, messages.iter().map(|m| m.webhook_type.as_str()))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
-                let message =
-                    format!("`include` names `{name}`, which the spec does not define{hint}");
-                self.errors.push(SpecError {
-                    message,
-                    origin: Origin::Include(i),
-                });
+                let message = format!("`include` names `{name}`, which the spec does not define{hint}");
+                self.errors.push(SpecError { message, origin: Origin::Include(i) });
             }
         }
-        messages
-            .into_iter()
-            .filter(|m| include.contains(&m.webhook_type))
-            .collect()
+        messages.into_iter().filter(|m| include.contains(&m.webhook_type)).collect()
     }
 }
 
@@ -384,32 +309,16 @@ fn keep_reachable(ir: Ir) -> Ir {
         messages: ir
             .messages
             .into_iter()
-            .map(|m| MessageIr {
-                payload: object_map[m.payload],
-                ..m
-            })
+            .map(|m| MessageIr { payload: object_map[m.payload], ..m })
             .collect(),
         objects: (ir.objects.into_iter().zip(&objects))
             .filter(|(_, keep)| **keep)
             .map(|(o, _)| ObjectIr {
-                fields: o
-                    .fields
-                    .into_iter()
-                    .map(|f| FieldIr {
-                        ty: remap(&f.ty),
-                        ..f
-                    })
-                    .collect(),
+                fields: o.fields.into_iter().map(|f| FieldIr { ty: remap(&f.ty), ..f }).collect(),
                 ..o
             })
             .collect(),
-        enums: ir
-            .enums
-            .into_iter()
-            .zip(&enums)
-            .filter(|(_, keep)| **keep)
-            .map(|(e, _)| e)
-            .collect(),
+        enums: ir.enums.into_iter().zip(&enums).filter(|(_, keep)| **keep).map(|(e, _)| e).collect(),
         ..ir
     }
 }
@@ -480,10 +389,7 @@ mod tests {
     #[test]
     fn closest_suggests_only_near_names() {
         let names = ["invoice.created", "fee.created"];
-        assert_eq!(
-            closest("invoice.create", names.into_iter()),
-            Some("invoice.created")
-        );
+        assert_eq!(closest("invoice.create", names.into_iter()), Some("invoice.created"));
         assert_eq!(closest("wallet.terminated", names.into_iter()), None);
     }
 }

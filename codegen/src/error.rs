@@ -50,11 +50,7 @@ impl fmt::Display for SpecError {
         }
         if let (Some(line), Some(text), Some(column)) = (loc.line, &loc.source_line, loc.column) {
             let gutter = line.to_string().len();
-            write!(
-                f,
-                "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {:>column$}",
-                "", "", "^"
-            )?;
+            write!(f, "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {:>column$}", "", "", "^")?;
         }
         Ok(())
     }

@@ -48,18 +48,12 @@ impl Primitive {
 
     /// The primitive a spec names `name`, if any.
     pub fn from_name(name: &str) -> Option<Primitive> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, p)| *p)
+        Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
     }
 
     /// The name a spec uses for it.
     pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, p)| *p == self)
-            .map_or("json", |(n, _)| n)
+        Self::NAMES.iter().find(|(_, p)| *p == self).map_or("json", |(n, _)| n)
     }
 }
 

@@ -57,12 +57,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            runtime: quote!(::lago_webhooks),
-            derives: Vec::new(),
-            include: None,
-            track: Vec::new(),
-        }
+        Settings { runtime: quote!(::lago_webhooks), derives: Vec::new(), include: None, track: Vec::new() }
     }
 }
 

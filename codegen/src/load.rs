@@ -20,10 +20,7 @@ pub struct SpecSource {
 impl SpecSource {
     /// A spec held in memory, reported under `file`.
     pub fn new(file: impl Into<String>, text: impl Into<String>) -> Self {
-        SpecSource {
-            file: file.into(),
-            text: text.into(),
-        }
+        SpecSource { file: file.into(), text: text.into() }
     }
 
     /// Reads a spec file; a missing or unreadable file is an error naming the path tried.
@@ -53,23 +50,12 @@ impl SpecSource {
 
     /// An error about the value at `pointer`.
     pub fn error(&self, pointer: &str, message: impl Into<String>) -> SpecError {
-        SpecError {
-            message: message.into(),
-            origin: Origin::Spec(self.locate(pointer)),
-        }
+        SpecError { message: message.into(), origin: Origin::Spec(self.locate(pointer)) }
     }
 
     fn location(&self, pointer: String, line: Option<usize>, column: Option<usize>) -> Location {
-        let source_line = line
-            .and_then(|l| locate::source_line(&self.text, l))
-            .map(str::to_owned);
-        Location {
-            file: self.file.clone(),
-            pointer,
-            line,
-            column,
-            source_line,
-        }
+        let source_line = line.and_then(|l| locate::source_line(&self.text, l)).map(str::to_owned);
+        Location { file: self.file.clone(), pointer, line, column, source_line }
     }
 
     /// Parses the text into the model: syntax first, then the format version, then the shape.
@@ -84,8 +70,7 @@ impl SpecSource {
         self.check_version(&value)?;
         serde_path_to_error::deserialize(&value).map_err(|err| {
             let pointer = pointer_of(err.path());
-            self.error(&pointer, format!("invalid spec: {}", err.inner()))
-                .into()
+            self.error(&pointer, format!("invalid spec: {}", err.inner())).into()
         })
     }
 
@@ -94,15 +79,11 @@ impl SpecSource {
             Some(v) if v.as_u64() == Some(FORMAT_VERSION) => Ok(()),
             Some(v) => Err(self.error(
                 "/format_version",
-                format!(
-                    "unknown spec format version {v}; this generator reads version {FORMAT_VERSION}"
-                ),
+                format!("unknown spec format version {v}; this generator reads version {FORMAT_VERSION}"),
             )),
             None if value.is_object() => Err(self.error(
                 "",
-                format!(
-                    "spec has no `format_version`; expected `\"format_version\": {FORMAT_VERSION}`"
-                ),
+                format!("spec has no `format_version`; expected `\"format_version\": {FORMAT_VERSION}`"),
             )),
             None => Err(self.error("", "spec must be a JSON object")),
         }

@@ -16,10 +16,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    tokens
-        .into_iter()
-        .map(|t| format!("/{}", escape_token(t.as_ref())))
-        .collect()
+    tokens.into_iter().map(|t| format!("/{}", escape_token(t.as_ref()))).collect()
 }
 
 /// 1-based line and column (in characters) of the value at `pointer`, if present.
@@ -47,16 +44,9 @@ fn value_offset(text: &str, pointer: &str) -> Option<usize> {
     let tokens: Vec<String> = if pointer.is_empty() {
         Vec::new()
     } else {
-        pointer
-            .strip_prefix('/')?
-            .split('/')
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .collect()
+        pointer.strip_prefix('/')?.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
     };
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
+    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
     scanner.skip_ws();
     for token in &tokens {
         scanner.enter(token)?;
@@ -149,10 +139,7 @@ impl Scanner<'_> {
             b'"' => self.skip_string(),
             open @ (b'{' | b'[') => self.skip_container(open),
             _ => {
-                while !matches!(
-                    self.peek()?,
-                    b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
-                ) {
+                while !matches!(self.peek()?, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
                     self.pos += 1;
                 }
                 Some(())

@@ -7,18 +7,16 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Words that cannot name a field or method as is (strict and reserved keywords).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
-    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static",
+    "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual",
+    "where", "while", "yield",
 ];
 
 /// Keeps ASCII letters and digits; everything else separates words.
 fn ascii_words(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
 /// An UpperCamelCase type or variant name, prefixed with `prefix` when it would be empty
@@ -31,11 +29,7 @@ fn camel(name: &str, prefix: &str) -> String {
         Some(_) => camel,
     };
     // `Self` is the one UpperCamelCase keyword.
-    if camel == "Self" {
-        format!("{camel}_")
-    } else {
-        camel
-    }
+    if camel == "Self" { format!("{camel}_") } else { camel }
 }
 
 /// The Rust type name of an object or enumeration.
@@ -56,18 +50,12 @@ pub fn field_name(json_name: &str) -> String {
         Some(c) if c.is_ascii_digit() => format!("field_{snake}"),
         Some(_) => snake,
     };
-    if KEYWORDS.contains(&snake.as_str()) {
-        format!("{snake}_")
-    } else {
-        snake
-    }
+    if KEYWORDS.contains(&snake.as_str()) { format!("{snake}_") } else { snake }
 }
 
 /// The handler method for a webhook type: `invoice.created` → `on_invoice_created`.
 pub fn method_name(webhook_type: &str) -> String {
-    format!("on_{}", ascii_words(webhook_type).to_snake_case())
-        .trim_end_matches('_')
-        .to_owned()
+    format!("on_{}", ascii_words(webhook_type).to_snake_case()).trim_end_matches('_').to_owned()
 }
 
 /// Picks the first candidate not already taken, for catch-all variants.
@@ -92,10 +80,7 @@ mod tests {
     fn variant_names() {
         assert_eq!(variant_name("add_on"), "AddOn");
         assert_eq!(variant_name("BillableMetric"), "BillableMetric");
-        assert_eq!(
-            variant_name("invoice.payment_status_updated"),
-            "InvoicePaymentStatusUpdated"
-        );
+        assert_eq!(variant_name("invoice.payment_status_updated"), "InvoicePaymentStatusUpdated");
         assert_eq!(variant_name("404"), "Value404");
         assert_eq!(variant_name("é"), "Value");
     }
@@ -104,10 +89,7 @@ mod tests {
     fn field_names() {
         assert_eq!(field_name("type"), "type_");
         assert_eq!(field_name("lagoId"), "lago_id");
-        assert_eq!(
-            field_name("provider_error[message]"),
-            "provider_error_message"
-        );
+        assert_eq!(field_name("provider_error[message]"), "provider_error_message");
         assert_eq!(field_name("+1"), "field_1");
         assert_eq!(field_name(""), "field");
     }
@@ -115,23 +97,13 @@ mod tests {
     #[test]
     fn method_names() {
         assert_eq!(method_name("invoice.created"), "on_invoice_created");
-        assert_eq!(
-            method_name("credit_note.refund_failure"),
-            "on_credit_note_refund_failure"
-        );
+        assert_eq!(method_name("credit_note.refund_failure"), "on_credit_note_refund_failure");
     }
 
     #[test]
     fn every_name_is_an_identifier() {
-        for input in [
-            "", "_", "__", "9", "ü", "a-b", "type", "Self", "---", "x y", "_1",
-        ] {
-            for name in [
-                type_name(input),
-                variant_name(input),
-                field_name(input),
-                method_name(input),
-            ] {
+        for input in ["", "_", "__", "9", "ü", "a-b", "type", "Self", "---", "x y", "_1"] {
+            for name in [type_name(input), variant_name(input), field_name(input), method_name(input)] {
                 let _ = proc_macro2::Ident::new(&name, proc_macro2::Span::call_site());
             }
         }

@@ -64,13 +64,9 @@ fn expand(options: &Options) -> TokenStream {
 }
 
 fn settings(options: &Options, path: &std::path::Path) -> Settings {
-    let runtime = options
-        .krate
-        .as_ref()
-        .map_or_else(|| quote!(::lago_webhooks), ToTokens::to_token_stream);
-    let mut settings = Settings::default()
-        .with_runtime(runtime)
-        .with_tracked_file(path.display().to_string());
+    let runtime = options.krate.as_ref().map_or_else(|| quote!(::lago_webhooks), ToTokens::to_token_stream);
+    let mut settings =
+        Settings::default().with_runtime(runtime).with_tracked_file(path.display().to_string());
     for derive in &options.derives {
         settings = settings.with_derive(derive.to_token_stream());
     }
@@ -84,11 +80,7 @@ fn settings(options: &Options, path: &std::path::Path) -> Settings {
 fn compile_errors(options: &Options, errors: &SpecErrors) -> TokenStream {
     let errors = errors.iter().map(|error| {
         let span = match error.origin {
-            Origin::Include(i) => options
-                .include
-                .as_ref()
-                .and_then(|list| list.get(i))
-                .map(|lit| lit.span()),
+            Origin::Include(i) => options.include.as_ref().and_then(|list| list.get(i)).map(|lit| lit.span()),
             Origin::Spec(_) => None,
         };
         syn::Error::new(span.unwrap_or_else(|| options.spec.span()), error).to_compile_error()

@@ -44,35 +44,22 @@ impl Parse for Options {
             }
         }
         let spec = spec.ok_or_else(|| {
-            input.error(
-                "missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)",
-            )
+            input.error("missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)")
         })?;
-        Ok(Options {
-            spec,
-            derives: derives.unwrap_or_default(),
-            include,
-            krate,
-        })
+        Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate })
     }
 }
 
 /// Stores an option, refusing a second occurrence.
 fn set<T>(slot: &mut Option<T>, key: &Ident, value: T) -> syn::Result<()> {
     if slot.replace(value).is_some() {
-        return Err(syn::Error::new(
-            key.span(),
-            format!("option `{key}` is given twice"),
-        ));
+        return Err(syn::Error::new(key.span(), format!("option `{key}` is given twice")));
     }
     Ok(())
 }
 
 /// A bracketed, comma-separated list.
-fn list<T>(
-    input: ParseStream<'_>,
-    item: fn(ParseStream<'_>) -> syn::Result<T>,
-) -> syn::Result<Vec<T>> {
+fn list<T>(input: ParseStream<'_>, item: fn(ParseStream<'_>) -> syn::Result<T>) -> syn::Result<Vec<T>> {
     let content;
     bracketed!(content in input);
     let items = Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?;

@@ -24,10 +24,7 @@ pub struct Decimal {
 impl Decimal {
     /// A decimal that serializes as a JSON string, as Lago usually sends them.
     pub fn new(text: impl Into<String>) -> Self {
-        Decimal {
-            text: text.into(),
-            quoted: true,
-        }
+        Decimal { text: text.into(), quoted: true }
     }
 
     /// The digits as sent, such as `"10.0"` or `"12.6"`.
@@ -112,25 +109,16 @@ impl Visitor<'_> for DecimalVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
-        Ok(Decimal {
-            text: value.to_string(),
-            quoted: false,
-        })
+        Ok(Decimal { text: value.to_string(), quoted: false })
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
-        Ok(Decimal {
-            text: value.to_string(),
-            quoted: false,
-        })
+        Ok(Decimal { text: value.to_string(), quoted: false })
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
         // `Display` for f64 prints the shortest text that reads back to the same value.
-        Ok(Decimal {
-            text: value.to_string(),
-            quoted: false,
-        })
+        Ok(Decimal { text: value.to_string(), quoted: false })
     }
 }
 
@@ -146,12 +134,9 @@ mod tests {
 
     #[test]
     fn strings_and_numbers_keep_their_digits_and_form() {
-        for (json, text, quoted) in [
-            ("\"1.0\"", "1.0", true),
-            ("12.6", "12.6", false),
-            ("7", "7", false),
-            ("\"0.32\"", "0.32", true),
-        ] {
+        for (json, text, quoted) in
+            [("\"1.0\"", "1.0", true), ("12.6", "12.6", false), ("7", "7", false), ("\"0.32\"", "0.32", true)]
+        {
             let (decimal, back) = round_trip(json);
             assert_eq!((decimal.as_str(), decimal.is_quoted()), (text, quoted));
             assert_eq!(back, json);

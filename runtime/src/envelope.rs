@@ -60,9 +60,9 @@ pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
 /// Parses a body with serde_json, reporting errors with pointer, line and column.
 pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
     let mut seen = None;
-    let outcome = match read::<E>(body, None, &mut seen) {
-        Ok(Outcome::Retry(prior)) => read::<E>(body, Some(&prior), &mut seen),
-        other => other,
+    let (outcome, prior) = match read::<E>(body, None, &mut seen) {
+        Ok(Outcome::Retry(prior)) => (read::<E>(body, Some(&prior), &mut seen), Some(prior)),
+        other => (other, None),
     };
     match outcome {
         Ok(Outcome::Event(event)) => Ok(event),
@@ -72,39 +72,28 @@ pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
             None,
             "missing field `webhook_type`".to_owned(),
         )),
-        Ok(
-            Outcome::MissingPayload { key, .. }
-            | Outcome::Retry(Prior {
-                payload_key: key, ..
-            }),
-        ) => Err(envelope_error(
-            body,
-            ParseErrorKind::MissingPayload,
-            seen,
-            format!("missing payload field `{key}`"),
-        )),
-        Err(err) => Err(explain::<E>(body, err, seen)),
+        Ok(Outcome::MissingPayload { key, .. } | Outcome::Retry(Prior { payload_key: key, .. })) => {
+            Err(envelope_error(
+                body,
+                ParseErrorKind::MissingPayload,
+                seen,
+                format!("missing payload field `{key}`"),
+            ))
+        }
+        Err(err) => Err(explain::<E>(body, err, prior.as_ref(), seen)),
     }
 }
 
 /// The `Deserialize` implementation of the generated `WebhookEvent`, for any deserializer.
-pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<E, D::Error> {
+pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(deserializer: D) -> Result<E, D::Error> {
     let mut seen = None;
-    let seed = EnvelopeSeed::<E> {
-        prior: None,
-        buffer: true,
-        seen: &mut seen,
-        marker: PhantomData,
-    };
+    let seed = EnvelopeSeed::<E> { prior: None, buffer: true, seen: &mut seen, marker: PhantomData };
     match seed.deserialize(deserializer)? {
         Outcome::Event(event) => Ok(event),
         Outcome::MissingWebhookType => Err(de::Error::missing_field("webhook_type")),
-        Outcome::MissingPayload { key, .. }
-        | Outcome::Retry(Prior {
-            payload_key: key, ..
-        }) => Err(de::Error::missing_field(key)),
+        Outcome::MissingPayload { key, .. } | Outcome::Retry(Prior { payload_key: key, .. }) => {
+            Err(de::Error::missing_field(key))
+        }
     }
 }
 
@@ -115,12 +104,7 @@ fn read<E: Catalog>(
     seen: &mut Option<String>,
 ) -> Result<Outcome<E>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let seed = EnvelopeSeed::<E> {
-        prior,
-        buffer: false,
-        seen,
-        marker: PhantomData,
-    };
+    let seed = EnvelopeSeed::<E> { prior, buffer: false, seen, marker: PhantomData };
     let outcome = seed.deserialize(&mut deserializer)?;
     deserializer.end()?;
     Ok(outcome)
@@ -129,20 +113,17 @@ fn read<E: Catalog>(
 /// Turns a serde_json error into a [`ParseError`], reading the body again with path
 /// tracking to find the pointer. Paying for the path only on failure keeps the
 /// successful parse as fast as a plain one.
-fn explain<E: Catalog>(body: &[u8], err: serde_json::Error, seen: Option<String>) -> ParseError {
+fn explain<E: Catalog>(
+    body: &[u8],
+    err: serde_json::Error,
+    prior: Option<&Prior>,
+    seen: Option<String>,
+) -> ParseError {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
     let mut ignored = None;
-    let seed = EnvelopeSeed::<E> {
-        prior: None,
-        buffer: false,
-        seen: &mut ignored,
-        marker: PhantomData,
-    };
-    let traced = seed.deserialize(serde_path_to_error::Deserializer::new(
-        &mut deserializer,
-        &mut track,
-    ));
+    let seed = EnvelopeSeed::<E> { prior, buffer: false, seen: &mut ignored, marker: PhantomData };
+    let traced = seed.deserialize(serde_path_to_error::Deserializer::new(&mut deserializer, &mut track));
     let pointer = match traced {
         Err(_) => pointer_of(&track.path()),
         Ok(_) => String::new(),
@@ -150,23 +131,16 @@ fn explain<E: Catalog>(body: &[u8], err: serde_json::Error, seen: Option<String>
     let kind = match err.classify() {
         serde_json::error::Category::Eof => ParseErrorKind::Eof,
         serde_json::error::Category::Data => ParseErrorKind::Data,
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
-            ParseErrorKind::Syntax
-        }
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => ParseErrorKind::Syntax,
     };
     let message = err.to_string();
     let message = match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
-    ParseError {
-        kind,
-        webhook_type: seen,
-        pointer,
-        line: err.line(),
-        column: err.column(),
-        message,
-    }
+    // serde_json reports column 0 for an error before the first character of a line.
+    let column = err.column().max(1);
+    ParseError { kind, webhook_type: seen, pointer, line: err.line(), column, message }
 }
 
 /// An error about the envelope as a whole, located at its opening brace.
@@ -176,26 +150,11 @@ fn envelope_error(
     webhook_type: Option<String>,
     message: String,
 ) -> ParseError {
-    let start = body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(0);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
     let before = &body[..start];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = start
-        - before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1)
-        + 1;
-    ParseError {
-        kind,
-        webhook_type,
-        pointer: String::new(),
-        line,
-        column,
-        message,
-    }
+    let column = start - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+    ParseError { kind, webhook_type, pointer: String::new(), line, column, message }
 }
 
 fn pointer_of(path: &serde_path_to_error::Path) -> String {
@@ -322,13 +281,9 @@ impl<E: Catalog> State<E> {
 
     fn role(&self, name: &str) -> Role<E::Kind> {
         match (self.kind, &self.webhook_type, &self.object_type) {
-            (Some(kind), _, _) if self.event.is_none() && name == kind.payload_key() => {
-                Role::Payload(kind)
-            }
+            (Some(kind), _, _) if self.event.is_none() && name == kind.payload_key() => Role::Payload(kind),
             (Some(_), _, _) => Role::Ignored,
-            (None, Some(_), Some(object_type))
-                if self.unknown_payload.is_none() && name == object_type =>
-            {
+            (None, Some(_), Some(object_type)) if self.unknown_payload.is_none() && name == object_type => {
                 Role::UnknownPayload
             }
             (None, Some(_), Some(_)) => Role::Ignored,
@@ -345,9 +300,7 @@ impl<E: Catalog> State<E> {
         match self.role(&name) {
             Role::Payload(kind) => self.event = Some(map.next_value_seed(PayloadSeed::<E>(kind))?),
             Role::UnknownPayload => self.unknown_payload = Some(map.next_value()?),
-            Role::Undecided if buffer => self
-                .deferred
-                .push((name.into_owned(), Some(map.next_value()?))),
+            Role::Undecided if buffer => self.deferred.push((name.into_owned(), Some(map.next_value()?))),
             Role::Undecided => {
                 map.next_value::<IgnoredAny>()?;
                 self.deferred.push((name.into_owned(), None));
@@ -371,14 +324,10 @@ impl<E: Catalog> State<E> {
         }
         let key = kind.payload_key();
         match self.take_deferred(key) {
-            Some(Some(value)) => E::deserialize_payload(kind, value)
-                .map(Outcome::Event)
-                .map_err(Er::custom),
-            Some(None) => Ok(Outcome::Retry(Prior {
-                webhook_type,
-                object_type: self.object_type,
-                payload_key: key,
-            })),
+            Some(Some(value)) => E::deserialize_payload(kind, value).map(Outcome::Event).map_err(Er::custom),
+            Some(None) => {
+                Ok(Outcome::Retry(Prior { webhook_type, object_type: self.object_type, payload_key: key }))
+            }
             None => Ok(Outcome::MissingPayload { key }),
         }
     }
@@ -390,22 +339,14 @@ impl<E: Catalog> State<E> {
                 match self.take_deferred(&object_type) {
                     Some(Some(value)) => payload = Some(value),
                     Some(None) => {
-                        let prior = Prior {
-                            webhook_type,
-                            object_type: Some(object_type),
-                            payload_key: "",
-                        };
+                        let prior = Prior { webhook_type, object_type: Some(object_type), payload_key: "" };
                         return Outcome::Retry(prior);
                     }
                     None => {}
                 }
             }
         }
-        Outcome::Event(E::unknown(UnknownEvent {
-            webhook_type,
-            object_type: self.object_type,
-            payload,
-        }))
+        Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type: self.object_type, payload }))
     }
 
     fn take_deferred(&mut self, name: &str) -> Option<Option<Value>> {

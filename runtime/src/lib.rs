@@ -66,9 +66,7 @@ pub type HandlerResult = Result<(), HandlerError>;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
-    pub use crate::envelope::{
-        Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope,
-    };
+    pub use crate::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
     pub use serde;
     pub use serde_json;
 }

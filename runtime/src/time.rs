@@ -73,10 +73,7 @@ mod tests {
     fn text_is_kept_verbatim() {
         let odd: DateTime = serde_json::from_str("\"2022-10-06 09:52:00\"").unwrap();
         assert_eq!(odd.as_str(), "2022-10-06 09:52:00");
-        assert_eq!(
-            serde_json::to_string(&odd).unwrap(),
-            "\"2022-10-06 09:52:00\""
-        );
+        assert_eq!(serde_json::to_string(&odd).unwrap(), "\"2022-10-06 09:52:00\"");
         let empty: Date = serde_json::from_str("\"\"").unwrap();
         assert_eq!(empty.as_str(), "");
         assert!(serde_json::from_str::<Date>("20220101").is_err());

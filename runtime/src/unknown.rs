@@ -5,7 +5,7 @@ use serde_json::Value;
 
 /// A webhook whose `webhook_type` the spec does not define, kept as received so
 /// that nothing Lago adds later is lost.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownEvent {
     /// The `webhook_type` string.
     pub webhook_type: String,

@@ -13,20 +13,8 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let object_types = messages.iter().map(|m| &m.object_type);
     let payload_keys = messages.iter().map(|m| &m.payload_key);
     let titles = messages.iter().map(|m| &m.title);
-    let docs = messages
-        .iter()
-        .map(|m| doc(&format!("`{}`: {}", m.webhook_type, m.title)));
-    let derives = [
-        "Debug",
-        "Clone",
-        "Copy",
-        "PartialEq",
-        "Eq",
-        "Hash",
-        "PartialOrd",
-        "Ord",
-    ]
-    .map(std_derive);
+    let docs = messages.iter().map(|m| doc(&format!("`{}`: {}", m.webhook_type, m.title)));
+    let derives = ["Debug", "Clone", "Copy", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord"].map(std_derive);
     quote! {
         /// Every webhook type the spec defines.
         #[derive(#(#derives),*)]
@@ -110,16 +98,9 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let private = cx.private();
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let payloads: Vec<_> = messages
-        .iter()
-        .map(|m| ident(&cx.ir.objects[m.payload].name))
-        .collect();
-    let docs = messages.iter().map(|m| {
-        doc(&format!(
-            "`{}`: {}\n\n{}",
-            m.webhook_type, m.title, m.description
-        ))
-    });
+    let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.objects[m.payload].name)).collect();
+    let docs =
+        messages.iter().map(|m| doc(&format!("`{}`: {}\n\n{}", m.webhook_type, m.title, m.description)));
     let unknown = ident(&cx.ir.unknown_event_variant);
     let derives = cx.derives(&["Debug", "Clone", "PartialEq"].map(std_derive));
     quote! {

@@ -70,10 +70,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
 }
 
 fn method_doc(m: &MessageIr) -> TokenStream {
-    doc(&format!(
-        "Called for `{}`: {}\n\n{}",
-        m.webhook_type, m.title, m.description
-    ))
+    doc(&format!("Called for `{}`: {}\n\n{}", m.webhook_type, m.title, m.description))
 }
 
 fn sync_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {

@@ -111,11 +111,7 @@ fn ident(name: &str) -> Ident {
 /// Doc attributes, one per line, so that formatted output shows `///` comments.
 fn doc(text: &str) -> TokenStream {
     let lines = text.trim().lines().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)

@@ -40,12 +40,8 @@ fn field(cx: &Context<'_>, field: &FieldIr) -> TokenStream {
     let (ty, serde) = match (field.optional, field.nullable) {
         (false, false) => (ty, None),
         (optional, _) => {
-            let skip =
-                optional.then(|| quote!(, skip_serializing_if = "::core::option::Option::is_none"));
-            (
-                quote!(::core::option::Option<#ty>),
-                Some(quote!(#[serde(default #skip)])),
-            )
+            let skip = optional.then(|| quote!(, skip_serializing_if = "::core::option::Option::is_none"));
+            (quote!(::core::option::Option<#ty>), Some(quote!(#[serde(default #skip)])))
         }
     };
     quote! {
@@ -64,11 +60,7 @@ fn json_note(field: &FieldIr) -> String {
         (false, true) => "may be null",
         (true, true) => "may be absent or null",
     };
-    format!(
-        "JSON `{}`: {}, {presence}.",
-        field.json_name,
-        spec_type(&field.ty)
-    )
+    format!("JSON `{}`: {}, {presence}.", field.json_name, spec_type(&field.ty))
 }
 
 fn spec_type(ty: &TypeRef) -> String {

@@ -1,0 +1,111 @@
+//! What Lago may add later (fields, values, webhook types) never fails parsing.
+
+use lago_webhooks::{FeeItemType, InvoiceStatus, UnknownEvent, WebhookEvent};
+use serde_json::{Value, json};
+
+use crate::fixtures::DOCS;
+
+fn docs_value(webhook_type: &str) -> Value {
+    let fixture = DOCS.iter().find(|f| f.webhook_type == webhook_type).unwrap();
+    serde_json::from_str(fixture.valid()).unwrap()
+}
+
+fn parse_value(value: &Value) -> WebhookEvent {
+    WebhookEvent::from_slice(&serde_json::to_vec(value).unwrap()).unwrap_or_else(|err| panic!("{err}"))
+}
+
+#[test]
+fn an_unknown_webhook_type_keeps_its_payload_intact() {
+    let body = json!({
+        "webhook_type": "wallet_transaction.created",
+        "object_type": "wallet_transaction",
+        "organization_id": "org-1",
+        "wallet_transaction": {"lago_id": "wt-1", "amount": "10.0", "nested": {"list": [1, 2.5, null]}}
+    });
+    let event = parse_value(&body);
+    let WebhookEvent::Unknown(unknown) = &event else { panic!("{event:?}") };
+    assert_eq!(unknown.webhook_type, "wallet_transaction.created");
+    assert_eq!(unknown.object_type.as_deref(), Some("wallet_transaction"));
+    assert_eq!(unknown.payload.as_ref(), Some(&body["wallet_transaction"]));
+    assert_eq!(event.known_type(), None);
+    let mut expected = body.clone();
+    expected.as_object_mut().unwrap().remove("organization_id");
+    assert_eq!(serde_json::to_value(&event).unwrap(), expected);
+}
+
+#[test]
+fn an_unknown_webhook_type_with_its_payload_first_still_keeps_it() {
+    let body = r#"{"alert": {"code": "a1"}, "object_type": "alert", "webhook_type": "alert.triggered"}"#;
+    let expected = UnknownEvent {
+        webhook_type: "alert.triggered".into(),
+        object_type: Some("alert".into()),
+        payload: Some(json!({"code": "a1"})),
+    };
+    assert_eq!(WebhookEvent::from_str(body).unwrap(), WebhookEvent::Unknown(expected.clone()));
+    let via_value: WebhookEvent = serde_json::from_str(body).unwrap();
+    assert_eq!(via_value, WebhookEvent::Unknown(expected));
+}
+
+#[test]
+fn an_unknown_webhook_type_without_object_type_has_no_payload() {
+    let event = WebhookEvent::from_str(r#"{"webhook_type": "new.thing", "thing": {}}"#).unwrap();
+    let expected = UnknownEvent { webhook_type: "new.thing".into(), object_type: None, payload: None };
+    assert_eq!(event, WebhookEvent::Unknown(expected));
+}
+
+#[test]
+fn unknown_fields_are_ignored_at_every_level() {
+    let mut body = docs_value("invoice.created");
+    body["organization_id"] = json!("f2d2ba55-7b6b-4b8e-9a3e-1bb2c5a1f0aa");
+    body["invoice"]["brand_new_field"] = json!({"deep": [1, 2, 3]});
+    body["invoice"]["fees"][0]["item"]["grouped_by"] = json!({"region": "eu"});
+    body["invoice"]["customer"]["integration_customers"] = json!([]);
+    assert_eq!(parse_value(&body), parse_value(&docs_value("invoice.created")));
+}
+
+#[test]
+fn unknown_enum_values_are_kept_and_written_back() {
+    let mut body = docs_value("invoice.created");
+    body["invoice"]["status"] = json!("archived");
+    body["invoice"]["fees"][0]["item"]["type"] = json!("usage_bundle");
+    let event = parse_value(&body);
+    let WebhookEvent::InvoiceCreated(invoice) = &event else { panic!() };
+    assert_eq!(invoice.status, Some(InvoiceStatus::Unknown("archived".into())));
+    assert_eq!(invoice.fees.as_ref().unwrap()[0].item.type_, FeeItemType::Unknown("usage_bundle".into()));
+    let written = serde_json::to_value(&event).unwrap();
+    assert_eq!(written["invoice"]["status"], "archived");
+    assert_eq!(written["invoice"]["fees"][0]["item"]["type"], "usage_bundle");
+    assert_eq!(parse_value(&written), event);
+}
+
+#[test]
+fn a_body_with_webhook_type_last_still_parses() {
+    for fixture in DOCS {
+        let text = fixture.valid();
+        let docs: Value = serde_json::from_str(text).unwrap();
+        let kind = WebhookEvent::from_str(text).unwrap().known_type().unwrap();
+        let reordered = format!(
+            r#"{{"{}": {}, "object_type": "{}", "webhook_type": "{}"}}"#,
+            kind.payload_key(),
+            docs[kind.payload_key()],
+            kind.object_type(),
+            kind.as_str()
+        );
+        let expected = WebhookEvent::from_str(text).unwrap();
+        assert_eq!(WebhookEvent::from_str(&reordered).unwrap(), expected, "{}", fixture.webhook_type);
+        let via_deserialize: WebhookEvent = serde_json::from_str(&reordered).unwrap();
+        assert_eq!(via_deserialize, expected, "{}", fixture.webhook_type);
+    }
+}
+
+#[test]
+fn absent_optional_keys_are_not_written_back() {
+    let event = parse_value(&docs_value("invoice.generated"));
+    let written = serde_json::to_value(&event).unwrap();
+    let invoice = written["invoice"].as_object().unwrap();
+    assert!(!invoice.contains_key("status"));
+    assert!(!invoice.contains_key("fees"));
+    // A nullable key that was present stays present, as null.
+    let drafted = serde_json::to_value(parse_value(&docs_value("invoice.drafted"))).unwrap();
+    assert_eq!(drafted["invoice"]["file_url"], Value::Null);
+}

@@ -74,19 +74,20 @@ impl SpecSource {
         })
     }
 
-    fn check_version(&self, value: &Value) -> Result<(), SpecError> {
-        match value.get("format_version") {
-            Some(v) if v.as_u64() == Some(FORMAT_VERSION) => Ok(()),
-            Some(v) => Err(self.error(
+    fn check_version(&self, value: &Value) -> Result<(), SpecErrors> {
+        let error = match value.get("format_version") {
+            Some(v) if v.as_u64() == Some(FORMAT_VERSION) => return Ok(()),
+            Some(v) => self.error(
                 "/format_version",
                 format!("unknown spec format version {v}; this generator reads version {FORMAT_VERSION}"),
-            )),
-            None if value.is_object() => Err(self.error(
+            ),
+            None if value.is_object() => self.error(
                 "",
                 format!("spec has no `format_version`; expected `\"format_version\": {FORMAT_VERSION}`"),
-            )),
-            None => Err(self.error("", "spec must be a JSON object")),
-        }
+            ),
+            None => self.error("", "spec must be a JSON object"),
+        };
+        Err(error.into())
     }
 }
 

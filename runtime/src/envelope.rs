@@ -334,16 +334,16 @@ impl<E: Catalog> State<E> {
 
     fn finish_unknown(mut self, webhook_type: String) -> Outcome<E> {
         let mut payload = self.unknown_payload.take();
-        if payload.is_none() {
-            if let Some(object_type) = self.object_type.clone() {
-                match self.take_deferred(&object_type) {
-                    Some(Some(value)) => payload = Some(value),
-                    Some(None) => {
-                        let prior = Prior { webhook_type, object_type: Some(object_type), payload_key: "" };
-                        return Outcome::Retry(prior);
-                    }
-                    None => {}
+        if payload.is_none()
+            && let Some(object_type) = self.object_type.clone()
+        {
+            match self.take_deferred(&object_type) {
+                Some(Some(value)) => payload = Some(value),
+                Some(None) => {
+                    let prior = Prior { webhook_type, object_type: Some(object_type), payload_key: "" };
+                    return Outcome::Retry(prior);
                 }
+                None => {}
             }
         }
         Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type: self.object_type, payload }))

@@ -16,7 +16,8 @@ const INVOICE_CREATED: &str = include_str!("../tests/fixtures/docs/invoice.creat
 /// payload first, which is not what Lago sends.)
 fn bodies(payload: &Value) -> (Vec<u8>, Vec<u8>) {
     let payload = serde_json::to_string(payload).unwrap();
-    let envelope = format!(r#"{{"webhook_type":"invoice.created","object_type":"invoice","invoice":{payload}}}"#);
+    let envelope =
+        format!(r#"{{"webhook_type":"invoice.created","object_type":"invoice","invoice":{payload}}}"#);
     (envelope.into_bytes(), payload.into_bytes())
 }
 

@@ -68,7 +68,9 @@ impl Settings {
         self
     }
 
-    /// Adds a derive to every generated type (a path such as `Eq` or `::serde::Serialize`).
+    /// Adds a derive to every struct and enum generated from the spec's objects and
+    /// enumerations (a path such as `Eq` or `::core::hash::Hash`); derives they already
+    /// have are not repeated.
     pub fn with_derive(mut self, path: TokenStream) -> Self {
         self.derives.push(path);
         self

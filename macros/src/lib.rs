@@ -21,7 +21,7 @@ use options::Options;
 /// lago_webhooks::lago_webhooks!(
 ///     spec = "spec/lago-webhooks.json",          // relative to this crate's Cargo.toml
 ///     include = ["invoice.created", "fee.created"], // optional: a subset of messages
-///     derives = [Eq],                            // optional: extra derives on every type
+///     derives = [Eq],                            // optional: extra derives on the spec's structs and enums
 ///     crate = ::lago_webhooks,                   // optional: path of the runtime crate
 /// );
 /// ```

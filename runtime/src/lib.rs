@@ -72,3 +72,8 @@ pub mod __private {
 }
 
 lago_webhooks!(spec = "spec/lago-webhooks.json", crate = crate);
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

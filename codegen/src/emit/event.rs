@@ -102,12 +102,14 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let docs =
         messages.iter().map(|m| doc(&format!("`{}`: {}\n\n{}", m.webhook_type, m.title, m.description)));
     let unknown = ident(&cx.ir.unknown_event_variant);
-    let derives = cx.derives(&["Debug", "Clone", "PartialEq"].map(std_derive));
+    // Not `cx.derives`: the extra derives are for the spec's types, and the catch-all
+    // variant holds a runtime type that cannot take arbitrary derives.
+    let derives = ["Debug", "Clone", "PartialEq"].map(std_derive);
     quote! {
         /// A webhook as Lago sends it: one variant per webhook type, each holding its typed payload.
         ///
         /// Parse one with [`WebhookEvent::from_slice`]; serializing it gives back the envelope.
-        #derives
+        #[derive(#(#derives),*)]
         pub enum WebhookEvent {
             #(#docs #variants(::std::boxed::Box<#payloads>),)*
             /// A webhook type the spec does not know, kept as received.

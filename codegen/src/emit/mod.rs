@@ -72,7 +72,8 @@ impl Context<'_> {
             .derives
             .iter()
             .filter(|d| last_ident(d).is_none_or(|name| !builtin_names.contains(&name)));
-        quote!(#[derive(#(#builtin,)* #(#extra),*)])
+        let all = builtin.iter().chain(extra);
+        quote!(#[derive(#(#all),*)])
     }
 
     /// The Rust type of a spec type.

@@ -1,0 +1,255 @@
+//! Loading, checking and generating specs: every problem is reported, located.
+
+use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate};
+use serde_json::{Value, json};
+
+/// A small valid spec to break in each test.
+fn spec() -> Value {
+    json!({
+        "format_version": 1,
+        "title": "Test spec",
+        "messages": [
+            {"webhook_type": "invoice.created", "object_type": "invoice", "payload_key": "invoice",
+             "payload": "Invoice", "title": "Invoice created", "description": "An invoice was finalized.",
+             "example": {"webhook_type": "invoice.created", "object_type": "invoice", "invoice": {"lago_id": "i1"}}},
+            {"webhook_type": "fee.created", "object_type": "fee", "payload_key": "fee",
+             "payload": "Fee", "title": "Fee created", "description": "A fee was created."}
+        ],
+        "objects": [
+            {"name": "Invoice", "description": "An invoice.", "fields": [
+                {"name": "lago_id", "type": "id", "description": "Its id."},
+                {"name": "status", "type": "InvoiceStatus", "optional": true, "description": "Its status."},
+                {"name": "fees", "type": "Fee[]", "optional": true, "description": "Its fees."}
+            ]},
+            {"name": "Fee", "description": "A fee.", "fields": [
+                {"name": "type", "type": "string", "description": "Its kind."}
+            ]},
+            {"name": "Unused", "description": "Reached by no message.", "fields": []}
+        ],
+        "enums": [
+            {"name": "InvoiceStatus", "description": "Invoice status.", "values": [
+                {"value": "draft", "description": "Not final."},
+                {"value": "finalized", "description": "Final."}
+            ]}
+        ]
+    })
+}
+
+fn source(value: &Value) -> SpecSource {
+    SpecSource::new("test-spec.json", serde_json::to_string_pretty(value).unwrap())
+}
+
+fn errors(value: &Value) -> SpecErrors {
+    generate(&source(value), &Settings::default()).expect_err("spec has errors")
+}
+
+/// Pointer, line and column of each error.
+fn locations(errors: &SpecErrors) -> Vec<(String, Option<usize>, Option<usize>)> {
+    errors
+        .iter()
+        .map(|e| match &e.origin {
+            Origin::Spec(loc) => (loc.pointer.clone(), loc.line, loc.column),
+            Origin::Include(i) => (format!("include[{i}]"), None, None),
+        })
+        .collect()
+}
+
+#[test]
+fn a_valid_spec_generates_every_item() {
+    let code = generate(&source(&spec()), &Settings::default()).unwrap().to_string();
+    for item in [
+        "pub struct Invoice",
+        "pub struct Fee",
+        "pub struct Unused",
+        "pub enum InvoiceStatus",
+        "pub enum WebhookType",
+        "pub enum WebhookEvent",
+        "pub trait WebhookHandler",
+        "pub trait AsyncWebhookHandler",
+        "fn on_invoice_created",
+    ] {
+        assert!(code.contains(item), "missing `{item}`");
+    }
+    // `type` is not a Rust identifier: renamed, with the JSON name kept for serde.
+    assert!(code.contains("pub type_ :"), "{code}");
+    assert!(code.contains("rename = \"type\""));
+}
+
+#[test]
+fn the_bundled_spec_generates_without_errors() {
+    let text = include_str!("../../spec/lago-webhooks.json");
+    let code = generate(&SpecSource::new("lago-webhooks.json", text), &Settings::default()).unwrap();
+    assert_eq!(
+        code.to_string().matches("fn on_").count(),
+        2 * 16 + 2,
+        "16 messages, sync and async, plus on_unknown"
+    );
+}
+
+#[test]
+fn invalid_json_names_file_line_and_column() {
+    let source = SpecSource::new("broken.json", "{\n  \"format_version\": 1,\n  \"title\": \n}");
+    let errors = generate(&source, &Settings::default()).unwrap_err();
+    assert_eq!(locations(&errors), [(String::new(), Some(4), Some(1))]);
+    let text = errors.to_string();
+    assert!(text.starts_with("spec is not valid JSON: expected value\n  --> broken.json:4:1"), "{text}");
+    assert!(text.contains("4 | }"), "{text}");
+}
+
+#[test]
+fn an_unknown_format_version_is_refused() {
+    let mut value = spec();
+    value["format_version"] = json!(2);
+    let errors = errors(&value);
+    let Origin::Spec(location) = &errors.iter().next().unwrap().origin else { panic!() };
+    assert_eq!(location.pointer, "/format_version");
+    assert_eq!(location.source_line.as_deref(), Some("  \"format_version\": 2,"));
+    assert_eq!(location.column, Some(21));
+    assert!(errors.to_string().contains("unknown spec format version 2"));
+}
+
+#[test]
+fn a_missing_key_names_its_pointer() {
+    let mut value = spec();
+    value["messages"][1].as_object_mut().unwrap().remove("payload");
+    let errors = errors(&value);
+    assert_eq!(locations(&errors)[0].0, "/messages/1");
+    assert!(errors.to_string().contains("missing field `payload`"), "{errors}");
+}
+
+#[test]
+fn a_misspelt_key_is_refused() {
+    let mut value = spec();
+    value["objects"][0]["fields"][1]["optinal"] = json!(true);
+    let errors = errors(&value);
+    assert_eq!(locations(&errors)[0].0, "/objects/0/fields/1/optinal");
+    assert!(errors.to_string().contains("unknown field `optinal`"), "{errors}");
+}
+
+#[test]
+fn independent_problems_are_all_reported_at_once() {
+    let mut value = spec();
+    value["objects"][0]["fields"][0]["type"] = json!("intger");
+    value["messages"][1]["webhook_type"] = json!("invoice.created");
+    value["enums"][0]["values"][1]["value"] = json!("Draft");
+    let errors = errors(&value);
+    let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "unknown type `intger`; did you mean `integer`?",
+            "values `draft` and `Draft` of `InvoiceStatus` both become the variant `Draft`",
+            "webhook type `invoice.created` is defined twice",
+        ]
+    );
+    let pointers: Vec<String> = locations(&errors).into_iter().map(|l| l.0).collect();
+    assert_eq!(pointers, ["/objects/0/fields/0/type", "/enums/0/values/1/value", "/messages/1/webhook_type"]);
+    assert!(locations(&errors).iter().all(|(_, line, column)| line.is_some() && column.is_some()));
+}
+
+#[test]
+fn names_that_collide_in_rust_are_refused() {
+    let mut value = spec();
+    value["objects"][2]["name"] = json!("fee");
+    value["objects"][1]["fields"] = json!([
+        {"name": "lagoId", "type": "id", "description": "a"},
+        {"name": "lago_id", "type": "id", "description": "b"}
+    ]);
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "types `Fee` and `fee` both become the Rust type `Fee`",
+            "fields `lagoId` and `lago_id` of `Fee` both become `lago_id`",
+        ]
+    );
+}
+
+#[test]
+fn reserved_and_builtin_names_are_refused() {
+    let mut value = spec();
+    value["objects"][2]["name"] = json!("webhook_event");
+    value["enums"][0]["name"] = json!("string");
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(messages[0], "type name `webhook_event` is reserved for the generated `WebhookEvent`");
+    assert_eq!(messages[1], "type name `string` is a built-in type; choose another name");
+}
+
+#[test]
+fn a_payload_must_be_an_object_and_an_object_cannot_hold_itself() {
+    let mut value = spec();
+    value["messages"][1]["payload"] = json!("InvoiceStatus");
+    value["objects"][2]["fields"] = json!([{"name": "again", "type": "Unused", "description": "x"}]);
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "payload of `fee.created` must name an object, not `InvoiceStatus`",
+            "object `Unused` contains itself; put an array between them",
+        ]
+    );
+}
+
+#[test]
+fn an_example_must_belong_to_its_message() {
+    let mut value = spec();
+    value["messages"][0]["example"] = json!({"webhook_type": "fee.created", "object_type": "fee", "fee": {}});
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "example of `invoice.created` has `fee.created` as its webhook_type",
+            "example of `invoice.created` has no `invoice` payload key",
+        ]
+    );
+}
+
+#[test]
+fn include_keeps_only_what_its_messages_reach() {
+    let settings = Settings::default().with_include(vec!["fee.created".into()]);
+    let code = generate(&source(&spec()), &settings).unwrap().to_string();
+    assert!(code.contains("pub struct Fee"));
+    for absent in ["pub struct Invoice", "pub struct Unused", "pub enum InvoiceStatus", "on_invoice_created"]
+    {
+        assert!(!code.contains(absent), "`{absent}` should not be generated");
+    }
+}
+
+#[test]
+fn include_suggests_the_closest_webhook_type() {
+    let settings = Settings::default().with_include(vec!["fee.created".into(), "invoice.creatd".into()]);
+    let errors = generate(&source(&spec()), &settings).unwrap_err();
+    assert_eq!(locations(&errors), [("include[1]".to_owned(), None, None)]);
+    assert_eq!(
+        errors.to_string(),
+        "`include` names `invoice.creatd`, which the spec does not define; did you mean `invoice.created`?"
+    );
+}
+
+#[test]
+fn a_missing_file_names_the_path_tried() {
+    let errors = SpecSource::read(std::path::Path::new("/nonexistent/lago.json")).unwrap_err();
+    assert!(errors.to_string().starts_with("cannot read spec file `/nonexistent/lago.json`"), "{errors}");
+}
+
+#[test]
+fn the_runtime_path_and_derives_are_used_as_given() {
+    let settings = Settings::default()
+        .with_runtime("crate::rt".parse().unwrap())
+        .with_derive("Eq".parse().unwrap())
+        .with_derive("::core::hash::Hash".parse().unwrap());
+    let code = generate(&source(&spec()), &settings).unwrap().to_string();
+    assert!(code.contains("crate :: rt :: Decimal") || code.contains("crate :: rt :: __private"));
+    assert!(!code.contains("lago_webhooks"), "only the given runtime path is named");
+    // The event enum holds runtime types and keeps its own derives.
+    assert!(code.contains(":: core :: cmp :: PartialEq)] pub enum WebhookEvent"), "{code}");
+    // Structs get both extra derives; enums derive Eq and Hash already and do not repeat them.
+    assert!(
+        code.contains("rt :: __private :: serde :: Deserialize , Eq , :: core :: hash :: Hash)"),
+        "{code}"
+    );
+    assert!(
+        code.contains(":: core :: cmp :: Eq , :: core :: hash :: Hash)] pub enum InvoiceStatus"),
+        "{code}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Checks a parsed spec and resolves it into the [`Ir`], reporting every problem at once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -23,7 +23,6 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> Re
         (spec.objects.iter().enumerate()).map(|(i, o)| checker.object(i, o)).collect();
     let enums: Vec<EnumIr> = spec.enums.iter().enumerate().map(|(i, e)| checker.enumeration(i, e)).collect();
     let messages = checker.messages(spec);
-    checker.check_recursion(spec, &objects);
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
         .unwrap_or("UnknownWebhook")
         .to_owned();
@@ -235,35 +234,6 @@ impl Checker<'_> {
             let text =
                 format!("example of `{}` has no `{}` payload key", message.webhook_type, message.payload_key);
             self.error(&pointer, text);
-        }
-    }
-
-    /// A struct that holds itself without a `Vec` in between would have infinite size.
-    fn check_recursion(&mut self, spec: &Spec, objects: &[ObjectIr]) {
-        let direct = |i: usize| -> Vec<usize> {
-            objects[i]
-                .fields
-                .iter()
-                .filter_map(|f| match f.ty {
-                    TypeRef::Object(j) => Some(j),
-                    _ => None,
-                })
-                .collect()
-        };
-        for start in 0..objects.len() {
-            let mut stack = direct(start);
-            let mut seen = HashSet::new();
-            while let Some(next) = stack.pop() {
-                if next == start {
-                    let name = &spec.objects[start].name;
-                    let text = format!("object `{name}` contains itself; put an array between them");
-                    self.error(&format!("/objects/{start}"), text);
-                    break;
-                }
-                if seen.insert(next) {
-                    stack.extend(direct(next));
-                }
-            }
         }
     }
 

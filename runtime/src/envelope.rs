@@ -59,9 +59,8 @@ pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
 
 /// Parses a body with serde_json, reporting errors with pointer, line and column.
 pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
-    let mut seen = None;
-    let (outcome, prior) = match read::<E>(body, None, &mut seen) {
-        Ok(Outcome::Retry(prior)) => (read::<E>(body, Some(&prior), &mut seen), Some(prior)),
+    let (outcome, prior) = match read::<E>(body, None, None) {
+        Ok(Outcome::Retry(prior)) => (read::<E>(body, Some(&prior), None), Some(prior)),
         other => (other, None),
     };
     match outcome {
@@ -72,22 +71,20 @@ pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
             None,
             "missing field `webhook_type`".to_owned(),
         )),
-        Ok(Outcome::MissingPayload { key, .. } | Outcome::Retry(Prior { payload_key: key, .. })) => {
-            Err(envelope_error(
-                body,
-                ParseErrorKind::MissingPayload,
-                seen,
-                format!("missing payload field `{key}`"),
-            ))
+        Ok(
+            Outcome::MissingPayload { webhook_type, key }
+            | Outcome::Retry(Prior { webhook_type, payload_key: key, .. }),
+        ) => {
+            let message = format!("missing payload field `{key}`");
+            Err(envelope_error(body, ParseErrorKind::MissingPayload, Some(webhook_type), message))
         }
-        Err(err) => Err(explain::<E>(body, err, prior.as_ref(), seen)),
+        Err(err) => Err(explain::<E>(body, err, prior.as_ref())),
     }
 }
 
 /// The `Deserialize` implementation of the generated `WebhookEvent`, for any deserializer.
 pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(deserializer: D) -> Result<E, D::Error> {
-    let mut seen = None;
-    let seed = EnvelopeSeed::<E> { prior: None, buffer: true, seen: &mut seen, marker: PhantomData };
+    let seed = EnvelopeSeed::<E> { prior: None, buffer: true, record: None, marker: PhantomData };
     match seed.deserialize(deserializer)? {
         Outcome::Event(event) => Ok(event),
         Outcome::MissingWebhookType => Err(de::Error::missing_field("webhook_type")),
@@ -97,32 +94,28 @@ pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(deserializer: D)
     }
 }
 
-/// One pass over the body.
+/// One pass over the body; `record` receives the `webhook_type` once read.
 fn read<E: Catalog>(
     body: &[u8],
     prior: Option<&Prior>,
-    seen: &mut Option<String>,
+    record: Option<&mut Option<String>>,
 ) -> Result<Outcome<E>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let seed = EnvelopeSeed::<E> { prior, buffer: false, seen, marker: PhantomData };
+    let seed = EnvelopeSeed::<E> { prior, buffer: false, record, marker: PhantomData };
     let outcome = seed.deserialize(&mut deserializer)?;
     deserializer.end()?;
     Ok(outcome)
 }
 
 /// Turns a serde_json error into a [`ParseError`], reading the body again with path
-/// tracking to find the pointer. Paying for the path only on failure keeps the
-/// successful parse as fast as a plain one.
-fn explain<E: Catalog>(
-    body: &[u8],
-    err: serde_json::Error,
-    prior: Option<&Prior>,
-    seen: Option<String>,
-) -> ParseError {
+/// tracking to find the pointer and the webhook type. Paying for these only on
+/// failure keeps the successful parse as fast as a plain one.
+fn explain<E: Catalog>(body: &[u8], err: serde_json::Error, prior: Option<&Prior>) -> ParseError {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
-    let mut ignored = None;
-    let seed = EnvelopeSeed::<E> { prior, buffer: false, seen: &mut ignored, marker: PhantomData };
+    let mut webhook_type = None;
+    let seed =
+        EnvelopeSeed::<E> { prior, buffer: false, record: Some(&mut webhook_type), marker: PhantomData };
     let traced = seed.deserialize(serde_path_to_error::Deserializer::new(&mut deserializer, &mut track));
     let pointer = match traced {
         Err(_) => pointer_of(&track.path()),
@@ -140,7 +133,7 @@ fn explain<E: Catalog>(
     };
     // serde_json reports column 0 for an error before the first character of a line.
     let column = err.column().max(1);
-    ParseError { kind, webhook_type: seen, pointer, line: err.line(), column, message }
+    ParseError { kind, webhook_type, pointer, line: err.line(), column, message }
 }
 
 /// An error about the envelope as a whole, located at its opening brace.
@@ -186,6 +179,7 @@ enum Outcome<E> {
     Retry(Prior),
     MissingWebhookType,
     MissingPayload {
+        webhook_type: String,
         key: &'static str,
     },
 }
@@ -195,8 +189,8 @@ enum Outcome<E> {
 struct EnvelopeSeed<'s, E> {
     prior: Option<&'s Prior>,
     buffer: bool,
-    /// The `webhook_type` read so far, for error messages.
-    seen: &'s mut Option<String>,
+    /// Receives the `webhook_type`, for error messages; `None` on the fast path.
+    record: Option<&'s mut Option<String>>,
     marker: PhantomData<E>,
 }
 
@@ -215,20 +209,28 @@ impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
         f.write_str("a Lago webhook envelope (a JSON object with `webhook_type`)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Outcome<E>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Outcome<E>, A::Error> {
         let mut state = State::<E>::new(self.prior);
-        *self.seen = state.webhook_type.clone();
+        if let (Some(record), Some(prior)) = (self.record.as_deref_mut(), self.prior) {
+            *record = Some(prior.webhook_type.clone());
+        }
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
                 Key::WebhookType => {
                     let value: Cow<'de, str> = map.next_value_seed(StrSeed)?;
                     if state.webhook_type.is_none() {
-                        *self.seen = Some(value.to_string());
-                        state.set_webhook_type(value.into_owned());
+                        if let Some(record) = self.record.as_deref_mut() {
+                            *record = Some(value.to_string());
+                        }
+                        state.set_webhook_type(value);
                     }
                 }
+                // Only webhook types the spec does not know need the object type.
+                Key::ObjectType if state.kind.is_some() => {
+                    map.next_value::<IgnoredAny>()?;
+                }
                 Key::ObjectType => {
-                    let value: Option<String> = map.next_value()?;
+                    let value: Option<Cow<'de, str>> = map.next_value_seed(OptionSeed(StrSeed))?;
                     state.object_type = state.object_type.take().or(value);
                 }
                 Key::Other(name) => state.read_member(name, &mut map, self.buffer)?,
@@ -248,33 +250,33 @@ enum Role<K> {
     Ignored,
 }
 
-struct State<E: Catalog> {
-    webhook_type: Option<String>,
+struct State<'de, E: Catalog> {
+    webhook_type: Option<Cow<'de, str>>,
     kind: Option<E::Kind>,
-    object_type: Option<String>,
+    object_type: Option<Cow<'de, str>>,
     event: Option<E>,
     unknown_payload: Option<Value>,
     /// Members read before their role was known: name, and value when buffering.
     deferred: Vec<(String, Option<Value>)>,
 }
 
-impl<E: Catalog> State<E> {
+impl<'de, E: Catalog> State<'de, E> {
     fn new(prior: Option<&Prior>) -> Self {
         let mut state = State {
             webhook_type: None,
             kind: None,
-            object_type: prior.and_then(|p| p.object_type.clone()),
+            object_type: prior.and_then(|p| p.object_type.clone()).map(Cow::Owned),
             event: None,
             unknown_payload: None,
             deferred: Vec::new(),
         };
         if let Some(prior) = prior {
-            state.set_webhook_type(prior.webhook_type.clone());
+            state.set_webhook_type(Cow::Owned(prior.webhook_type.clone()));
         }
         state
     }
 
-    fn set_webhook_type(&mut self, webhook_type: String) {
+    fn set_webhook_type(&mut self, webhook_type: Cow<'de, str>) {
         self.kind = E::lookup(&webhook_type);
         self.webhook_type = Some(webhook_type);
     }
@@ -291,7 +293,7 @@ impl<E: Catalog> State<E> {
         }
     }
 
-    fn read_member<'de, A: MapAccess<'de>>(
+    fn read_member<A: MapAccess<'de>>(
         &mut self,
         name: Cow<'de, str>,
         map: &mut A,
@@ -317,36 +319,40 @@ impl<E: Catalog> State<E> {
             return Ok(Outcome::MissingWebhookType);
         };
         let Some(kind) = self.kind else {
-            return Ok(self.finish_unknown(webhook_type));
+            return Ok(self.finish_unknown(webhook_type.into_owned()));
         };
         if let Some(event) = self.event {
             return Ok(Outcome::Event(event));
         }
         let key = kind.payload_key();
+        let webhook_type = webhook_type.into_owned();
         match self.take_deferred(key) {
             Some(Some(value)) => E::deserialize_payload(kind, value).map(Outcome::Event).map_err(Er::custom),
             Some(None) => {
-                Ok(Outcome::Retry(Prior { webhook_type, object_type: self.object_type, payload_key: key }))
+                let object_type = self.object_type.map(Cow::into_owned);
+                Ok(Outcome::Retry(Prior { webhook_type, object_type, payload_key: key }))
             }
-            None => Ok(Outcome::MissingPayload { key }),
+            None => Ok(Outcome::MissingPayload { webhook_type, key }),
         }
     }
 
     fn finish_unknown(mut self, webhook_type: String) -> Outcome<E> {
+        let object_type = self.object_type.take().map(Cow::into_owned);
         let mut payload = self.unknown_payload.take();
         if payload.is_none()
-            && let Some(object_type) = self.object_type.clone()
+            && let Some(object_type) = &object_type
         {
-            match self.take_deferred(&object_type) {
+            match self.take_deferred(object_type) {
                 Some(Some(value)) => payload = Some(value),
                 Some(None) => {
-                    let prior = Prior { webhook_type, object_type: Some(object_type), payload_key: "" };
+                    let prior =
+                        Prior { webhook_type, object_type: Some(object_type.clone()), payload_key: "" };
                     return Outcome::Retry(prior);
                 }
                 None => {}
             }
         }
-        Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type: self.object_type, payload }))
+        Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type, payload }))
     }
 
     fn take_deferred(&mut self, name: &str) -> Option<Option<Value>> {
@@ -416,5 +422,36 @@ impl<'de> Visitor<'de> for StrSeed {
 
     fn visit_string<Er: de::Error>(self, value: String) -> Result<Self::Value, Er> {
         Ok(Cow::Owned(value))
+    }
+}
+
+/// Reads `null` as `None`, anything else with the inner seed.
+struct OptionSeed<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for OptionSeed<S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptionSeed<S> {
+    type Value = Option<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_none<Er: de::Error>(self) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+
+    fn visit_unit<Er: de::Error>(self) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Some)
     }
 }

@@ -33,6 +33,13 @@ fn field(cx: &Context<'_>, field: &FieldIr) -> TokenStream {
     let docs = doc(&format!("{}\n\n{}", field.description, json_note(field)));
     let name = ident(&field.rust_name);
     let ty = cx.rust_type(&field.ty);
+    // Nested objects are boxed: it keeps every struct small enough for the allocator's
+    // fast path when a payload is boxed (measured: a 1.4 KB invoice cost more to
+    // allocate than its whole envelope to parse), and lets an object contain itself.
+    let ty = match field.ty {
+        TypeRef::Object(_) => quote!(::std::boxed::Box<#ty>),
+        _ => ty,
+    };
     let rename = (field.json_name != field.rust_name).then(|| {
         let json = &field.json_name;
         quote!(#[serde(rename = #json)])

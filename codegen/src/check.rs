@@ -1,10 +1,10 @@
 //! Checks a parsed spec and resolves it into the [`Ir`], reporting every problem at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::error::{Origin, SpecError, SpecErrors};
+use crate::error::{Origin, SpecError};
 use crate::ir::{EnumIr, FieldIr, Ir, MessageIr, ObjectIr, Primitive, TypeRef, ValueIr};
 use crate::load::SpecSource;
 use crate::model::{Enum, Message, Object, Spec};
@@ -16,22 +16,25 @@ const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler
 const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
 
 /// Checks `spec` and resolves it; `include`, when given, keeps only those messages.
-pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> Result<Ir, SpecErrors> {
-    let mut checker = Checker { source, errors: Vec::new(), names: HashMap::new() };
+/// Returns the resolved spec without the parts that have problems, and every problem.
+pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (Ir, Vec<SpecError>) {
+    let mut checker = Checker {
+        source,
+        errors: Vec::new(),
+        names: HashMap::new(),
+        unreadable: spec.unreadable_names.iter().cloned().collect(),
+    };
     checker.collect_names(spec);
-    let objects: Vec<ObjectIr> =
-        (spec.objects.iter().enumerate()).map(|(i, o)| checker.object(i, o)).collect();
-    let enums: Vec<EnumIr> = spec.enums.iter().enumerate().map(|(i, e)| checker.enumeration(i, e)).collect();
+    let objects: Vec<ObjectIr> = spec.objects.iter().map(|o| checker.object(o)).collect();
+    let enums: Vec<EnumIr> = spec.enums.iter().map(|e| checker.enumeration(e)).collect();
     let messages = checker.messages(spec);
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
         .unwrap_or("UnknownWebhook")
         .to_owned();
     let messages = checker.select(messages, include);
-    if !checker.errors.is_empty() {
-        return Err(SpecErrors(checker.errors));
-    }
     let ir = Ir { messages, objects, enums, unknown_event_variant };
-    Ok(if include.is_some() { keep_reachable(ir) } else { ir })
+    let ir = if include.is_some() { keep_reachable(ir) } else { ir };
+    (ir, checker.errors)
 }
 
 enum Named {
@@ -44,6 +47,8 @@ struct Checker<'a> {
     errors: Vec<SpecError>,
     /// Spec names of objects and enumerations.
     names: HashMap<String, Named>,
+    /// Names whose definitions could not be read: already reported.
+    unreadable: HashSet<String>,
 }
 
 impl Checker<'_> {
@@ -53,8 +58,9 @@ impl Checker<'_> {
 
     /// Registers object and enum names, refusing duplicates and Rust-name collisions.
     fn collect_names(&mut self, spec: &Spec) {
-        let objects = spec.objects.iter().enumerate().map(|(i, o)| (&o.name, "objects", i, Named::Object(i)));
-        let enums = spec.enums.iter().enumerate().map(|(i, e)| (&e.name, "enums", i, Named::Enum(i)));
+        let objects =
+            spec.objects.iter().enumerate().map(|(i, o)| (&o.name, "objects", o.index, Named::Object(i)));
+        let enums = spec.enums.iter().enumerate().map(|(i, e)| (&e.name, "enums", e.index, Named::Enum(i)));
         let mut rust_names: HashMap<String, String> = HashMap::new();
         for (name, list, index, named) in objects.chain(enums) {
             let pointer = format!("/{list}/{index}/name");
@@ -88,6 +94,7 @@ impl Checker<'_> {
         match self.names.get(expr) {
             Some(Named::Object(i)) => Some(TypeRef::Object(*i)),
             Some(Named::Enum(i)) => Some(TypeRef::Enum(*i)),
+            None if self.unreadable.contains(expr) => None,
             None => {
                 let known =
                     Primitive::NAMES.iter().map(|(n, _)| *n).chain(self.names.keys().map(String::as_str));
@@ -98,11 +105,11 @@ impl Checker<'_> {
         }
     }
 
-    fn object(&mut self, index: usize, object: &Object) -> ObjectIr {
+    fn object(&mut self, object: &Object) -> ObjectIr {
         let mut fields = Vec::new();
         let mut seen: HashMap<String, &str> = HashMap::new();
-        for (j, field) in object.fields.iter().enumerate() {
-            let pointer = format!("/objects/{index}/fields/{j}");
+        for field in &object.fields {
+            let pointer = format!("/objects/{}/fields/{}", object.index, field.index);
             let rust_name = naming::field_name(&field.name);
             if let Some(other) = seen.get(&rust_name) {
                 let message = if *other == field.name {
@@ -132,10 +139,10 @@ impl Checker<'_> {
         ObjectIr { name: naming::type_name(&object.name), description: object.description.clone(), fields }
     }
 
-    fn enumeration(&mut self, index: usize, enumeration: &Enum) -> EnumIr {
+    fn enumeration(&mut self, enumeration: &Enum) -> EnumIr {
         let mut values: Vec<ValueIr> = Vec::new();
-        for (j, value) in enumeration.values.iter().enumerate() {
-            let pointer = format!("/enums/{index}/values/{j}/value");
+        for value in &enumeration.values {
+            let pointer = format!("/enums/{}/values/{}/value", enumeration.index, value.index);
             let variant = naming::variant_name(&value.value);
             if let Some(other) = values.iter().find(|v| v.variant == variant) {
                 let message = if other.value == value.value {
@@ -169,8 +176,8 @@ impl Checker<'_> {
 
     fn messages(&mut self, spec: &Spec) -> Vec<MessageIr> {
         let mut out: Vec<MessageIr> = Vec::new();
-        for (i, message) in spec.messages.iter().enumerate() {
-            let pointer = format!("/messages/{i}");
+        for message in &spec.messages {
+            let pointer = format!("/messages/{}", message.index);
             let variant = naming::variant_name(&message.webhook_type);
             if let Some(other) = out.iter().find(|m| m.variant == variant) {
                 let text = if other.webhook_type == message.webhook_type {

@@ -92,7 +92,27 @@ impl Settings {
 
 /// Parses, checks and emits a spec: the code, or every problem found.
 pub fn generate(source: &SpecSource, settings: &Settings) -> Result<TokenStream, SpecErrors> {
-    let spec = source.parse()?;
-    let ir = check::check(&spec, source, settings.include.as_deref())?;
-    Ok(emit::emit(&ir, settings))
+    let (tokens, errors) = generate_partial(source, settings);
+    if errors.is_empty() { Ok(tokens) } else { Err(errors) }
+}
+
+/// Parses, checks and emits a spec, always returning code: the parts of the spec
+/// that have no problem, with every public name the generator defines (an empty
+/// `WebhookType` when the file cannot be read at all), and every problem found.
+///
+/// A macro emits both, so that a user sees the spec's problems and not a cascade of
+/// "cannot find type" errors from code that uses the generated names.
+pub fn generate_partial(source: &SpecSource, settings: &Settings) -> (TokenStream, SpecErrors) {
+    let (spec, mut errors) = source.parse_partial();
+    let spec = spec.unwrap_or_default();
+    let (ir, check_errors) = check::check(&spec, source, settings.include.as_deref());
+    errors.extend(check_errors);
+    (emit::emit(&ir, settings), SpecErrors(errors))
+}
+
+/// The generated names with no message in them (no file tracked), for when the spec
+/// cannot be read at all: code that uses them then fails only where it names a message.
+pub fn skeleton(settings: &Settings) -> TokenStream {
+    let (ir, _) = check::check(&model::Spec::default(), &SpecSource::new("", ""), None);
+    emit::emit(&ir, &Settings { track: Vec::new(), ..settings.clone() })
 }

@@ -6,7 +6,10 @@ use serde_json::Value;
 
 use crate::error::{Location, Origin, SpecError, SpecErrors};
 use crate::locate;
-use crate::model::{FORMAT_VERSION, Spec};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::model::{Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec};
 
 /// A spec's text and the name it is reported under.
 #[derive(Debug, Clone)]
@@ -59,19 +62,31 @@ impl SpecSource {
     }
 
     /// Parses the text into the model: syntax first, then the format version, then the shape.
+    /// Fails with every problem found.
     pub fn parse(&self) -> Result<Spec, SpecErrors> {
-        let value: Value = serde_json::from_str(&self.text).map_err(|err| {
-            let (line, column) = (err.line(), err.column());
-            SpecError {
-                message: format!("spec is not valid JSON: {}", strip_position(&err)),
-                origin: Origin::Spec(self.location(String::new(), Some(line), Some(column))),
+        match self.parse_partial() {
+            (Some(spec), errors) if errors.is_empty() => Ok(spec),
+            (_, errors) => Err(SpecErrors(errors)),
+        }
+    }
+
+    /// Parses what can be parsed: the model without the list items that could not be
+    /// read (none at all when the text is not a spec), and every problem found.
+    pub(crate) fn parse_partial(&self) -> (Option<Spec>, Vec<SpecError>) {
+        let value: Value = match serde_json::from_str(&self.text) {
+            Ok(value) => value,
+            Err(err) => {
+                let message = format!("spec is not valid JSON: {}", strip_position(&err));
+                let origin = Origin::Spec(self.location(String::new(), Some(err.line()), Some(err.column())));
+                return (None, vec![SpecError { message, origin }]);
             }
-        })?;
-        self.check_version(&value)?;
-        serde_path_to_error::deserialize(&value).map_err(|err| {
-            let pointer = pointer_of(err.path());
-            self.error(&pointer, format!("invalid spec: {}", err.inner())).into()
-        })
+        };
+        if let Err(errors) = self.check_version(&value) {
+            return (None, errors.0);
+        }
+        let mut reader = Reader { source: self, errors: Vec::new() };
+        let spec = reader.spec(&value);
+        (spec, reader.errors)
     }
 
     fn check_version(&self, value: &Value) -> Result<(), SpecErrors> {
@@ -109,5 +124,127 @@ fn strip_position(err: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_owned(),
         None => text,
+    }
+}
+
+/// The top level, with list items kept as JSON so that each is read on its own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    format_version: u64,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    source: Option<String>,
+    messages: Vec<Value>,
+    #[serde(default)]
+    objects: Vec<Value>,
+    #[serde(default)]
+    enums: Vec<Value>,
+    #[serde(default)]
+    quirks: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObject {
+    name: String,
+    description: String,
+    fields: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnum {
+    name: String,
+    description: String,
+    values: Vec<Value>,
+}
+
+/// Reads list items one by one, so that one bad item does not hide the problems of
+/// the others.
+struct Reader<'a> {
+    source: &'a SpecSource,
+    errors: Vec<SpecError>,
+}
+
+impl Reader<'_> {
+    fn read<T: DeserializeOwned>(&mut self, value: &Value, pointer: &str) -> Option<T> {
+        match serde_path_to_error::deserialize(value) {
+            Ok(item) => Some(item),
+            Err(err) => {
+                let pointer = format!("{pointer}{}", pointer_of(err.path()));
+                self.errors.push(self.source.error(&pointer, format!("invalid spec: {}", err.inner())));
+                None
+            }
+        }
+    }
+
+    /// Reads each item of `items`, found at `pointer`, keeping the readable ones.
+    fn list<T>(
+        &mut self,
+        items: &[Value],
+        pointer: &str,
+        mut read: impl FnMut(&mut Self, usize, &Value, &str) -> Option<T>,
+    ) -> Vec<T> {
+        (items.iter().enumerate())
+            .filter_map(|(index, item)| read(self, index, item, &format!("{pointer}/{index}")))
+            .collect()
+    }
+
+    fn spec(&mut self, value: &Value) -> Option<Spec> {
+        let raw: RawSpec = self.read(value, "")?;
+        let messages = self.list(&raw.messages, "/messages", |r, index, item, pointer| {
+            r.read(item, pointer).map(|m: Message| Message { index, ..m })
+        });
+        let mut unreadable_names = Vec::new();
+        let objects = self.list(&raw.objects, "/objects", |r, index, item, pointer| {
+            let object = r.object(index, item, pointer);
+            note_unreadable(&object, item, &mut unreadable_names);
+            object
+        });
+        let enums = self.list(&raw.enums, "/enums", |r, index, item, pointer| {
+            let enumeration = r.enumeration(index, item, pointer);
+            note_unreadable(&enumeration, item, &mut unreadable_names);
+            enumeration
+        });
+        let quirks = self.list(&raw.quirks, "/quirks", |r, _, item, pointer| r.read::<Quirk>(item, pointer));
+        Some(Spec {
+            format_version: raw.format_version,
+            title: raw.title,
+            description: raw.description,
+            source: raw.source,
+            messages,
+            objects,
+            enums,
+            quirks,
+            unreadable_names,
+        })
+    }
+
+    fn object(&mut self, index: usize, value: &Value, pointer: &str) -> Option<Object> {
+        let raw: RawObject = self.read(value, pointer)?;
+        let fields = self.list(&raw.fields, &format!("{pointer}/fields"), |r, index, item, pointer| {
+            r.read(item, pointer).map(|f: Field| Field { index, ..f })
+        });
+        Some(Object { index, name: raw.name, description: raw.description, fields })
+    }
+
+    fn enumeration(&mut self, index: usize, value: &Value, pointer: &str) -> Option<Enum> {
+        let raw: RawEnum = self.read(value, pointer)?;
+        let values = self.list(&raw.values, &format!("{pointer}/values"), |r, index, item, pointer| {
+            r.read(item, pointer).map(|v: EnumValue| EnumValue { index, ..v })
+        });
+        Some(Enum { index, name: raw.name, description: raw.description, values })
+    }
+}
+
+/// Remembers the name of an item that could not be read, when it has one.
+fn note_unreadable<T>(item: &Option<T>, value: &Value, names: &mut Vec<String>) {
+    if item.is_none()
+        && let Some(name) = value.get("name").and_then(Value::as_str)
+    {
+        names.push(name.to_owned());
     }
 }

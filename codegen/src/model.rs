@@ -2,6 +2,8 @@
 //!
 //! Field names mirror the keys documented in `spec/README.md`; unknown keys are
 //! refused so that a typo such as `nulable` is reported instead of ignored.
+//! Every list item keeps its `index` in the file, so that problems found later
+//! point at the right place even when a sibling item could not be read.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -10,36 +12,36 @@ use serde_json::Value;
 pub const FORMAT_VERSION: u64 = 1;
 
 /// A whole spec file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct Spec {
     /// Version of the file format; see [`FORMAT_VERSION`].
     pub format_version: u64,
     /// Human title of the spec.
     pub title: String,
     /// What the spec covers.
-    #[serde(default)]
     pub description: String,
     /// Where the described messages are documented.
-    #[serde(default)]
     pub source: Option<String>,
     /// Every webhook message.
     pub messages: Vec<Message>,
     /// Every object reachable from a payload.
-    #[serde(default)]
     pub objects: Vec<Object>,
     /// Every enumeration used by a field.
-    #[serde(default)]
     pub enums: Vec<Enum>,
     /// Inconsistencies found in the source documentation, with their decisions.
-    #[serde(default)]
     pub quirks: Vec<Quirk>,
+    /// Names of objects and enumerations whose definitions could not be read; references
+    /// to them are not reported again as unknown types.
+    pub unreadable_names: Vec<String>,
 }
 
 /// One webhook message, identified by its `webhook_type`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Message {
+    /// Position in the `messages` list.
+    #[serde(skip)]
+    pub index: usize,
     /// The `webhook_type` string Lago sends, such as `invoice.created`.
     pub webhook_type: String,
     /// The `object_type` string Lago sends alongside it.
@@ -64,9 +66,10 @@ pub struct Message {
 }
 
 /// A JSON object type.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Object {
+    /// Position in the `objects` list.
+    pub index: usize,
     /// Type name, converted to an UpperCamelCase Rust identifier.
     pub name: String,
     /// What the object represents.
@@ -79,6 +82,9 @@ pub struct Object {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
+    /// Position in its object's `fields` list.
+    #[serde(skip)]
+    pub index: usize,
     /// JSON key, exactly as sent.
     pub name: String,
     /// Type expression: a primitive, an object or enum name, or `T[]`.
@@ -95,9 +101,10 @@ pub struct Field {
 }
 
 /// A string enumeration.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Enum {
+    /// Position in the `enums` list.
+    pub index: usize,
     /// Type name, converted to an UpperCamelCase Rust identifier.
     pub name: String,
     /// What the enumeration represents.
@@ -110,6 +117,9 @@ pub struct Enum {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
+    /// Position in its enumeration's `values` list.
+    #[serde(skip)]
+    pub index: usize,
     /// The string as sent.
     pub value: String,
     /// What the value means.

@@ -258,3 +258,55 @@ fn the_runtime_path_and_derives_are_used_as_given() {
         "{code}"
     );
 }
+
+#[test]
+fn shape_problems_in_different_items_are_all_reported() {
+    let mut value = spec();
+    value["messages"][1].as_object_mut().unwrap().remove("title");
+    value["objects"][0]["fields"][1]["nullable"] = json!("yes");
+    value["enums"][0]["values"][0]["value"] = json!(3);
+    let errors = errors(&value);
+    let pointers: Vec<String> = locations(&errors).into_iter().map(|l| l.0).collect();
+    assert_eq!(
+        pointers,
+        ["/messages/1", "/objects/0/fields/1/nullable", "/enums/0/values/0/value"],
+        "{errors}"
+    );
+}
+
+#[test]
+fn partial_generation_keeps_every_sound_item() {
+    let mut value = spec();
+    value["objects"][0]["fields"][0]["type"] = json!("Nope");
+    let (code, errors) = lago_webhooks_codegen::generate_partial(&source(&value), &Settings::default());
+    assert_eq!(errors.len(), 1);
+    let code = code.to_string();
+    for item in ["pub struct Invoice", "pub struct Fee", "pub enum InvoiceStatus", "fn on_invoice_created"] {
+        assert!(code.contains(item), "missing `{item}`");
+    }
+    assert!(!code.contains("lago_id"), "the broken field is left out");
+}
+
+#[test]
+fn an_unreadable_definition_is_reported_once_not_at_each_use() {
+    let mut value = spec();
+    value["enums"][0]["description"] = json!(null);
+    let errors = errors(&value);
+    assert_eq!(locations(&errors).len(), 1, "{errors}");
+    assert_eq!(locations(&errors)[0].0, "/enums/0/description");
+}
+
+#[test]
+fn the_skeleton_defines_every_fixed_name() {
+    let code = lago_webhooks_codegen::skeleton(&Settings::default().with_tracked_file("/gone.json".into()))
+        .to_string();
+    for item in [
+        "pub enum WebhookType",
+        "pub enum WebhookEvent",
+        "pub trait WebhookHandler",
+        "pub trait AsyncWebhookHandler",
+    ] {
+        assert!(code.contains(item), "missing `{item}`");
+    }
+    assert!(!code.contains("include_bytes"), "a file that cannot be read is not tracked");
+}

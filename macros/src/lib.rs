@@ -9,7 +9,7 @@ mod options;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate};
+use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate_partial, skeleton};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
@@ -48,19 +48,33 @@ pub fn lago_webhooks(input: proc_macro::TokenStream) -> proc_macro::TokenStream 
 }
 
 fn expand(options: &Options) -> TokenStream {
-    let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+    let Some(base) = spec_base() else {
         let message = "CARGO_MANIFEST_DIR is not set; lago_webhooks! must be built by cargo";
         return syn::Error::new(options.spec.span(), message).to_compile_error();
     };
-    let path = PathBuf::from(manifest_dir).join(options.spec.value());
-    let source = match SpecSource::read(&path) {
-        Ok(source) => source,
-        Err(errors) => return compile_errors(options, &errors),
+    let path = base.join(options.spec.value());
+    let settings = settings(options, &path);
+    // Problems come with the code of everything that has none, so that the caller's
+    // own code does not add a cascade of "cannot find" errors to them.
+    let (tokens, errors) = match SpecSource::read(&path) {
+        Ok(mut source) => {
+            // Messages name the file as the user wrote it.
+            source.file = options.spec.value();
+            generate_partial(&source, &settings)
+        }
+        Err(errors) => (skeleton(&settings), errors),
     };
-    match generate(&source, &settings(options, &path)) {
-        Ok(tokens) => tokens,
-        Err(errors) => compile_errors(options, &errors),
-    }
+    let errors = compile_errors(options, &errors);
+    quote!(#errors #tokens)
+}
+
+/// The directory relative spec paths start from: the invoking crate's manifest directory,
+/// unless `LAGO_WEBHOOKS_SPEC_DIR` names another (compile tests build their cases in a
+/// directory of their own, away from the spec files).
+fn spec_base() -> Option<PathBuf> {
+    std::env::var_os("LAGO_WEBHOOKS_SPEC_DIR")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
 }
 
 fn settings(options: &Options, path: &std::path::Path) -> Settings {

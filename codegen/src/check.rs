@@ -24,9 +24,10 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
         names: HashMap::new(),
         unreadable: spec.unreadable_names.iter().cloned().collect(),
     };
-    checker.collect_names(spec);
-    let objects: Vec<ObjectIr> = spec.objects.iter().map(|o| checker.object(o)).collect();
-    let enums: Vec<EnumIr> = spec.enums.iter().map(|e| checker.enumeration(e)).collect();
+    // Only definitions whose names were accepted are generated; the rest were reported.
+    let (objects, enums) = checker.collect_names(spec);
+    let objects: Vec<ObjectIr> = objects.into_iter().map(|o| checker.object(o)).collect();
+    let enums: Vec<EnumIr> = enums.into_iter().map(|e| checker.enumeration(e)).collect();
     let messages = checker.messages(spec);
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
         .unwrap_or("UnknownWebhook")
@@ -57,29 +58,66 @@ impl Checker<'_> {
     }
 
     /// Registers object and enum names, refusing duplicates and Rust-name collisions.
-    fn collect_names(&mut self, spec: &Spec) {
-        let objects =
-            spec.objects.iter().enumerate().map(|(i, o)| (&o.name, "objects", o.index, Named::Object(i)));
-        let enums = spec.enums.iter().enumerate().map(|(i, e)| (&e.name, "enums", e.index, Named::Enum(i)));
+    /// Registers object and enum names, refusing duplicates and Rust-name collisions;
+    /// returns the definitions accepted, in order (their positions are their indices).
+    fn collect_names<'s>(&mut self, spec: &'s Spec) -> (Vec<&'s Object>, Vec<&'s Enum>) {
+        let mut objects = Vec::new();
+        let mut enums = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
-        for (name, list, index, named) in objects.chain(enums) {
-            let pointer = format!("/{list}/{index}/name");
-            let rust = naming::type_name(name);
-            if Primitive::from_name(name).is_some() {
-                self.error(&pointer, format!("type name `{name}` is a built-in type; choose another name"));
-            } else if RESERVED_TYPES.contains(&rust.as_str()) {
-                self.error(&pointer, format!("type name `{name}` is reserved for the generated `{rust}`"));
-            } else if self.names.contains_key(name) {
-                self.error(&pointer, format!("type `{name}` is defined twice"));
-            } else if let Some(other) = rust_names.get(&rust) {
-                self.error(
-                    &pointer,
-                    format!("types `{other}` and `{name}` both become the Rust type `{rust}`"),
-                );
-            } else {
-                rust_names.insert(rust, name.clone());
-                self.names.insert(name.clone(), named);
+        for object in &spec.objects {
+            let named = Named::Object(objects.len());
+            if self.register(&object.name, &format!("/objects/{}/name", object.index), named, &mut rust_names)
+            {
+                objects.push(object);
             }
+        }
+        for enumeration in &spec.enums {
+            let named = Named::Enum(enums.len());
+            let pointer = format!("/enums/{}/name", enumeration.index);
+            if self.register(&enumeration.name, &pointer, named, &mut rust_names) {
+                enums.push(enumeration);
+            }
+        }
+        (objects, enums)
+    }
+
+    /// Registers one type name, or reports why it cannot be.
+    fn register(
+        &mut self,
+        name: &str,
+        pointer: &str,
+        named: Named,
+        rust_names: &mut HashMap<String, String>,
+    ) -> bool {
+        let rust = naming::type_name(name);
+        match self.name_refusal(name, &rust, rust_names) {
+            Some(message) => {
+                self.error(pointer, message);
+                // Uses of a refused name are not reported again; its definition is.
+                if !self.names.contains_key(name) {
+                    self.unreadable.insert(name.to_owned());
+                }
+                false
+            }
+            None => {
+                rust_names.insert(rust, name.to_owned());
+                self.names.insert(name.to_owned(), named);
+                true
+            }
+        }
+    }
+
+    /// Why a type name cannot be registered, if it cannot.
+    fn name_refusal(&self, name: &str, rust: &str, rust_names: &HashMap<String, String>) -> Option<String> {
+        if Primitive::from_name(name).is_some() {
+            Some(format!("type name `{name}` is a built-in type; choose another name"))
+        } else if RESERVED_TYPES.contains(&rust) {
+            Some(format!("type name `{name}` is reserved for the generated `{rust}`"))
+        } else if self.names.contains_key(name) {
+            Some(format!("type `{name}` is defined twice"))
+        } else {
+            let other = rust_names.get(rust)?;
+            Some(format!("types `{other}` and `{name}` both become the Rust type `{rust}`"))
         }
     }
 
@@ -96,12 +134,27 @@ impl Checker<'_> {
             Some(Named::Enum(i)) => Some(TypeRef::Enum(*i)),
             None if self.unreadable.contains(expr) => None,
             None => {
-                let known =
-                    Primitive::NAMES.iter().map(|(n, _)| *n).chain(self.names.keys().map(String::as_str));
-                let hint = closest(expr, known).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                self.error(pointer, format!("unknown type `{expr}`{hint}"));
+                let message = self.unknown_type_message(expr);
+                self.error(pointer, message);
                 None
             }
+        }
+    }
+
+    /// Names starting in upper case are meant as references to objects or enumerations;
+    /// the rest as built-in types. Either way, suggest the nearest existing name.
+    fn unknown_type_message(&self, expr: &str) -> String {
+        let defined = self.names.keys().map(String::as_str);
+        let builtin = Primitive::NAMES.iter().map(|(n, _)| *n);
+        let hint = |c: &str| format!("; did you mean `{c}`?");
+        if expr.starts_with(|c: char| c.is_ascii_uppercase()) {
+            let hint = closest(expr, defined).map(hint).unwrap_or_default();
+            format!("`{expr}` is not defined: no object or enumeration has that name{hint}")
+        } else {
+            let hint = closest(expr, builtin.clone().chain(defined)).map(hint).unwrap_or_else(|| {
+                format!("; the built-in types are {}", builtin.collect::<Vec<_>>().join(", "))
+            });
+            format!("unknown type `{expr}`{hint}")
         }
     }
 

@@ -41,9 +41,11 @@ impl fmt::Display for SpecError {
         let Origin::Spec(loc) = &self.origin else {
             return Ok(());
         };
-        write!(f, "\n  --> {}", loc.file)?;
-        if let (Some(line), Some(column)) = (loc.line, loc.column) {
-            write!(f, ":{line}:{column}")?;
+        // A file that could not be read has no place in it to show.
+        let Some(line) = loc.line else { return Ok(()) };
+        write!(f, "\n  --> {}:{line}", loc.file)?;
+        if let Some(column) = loc.column {
+            write!(f, ":{column}")?;
         }
         if !loc.pointer.is_empty() {
             write!(f, " (at {})", loc.pointer)?;

@@ -28,11 +28,16 @@ impl SpecSource {
 
     /// Reads a spec file; a missing or unreadable file is an error naming the path tried.
     pub fn read(path: &Path) -> Result<Self, SpecErrors> {
-        let file = path.display().to_string();
+        Self::read_as(path, &path.display().to_string())
+    }
+
+    /// Reads a spec file, reporting it under `file` (the path as the user wrote it).
+    pub fn read_as(path: &Path, file: &str) -> Result<Self, SpecErrors> {
+        let file = file.to_owned();
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(SpecSource { file, text }),
             Err(err) => Err(SpecError {
-                message: format!("cannot read spec file `{file}`: {err}"),
+                message: format!("cannot read spec file `{file}` (tried {}): {err}", path.display()),
                 origin: Origin::Spec(Location {
                     file,
                     pointer: String::new(),

@@ -285,6 +285,21 @@ fn partial_generation_keeps_every_sound_item() {
         assert!(code.contains(item), "missing `{item}`");
     }
     assert!(!code.contains("lago_id"), "the broken field is left out");
+    assert_eq!(
+        errors.to_string().lines().next(),
+        Some("`Nope` is not defined: no object or enumeration has that name")
+    );
+}
+
+#[test]
+fn unknown_built_in_types_list_the_vocabulary() {
+    let mut value = spec();
+    value["objects"][1]["fields"][0]["type"] = json!("text");
+    let message = errors(&value).iter().next().unwrap().message.clone();
+    assert_eq!(
+        message,
+        "unknown type `text`; the built-in types are string, integer, number, boolean, decimal, date, datetime, currency, url, id, json"
+    );
 }
 
 #[test]

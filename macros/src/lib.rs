@@ -48,33 +48,34 @@ pub fn lago_webhooks(input: proc_macro::TokenStream) -> proc_macro::TokenStream 
 }
 
 fn expand(options: &Options) -> TokenStream {
-    let Some(base) = spec_base() else {
+    let Some(path) = spec_path(&options.spec.value()) else {
         let message = "CARGO_MANIFEST_DIR is not set; lago_webhooks! must be built by cargo";
         return syn::Error::new(options.spec.span(), message).to_compile_error();
     };
-    let path = base.join(options.spec.value());
     let settings = settings(options, &path);
     // Problems come with the code of everything that has none, so that the caller's
     // own code does not add a cascade of "cannot find" errors to them.
-    let (tokens, errors) = match SpecSource::read(&path) {
-        Ok(mut source) => {
-            // Messages name the file as the user wrote it.
-            source.file = options.spec.value();
-            generate_partial(&source, &settings)
-        }
+    // Messages name the file as the user wrote it.
+    let (tokens, errors) = match SpecSource::read_as(&path, &options.spec.value()) {
+        Ok(source) => generate_partial(&source, &settings),
         Err(errors) => (skeleton(&settings), errors),
     };
     let errors = compile_errors(options, &errors);
     quote!(#errors #tokens)
 }
 
-/// The directory relative spec paths start from: the invoking crate's manifest directory,
-/// unless `LAGO_WEBHOOKS_SPEC_DIR` names another (compile tests build their cases in a
-/// directory of their own, away from the spec files).
-fn spec_base() -> Option<PathBuf> {
-    std::env::var_os("LAGO_WEBHOOKS_SPEC_DIR")
-        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
-        .map(PathBuf::from)
+/// The spec file: relative to the invoking crate's manifest directory or, when it is
+/// not there and `LAGO_WEBHOOKS_SPEC_DIR` is set, to that directory (compile tests
+/// build their cases in a directory of their own, away from the spec files).
+fn spec_path(spec: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?).join(spec);
+    if path.exists() {
+        return Some(path);
+    }
+    match std::env::var_os("LAGO_WEBHOOKS_SPEC_DIR") {
+        Some(dir) if PathBuf::from(&dir).join(spec).exists() => Some(PathBuf::from(dir).join(spec)),
+        _ => Some(path),
+    }
 }
 
 fn settings(options: &Options, path: &std::path::Path) -> Settings {

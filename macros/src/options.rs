@@ -44,7 +44,8 @@ impl Parse for Options {
             }
         }
         let spec = spec.ok_or_else(|| {
-            input.error("missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)")
+            let message = "missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)";
+            syn::Error::new(proc_macro2::Span::call_site(), message)
         })?;
         Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate })
     }

@@ -1,0 +1,3 @@
+lago_webhooks::lago_webhooks!(spec = "tiny.json", spec = "tiny.json");
+
+fn main() {}

@@ -1,0 +1,3 @@
+lago_webhooks::lago_webhooks!(spec = "duplicate-webhook-type.json");
+
+fn main() {}

@@ -1,0 +1,3 @@
+lago_webhooks::lago_webhooks!(spec = "does-not-exist.json");
+
+fn main() {}

@@ -1,0 +1,3 @@
+lago_webhooks::lago_webhooks!(include = ["fee.created"]);
+
+fn main() {}

@@ -1,0 +1,3 @@
+lago_webhooks::lago_webhooks!(spec = "name-collision.json");
+
+fn main() {}

@@ -1,0 +1,3 @@
+lago_webhooks::lago_webhooks!(spec = "three-errors.json");
+
+fn main() {}

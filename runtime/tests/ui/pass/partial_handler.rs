@@ -1,0 +1,19 @@
+// A handler implements only the methods it needs; the rest accept and ignore.
+use lago_webhooks::{Fee, HandlerResult, WebhookEvent, WebhookHandler};
+
+#[derive(Default)]
+struct Fees(Vec<String>);
+
+impl WebhookHandler for Fees {
+    fn on_fee_created(&mut self, fee: Fee) -> HandlerResult {
+        self.0.push(fee.lago_id);
+        Ok(())
+    }
+}
+
+fn main() {
+    let mut fees = Fees::default();
+    let other = br#"{"webhook_type": "plan.created", "object_type": "plan", "plan": {}}"#;
+    fees.handle(WebhookEvent::from_slice(other).unwrap()).unwrap();
+    assert!(fees.0.is_empty());
+}

@@ -9,3 +9,11 @@ mod errors;
 mod leniency;
 mod outside_crate;
 mod robustness;
+mod snapshot_compiles;
+
+/// The committed snapshot of the generated code, compiled with warnings denied. Items
+/// this binary does not use are allowed: whether they are used is up to the caller.
+#[deny(warnings)]
+#[allow(dead_code)]
+#[path = "../../codegen/tests/snapshots/lago-webhooks.rs"]
+mod snapshot;

@@ -1,0 +1,5 @@
+//! Tests of the code generator, in one binary.
+
+mod checks;
+mod properties;
+mod snapshot;

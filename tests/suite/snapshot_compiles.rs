@@ -1,0 +1,15 @@
+//! The committed snapshot is the code the runtime holds: it parses every docs example
+//! to the same JSON as the runtime's own types.
+
+use crate::fixtures::DOCS;
+use crate::snapshot;
+
+#[test]
+fn the_snapshot_behaves_as_the_runtime_types() {
+    for fixture in DOCS {
+        let ours = snapshot::WebhookEvent::from_str(fixture.valid()).unwrap();
+        let runtime = lago_webhooks::WebhookEvent::from_str(fixture.valid()).unwrap();
+        assert_eq!(ours.webhook_type(), runtime.webhook_type());
+        assert_eq!(serde_json::to_value(&ours).unwrap(), serde_json::to_value(&runtime).unwrap());
+    }
+}

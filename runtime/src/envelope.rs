@@ -214,9 +214,14 @@ impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
         if let (Some(record), Some(prior)) = (self.record.as_deref_mut(), self.prior) {
             *record = Some(prior.webhook_type.clone());
         }
+        // The envelope keys read in this pass (the state may start from a first pass).
+        let (mut saw_webhook_type, mut saw_object_type) = (false, false);
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
                 Key::WebhookType => {
+                    if std::mem::replace(&mut saw_webhook_type, true) {
+                        return Err(de::Error::duplicate_field("webhook_type"));
+                    }
                     let value: Cow<'de, str> = map.next_value_seed(StrSeed)?;
                     if state.webhook_type.is_none() {
                         if let Some(record) = self.record.as_deref_mut() {
@@ -225,12 +230,12 @@ impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
                         state.set_webhook_type(value);
                     }
                 }
-                // Only webhook types the spec does not know need the object type.
-                Key::ObjectType if state.kind.is_some() => {
-                    map.next_value::<IgnoredAny>()?;
-                }
                 Key::ObjectType => {
-                    let value: Option<Cow<'de, str>> = map.next_value_seed(OptionSeed(StrSeed))?;
+                    if std::mem::replace(&mut saw_object_type, true) {
+                        return Err(de::Error::duplicate_field("object_type"));
+                    }
+                    // Informative only: a value that is not a string is ignored, wherever it is.
+                    let value = map.next_value_seed(LenientStr)?;
                     state.object_type = state.object_type.take().or(value);
                 }
                 Key::Other(name) => state.read_member(name, &mut map, self.buffer)?,
@@ -283,22 +288,32 @@ impl<'de, E: Catalog> State<'de, E> {
 
     fn role(&self, name: &str) -> Role<E::Kind> {
         match (self.kind, &self.webhook_type, &self.object_type) {
-            (Some(kind), _, _) if self.event.is_none() && name == kind.payload_key() => Role::Payload(kind),
+            (Some(kind), _, _) if name == kind.payload_key() => Role::Payload(kind),
             (Some(_), _, _) => Role::Ignored,
-            (None, Some(_), Some(object_type)) if self.unknown_payload.is_none() && name == object_type => {
-                Role::UnknownPayload
-            }
+            (None, Some(_), Some(object_type)) if name == object_type => Role::UnknownPayload,
             (None, Some(_), Some(_)) => Role::Ignored,
             (None, _, None) | (None, None, _) => Role::Undecided,
         }
     }
 
+    /// Reads a member that is not `webhook_type` or `object_type`. A payload given twice
+    /// is an error, as a field given twice is inside a payload.
     fn read_member<A: MapAccess<'de>>(
         &mut self,
         name: Cow<'de, str>,
         map: &mut A,
         buffer: bool,
     ) -> Result<(), A::Error> {
+        let deferred = self.deferred.iter().any(|(n, _)| *n == name);
+        let duplicate = match self.role(&name) {
+            Role::Payload(_) => deferred || self.event.is_some(),
+            Role::UnknownPayload => deferred || self.unknown_payload.is_some(),
+            Role::Undecided => deferred,
+            Role::Ignored => false,
+        };
+        if duplicate {
+            return Err(de::Error::custom(format_args!("duplicate field `{name}`")));
+        }
         match self.role(&name) {
             Role::Payload(kind) => self.event = Some(map.next_value_seed(PayloadSeed::<E>(kind))?),
             Role::UnknownPayload => self.unknown_payload = Some(map.next_value()?),
@@ -425,25 +440,49 @@ impl<'de> Visitor<'de> for StrSeed {
     }
 }
 
-/// Reads `null` as `None`, anything else with the inner seed.
-struct OptionSeed<S>(S);
+/// Reads a string, or skips any other value and gives `None`.
+struct LenientStr;
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for OptionSeed<S> {
-    type Value = Option<S::Value>;
+impl<'de> DeserializeSeed<'de> for LenientStr {
+    type Value = Option<Cow<'de, str>>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
+        deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptionSeed<S> {
-    type Value = Option<S::Value>;
+impl<'de> Visitor<'de> for LenientStr {
+    type Value = Option<Cow<'de, str>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or null")
+        f.write_str("any value")
     }
 
-    fn visit_none<Er: de::Error>(self) -> Result<Self::Value, Er> {
+    fn visit_borrowed_str<Er: de::Error>(self, value: &'de str) -> Result<Self::Value, Er> {
+        Ok(Some(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<Er: de::Error>(self, value: &str) -> Result<Self::Value, Er> {
+        Ok(Some(Cow::Owned(value.to_owned())))
+    }
+
+    fn visit_string<Er: de::Error>(self, value: String) -> Result<Self::Value, Er> {
+        Ok(Some(Cow::Owned(value)))
+    }
+
+    fn visit_bool<Er: de::Error>(self, _: bool) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+
+    fn visit_i64<Er: de::Error>(self, _: i64) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+
+    fn visit_u64<Er: de::Error>(self, _: u64) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+
+    fn visit_f64<Er: de::Error>(self, _: f64) -> Result<Self::Value, Er> {
         Ok(None)
     }
 
@@ -451,7 +490,21 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptionSeed<S> {
         Ok(None)
     }
 
+    fn visit_none<Er: de::Error>(self) -> Result<Self::Value, Er> {
+        Ok(None)
+    }
+
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(deserializer).map(Some)
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
     }
 }

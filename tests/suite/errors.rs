@@ -102,3 +102,25 @@ fn errors_are_located_when_the_payload_comes_first() {
     let err = error(r#"{"fee": {"amount_cents": []}, "webhook_type": "fee.created"}"#);
     assert_eq!(located(&err), (ParseErrorKind::Data, Some("fee.created"), "/fee/amount_cents", 1, 25));
 }
+
+#[test]
+fn envelope_keys_given_twice_are_errors_in_any_order() {
+    let fee = r#"{"lago_id": "f", "item": {"type": "charge", "code": "c", "name": "n"}, "amount_cents": 1,
+        "amount_currency": "EUR", "total_amount_cents": 1, "total_amount_currency": "EUR", "units": "1", "events_count": null}"#;
+    let bodies = [
+        format!(r#"{{"webhook_type": "nope.x", "webhook_type": "fee.created", "fee": {fee}}}"#),
+        format!(r#"{{"webhook_type": "fee.created", "fee": {fee}, "fee": {fee}}}"#),
+        format!(r#"{{"fee": {fee}, "webhook_type": "fee.created", "fee": {fee}}}"#),
+        format!(r#"{{"fee": {fee}, "fee": {fee}, "webhook_type": "fee.created"}}"#),
+        format!(
+            r#"{{"webhook_type": "fee.created", "object_type": "fee", "object_type": "fee", "fee": {fee}}}"#
+        ),
+    ];
+    for body in &bodies {
+        let err = error(body);
+        assert_eq!(err.kind(), ParseErrorKind::Data, "{body}");
+        assert!(err.message().starts_with("duplicate field `"), "{err}");
+    }
+    let body = r#"{"webhook_type": "x.y", "object_type": "x", "x": 1, "x": 2}"#;
+    assert_eq!(error(body).message(), "duplicate field `x`");
+}

@@ -109,3 +109,19 @@ fn absent_optional_keys_are_not_written_back() {
     let drafted = serde_json::to_value(parse_value(&docs_value("invoice.drafted"))).unwrap();
     assert_eq!(drafted["invoice"]["file_url"], Value::Null);
 }
+
+#[test]
+fn an_object_type_that_is_not_a_string_is_ignored_wherever_it_is() {
+    let docs = docs_value("fee.created");
+    let expected = parse_value(&docs);
+    let fee = docs["fee"].to_string();
+    for object_type in ["5", "null", "[1, {\"a\": 2}]", "{\"b\": [3]}"] {
+        for body in [
+            format!(r#"{{"object_type": {object_type}, "webhook_type": "fee.created", "fee": {fee}}}"#),
+            format!(r#"{{"webhook_type": "fee.created", "object_type": {object_type}, "fee": {fee}}}"#),
+            format!(r#"{{"fee": {fee}, "object_type": {object_type}, "webhook_type": "fee.created"}}"#),
+        ] {
+            assert_eq!(WebhookEvent::from_str(&body).unwrap(), expected, "{body}");
+        }
+    }
+}

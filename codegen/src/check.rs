@@ -12,6 +12,12 @@ use crate::naming;
 
 /// Names the generated code defines next to the spec's own types.
 const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
+/// Deeper array types are refused: nobody needs them, and emitting them recurses.
+const MAX_ARRAY_DEPTH: usize = 8;
+/// Handler methods the generated traits define besides one per message.
+const RESERVED_METHODS: &[&str] = &["on_unknown"];
+/// Envelope keys that cannot also hold a payload.
+const ENVELOPE_KEYS: &[&str] = &["webhook_type", "object_type"];
 /// Catch-all variant names, in order of preference.
 const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
 
@@ -29,9 +35,7 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
     let objects: Vec<ObjectIr> = objects.into_iter().map(|o| checker.object(o)).collect();
     let enums: Vec<EnumIr> = enums.into_iter().map(|e| checker.enumeration(e)).collect();
     let messages = checker.messages(spec);
-    let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c))
-        .unwrap_or("UnknownWebhook")
-        .to_owned();
+    let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c));
     let messages = checker.select(messages, include);
     let ir = Ir { messages, objects, enums, unknown_event_variant };
     let ir = if include.is_some() { keep_reachable(ir) } else { ir };
@@ -123,9 +127,22 @@ impl Checker<'_> {
 
     /// Resolves a type expression such as `string`, `Fee` or `Fee[]`.
     fn resolve(&mut self, expr: &str, pointer: &str) -> Option<TypeRef> {
-        if let Some(inner) = expr.strip_suffix("[]") {
-            return self.resolve(inner, pointer).map(|t| TypeRef::Array(Box::new(t)));
+        let base = expr.trim_end_matches("[]");
+        let depth = (expr.len() - base.len()) / 2;
+        if depth > MAX_ARRAY_DEPTH {
+            let message =
+                format!("`{expr}` nests arrays {depth} deep; at most {MAX_ARRAY_DEPTH} are supported");
+            self.error(pointer, message);
+            return None;
         }
+        let mut ty = self.resolve_name(base, pointer)?;
+        for _ in 0..depth {
+            ty = TypeRef::Array(Box::new(ty));
+        }
+        Some(ty)
+    }
+
+    fn resolve_name(&mut self, expr: &str, pointer: &str) -> Option<TypeRef> {
         if let Some(primitive) = Primitive::from_name(expr) {
             return Some(TypeRef::Primitive(primitive));
         }
@@ -216,9 +233,7 @@ impl Checker<'_> {
                 http_status: value.http_status,
             });
         }
-        let unknown_variant = naming::free_name(CATCH_ALL, |c| values.iter().any(|v| v.variant == c))
-            .unwrap_or("UnlistedValue")
-            .to_owned();
+        let unknown_variant = naming::free_name(CATCH_ALL, |c| values.iter().any(|v| v.variant == c));
         EnumIr {
             name: naming::type_name(&enumeration.name),
             description: enumeration.description.clone(),
@@ -242,6 +257,10 @@ impl Checker<'_> {
                     )
                 };
                 self.error(&format!("{pointer}/webhook_type"), text);
+                continue;
+            }
+            if let Some(problem) = self.message_refusal(message) {
+                self.error(&format!("{pointer}/{}", problem.0), problem.1);
                 continue;
             }
             let payload = match self.resolve(&message.payload, &format!("{pointer}/payload")) {
@@ -270,6 +289,26 @@ impl Checker<'_> {
             });
         }
         out
+    }
+
+    /// Why a message cannot be generated, if it cannot: the key at fault and the reason.
+    fn message_refusal(&self, message: &Message) -> Option<(&'static str, String)> {
+        let method = naming::method_name(&message.webhook_type);
+        if RESERVED_METHODS.contains(&method.as_str()) {
+            let reason = format!(
+                "webhook type `{}` would become the handler method `{method}`, which receives the webhook types the spec does not know",
+                message.webhook_type
+            );
+            return Some(("webhook_type", reason));
+        }
+        if ENVELOPE_KEYS.contains(&message.payload_key.as_str()) {
+            let reason = format!(
+                "payload_key `{}` is an envelope key and cannot hold the payload",
+                message.payload_key
+            );
+            return Some(("payload_key", reason));
+        }
+        None
     }
 
     /// An example must be an envelope of its own message.

@@ -58,9 +58,12 @@ pub fn method_name(webhook_type: &str) -> String {
     format!("on_{}", ascii_words(webhook_type).to_snake_case()).trim_end_matches('_').to_owned()
 }
 
-/// Picks the first candidate not already taken, for catch-all variants.
-pub fn free_name<'a>(candidates: &[&'a str], taken: impl Fn(&str) -> bool) -> Option<&'a str> {
-    candidates.iter().copied().find(|c| !taken(c))
+/// Picks the first candidate not already taken, for catch-all variants; past the
+/// candidates, the first one numbered (`Unknown2`, `Unknown3`, ...).
+pub fn free_name(candidates: &[&str], taken: impl Fn(&str) -> bool) -> String {
+    let first = candidates.first().copied().unwrap_or("Unknown");
+    let numbered = (2..).map(|n| format!("{first}{n}"));
+    candidates.iter().map(|c| c.to_string()).chain(numbered).find(|c| !taken(c)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -98,6 +101,13 @@ mod tests {
     fn method_names() {
         assert_eq!(method_name("invoice.created"), "on_invoice_created");
         assert_eq!(method_name("credit_note.refund_failure"), "on_credit_note_refund_failure");
+    }
+
+    #[test]
+    fn free_names_are_never_taken() {
+        let taken = ["Unknown", "Other", "Unknown2"];
+        assert_eq!(free_name(&["Unknown", "Other"], |c| taken.contains(&c)), "Unknown3");
+        assert_eq!(free_name(&["Unknown", "Other"], |_| false), "Unknown");
     }
 
     #[test]

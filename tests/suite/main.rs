@@ -15,5 +15,6 @@ mod snapshot_compiles;
 /// this binary does not use are allowed: whether they are used is up to the caller.
 #[deny(warnings)]
 #[allow(dead_code)]
+#[rustfmt::skip] // formatted by prettyplease, as the generator formats it
 #[path = "../../codegen/tests/snapshots/lago-webhooks.rs"]
 mod snapshot;

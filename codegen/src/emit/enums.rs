@@ -37,7 +37,7 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
             pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];
 
             /// The value as Lago sends it.
-            pub fn as_str(&self) -> &str {
+            pub fn as_str(&self) -> &::core::primitive::str {
                 match self {
                     #(#name::#variants => #values,)*
                     #name::#unknown(value) => value,
@@ -45,7 +45,7 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
             }
 
             /// Whether the value is one the spec lists.
-            pub fn is_known(&self) -> bool {
+            pub fn is_known(&self) -> ::core::primitive::bool {
                 !::core::matches!(self, #name::#unknown(_))
             }
 
@@ -53,7 +53,7 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
         }
 
         impl #private::StringEnum for #name {
-            fn from_known(value: &str) -> ::core::option::Option<Self> {
+            fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
                 match value {
                     #(#values => ::core::option::Option::Some(#name::#variants),)*
                     _ => ::core::option::Option::None,
@@ -74,19 +74,19 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
         impl ::core::str::FromStr for #name {
             type Err = ::core::convert::Infallible;
 
-            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+            fn from_str(value: &::core::primitive::str) -> ::core::result::Result<Self, Self::Err> {
                 ::core::result::Result::Ok(#private::parse_string_enum(value))
             }
         }
 
         impl #private::serde::Serialize for #name {
-            fn serialize<S: #private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> #private::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 #private::deserialize_string_enum(deserializer)
             }
         }
@@ -106,7 +106,7 @@ fn http_status(e: &EnumIr) -> Option<TokenStream> {
     });
     Some(quote! {
         /// The HTTP status the documentation pairs with this value, if any.
-        pub fn http_status(&self) -> ::core::option::Option<u16> {
+        pub fn http_status(&self) -> ::core::option::Option<::core::primitive::u16> {
             match self {
                 #(#arms)*
                 _ => ::core::option::Option::None,

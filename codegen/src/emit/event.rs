@@ -27,35 +27,35 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
             pub const ALL: &'static [WebhookType] = &[#(WebhookType::#variants),*];
 
             /// The `webhook_type` string Lago sends.
-            pub const fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static ::core::primitive::str {
                 match self {
                     #(WebhookType::#variants => #types,)*
                 }
             }
 
             /// The `object_type` string Lago sends with it.
-            pub const fn object_type(self) -> &'static str {
+            pub const fn object_type(self) -> &'static ::core::primitive::str {
                 match self {
                     #(WebhookType::#variants => #object_types,)*
                 }
             }
 
             /// The envelope key holding the payload.
-            pub const fn payload_key(self) -> &'static str {
+            pub const fn payload_key(self) -> &'static ::core::primitive::str {
                 match self {
                     #(WebhookType::#variants => #payload_keys,)*
                 }
             }
 
             /// A short human title.
-            pub const fn title(self) -> &'static str {
+            pub const fn title(self) -> &'static ::core::primitive::str {
                 match self {
                     #(WebhookType::#variants => #titles,)*
                 }
             }
 
             /// The webhook type named `webhook_type`, if the spec defines it.
-            pub fn lookup(webhook_type: &str) -> ::core::option::Option<WebhookType> {
+            pub fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
                 match webhook_type {
                     #(#types => ::core::option::Option::Some(WebhookType::#variants),)*
                     _ => ::core::option::Option::None,
@@ -64,15 +64,15 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
         }
 
         impl #krate::__private::WebhookKind for WebhookType {
-            fn webhook_type(self) -> &'static str {
+            fn webhook_type(self) -> &'static ::core::primitive::str {
                 self.as_str()
             }
 
-            fn object_type(self) -> &'static str {
+            fn object_type(self) -> &'static ::core::primitive::str {
                 WebhookType::object_type(self)
             }
 
-            fn payload_key(self) -> &'static str {
+            fn payload_key(self) -> &'static ::core::primitive::str {
                 WebhookType::payload_key(self)
             }
         }
@@ -86,7 +86,7 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
         impl ::core::str::FromStr for WebhookType {
             type Err = #krate::UnknownWebhookType;
 
-            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+            fn from_str(value: &::core::primitive::str) -> ::core::result::Result<Self, Self::Err> {
                 WebhookType::lookup(value).ok_or_else(|| #krate::UnknownWebhookType::new(value))
             }
         }
@@ -122,18 +122,18 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             /// Unknown fields and enumeration values are accepted; a webhook type the spec
             /// does not know becomes the catch-all variant. A known type whose payload does
             /// not match the spec is an error, with the JSON Pointer, line and column.
-            pub fn from_slice(body: &[u8]) -> ::core::result::Result<WebhookEvent, #krate::ParseError> {
+            pub fn from_slice(body: &[::core::primitive::u8]) -> ::core::result::Result<WebhookEvent, #krate::ParseError> {
                 #private::parse_event(body)
             }
 
             /// Parses a webhook body held as text; see [`WebhookEvent::from_slice`].
             #[allow(clippy::should_implement_trait)]
-            pub fn from_str(body: &str) -> ::core::result::Result<WebhookEvent, #krate::ParseError> {
+            pub fn from_str(body: &::core::primitive::str) -> ::core::result::Result<WebhookEvent, #krate::ParseError> {
                 #private::parse_event(body.as_bytes())
             }
 
             /// The `webhook_type` string, known to the spec or not.
-            pub fn webhook_type(&self) -> &str {
+            pub fn webhook_type(&self) -> &::core::primitive::str {
                 match self {
                     #(WebhookEvent::#variants(_) => WebhookType::#variants.as_str(),)*
                     WebhookEvent::#unknown(event) => event.webhook_type(),
@@ -152,14 +152,14 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
         impl #private::Catalog for WebhookEvent {
             type Kind = WebhookType;
 
-            fn lookup(webhook_type: &str) -> ::core::option::Option<WebhookType> {
+            fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
                 WebhookType::lookup(webhook_type)
             }
 
-            fn deserialize_payload<'de, D: #private::serde::Deserializer<'de>>(
+            fn deserialize_payload<'de, __D: #private::serde::Deserializer<'de>>(
                 kind: WebhookType,
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
                 match kind {
                     #(WebhookType::#variants => {
                         let payload = <#payloads as #private::serde::Deserialize>::deserialize(deserializer)?;
@@ -174,7 +174,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
         }
 
         impl #private::serde::Serialize for WebhookEvent {
-            fn serialize<S: #private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
                     #(WebhookEvent::#variants(payload) => #private::serialize_envelope(serializer, WebhookType::#variants, &**payload),)*
                     WebhookEvent::#unknown(event) => #private::serde::Serialize::serialize(event, serializer),
@@ -183,7 +183,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
         }
 
         impl<'de> #private::serde::Deserialize<'de> for WebhookEvent {
-            fn deserialize<D: #private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 #private::deserialize_event(deserializer)
             }
         }
@@ -191,7 +191,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
         impl ::core::str::FromStr for WebhookEvent {
             type Err = #krate::ParseError;
 
-            fn from_str(body: &str) -> ::core::result::Result<Self, Self::Err> {
+            fn from_str(body: &::core::primitive::str) -> ::core::result::Result<Self, Self::Err> {
                 #private::parse_event(body.as_bytes())
             }
         }

@@ -26,7 +26,7 @@ pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
     let tracking = settings.track.iter().map(|path| {
         quote! {
             // Makes the compiler treat the spec as an input: editing it rebuilds this crate.
-            const _: &[u8] = ::core::include_bytes!(#path);
+            const _: &[::core::primitive::u8] = ::core::include_bytes!(#path);
         }
     });
     quote! {
@@ -84,9 +84,9 @@ impl Context<'_> {
                 Primitive::String | Primitive::Currency | Primitive::Url | Primitive::Id => {
                     quote!(::std::string::String)
                 }
-                Primitive::Integer => quote!(i64),
-                Primitive::Number => quote!(f64),
-                Primitive::Boolean => quote!(bool),
+                Primitive::Integer => quote!(::core::primitive::i64),
+                Primitive::Number => quote!(::core::primitive::f64),
+                Primitive::Boolean => quote!(::core::primitive::bool),
                 Primitive::Decimal => quote!(#krate::Decimal),
                 Primitive::Date => quote!(#krate::Date),
                 Primitive::DateTime => quote!(#krate::DateTime),

@@ -59,7 +59,7 @@ fn a_valid_spec_generates_every_item() {
     let code = generate(&source(&spec()), &Settings::default()).unwrap().to_string();
     for item in [
         "pub struct Invoice",
-        "pub struct Fee",
+        "pub struct Fee {",
         "pub struct Unused",
         "pub enum InvoiceStatus",
         "pub enum WebhookType",
@@ -213,7 +213,7 @@ fn an_example_must_belong_to_its_message() {
 fn include_keeps_only_what_its_messages_reach() {
     let settings = Settings::default().with_include(vec!["fee.created".into()]);
     let code = generate(&source(&spec()), &settings).unwrap().to_string();
-    assert!(code.contains("pub struct Fee"));
+    assert!(code.contains("pub struct Fee {"));
     for absent in ["pub struct Invoice", "pub struct Unused", "pub enum InvoiceStatus", "on_invoice_created"]
     {
         assert!(!code.contains(absent), "`{absent}` should not be generated");
@@ -244,7 +244,7 @@ fn the_runtime_path_and_derives_are_used_as_given() {
         .with_derive("Eq".parse().unwrap())
         .with_derive("::core::hash::Hash".parse().unwrap());
     let code = generate(&source(&spec()), &settings).unwrap().to_string();
-    assert!(code.contains("crate :: rt :: Decimal") || code.contains("crate :: rt :: __private"));
+    assert!(code.contains("crate :: rt :: __private :: serde :: Deserialize"), "{code}");
     assert!(!code.contains("lago_webhooks"), "only the given runtime path is named");
     // The event enum holds runtime types and keeps its own derives.
     assert!(code.contains(":: core :: cmp :: PartialEq)] pub enum WebhookEvent"), "{code}");
@@ -281,7 +281,8 @@ fn partial_generation_keeps_every_sound_item() {
     let (code, errors) = lago_webhooks_codegen::generate_partial(&source(&value), &Settings::default());
     assert_eq!(errors.len(), 1);
     let code = code.to_string();
-    for item in ["pub struct Invoice", "pub struct Fee", "pub enum InvoiceStatus", "fn on_invoice_created"] {
+    for item in ["pub struct Invoice", "pub struct Fee {", "pub enum InvoiceStatus", "fn on_invoice_created"]
+    {
         assert!(code.contains(item), "missing `{item}`");
     }
     assert!(!code.contains("lago_id"), "the broken field is left out");
@@ -324,4 +325,41 @@ fn the_skeleton_defines_every_fixed_name() {
         assert!(code.contains(item), "missing `{item}`");
     }
     assert!(!code.contains("include_bytes"), "a file that cannot be read is not tracked");
+}
+
+#[test]
+fn messages_that_cannot_be_generated_are_refused() {
+    let mut value = spec();
+    value["messages"][0]["webhook_type"] = json!("unknown");
+    value["messages"][1]["payload_key"] = json!("webhook_type");
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "webhook type `unknown` would become the handler method `on_unknown`, which receives the webhook types the spec does not know",
+            "payload_key `webhook_type` is an envelope key and cannot hold the payload",
+        ]
+    );
+}
+
+#[test]
+fn deeply_nested_arrays_are_refused_without_recursing() {
+    let mut value = spec();
+    value["objects"][1]["fields"][0]["type"] = json!(format!("string{}", "[]".repeat(20_000)));
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].ends_with("nests arrays 20000 deep; at most 8 are supported"),
+        "{}",
+        &messages[0][messages[0].len() - 60..]
+    );
+}
+
+#[test]
+fn catch_all_variants_avoid_every_listed_value() {
+    let mut value = spec();
+    value["enums"][0]["values"] =
+        json!(["unknown", "other", "unrecognized", "unknown_value", "unknown2"].map(|v| json!({"value": v})));
+    let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
+    assert!(code.contains("Unknown3 (:: std :: string :: String)"), "{code}");
 }

@@ -10,7 +10,7 @@
     ::core::cmp::Eq,
     ::core::hash::Hash,
     ::core::cmp::PartialOrd,
-    ::core::cmp::Ord,
+    ::core::cmp::Ord
 )]
 pub enum WebhookType {
     /// `event.error`: Event error
@@ -67,7 +67,7 @@ impl WebhookType {
         WebhookType::CreditNoteRefundFailure,
     ];
     /// The `webhook_type` string Lago sends.
-    pub const fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static ::core::primitive::str {
         match self {
             WebhookType::EventError => "event.error",
             WebhookType::InvoiceDrafted => "invoice.drafted",
@@ -78,9 +78,15 @@ impl WebhookType {
             WebhookType::InvoicePaymentStatusUpdated => "invoice.payment_status_updated",
             WebhookType::FeeCreated => "fee.created",
             WebhookType::SubscriptionTerminated => "subscription.terminated",
-            WebhookType::CustomerPaymentProviderCreated => "customer.payment_provider_created",
-            WebhookType::CustomerCheckoutUrlGenerated => "customer.checkout_url_generated",
-            WebhookType::CustomerPaymentProviderError => "customer.payment_provider_error",
+            WebhookType::CustomerPaymentProviderCreated => {
+                "customer.payment_provider_created"
+            }
+            WebhookType::CustomerCheckoutUrlGenerated => {
+                "customer.checkout_url_generated"
+            }
+            WebhookType::CustomerPaymentProviderError => {
+                "customer.payment_provider_error"
+            }
             WebhookType::InvoicePaymentFailure => "invoice.payment_failure",
             WebhookType::CreditNoteCreated => "credit_note.created",
             WebhookType::CreditNoteGenerated => "credit_note.generated",
@@ -88,7 +94,7 @@ impl WebhookType {
         }
     }
     /// The `object_type` string Lago sends with it.
-    pub const fn object_type(self) -> &'static str {
+    pub const fn object_type(self) -> &'static ::core::primitive::str {
         match self {
             WebhookType::EventError => "event_error",
             WebhookType::InvoiceDrafted => "invoice",
@@ -100,16 +106,24 @@ impl WebhookType {
             WebhookType::FeeCreated => "fee",
             WebhookType::SubscriptionTerminated => "subscription",
             WebhookType::CustomerPaymentProviderCreated => "customer",
-            WebhookType::CustomerCheckoutUrlGenerated => "payment_provider_customer_checkout_url",
-            WebhookType::CustomerPaymentProviderError => "payment_provider_customer_error",
-            WebhookType::InvoicePaymentFailure => "payment_provider_invoice_payment_error",
+            WebhookType::CustomerCheckoutUrlGenerated => {
+                "payment_provider_customer_checkout_url"
+            }
+            WebhookType::CustomerPaymentProviderError => {
+                "payment_provider_customer_error"
+            }
+            WebhookType::InvoicePaymentFailure => {
+                "payment_provider_invoice_payment_error"
+            }
             WebhookType::CreditNoteCreated => "credit_note",
             WebhookType::CreditNoteGenerated => "credit_note",
-            WebhookType::CreditNoteRefundFailure => "credit_note_payment_provider_refund_error",
+            WebhookType::CreditNoteRefundFailure => {
+                "credit_note_payment_provider_refund_error"
+            }
         }
     }
     /// The envelope key holding the payload.
-    pub const fn payload_key(self) -> &'static str {
+    pub const fn payload_key(self) -> &'static ::core::primitive::str {
         match self {
             WebhookType::EventError => "event_error",
             WebhookType::InvoiceDrafted => "invoice",
@@ -121,16 +135,24 @@ impl WebhookType {
             WebhookType::FeeCreated => "fee",
             WebhookType::SubscriptionTerminated => "subscription",
             WebhookType::CustomerPaymentProviderCreated => "customer",
-            WebhookType::CustomerCheckoutUrlGenerated => "payment_provider_customer_checkout_url",
-            WebhookType::CustomerPaymentProviderError => "payment_provider_customer_error",
-            WebhookType::InvoicePaymentFailure => "payment_provider_invoice_payment_error",
+            WebhookType::CustomerCheckoutUrlGenerated => {
+                "payment_provider_customer_checkout_url"
+            }
+            WebhookType::CustomerPaymentProviderError => {
+                "payment_provider_customer_error"
+            }
+            WebhookType::InvoicePaymentFailure => {
+                "payment_provider_invoice_payment_error"
+            }
             WebhookType::CreditNoteCreated => "credit_note",
             WebhookType::CreditNoteGenerated => "credit_note",
-            WebhookType::CreditNoteRefundFailure => "credit_note_payment_provider_refund_error",
+            WebhookType::CreditNoteRefundFailure => {
+                "credit_note_payment_provider_refund_error"
+            }
         }
     }
     /// A short human title.
-    pub const fn title(self) -> &'static str {
+    pub const fn title(self) -> &'static ::core::primitive::str {
         match self {
             WebhookType::EventError => "Event error",
             WebhookType::InvoiceDrafted => "Draft invoice created",
@@ -151,19 +173,33 @@ impl WebhookType {
         }
     }
     /// The webhook type named `webhook_type`, if the spec defines it.
-    pub fn lookup(webhook_type: &str) -> ::core::option::Option<WebhookType> {
+    pub fn lookup(
+        webhook_type: &::core::primitive::str,
+    ) -> ::core::option::Option<WebhookType> {
         match webhook_type {
             "event.error" => ::core::option::Option::Some(WebhookType::EventError),
-            "invoice.drafted" => ::core::option::Option::Some(WebhookType::InvoiceDrafted),
-            "invoice.created" => ::core::option::Option::Some(WebhookType::InvoiceCreated),
-            "invoice.one_off_created" => ::core::option::Option::Some(WebhookType::InvoiceOneOffCreated),
-            "invoice.paid_credit_added" => ::core::option::Option::Some(WebhookType::InvoicePaidCreditAdded),
-            "invoice.generated" => ::core::option::Option::Some(WebhookType::InvoiceGenerated),
+            "invoice.drafted" => {
+                ::core::option::Option::Some(WebhookType::InvoiceDrafted)
+            }
+            "invoice.created" => {
+                ::core::option::Option::Some(WebhookType::InvoiceCreated)
+            }
+            "invoice.one_off_created" => {
+                ::core::option::Option::Some(WebhookType::InvoiceOneOffCreated)
+            }
+            "invoice.paid_credit_added" => {
+                ::core::option::Option::Some(WebhookType::InvoicePaidCreditAdded)
+            }
+            "invoice.generated" => {
+                ::core::option::Option::Some(WebhookType::InvoiceGenerated)
+            }
             "invoice.payment_status_updated" => {
                 ::core::option::Option::Some(WebhookType::InvoicePaymentStatusUpdated)
             }
             "fee.created" => ::core::option::Option::Some(WebhookType::FeeCreated),
-            "subscription.terminated" => ::core::option::Option::Some(WebhookType::SubscriptionTerminated),
+            "subscription.terminated" => {
+                ::core::option::Option::Some(WebhookType::SubscriptionTerminated)
+            }
             "customer.payment_provider_created" => {
                 ::core::option::Option::Some(WebhookType::CustomerPaymentProviderCreated)
             }
@@ -173,9 +209,15 @@ impl WebhookType {
             "customer.payment_provider_error" => {
                 ::core::option::Option::Some(WebhookType::CustomerPaymentProviderError)
             }
-            "invoice.payment_failure" => ::core::option::Option::Some(WebhookType::InvoicePaymentFailure),
-            "credit_note.created" => ::core::option::Option::Some(WebhookType::CreditNoteCreated),
-            "credit_note.generated" => ::core::option::Option::Some(WebhookType::CreditNoteGenerated),
+            "invoice.payment_failure" => {
+                ::core::option::Option::Some(WebhookType::InvoicePaymentFailure)
+            }
+            "credit_note.created" => {
+                ::core::option::Option::Some(WebhookType::CreditNoteCreated)
+            }
+            "credit_note.generated" => {
+                ::core::option::Option::Some(WebhookType::CreditNoteGenerated)
+            }
             "credit_note.refund_failure" => {
                 ::core::option::Option::Some(WebhookType::CreditNoteRefundFailure)
             }
@@ -184,13 +226,13 @@ impl WebhookType {
     }
 }
 impl ::lago_webhooks::__private::WebhookKind for WebhookType {
-    fn webhook_type(self) -> &'static str {
+    fn webhook_type(self) -> &'static ::core::primitive::str {
         self.as_str()
     }
-    fn object_type(self) -> &'static str {
+    fn object_type(self) -> &'static ::core::primitive::str {
         WebhookType::object_type(self)
     }
-    fn payload_key(self) -> &'static str {
+    fn payload_key(self) -> &'static ::core::primitive::str {
         WebhookType::payload_key(self)
     }
 }
@@ -201,8 +243,11 @@ impl ::core::fmt::Display for WebhookType {
 }
 impl ::core::str::FromStr for WebhookType {
     type Err = ::lago_webhooks::UnknownWebhookType;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
-        WebhookType::lookup(value).ok_or_else(|| ::lago_webhooks::UnknownWebhookType::new(value))
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
+        WebhookType::lookup(value)
+            .ok_or_else(|| ::lago_webhooks::UnknownWebhookType::new(value))
     }
 }
 /// A webhook as Lago sends it: one variant per webhook type, each holding its typed payload.
@@ -283,26 +328,38 @@ impl WebhookEvent {
     /// Unknown fields and enumeration values are accepted; a webhook type the spec
     /// does not know becomes the catch-all variant. A known type whose payload does
     /// not match the spec is an error, with the JSON Pointer, line and column.
-    pub fn from_slice(body: &[u8]) -> ::core::result::Result<WebhookEvent, ::lago_webhooks::ParseError> {
+    pub fn from_slice(
+        body: &[::core::primitive::u8],
+    ) -> ::core::result::Result<WebhookEvent, ::lago_webhooks::ParseError> {
         ::lago_webhooks::__private::parse_event(body)
     }
     /// Parses a webhook body held as text; see [`WebhookEvent::from_slice`].
     #[allow(clippy::should_implement_trait)]
-    pub fn from_str(body: &str) -> ::core::result::Result<WebhookEvent, ::lago_webhooks::ParseError> {
+    pub fn from_str(
+        body: &::core::primitive::str,
+    ) -> ::core::result::Result<WebhookEvent, ::lago_webhooks::ParseError> {
         ::lago_webhooks::__private::parse_event(body.as_bytes())
     }
     /// The `webhook_type` string, known to the spec or not.
-    pub fn webhook_type(&self) -> &str {
+    pub fn webhook_type(&self) -> &::core::primitive::str {
         match self {
             WebhookEvent::EventError(_) => WebhookType::EventError.as_str(),
             WebhookEvent::InvoiceDrafted(_) => WebhookType::InvoiceDrafted.as_str(),
             WebhookEvent::InvoiceCreated(_) => WebhookType::InvoiceCreated.as_str(),
-            WebhookEvent::InvoiceOneOffCreated(_) => WebhookType::InvoiceOneOffCreated.as_str(),
-            WebhookEvent::InvoicePaidCreditAdded(_) => WebhookType::InvoicePaidCreditAdded.as_str(),
+            WebhookEvent::InvoiceOneOffCreated(_) => {
+                WebhookType::InvoiceOneOffCreated.as_str()
+            }
+            WebhookEvent::InvoicePaidCreditAdded(_) => {
+                WebhookType::InvoicePaidCreditAdded.as_str()
+            }
             WebhookEvent::InvoiceGenerated(_) => WebhookType::InvoiceGenerated.as_str(),
-            WebhookEvent::InvoicePaymentStatusUpdated(_) => WebhookType::InvoicePaymentStatusUpdated.as_str(),
+            WebhookEvent::InvoicePaymentStatusUpdated(_) => {
+                WebhookType::InvoicePaymentStatusUpdated.as_str()
+            }
             WebhookEvent::FeeCreated(_) => WebhookType::FeeCreated.as_str(),
-            WebhookEvent::SubscriptionTerminated(_) => WebhookType::SubscriptionTerminated.as_str(),
+            WebhookEvent::SubscriptionTerminated(_) => {
+                WebhookType::SubscriptionTerminated.as_str()
+            }
             WebhookEvent::CustomerPaymentProviderCreated(_) => {
                 WebhookType::CustomerPaymentProviderCreated.as_str()
             }
@@ -312,30 +369,46 @@ impl WebhookEvent {
             WebhookEvent::CustomerPaymentProviderError(_) => {
                 WebhookType::CustomerPaymentProviderError.as_str()
             }
-            WebhookEvent::InvoicePaymentFailure(_) => WebhookType::InvoicePaymentFailure.as_str(),
+            WebhookEvent::InvoicePaymentFailure(_) => {
+                WebhookType::InvoicePaymentFailure.as_str()
+            }
             WebhookEvent::CreditNoteCreated(_) => WebhookType::CreditNoteCreated.as_str(),
-            WebhookEvent::CreditNoteGenerated(_) => WebhookType::CreditNoteGenerated.as_str(),
-            WebhookEvent::CreditNoteRefundFailure(_) => WebhookType::CreditNoteRefundFailure.as_str(),
+            WebhookEvent::CreditNoteGenerated(_) => {
+                WebhookType::CreditNoteGenerated.as_str()
+            }
+            WebhookEvent::CreditNoteRefundFailure(_) => {
+                WebhookType::CreditNoteRefundFailure.as_str()
+            }
             WebhookEvent::Unknown(event) => event.webhook_type(),
         }
     }
     /// The webhook type, when the spec defines it.
     pub fn known_type(&self) -> ::core::option::Option<WebhookType> {
         match self {
-            WebhookEvent::EventError(_) => ::core::option::Option::Some(WebhookType::EventError),
-            WebhookEvent::InvoiceDrafted(_) => ::core::option::Option::Some(WebhookType::InvoiceDrafted),
-            WebhookEvent::InvoiceCreated(_) => ::core::option::Option::Some(WebhookType::InvoiceCreated),
+            WebhookEvent::EventError(_) => {
+                ::core::option::Option::Some(WebhookType::EventError)
+            }
+            WebhookEvent::InvoiceDrafted(_) => {
+                ::core::option::Option::Some(WebhookType::InvoiceDrafted)
+            }
+            WebhookEvent::InvoiceCreated(_) => {
+                ::core::option::Option::Some(WebhookType::InvoiceCreated)
+            }
             WebhookEvent::InvoiceOneOffCreated(_) => {
                 ::core::option::Option::Some(WebhookType::InvoiceOneOffCreated)
             }
             WebhookEvent::InvoicePaidCreditAdded(_) => {
                 ::core::option::Option::Some(WebhookType::InvoicePaidCreditAdded)
             }
-            WebhookEvent::InvoiceGenerated(_) => ::core::option::Option::Some(WebhookType::InvoiceGenerated),
+            WebhookEvent::InvoiceGenerated(_) => {
+                ::core::option::Option::Some(WebhookType::InvoiceGenerated)
+            }
             WebhookEvent::InvoicePaymentStatusUpdated(_) => {
                 ::core::option::Option::Some(WebhookType::InvoicePaymentStatusUpdated)
             }
-            WebhookEvent::FeeCreated(_) => ::core::option::Option::Some(WebhookType::FeeCreated),
+            WebhookEvent::FeeCreated(_) => {
+                ::core::option::Option::Some(WebhookType::FeeCreated)
+            }
             WebhookEvent::SubscriptionTerminated(_) => {
                 ::core::option::Option::Some(WebhookType::SubscriptionTerminated)
             }
@@ -366,119 +439,153 @@ impl WebhookEvent {
 }
 impl ::lago_webhooks::__private::Catalog for WebhookEvent {
     type Kind = WebhookType;
-    fn lookup(webhook_type: &str) -> ::core::option::Option<WebhookType> {
+    fn lookup(
+        webhook_type: &::core::primitive::str,
+    ) -> ::core::option::Option<WebhookType> {
         WebhookType::lookup(webhook_type)
     }
-    fn deserialize_payload<'de, D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        kind: WebhookType,
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize_payload<
+        'de,
+        __D: ::lago_webhooks::__private::serde::Deserializer<'de>,
+    >(kind: WebhookType, deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
         match kind {
             WebhookType::EventError => {
                 let payload = <EventError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::EventError(::std::boxed::Box::new(payload)))
+                ::core::result::Result::Ok(
+                    WebhookEvent::EventError(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::InvoiceDrafted => {
-                let payload =
-                    <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::InvoiceDrafted(::std::boxed::Box::new(payload)))
+                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoiceDrafted(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::InvoiceCreated => {
-                let payload =
-                    <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::InvoiceCreated(::std::boxed::Box::new(payload)))
+                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoiceCreated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::InvoiceOneOffCreated => {
-                let payload =
-                    <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::InvoiceOneOffCreated(::std::boxed::Box::new(
-                    payload,
-                )))
+                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoiceOneOffCreated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::InvoicePaidCreditAdded => {
-                let payload =
-                    <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::InvoicePaidCreditAdded(::std::boxed::Box::new(
-                    payload,
-                )))
+                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoicePaidCreditAdded(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::InvoiceGenerated => {
-                let payload =
-                    <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::InvoiceGenerated(::std::boxed::Box::new(payload)))
+                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoiceGenerated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::InvoicePaymentStatusUpdated => {
-                let payload =
-                    <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::InvoicePaymentStatusUpdated(::std::boxed::Box::new(
-                    payload,
-                )))
+                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoicePaymentStatusUpdated(
+                        ::std::boxed::Box::new(payload),
+                    ),
+                )
             }
             WebhookType::FeeCreated => {
-                let payload =
-                    <Fee as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::FeeCreated(::std::boxed::Box::new(payload)))
+                let payload = <Fee as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::FeeCreated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::SubscriptionTerminated => {
                 let payload = <Subscription as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::SubscriptionTerminated(::std::boxed::Box::new(
-                    payload,
-                )))
+                ::core::result::Result::Ok(
+                    WebhookEvent::SubscriptionTerminated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::CustomerPaymentProviderCreated => {
-                let payload =
-                    <Customer as ::lago_webhooks::__private::serde::Deserialize>::deserialize(deserializer)?;
-                ::core::result::Result::Ok(WebhookEvent::CustomerPaymentProviderCreated(
-                    ::std::boxed::Box::new(payload),
-                ))
+                let payload = <Customer as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                ::core::result::Result::Ok(
+                    WebhookEvent::CustomerPaymentProviderCreated(
+                        ::std::boxed::Box::new(payload),
+                    ),
+                )
             }
             WebhookType::CustomerCheckoutUrlGenerated => {
                 let payload = <PaymentProviderCustomerCheckoutUrl as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::CustomerCheckoutUrlGenerated(
-                    ::std::boxed::Box::new(payload),
-                ))
+                ::core::result::Result::Ok(
+                    WebhookEvent::CustomerCheckoutUrlGenerated(
+                        ::std::boxed::Box::new(payload),
+                    ),
+                )
             }
             WebhookType::CustomerPaymentProviderError => {
                 let payload = <PaymentProviderCustomerError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::CustomerPaymentProviderError(
-                    ::std::boxed::Box::new(payload),
-                ))
+                ::core::result::Result::Ok(
+                    WebhookEvent::CustomerPaymentProviderError(
+                        ::std::boxed::Box::new(payload),
+                    ),
+                )
             }
             WebhookType::InvoicePaymentFailure => {
                 let payload = <PaymentProviderInvoicePaymentError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::InvoicePaymentFailure(::std::boxed::Box::new(
-                    payload,
-                )))
+                ::core::result::Result::Ok(
+                    WebhookEvent::InvoicePaymentFailure(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::CreditNoteCreated => {
                 let payload = <CreditNote as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::CreditNoteCreated(::std::boxed::Box::new(payload)))
+                ::core::result::Result::Ok(
+                    WebhookEvent::CreditNoteCreated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::CreditNoteGenerated => {
                 let payload = <CreditNote as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::CreditNoteGenerated(::std::boxed::Box::new(payload)))
+                ::core::result::Result::Ok(
+                    WebhookEvent::CreditNoteGenerated(::std::boxed::Box::new(payload)),
+                )
             }
             WebhookType::CreditNoteRefundFailure => {
                 let payload = <CreditNotePaymentProviderRefundError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
                     deserializer,
                 )?;
-                ::core::result::Result::Ok(WebhookEvent::CreditNoteRefundFailure(::std::boxed::Box::new(
-                    payload,
-                )))
+                ::core::result::Result::Ok(
+                    WebhookEvent::CreditNoteRefundFailure(
+                        ::std::boxed::Box::new(payload),
+                    ),
+                )
             }
         }
     }
@@ -487,41 +594,53 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for WebhookEvent {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         match self {
-            WebhookEvent::EventError(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::EventError,
-                &**payload,
-            ),
-            WebhookEvent::InvoiceDrafted(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::InvoiceDrafted,
-                &**payload,
-            ),
-            WebhookEvent::InvoiceCreated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::InvoiceCreated,
-                &**payload,
-            ),
-            WebhookEvent::InvoiceOneOffCreated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::InvoiceOneOffCreated,
-                &**payload,
-            ),
-            WebhookEvent::InvoicePaidCreditAdded(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::InvoicePaidCreditAdded,
-                &**payload,
-            ),
-            WebhookEvent::InvoiceGenerated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::InvoiceGenerated,
-                &**payload,
-            ),
+            WebhookEvent::EventError(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::EventError,
+                    &**payload,
+                )
+            }
+            WebhookEvent::InvoiceDrafted(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::InvoiceDrafted,
+                    &**payload,
+                )
+            }
+            WebhookEvent::InvoiceCreated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::InvoiceCreated,
+                    &**payload,
+                )
+            }
+            WebhookEvent::InvoiceOneOffCreated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::InvoiceOneOffCreated,
+                    &**payload,
+                )
+            }
+            WebhookEvent::InvoicePaidCreditAdded(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::InvoicePaidCreditAdded,
+                    &**payload,
+                )
+            }
+            WebhookEvent::InvoiceGenerated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::InvoiceGenerated,
+                    &**payload,
+                )
+            }
             WebhookEvent::InvoicePaymentStatusUpdated(payload) => {
                 ::lago_webhooks::__private::serialize_envelope(
                     serializer,
@@ -529,16 +648,20 @@ impl ::lago_webhooks::__private::serde::Serialize for WebhookEvent {
                     &**payload,
                 )
             }
-            WebhookEvent::FeeCreated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::FeeCreated,
-                &**payload,
-            ),
-            WebhookEvent::SubscriptionTerminated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::SubscriptionTerminated,
-                &**payload,
-            ),
+            WebhookEvent::FeeCreated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::FeeCreated,
+                    &**payload,
+                )
+            }
+            WebhookEvent::SubscriptionTerminated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::SubscriptionTerminated,
+                    &**payload,
+                )
+            }
             WebhookEvent::CustomerPaymentProviderCreated(payload) => {
                 ::lago_webhooks::__private::serialize_envelope(
                     serializer,
@@ -560,42 +683,55 @@ impl ::lago_webhooks::__private::serde::Serialize for WebhookEvent {
                     &**payload,
                 )
             }
-            WebhookEvent::InvoicePaymentFailure(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::InvoicePaymentFailure,
-                &**payload,
-            ),
-            WebhookEvent::CreditNoteCreated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::CreditNoteCreated,
-                &**payload,
-            ),
-            WebhookEvent::CreditNoteGenerated(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::CreditNoteGenerated,
-                &**payload,
-            ),
-            WebhookEvent::CreditNoteRefundFailure(payload) => ::lago_webhooks::__private::serialize_envelope(
-                serializer,
-                WebhookType::CreditNoteRefundFailure,
-                &**payload,
-            ),
+            WebhookEvent::InvoicePaymentFailure(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::InvoicePaymentFailure,
+                    &**payload,
+                )
+            }
+            WebhookEvent::CreditNoteCreated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::CreditNoteCreated,
+                    &**payload,
+                )
+            }
+            WebhookEvent::CreditNoteGenerated(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::CreditNoteGenerated,
+                    &**payload,
+                )
+            }
+            WebhookEvent::CreditNoteRefundFailure(payload) => {
+                ::lago_webhooks::__private::serialize_envelope(
+                    serializer,
+                    WebhookType::CreditNoteRefundFailure,
+                    &**payload,
+                )
+            }
             WebhookEvent::Unknown(event) => {
-                ::lago_webhooks::__private::serde::Serialize::serialize(event, serializer)
+                ::lago_webhooks::__private::serde::Serialize::serialize(
+                    event,
+                    serializer,
+                )
             }
         }
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for WebhookEvent {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_event(deserializer)
     }
 }
 impl ::core::str::FromStr for WebhookEvent {
     type Err = ::lago_webhooks::ParseError;
-    fn from_str(body: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        body: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::lago_webhooks::__private::parse_event(body.as_bytes())
     }
 }
@@ -608,49 +744,70 @@ pub trait WebhookHandler {
     /// Called for `event.error`: Event error
     ///
     /// Lago could not accept an event posted to its ingestion API (unknown metric, customer or subscription, or invalid arguments). Use it to fix and resend the event. Lago has deprecated this webhook type.
-    fn on_event_error(&mut self, event_error: EventError) -> ::lago_webhooks::HandlerResult {
+    fn on_event_error(
+        &mut self,
+        event_error: EventError,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = event_error;
         ::core::result::Result::Ok(())
     }
     /// Called for `invoice.drafted`: Draft invoice created
     ///
     /// An invoice was generated in draft state and can still be edited or refreshed before it is finalized at the end of the grace period.
-    fn on_invoice_drafted(&mut self, invoice: Invoice) -> ::lago_webhooks::HandlerResult {
+    fn on_invoice_drafted(
+        &mut self,
+        invoice: Invoice,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = invoice;
         ::core::result::Result::Ok(())
     }
     /// Called for `invoice.created`: Finalized invoice created
     ///
     /// An invoice was finalized. This is the point at which your system can start collecting payment for it.
-    fn on_invoice_created(&mut self, invoice: Invoice) -> ::lago_webhooks::HandlerResult {
+    fn on_invoice_created(
+        &mut self,
+        invoice: Invoice,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = invoice;
         ::core::result::Result::Ok(())
     }
     /// Called for `invoice.one_off_created`: One-off invoice created
     ///
     /// A one-off invoice, built only from add-ons, was issued for a customer.
-    fn on_invoice_one_off_created(&mut self, invoice: Invoice) -> ::lago_webhooks::HandlerResult {
+    fn on_invoice_one_off_created(
+        &mut self,
+        invoice: Invoice,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = invoice;
         ::core::result::Result::Ok(())
     }
     /// Called for `invoice.paid_credit_added`: Prepaid credits added
     ///
     /// A customer bought prepaid wallet credits and Lago issued the matching invoice, which you can use to produce a document or collect payment.
-    fn on_invoice_paid_credit_added(&mut self, invoice: Invoice) -> ::lago_webhooks::HandlerResult {
+    fn on_invoice_paid_credit_added(
+        &mut self,
+        invoice: Invoice,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = invoice;
         ::core::result::Result::Ok(())
     }
     /// Called for `invoice.generated`: PDF invoice generated
     ///
     /// The PDF of an invoice is ready; fetch it through `file_url`.
-    fn on_invoice_generated(&mut self, invoice: Invoice) -> ::lago_webhooks::HandlerResult {
+    fn on_invoice_generated(
+        &mut self,
+        invoice: Invoice,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = invoice;
         ::core::result::Result::Ok(())
     }
     /// Called for `invoice.payment_status_updated`: Payment status updated
     ///
     /// The payment status of an invoice changed, based on what the payment provider reported.
-    fn on_invoice_payment_status_updated(&mut self, invoice: Invoice) -> ::lago_webhooks::HandlerResult {
+    fn on_invoice_payment_status_updated(
+        &mut self,
+        invoice: Invoice,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = invoice;
         ::core::result::Result::Ok(())
     }
@@ -664,14 +821,20 @@ pub trait WebhookHandler {
     /// Called for `subscription.terminated`: Subscription terminated
     ///
     /// A subscription came to an end, either on request or because it reached its end date.
-    fn on_subscription_terminated(&mut self, subscription: Subscription) -> ::lago_webhooks::HandlerResult {
+    fn on_subscription_terminated(
+        &mut self,
+        subscription: Subscription,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = subscription;
         ::core::result::Result::Ok(())
     }
     /// Called for `customer.payment_provider_created`: Payment provider created
     ///
     /// The customer now exists at the payment provider; the provider's customer id is in the billing configuration.
-    fn on_customer_payment_provider_created(&mut self, customer: Customer) -> ::lago_webhooks::HandlerResult {
+    fn on_customer_payment_provider_created(
+        &mut self,
+        customer: Customer,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = customer;
         ::core::result::Result::Ok(())
     }
@@ -708,14 +871,20 @@ pub trait WebhookHandler {
     /// Called for `credit_note.created`: Credit note created
     ///
     /// A credit note was issued for a customer; process any refund or credit it implies.
-    fn on_credit_note_created(&mut self, credit_note: CreditNote) -> ::lago_webhooks::HandlerResult {
+    fn on_credit_note_created(
+        &mut self,
+        credit_note: CreditNote,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = credit_note;
         ::core::result::Result::Ok(())
     }
     /// Called for `credit_note.generated`: PDF credit note generated
     ///
     /// The PDF of a credit note is ready; fetch it through `file_url`.
-    fn on_credit_note_generated(&mut self, credit_note: CreditNote) -> ::lago_webhooks::HandlerResult {
+    fn on_credit_note_generated(
+        &mut self,
+        credit_note: CreditNote,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = credit_note;
         ::core::result::Result::Ok(())
     }
@@ -730,7 +899,10 @@ pub trait WebhookHandler {
         ::core::result::Result::Ok(())
     }
     /// Called for a webhook type the spec does not know.
-    fn on_unknown(&mut self, event: ::lago_webhooks::UnknownEvent) -> ::lago_webhooks::HandlerResult {
+    fn on_unknown(
+        &mut self,
+        event: ::lago_webhooks::UnknownEvent,
+    ) -> ::lago_webhooks::HandlerResult {
         let _ = event;
         ::core::result::Result::Ok(())
     }
@@ -740,14 +912,22 @@ pub trait WebhookHandler {
             WebhookEvent::EventError(payload) => self.on_event_error(*payload),
             WebhookEvent::InvoiceDrafted(payload) => self.on_invoice_drafted(*payload),
             WebhookEvent::InvoiceCreated(payload) => self.on_invoice_created(*payload),
-            WebhookEvent::InvoiceOneOffCreated(payload) => self.on_invoice_one_off_created(*payload),
-            WebhookEvent::InvoicePaidCreditAdded(payload) => self.on_invoice_paid_credit_added(*payload),
-            WebhookEvent::InvoiceGenerated(payload) => self.on_invoice_generated(*payload),
+            WebhookEvent::InvoiceOneOffCreated(payload) => {
+                self.on_invoice_one_off_created(*payload)
+            }
+            WebhookEvent::InvoicePaidCreditAdded(payload) => {
+                self.on_invoice_paid_credit_added(*payload)
+            }
+            WebhookEvent::InvoiceGenerated(payload) => {
+                self.on_invoice_generated(*payload)
+            }
             WebhookEvent::InvoicePaymentStatusUpdated(payload) => {
                 self.on_invoice_payment_status_updated(*payload)
             }
             WebhookEvent::FeeCreated(payload) => self.on_fee_created(*payload),
-            WebhookEvent::SubscriptionTerminated(payload) => self.on_subscription_terminated(*payload),
+            WebhookEvent::SubscriptionTerminated(payload) => {
+                self.on_subscription_terminated(*payload)
+            }
             WebhookEvent::CustomerPaymentProviderCreated(payload) => {
                 self.on_customer_payment_provider_created(*payload)
             }
@@ -757,10 +937,18 @@ pub trait WebhookHandler {
             WebhookEvent::CustomerPaymentProviderError(payload) => {
                 self.on_customer_payment_provider_error(*payload)
             }
-            WebhookEvent::InvoicePaymentFailure(payload) => self.on_invoice_payment_failure(*payload),
-            WebhookEvent::CreditNoteCreated(payload) => self.on_credit_note_created(*payload),
-            WebhookEvent::CreditNoteGenerated(payload) => self.on_credit_note_generated(*payload),
-            WebhookEvent::CreditNoteRefundFailure(payload) => self.on_credit_note_refund_failure(*payload),
+            WebhookEvent::InvoicePaymentFailure(payload) => {
+                self.on_invoice_payment_failure(*payload)
+            }
+            WebhookEvent::CreditNoteCreated(payload) => {
+                self.on_credit_note_created(*payload)
+            }
+            WebhookEvent::CreditNoteGenerated(payload) => {
+                self.on_credit_note_generated(*payload)
+            }
+            WebhookEvent::CreditNoteRefundFailure(payload) => {
+                self.on_credit_note_refund_failure(*payload)
+            }
             WebhookEvent::Unknown(event) => self.on_unknown(event),
         }
     }
@@ -774,7 +962,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_event_error(
         &self,
         event_error: EventError,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = event_error;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -784,7 +974,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_drafted(
         &self,
         invoice: Invoice,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = invoice;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -794,7 +986,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_created(
         &self,
         invoice: Invoice,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = invoice;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -804,7 +998,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_one_off_created(
         &self,
         invoice: Invoice,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = invoice;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -814,7 +1010,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_paid_credit_added(
         &self,
         invoice: Invoice,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = invoice;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -824,7 +1022,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_generated(
         &self,
         invoice: Invoice,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = invoice;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -834,7 +1034,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_payment_status_updated(
         &self,
         invoice: Invoice,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = invoice;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -844,7 +1046,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_fee_created(
         &self,
         fee: Fee,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = fee;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -854,7 +1058,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_terminated(
         &self,
         subscription: Subscription,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = subscription;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -864,7 +1070,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_payment_provider_created(
         &self,
         customer: Customer,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = customer;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -874,7 +1082,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_checkout_url_generated(
         &self,
         payment_provider_customer_checkout_url: PaymentProviderCustomerCheckoutUrl,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = payment_provider_customer_checkout_url;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -884,7 +1094,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_payment_provider_error(
         &self,
         payment_provider_customer_error: PaymentProviderCustomerError,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = payment_provider_customer_error;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -894,7 +1106,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_payment_failure(
         &self,
         payment_provider_invoice_payment_error: PaymentProviderInvoicePaymentError,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = payment_provider_invoice_payment_error;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -904,7 +1118,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_credit_note_created(
         &self,
         credit_note: CreditNote,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = credit_note;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -914,7 +1130,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_credit_note_generated(
         &self,
         credit_note: CreditNote,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = credit_note;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -924,7 +1142,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_credit_note_refund_failure(
         &self,
         credit_note_payment_provider_refund_error: CreditNotePaymentProviderRefundError,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = credit_note_payment_provider_refund_error;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -932,7 +1152,9 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_unknown(
         &self,
         event: ::lago_webhooks::UnknownEvent,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         let _ = event;
         ::core::future::ready(::core::result::Result::Ok(()))
     }
@@ -940,19 +1162,27 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn handle(
         &self,
         event: WebhookEvent,
-    ) -> impl ::core::future::Future<Output = ::lago_webhooks::HandlerResult> + ::core::marker::Send {
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
         async move {
             match event {
                 WebhookEvent::EventError(payload) => self.on_event_error(*payload).await,
-                WebhookEvent::InvoiceDrafted(payload) => self.on_invoice_drafted(*payload).await,
-                WebhookEvent::InvoiceCreated(payload) => self.on_invoice_created(*payload).await,
+                WebhookEvent::InvoiceDrafted(payload) => {
+                    self.on_invoice_drafted(*payload).await
+                }
+                WebhookEvent::InvoiceCreated(payload) => {
+                    self.on_invoice_created(*payload).await
+                }
                 WebhookEvent::InvoiceOneOffCreated(payload) => {
                     self.on_invoice_one_off_created(*payload).await
                 }
                 WebhookEvent::InvoicePaidCreditAdded(payload) => {
                     self.on_invoice_paid_credit_added(*payload).await
                 }
-                WebhookEvent::InvoiceGenerated(payload) => self.on_invoice_generated(*payload).await,
+                WebhookEvent::InvoiceGenerated(payload) => {
+                    self.on_invoice_generated(*payload).await
+                }
                 WebhookEvent::InvoicePaymentStatusUpdated(payload) => {
                     self.on_invoice_payment_status_updated(*payload).await
                 }
@@ -972,8 +1202,12 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
                 WebhookEvent::InvoicePaymentFailure(payload) => {
                     self.on_invoice_payment_failure(*payload).await
                 }
-                WebhookEvent::CreditNoteCreated(payload) => self.on_credit_note_created(*payload).await,
-                WebhookEvent::CreditNoteGenerated(payload) => self.on_credit_note_generated(*payload).await,
+                WebhookEvent::CreditNoteCreated(payload) => {
+                    self.on_credit_note_created(*payload).await
+                }
+                WebhookEvent::CreditNoteGenerated(payload) => {
+                    self.on_credit_note_generated(*payload).await
+                }
                 WebhookEvent::CreditNoteRefundFailure(payload) => {
                     self.on_credit_note_refund_failure(*payload).await
                 }
@@ -988,14 +1222,14 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct EventError {
     /// HTTP status code that the ingestion request would have received (the docs mention 404 and 422; current Lago always uses 422). Documented as a string but sent as a JSON number.
     ///
     /// JSON `status`: integer, always present, never null.
-    pub status: i64,
+    pub status: ::core::primitive::i64,
     /// Reason phrase matching the status, for instance "Unprocessable entity" or "Not found".
     ///
     /// JSON `error`: string, always present, never null.
@@ -1008,7 +1242,9 @@ pub struct EventError {
     ///
     /// JSON `input_params`: json, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub input_params: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
+    pub input_params: ::core::option::Option<
+        ::lago_webhooks::__private::serde_json::Value,
+    >,
     /// Current shape only: the rejected event as Lago stored it (transaction id, code, timestamp, properties and so on). Replaces `input_params`.
     ///
     /// JSON `event`: json, may be absent.
@@ -1021,7 +1257,7 @@ pub struct EventError {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Invoice {
@@ -1033,7 +1269,7 @@ pub struct Invoice {
     ///
     /// JSON `sequential_id`: integer, may be null.
     #[serde(default)]
-    pub sequential_id: ::core::option::Option<i64>,
+    pub sequential_id: ::core::option::Option<::core::primitive::i64>,
     /// Human-readable invoice number printed on the document.
     ///
     /// JSON `number`: string, always present, never null.
@@ -1087,12 +1323,12 @@ pub struct Invoice {
     ///
     /// JSON `fees_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub fees_amount_cents: ::core::option::Option<i64>,
+    pub fees_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: fees amount before taxes, in cents. Replaced by `fees_amount_cents`.
     ///
     /// JSON `amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub amount_cents: ::core::option::Option<i64>,
+    pub amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of `amount_cents`.
     ///
     /// JSON `amount_currency`: currency, may be absent.
@@ -1102,7 +1338,7 @@ pub struct Invoice {
     ///
     /// JSON `vat_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_amount_cents: ::core::option::Option<i64>,
+    pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of `vat_amount_cents`.
     ///
     /// JSON `vat_amount_currency`: currency, may be absent.
@@ -1112,12 +1348,12 @@ pub struct Invoice {
     ///
     /// JSON `taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub taxes_amount_cents: ::core::option::Option<i64>,
+    pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: total of credits (coupons, credit notes, wallet) deducted, in cents.
     ///
     /// JSON `credit_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub credit_amount_cents: ::core::option::Option<i64>,
+    pub credit_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of `credit_amount_cents`.
     ///
     /// JSON `credit_amount_currency`: currency, may be absent.
@@ -1127,36 +1363,44 @@ pub struct Invoice {
     ///
     /// JSON `coupons_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub coupons_amount_cents: ::core::option::Option<i64>,
+    pub coupons_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Amount settled with existing credit notes, in cents.
     ///
     /// JSON `credit_notes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub credit_notes_amount_cents: ::core::option::Option<i64>,
+    pub credit_notes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: subtotal before tax, in cents. Replaced by `sub_total_excluding_taxes_amount_cents`.
     ///
     /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_vat_excluded_amount_cents: ::core::option::Option<i64>,
+    pub sub_total_vat_excluded_amount_cents: ::core::option::Option<
+        ::core::primitive::i64,
+    >,
     /// Legacy: subtotal with tax, in cents. Replaced by `sub_total_including_taxes_amount_cents`.
     ///
     /// JSON `sub_total_vat_included_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_vat_included_amount_cents: ::core::option::Option<i64>,
+    pub sub_total_vat_included_amount_cents: ::core::option::Option<
+        ::core::primitive::i64,
+    >,
     /// Current field: subtotal after discounts and before tax, in cents.
     ///
     /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<i64>,
+    pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<
+        ::core::primitive::i64,
+    >,
     /// Current field: subtotal after discounts with tax added, in cents.
     ///
     /// JSON `sub_total_including_taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_including_taxes_amount_cents: ::core::option::Option<i64>,
+    pub sub_total_including_taxes_amount_cents: ::core::option::Option<
+        ::core::primitive::i64,
+    >,
     /// Final amount the customer owes for this invoice, in cents.
     ///
     /// JSON `total_amount_cents`: integer, always present, never null.
-    pub total_amount_cents: i64,
+    pub total_amount_cents: ::core::primitive::i64,
     /// Legacy: currency of `total_amount_cents`. Current Lago uses `currency`.
     ///
     /// JSON `total_amount_currency`: currency, may be absent.
@@ -1166,7 +1410,7 @@ pub struct Invoice {
     ///
     /// JSON `prepaid_credit_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub prepaid_credit_amount_cents: ::core::option::Option<i64>,
+    pub prepaid_credit_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Download link of the invoice PDF; null until the PDF exists.
     ///
     /// JSON `file_url`: url, may be null.
@@ -1176,12 +1420,12 @@ pub struct Invoice {
     ///
     /// JSON `version_number`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub version_number: ::core::option::Option<i64>,
+    pub version_number: ::core::option::Option<::core::primitive::i64>,
     /// Legacy flag marking invoices computed with old rules. No longer sent.
     ///
     /// JSON `legacy`: boolean, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub legacy: ::core::option::Option<bool>,
+    pub legacy: ::core::option::Option<::core::primitive::bool>,
     /// Current field: when the invoice record was created.
     ///
     /// JSON `created_at`: datetime, may be absent.
@@ -1219,7 +1463,7 @@ pub struct Invoice {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Customer {
@@ -1240,7 +1484,7 @@ pub struct Customer {
     ///
     /// JSON `sequential_id`: integer, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sequential_id: ::core::option::Option<i64>,
+    pub sequential_id: ::core::option::Option<::core::primitive::i64>,
     /// Short code built from the organization prefix and the sequential id, used in invoice numbers.
     ///
     /// JSON `slug`: string, may be absent or null.
@@ -1339,17 +1583,19 @@ pub struct Customer {
     ///
     /// JSON `net_payment_term`: integer, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub net_payment_term: ::core::option::Option<i64>,
+    pub net_payment_term: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: tax rate in percent, sent at the top level in older payloads. Later moved into the billing configuration, now replaced by tax objects.
     ///
     /// JSON `vat_rate`: number, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_rate: ::core::option::Option<f64>,
+    pub vat_rate: ::core::option::Option<::core::primitive::f64>,
     /// Payment and invoicing settings of the customer.
     ///
     /// JSON `billing_configuration`: object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub billing_configuration: ::core::option::Option<::std::boxed::Box<BillingConfiguration>>,
+    pub billing_configuration: ::core::option::Option<
+        ::std::boxed::Box<BillingConfiguration>,
+    >,
 }
 /// Per-customer invoicing and payment-provider settings. Lago merges provider-specific settings into this object, so readers should expect keys beyond the ones listed.
 #[derive(
@@ -1357,7 +1603,7 @@ pub struct Customer {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct BillingConfiguration {
@@ -1365,7 +1611,7 @@ pub struct BillingConfiguration {
     ///
     /// JSON `invoice_grace_period`: integer, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub invoice_grace_period: ::core::option::Option<i64>,
+    pub invoice_grace_period: ::core::option::Option<::core::primitive::i64>,
     /// Payment service provider connected to the customer, if any.
     ///
     /// JSON `payment_provider`: enumeration, may be null.
@@ -1385,7 +1631,7 @@ pub struct BillingConfiguration {
     ///
     /// JSON `vat_rate`: number, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_rate: ::core::option::Option<f64>,
+    pub vat_rate: ::core::option::Option<::core::primitive::f64>,
     /// Language used for invoices and other documents; null means the organization default.
     ///
     /// JSON `document_locale`: string, may be absent or null.
@@ -1398,7 +1644,7 @@ pub struct BillingConfiguration {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Subscription {
@@ -1431,7 +1677,7 @@ pub struct Subscription {
     ///
     /// JSON `plan_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub plan_amount_cents: ::core::option::Option<i64>,
+    pub plan_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Current field: currency of `plan_amount_cents`.
     ///
     /// JSON `plan_amount_currency`: currency, may be absent.
@@ -1507,7 +1753,7 @@ pub struct Subscription {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Fee {
@@ -1553,11 +1799,11 @@ pub struct Fee {
     ///
     /// JSON `pay_in_advance`: boolean, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub pay_in_advance: ::core::option::Option<bool>,
+    pub pay_in_advance: ::core::option::Option<::core::primitive::bool>,
     /// Fee amount before tax, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
-    pub amount_cents: i64,
+    pub amount_cents: ::core::primitive::i64,
     /// Currency of the fee amounts.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
@@ -1566,7 +1812,7 @@ pub struct Fee {
     ///
     /// JSON `vat_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_amount_cents: ::core::option::Option<i64>,
+    pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of `vat_amount_cents`.
     ///
     /// JSON `vat_amount_currency`: currency, may be absent.
@@ -1576,11 +1822,11 @@ pub struct Fee {
     ///
     /// JSON `taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub taxes_amount_cents: ::core::option::Option<i64>,
+    pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Fee amount with tax, in cents.
     ///
     /// JSON `total_amount_cents`: integer, always present, never null.
-    pub total_amount_cents: i64,
+    pub total_amount_cents: ::core::primitive::i64,
     /// Currency of `total_amount_cents`.
     ///
     /// JSON `total_amount_currency`: currency, always present, never null.
@@ -1598,12 +1844,12 @@ pub struct Fee {
     ///
     /// JSON `unit_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub unit_amount_cents: ::core::option::Option<i64>,
+    pub unit_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Number of usage events aggregated into the fee, for usage charges.
     ///
     /// JSON `events_count`: integer, may be null.
     #[serde(default)]
-    pub events_count: ::core::option::Option<i64>,
+    pub events_count: ::core::option::Option<::core::primitive::i64>,
     /// Collection state of the fee.
     ///
     /// JSON `payment_status`: enumeration, may be absent.
@@ -1646,7 +1892,7 @@ pub struct Fee {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct FeeItem {
@@ -1685,7 +1931,7 @@ pub struct FeeItem {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Credit {
@@ -1700,7 +1946,7 @@ pub struct Credit {
     /// Amount deducted, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
-    pub amount_cents: i64,
+    pub amount_cents: ::core::primitive::i64,
     /// Currency of the deducted amount.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
@@ -1709,7 +1955,7 @@ pub struct Credit {
     ///
     /// JSON `before_taxes`: boolean, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub before_taxes: ::core::option::Option<bool>,
+    pub before_taxes: ::core::option::Option<::core::primitive::bool>,
 }
 /// Describes the source of a credit.
 #[derive(
@@ -1717,7 +1963,7 @@ pub struct Credit {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct CreditItem {
@@ -1751,7 +1997,7 @@ pub struct CreditItem {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct CreditNote {
@@ -1762,7 +2008,7 @@ pub struct CreditNote {
     /// Running number of the credit note for its invoice.
     ///
     /// JSON `sequential_id`: integer, always present, never null.
-    pub sequential_id: i64,
+    pub sequential_id: ::core::primitive::i64,
     /// Human-readable credit note number.
     ///
     /// JSON `number`: string, always present, never null.
@@ -1806,7 +2052,7 @@ pub struct CreditNote {
     /// Total value of the credit note including tax, in cents.
     ///
     /// JSON `total_amount_cents`: integer, always present, never null.
-    pub total_amount_cents: i64,
+    pub total_amount_cents: ::core::primitive::i64,
     /// Legacy: currency of `total_amount_cents`.
     ///
     /// JSON `total_amount_currency`: currency, may be absent.
@@ -1815,7 +2061,7 @@ pub struct CreditNote {
     /// Part credited to the customer's balance, in cents.
     ///
     /// JSON `credit_amount_cents`: integer, always present, never null.
-    pub credit_amount_cents: i64,
+    pub credit_amount_cents: ::core::primitive::i64,
     /// Legacy: currency of `credit_amount_cents`.
     ///
     /// JSON `credit_amount_currency`: currency, may be absent.
@@ -1824,7 +2070,7 @@ pub struct CreditNote {
     /// Part refunded to the customer, in cents.
     ///
     /// JSON `refund_amount_cents`: integer, always present, never null.
-    pub refund_amount_cents: i64,
+    pub refund_amount_cents: ::core::primitive::i64,
     /// Legacy: currency of `refund_amount_cents`.
     ///
     /// JSON `refund_amount_currency`: currency, may be absent.
@@ -1833,7 +2079,7 @@ pub struct CreditNote {
     /// Credit still available for future invoices, in cents.
     ///
     /// JSON `balance_amount_cents`: integer, always present, never null.
-    pub balance_amount_cents: i64,
+    pub balance_amount_cents: ::core::primitive::i64,
     /// Legacy: currency of `balance_amount_cents`.
     ///
     /// JSON `balance_amount_currency`: currency, may be absent.
@@ -1843,7 +2089,7 @@ pub struct CreditNote {
     ///
     /// JSON `vat_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_amount_cents: ::core::option::Option<i64>,
+    pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of `vat_amount_cents`.
     ///
     /// JSON `vat_amount_currency`: currency, may be absent.
@@ -1853,22 +2099,28 @@ pub struct CreditNote {
     ///
     /// JSON `taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub taxes_amount_cents: ::core::option::Option<i64>,
+    pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: value before tax, in cents. Replaced by `sub_total_excluding_taxes_amount_cents`.
     ///
     /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_vat_excluded_amount_cents: ::core::option::Option<i64>,
+    pub sub_total_vat_excluded_amount_cents: ::core::option::Option<
+        ::core::primitive::i64,
+    >,
     /// Legacy: currency of `sub_total_vat_excluded_amount_cents`.
     ///
     /// JSON `sub_total_vat_excluded_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_vat_excluded_amount_currency: ::core::option::Option<::std::string::String>,
+    pub sub_total_vat_excluded_amount_currency: ::core::option::Option<
+        ::std::string::String,
+    >,
     /// Current field: value before tax, in cents.
     ///
     /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<i64>,
+    pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<
+        ::core::primitive::i64,
+    >,
     /// When the credit note was created. The docs examples use a space-separated form without a zone.
     ///
     /// JSON `created_at`: datetime, always present, never null.
@@ -1899,7 +2151,7 @@ pub struct CreditNote {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct CreditNoteItem {
@@ -1910,7 +2162,7 @@ pub struct CreditNoteItem {
     /// Amount credited for this fee, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
-    pub amount_cents: i64,
+    pub amount_cents: ::core::primitive::i64,
     /// Current field: the same amount with sub-cent precision.
     ///
     /// JSON `precise_amount_cents`: decimal, may be absent.
@@ -1931,7 +2183,7 @@ pub struct CreditNoteItem {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct PaymentProviderCustomerCheckoutUrl {
@@ -1963,7 +2215,7 @@ pub struct PaymentProviderCustomerCheckoutUrl {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct PaymentProviderCustomerError {
@@ -2008,7 +2260,7 @@ pub struct PaymentProviderCustomerError {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct PaymentProviderInvoicePaymentError {
@@ -2047,7 +2299,9 @@ pub struct PaymentProviderInvoicePaymentError {
     ///
     /// JSON `error_details`: json, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub error_details: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
+    pub error_details: ::core::option::Option<
+        ::lago_webhooks::__private::serde_json::Value,
+    >,
 }
 /// Failure to refund a credit note through the payment provider that collected the original payment.
 #[derive(
@@ -2055,7 +2309,7 @@ pub struct PaymentProviderInvoicePaymentError {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct CreditNotePaymentProviderRefundError {
@@ -2097,7 +2351,7 @@ pub struct CreditNotePaymentProviderRefundError {
     ::core::clone::Clone,
     ::core::cmp::PartialEq,
     ::lago_webhooks::__private::serde::Serialize,
-    ::lago_webhooks::__private::serde::Deserialize,
+    ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct ProviderError {
@@ -2119,7 +2373,11 @@ pub struct ProviderError {
 }
 /// Lifecycle state of an invoice.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum InvoiceStatus {
     /// `draft`: Still editable; will be finalized after the grace period.
@@ -2145,7 +2403,7 @@ impl InvoiceStatus {
         InvoiceStatus::Pending,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             InvoiceStatus::Draft => "draft",
             InvoiceStatus::Finalized => "finalized",
@@ -2156,12 +2414,12 @@ impl InvoiceStatus {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, InvoiceStatus::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for InvoiceStatus {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "draft" => ::core::option::Option::Some(InvoiceStatus::Draft),
             "finalized" => ::core::option::Option::Some(InvoiceStatus::Finalized),
@@ -2182,28 +2440,34 @@ impl ::core::fmt::Display for InvoiceStatus {
 }
 impl ::core::str::FromStr for InvoiceStatus {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for InvoiceStatus {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoiceStatus {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Collection state of an invoice.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum InvoicePaymentStatus {
     /// `pending`: Not paid yet.
@@ -2217,10 +2481,13 @@ pub enum InvoicePaymentStatus {
 }
 impl InvoicePaymentStatus {
     /// Every value the spec lists.
-    pub const KNOWN: &'static [InvoicePaymentStatus] =
-        &[InvoicePaymentStatus::Pending, InvoicePaymentStatus::Succeeded, InvoicePaymentStatus::Failed];
+    pub const KNOWN: &'static [InvoicePaymentStatus] = &[
+        InvoicePaymentStatus::Pending,
+        InvoicePaymentStatus::Succeeded,
+        InvoicePaymentStatus::Failed,
+    ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             InvoicePaymentStatus::Pending => "pending",
             InvoicePaymentStatus::Succeeded => "succeeded",
@@ -2229,12 +2496,12 @@ impl InvoicePaymentStatus {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, InvoicePaymentStatus::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for InvoicePaymentStatus {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "pending" => ::core::option::Option::Some(InvoicePaymentStatus::Pending),
             "succeeded" => ::core::option::Option::Some(InvoicePaymentStatus::Succeeded),
@@ -2253,28 +2520,34 @@ impl ::core::fmt::Display for InvoicePaymentStatus {
 }
 impl ::core::str::FromStr for InvoicePaymentStatus {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for InvoicePaymentStatus {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoicePaymentStatus {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Collection state of a single fee.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum FeePaymentStatus {
     /// `pending`: Not paid yet.
@@ -2297,7 +2570,7 @@ impl FeePaymentStatus {
         FeePaymentStatus::Refunded,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             FeePaymentStatus::Pending => "pending",
             FeePaymentStatus::Succeeded => "succeeded",
@@ -2307,12 +2580,12 @@ impl FeePaymentStatus {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, FeePaymentStatus::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for FeePaymentStatus {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "pending" => ::core::option::Option::Some(FeePaymentStatus::Pending),
             "succeeded" => ::core::option::Option::Some(FeePaymentStatus::Succeeded),
@@ -2332,28 +2605,34 @@ impl ::core::fmt::Display for FeePaymentStatus {
 }
 impl ::core::str::FromStr for FeePaymentStatus {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for FeePaymentStatus {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeePaymentStatus {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// What an invoice was issued for.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum InvoiceType {
     /// `subscription`: Periodic billing of subscriptions and their usage.
@@ -2382,7 +2661,7 @@ impl InvoiceType {
         InvoiceType::ProgressiveBilling,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             InvoiceType::Subscription => "subscription",
             InvoiceType::AddOn => "add_on",
@@ -2394,19 +2673,23 @@ impl InvoiceType {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, InvoiceType::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for InvoiceType {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "subscription" => ::core::option::Option::Some(InvoiceType::Subscription),
             "add_on" => ::core::option::Option::Some(InvoiceType::AddOn),
             "credit" => ::core::option::Option::Some(InvoiceType::Credit),
             "one_off" => ::core::option::Option::Some(InvoiceType::OneOff),
-            "advance_charges" => ::core::option::Option::Some(InvoiceType::AdvanceCharges),
-            "progressive_billing" => ::core::option::Option::Some(InvoiceType::ProgressiveBilling),
+            "advance_charges" => {
+                ::core::option::Option::Some(InvoiceType::AdvanceCharges)
+            }
+            "progressive_billing" => {
+                ::core::option::Option::Some(InvoiceType::ProgressiveBilling)
+            }
             _ => ::core::option::Option::None,
         }
     }
@@ -2421,28 +2704,34 @@ impl ::core::fmt::Display for InvoiceType {
 }
 impl ::core::str::FromStr for InvoiceType {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for InvoiceType {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoiceType {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Lifecycle state of a subscription.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum SubscriptionStatus {
     /// `pending`: Created but not started yet (future start date or scheduled plan change).
@@ -2468,7 +2757,7 @@ impl SubscriptionStatus {
         SubscriptionStatus::Incomplete,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             SubscriptionStatus::Pending => "pending",
             SubscriptionStatus::Active => "active",
@@ -2479,12 +2768,12 @@ impl SubscriptionStatus {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, SubscriptionStatus::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for SubscriptionStatus {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "pending" => ::core::option::Option::Some(SubscriptionStatus::Pending),
             "active" => ::core::option::Option::Some(SubscriptionStatus::Active),
@@ -2505,28 +2794,34 @@ impl ::core::fmt::Display for SubscriptionStatus {
 }
 impl ::core::str::FromStr for SubscriptionStatus {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for SubscriptionStatus {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for SubscriptionStatus {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// How billing periods are aligned.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum BillingTime {
     /// `calendar`: Periods follow calendar boundaries (first of the month, and so on).
@@ -2538,9 +2833,12 @@ pub enum BillingTime {
 }
 impl BillingTime {
     /// Every value the spec lists.
-    pub const KNOWN: &'static [BillingTime] = &[BillingTime::Calendar, BillingTime::Anniversary];
+    pub const KNOWN: &'static [BillingTime] = &[
+        BillingTime::Calendar,
+        BillingTime::Anniversary,
+    ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             BillingTime::Calendar => "calendar",
             BillingTime::Anniversary => "anniversary",
@@ -2548,12 +2846,12 @@ impl BillingTime {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, BillingTime::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for BillingTime {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "calendar" => ::core::option::Option::Some(BillingTime::Calendar),
             "anniversary" => ::core::option::Option::Some(BillingTime::Anniversary),
@@ -2571,28 +2869,34 @@ impl ::core::fmt::Display for BillingTime {
 }
 impl ::core::str::FromStr for BillingTime {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for BillingTime {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for BillingTime {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Kind of fee.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum FeeItemType {
     /// `charge`: Usage-based or fixed charge from the plan.
@@ -2624,7 +2928,7 @@ impl FeeItemType {
         FeeItemType::Product,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             FeeItemType::Charge => "charge",
             FeeItemType::AddOn => "add_on",
@@ -2637,12 +2941,12 @@ impl FeeItemType {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, FeeItemType::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for FeeItemType {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "charge" => ::core::option::Option::Some(FeeItemType::Charge),
             "add_on" => ::core::option::Option::Some(FeeItemType::AddOn),
@@ -2665,28 +2969,34 @@ impl ::core::fmt::Display for FeeItemType {
 }
 impl ::core::str::FromStr for FeeItemType {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for FeeItemType {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeeItemType {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Internal model name of the object a fee bills for, in Lago's own spelling.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum FeeItemKind {
     /// `BillableMetric`: A billable metric (usage charge).
@@ -2709,7 +3019,7 @@ impl FeeItemKind {
         FeeItemKind::Subscription,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             FeeItemKind::BillableMetric => "BillableMetric",
             FeeItemKind::AddOn => "AddOn",
@@ -2719,16 +3029,18 @@ impl FeeItemKind {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, FeeItemKind::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for FeeItemKind {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "BillableMetric" => ::core::option::Option::Some(FeeItemKind::BillableMetric),
             "AddOn" => ::core::option::Option::Some(FeeItemKind::AddOn),
-            "WalletTransaction" => ::core::option::Option::Some(FeeItemKind::WalletTransaction),
+            "WalletTransaction" => {
+                ::core::option::Option::Some(FeeItemKind::WalletTransaction)
+            }
             "Subscription" => ::core::option::Option::Some(FeeItemKind::Subscription),
             _ => ::core::option::Option::None,
         }
@@ -2744,28 +3056,34 @@ impl ::core::fmt::Display for FeeItemKind {
 }
 impl ::core::str::FromStr for FeeItemKind {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for FeeItemKind {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeeItemKind {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Source of a credit applied to an invoice.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum CreditItemType {
     /// `coupon`: A coupon applied to the customer.
@@ -2779,10 +3097,13 @@ pub enum CreditItemType {
 }
 impl CreditItemType {
     /// Every value the spec lists.
-    pub const KNOWN: &'static [CreditItemType] =
-        &[CreditItemType::Coupon, CreditItemType::CreditNote, CreditItemType::Invoice];
+    pub const KNOWN: &'static [CreditItemType] = &[
+        CreditItemType::Coupon,
+        CreditItemType::CreditNote,
+        CreditItemType::Invoice,
+    ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             CreditItemType::Coupon => "coupon",
             CreditItemType::CreditNote => "credit_note",
@@ -2791,12 +3112,12 @@ impl CreditItemType {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, CreditItemType::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for CreditItemType {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "coupon" => ::core::option::Option::Some(CreditItemType::Coupon),
             "credit_note" => ::core::option::Option::Some(CreditItemType::CreditNote),
@@ -2815,28 +3136,34 @@ impl ::core::fmt::Display for CreditItemType {
 }
 impl ::core::str::FromStr for CreditItemType {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for CreditItemType {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CreditItemType {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// State of the balance part of a credit note.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum CreditStatus {
     /// `available`: Can still be used on future invoices.
@@ -2850,10 +3177,13 @@ pub enum CreditStatus {
 }
 impl CreditStatus {
     /// Every value the spec lists.
-    pub const KNOWN: &'static [CreditStatus] =
-        &[CreditStatus::Available, CreditStatus::Consumed, CreditStatus::Voided];
+    pub const KNOWN: &'static [CreditStatus] = &[
+        CreditStatus::Available,
+        CreditStatus::Consumed,
+        CreditStatus::Voided,
+    ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             CreditStatus::Available => "available",
             CreditStatus::Consumed => "consumed",
@@ -2862,12 +3192,12 @@ impl CreditStatus {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, CreditStatus::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for CreditStatus {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "available" => ::core::option::Option::Some(CreditStatus::Available),
             "consumed" => ::core::option::Option::Some(CreditStatus::Consumed),
@@ -2886,28 +3216,34 @@ impl ::core::fmt::Display for CreditStatus {
 }
 impl ::core::str::FromStr for CreditStatus {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for CreditStatus {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CreditStatus {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// State of the refund part of a credit note.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum RefundStatus {
     /// `pending`: Refund requested, not yet confirmed.
@@ -2921,10 +3257,13 @@ pub enum RefundStatus {
 }
 impl RefundStatus {
     /// Every value the spec lists.
-    pub const KNOWN: &'static [RefundStatus] =
-        &[RefundStatus::Pending, RefundStatus::Succeeded, RefundStatus::Failed];
+    pub const KNOWN: &'static [RefundStatus] = &[
+        RefundStatus::Pending,
+        RefundStatus::Succeeded,
+        RefundStatus::Failed,
+    ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             RefundStatus::Pending => "pending",
             RefundStatus::Succeeded => "succeeded",
@@ -2933,12 +3272,12 @@ impl RefundStatus {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, RefundStatus::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for RefundStatus {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "pending" => ::core::option::Option::Some(RefundStatus::Pending),
             "succeeded" => ::core::option::Option::Some(RefundStatus::Succeeded),
@@ -2957,28 +3296,34 @@ impl ::core::fmt::Display for RefundStatus {
 }
 impl ::core::str::FromStr for RefundStatus {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for RefundStatus {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for RefundStatus {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Why a credit note was issued.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum CreditNoteReason {
     /// `duplicated_charge`: The customer was billed twice for the same thing.
@@ -3007,7 +3352,7 @@ impl CreditNoteReason {
         CreditNoteReason::Other,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             CreditNoteReason::DuplicatedCharge => "duplicated_charge",
             CreditNoteReason::ProductUnsatisfactory => "product_unsatisfactory",
@@ -3019,18 +3364,26 @@ impl CreditNoteReason {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, CreditNoteReason::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for CreditNoteReason {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
-            "duplicated_charge" => ::core::option::Option::Some(CreditNoteReason::DuplicatedCharge),
-            "product_unsatisfactory" => ::core::option::Option::Some(CreditNoteReason::ProductUnsatisfactory),
+            "duplicated_charge" => {
+                ::core::option::Option::Some(CreditNoteReason::DuplicatedCharge)
+            }
+            "product_unsatisfactory" => {
+                ::core::option::Option::Some(CreditNoteReason::ProductUnsatisfactory)
+            }
             "order_change" => ::core::option::Option::Some(CreditNoteReason::OrderChange),
-            "order_cancellation" => ::core::option::Option::Some(CreditNoteReason::OrderCancellation),
-            "fraudulent_charge" => ::core::option::Option::Some(CreditNoteReason::FraudulentCharge),
+            "order_cancellation" => {
+                ::core::option::Option::Some(CreditNoteReason::OrderCancellation)
+            }
+            "fraudulent_charge" => {
+                ::core::option::Option::Some(CreditNoteReason::FraudulentCharge)
+            }
             "other" => ::core::option::Option::Some(CreditNoteReason::Other),
             _ => ::core::option::Option::None,
         }
@@ -3046,28 +3399,34 @@ impl ::core::fmt::Display for CreditNoteReason {
 }
 impl ::core::str::FromStr for CreditNoteReason {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for CreditNoteReason {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CreditNoteReason {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Payment service providers Lago can connect to.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum PaymentProvider {
     /// `stripe`: Stripe.
@@ -3096,7 +3455,7 @@ impl PaymentProvider {
         PaymentProvider::Moneyhash,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             PaymentProvider::Stripe => "stripe",
             PaymentProvider::Gocardless => "gocardless",
@@ -3108,12 +3467,12 @@ impl PaymentProvider {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, PaymentProvider::Unknown(_))
     }
 }
 impl ::lago_webhooks::__private::StringEnum for PaymentProvider {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "stripe" => ::core::option::Option::Some(PaymentProvider::Stripe),
             "gocardless" => ::core::option::Option::Some(PaymentProvider::Gocardless),
@@ -3135,28 +3494,34 @@ impl ::core::fmt::Display for PaymentProvider {
 }
 impl ::core::str::FromStr for PaymentProvider {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for PaymentProvider {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentProvider {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Reasons Lago gives for rejecting an ingested event, each with the HTTP status it maps to.
 #[derive(
-    ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
+    ::core::fmt::Debug,
+    ::core::clone::Clone,
+    ::core::cmp::PartialEq,
+    ::core::cmp::Eq,
+    ::core::hash::Hash
 )]
 pub enum EventErrorCode {
     /// `billable_metric_not_found`: The event's code matches no billable metric.
@@ -3182,7 +3547,7 @@ impl EventErrorCode {
         EventErrorCode::InvalidRecurringResource,
     ];
     /// The value as Lago sends it.
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &::core::primitive::str {
         match self {
             EventErrorCode::BillableMetricNotFound => "billable_metric_not_found",
             EventErrorCode::CustomerNotFound => "customer_not_found",
@@ -3193,30 +3558,40 @@ impl EventErrorCode {
         }
     }
     /// Whether the value is one the spec lists.
-    pub fn is_known(&self) -> bool {
+    pub fn is_known(&self) -> ::core::primitive::bool {
         !::core::matches!(self, EventErrorCode::Unknown(_))
     }
     /// The HTTP status the documentation pairs with this value, if any.
-    pub fn http_status(&self) -> ::core::option::Option<u16> {
+    pub fn http_status(&self) -> ::core::option::Option<::core::primitive::u16> {
         match self {
-            EventErrorCode::BillableMetricNotFound => ::core::option::Option::Some(404u16),
+            EventErrorCode::BillableMetricNotFound => {
+                ::core::option::Option::Some(404u16)
+            }
             EventErrorCode::CustomerNotFound => ::core::option::Option::Some(404u16),
             EventErrorCode::SubscriptionNotFound => ::core::option::Option::Some(404u16),
             EventErrorCode::InvalidArgument => ::core::option::Option::Some(422u16),
-            EventErrorCode::InvalidRecurringResource => ::core::option::Option::Some(422u16),
+            EventErrorCode::InvalidRecurringResource => {
+                ::core::option::Option::Some(422u16)
+            }
             _ => ::core::option::Option::None,
         }
     }
 }
 impl ::lago_webhooks::__private::StringEnum for EventErrorCode {
-    fn from_known(value: &str) -> ::core::option::Option<Self> {
+    fn from_known(value: &::core::primitive::str) -> ::core::option::Option<Self> {
         match value {
             "billable_metric_not_found" => {
                 ::core::option::Option::Some(EventErrorCode::BillableMetricNotFound)
             }
-            "customer_not_found" => ::core::option::Option::Some(EventErrorCode::CustomerNotFound),
-            "subscription_not_found" => ::core::option::Option::Some(EventErrorCode::SubscriptionNotFound),
-            "invalid_argument" => ::core::option::Option::Some(EventErrorCode::InvalidArgument),
+            "customer_not_found" => {
+                ::core::option::Option::Some(EventErrorCode::CustomerNotFound)
+            }
+            "subscription_not_found" => {
+                ::core::option::Option::Some(EventErrorCode::SubscriptionNotFound)
+            }
+            "invalid_argument" => {
+                ::core::option::Option::Some(EventErrorCode::InvalidArgument)
+            }
             "invalid_recurring_resource" => {
                 ::core::option::Option::Some(EventErrorCode::InvalidRecurringResource)
             }
@@ -3234,22 +3609,24 @@ impl ::core::fmt::Display for EventErrorCode {
 }
 impl ::core::str::FromStr for EventErrorCode {
     type Err = ::core::convert::Infallible;
-    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+    fn from_str(
+        value: &::core::primitive::str,
+    ) -> ::core::result::Result<Self, Self::Err> {
         ::core::result::Result::Ok(::lago_webhooks::__private::parse_string_enum(value))
     }
 }
 impl ::lago_webhooks::__private::serde::Serialize for EventErrorCode {
-    fn serialize<S: ::lago_webhooks::__private::serde::Serializer>(
+    fn serialize<__S: ::lago_webhooks::__private::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::core::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for EventErrorCode {
-    fn deserialize<D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }

@@ -31,13 +31,14 @@ impl SpecSource {
         Self::read_as(path, &path.display().to_string())
     }
 
-    /// Reads a spec file, reporting it under `file` (the path as the user wrote it).
+    /// Reads a spec file, reporting it under `file` (the path as the user wrote it, or a
+    /// description of where it was looked for).
     pub fn read_as(path: &Path, file: &str) -> Result<Self, SpecErrors> {
         let file = file.to_owned();
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(SpecSource { file, text }),
             Err(err) => Err(SpecError {
-                message: format!("cannot read spec file `{file}` (tried {}): {err}", path.display()),
+                message: format!("cannot read spec file `{file}`: {err}"),
                 origin: Origin::Spec(Location {
                     file,
                     pointer: String::new(),
@@ -61,6 +62,14 @@ impl SpecSource {
         SpecError { message: message.into(), origin: Origin::Spec(self.locate(pointer)) }
     }
 
+    /// serde_json counts columns in bytes, from 0 before the first character; the rest of
+    /// our messages count characters from 1.
+    fn char_column(&self, line: usize, byte_column: usize) -> usize {
+        let text = locate::source_line(&self.text, line).unwrap_or("");
+        let end = (0..=byte_column.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        text[..end].chars().count().max(1)
+    }
+
     fn location(&self, pointer: String, line: Option<usize>, column: Option<usize>) -> Location {
         let source_line = line.and_then(|l| locate::source_line(&self.text, l)).map(str::to_owned);
         Location { file: self.file.clone(), pointer, line, column, source_line }
@@ -82,7 +91,8 @@ impl SpecSource {
             Ok(value) => value,
             Err(err) => {
                 let message = format!("spec is not valid JSON: {}", strip_position(&err));
-                let origin = Origin::Spec(self.location(String::new(), Some(err.line()), Some(err.column())));
+                let column = self.char_column(err.line(), err.column());
+                let origin = Origin::Spec(self.location(String::new(), Some(err.line()), Some(column)));
                 return (None, vec![SpecError { message, origin }]);
             }
         };

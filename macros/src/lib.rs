@@ -9,7 +9,9 @@ mod options;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate_partial, skeleton};
+use lago_webhooks_codegen::{
+    Origin, Settings, SpecError, SpecErrors, SpecSource, generate_partial, skeleton,
+};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
@@ -58,10 +60,16 @@ fn expand(options: &Options) -> TokenStream {
     // Messages name the file as the user wrote it.
     let (tokens, errors) = match SpecSource::read_as(&path, &options.spec.value()) {
         Ok(source) => generate_partial(&source, &settings),
-        Err(errors) => (skeleton(&settings), errors),
+        Err(errors) => (skeleton(&settings), with_path_hint(errors)),
     };
     let errors = compile_errors(options, &errors);
     quote!(#errors #tokens)
+}
+
+/// Says where a spec path that could not be read was looked for.
+fn with_path_hint(errors: SpecErrors) -> SpecErrors {
+    let hint = "; the path is relative to the directory of the crate's Cargo.toml";
+    SpecErrors(errors.0.into_iter().map(|e| SpecError { message: e.message + hint, ..e }).collect())
 }
 
 /// The spec file: relative to the invoking crate's manifest directory or, when it is

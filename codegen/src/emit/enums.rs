@@ -8,7 +8,8 @@ use crate::ir::EnumIr;
 
 pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
     let private = cx.private();
-    let derives = cx.derives(&["Debug", "Clone", "PartialEq", "Eq", "Hash"].map(std_derive));
+    let builtin = ["Debug", "Clone", "PartialEq", "Eq", "Hash"].map(std_derive);
+    let derives = cx.derives(&builtin, &["Serialize", "Deserialize"]);
     let docs = doc(&e.description);
     let name = ident(&e.name);
     let unknown = ident(&e.unknown_variant);

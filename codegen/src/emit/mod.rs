@@ -64,14 +64,16 @@ impl Context<'_> {
     }
 
     /// `#[derive(...)]` with the given built-in derives and the user's extra ones,
-    /// skipping user derives that repeat a built-in one.
-    fn derives(&self, builtin: &[TokenStream]) -> TokenStream {
-        let builtin_names: Vec<String> = builtin.iter().filter_map(last_ident).collect();
+    /// skipping user derives that repeat a built-in one or name a trait the generated
+    /// code `implemented` by hand.
+    fn derives(&self, builtin: &[TokenStream], implemented: &[&str]) -> TokenStream {
+        let mut skipped: Vec<String> = builtin.iter().filter_map(last_ident).collect();
+        skipped.extend(implemented.iter().map(|name| name.to_string()));
         let extra = self
             .settings
             .derives
             .iter()
-            .filter(|d| last_ident(d).is_none_or(|name| !builtin_names.contains(&name)));
+            .filter(|d| last_ident(d).is_none_or(|name| !skipped.contains(&name)));
         let all = builtin.iter().chain(extra);
         quote!(#[derive(#(#all),*)])
     }

@@ -8,13 +8,16 @@ use crate::ir::{FieldIr, ObjectIr, TypeRef};
 
 pub(super) fn emit(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();
-    let derives = cx.derives(&[
-        std_derive("Debug"),
-        std_derive("Clone"),
-        std_derive("PartialEq"),
-        quote!(#krate::__private::serde::Serialize),
-        quote!(#krate::__private::serde::Deserialize),
-    ]);
+    let derives = cx.derives(
+        &[
+            std_derive("Debug"),
+            std_derive("Clone"),
+            std_derive("PartialEq"),
+            quote!(#krate::__private::serde::Serialize),
+            quote!(#krate::__private::serde::Deserialize),
+        ],
+        &[],
+    );
     let serde_crate = cx.serde_crate();
     let docs = doc(&object.description);
     let name = ident(&object.name);

@@ -242,10 +242,13 @@ fn the_runtime_path_and_derives_are_used_as_given() {
     let settings = Settings::default()
         .with_runtime("crate::rt".parse().unwrap())
         .with_derive("Eq".parse().unwrap())
-        .with_derive("::core::hash::Hash".parse().unwrap());
+        .with_derive("::core::hash::Hash".parse().unwrap())
+        .with_derive("::serde::Serialize".parse().unwrap());
     let code = generate(&source(&spec()), &settings).unwrap().to_string();
     assert!(code.contains("crate :: rt :: __private :: serde :: Deserialize"), "{code}");
     assert!(!code.contains("lago_webhooks"), "only the given runtime path is named");
+    // Serialize is derived on structs and implemented by hand on enums: never repeated.
+    assert!(!code.contains(", :: serde :: Serialize"), "{code}");
     // The event enum holds runtime types and keeps its own derives.
     assert!(code.contains(":: core :: cmp :: PartialEq)] pub enum WebhookEvent"), "{code}");
     // Structs get both extra derives; enums derive Eq and Hash already and do not repeat them.
@@ -362,4 +365,13 @@ fn catch_all_variants_avoid_every_listed_value() {
         json!(["unknown", "other", "unrecognized", "unknown_value", "unknown2"].map(|v| json!({"value": v})));
     let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
     assert!(code.contains("Unknown3 (:: std :: string :: String)"), "{code}");
+}
+
+#[test]
+fn syntax_errors_count_columns_in_characters() {
+    let source = SpecSource::new("accents.json", "{\"title\": \"é\" x}");
+    let errors = generate(&source, &Settings::default()).unwrap_err();
+    assert_eq!(locations(&errors), [(String::new(), Some(1), Some(15))]);
+    let empty = generate(&SpecSource::new("empty.json", ""), &Settings::default()).unwrap_err();
+    assert_eq!(locations(&empty), [(String::new(), Some(1), Some(1))]);
 }

@@ -31,6 +31,19 @@ use options::Options;
 /// It emits a struct per object, an enum per enumeration, `WebhookType`,
 /// `WebhookEvent`, `WebhookHandler` and `AsyncWebhookHandler`. Editing the spec
 /// file rebuilds the invoking crate. See the `lago-webhooks` crate for details.
+///
+/// Problems in the options or the spec are compile errors, all reported at once, each
+/// naming the spec file, line, column and JSON Pointer; the code of everything sound is
+/// still emitted, so that code using it adds no secondary errors.
+///
+/// When the spec file is not found relative to the crate, the macro also looks in
+/// the directory named by the `LAGO_WEBHOOKS_SPEC_DIR` environment variable, if set: the
+/// compile tests of this crate build their cases away from their spec files.
+///
+/// The generated code names std items and primitive types by absolute path, so call-site
+/// items named `Option`, `Result` or `i64` do not affect it. Like serde's derives, it
+/// does assume that the calling module defines no lower-case unit structs or constants
+/// named like its parameters (`value`, `payload`, ...).
 #[proc_macro]
 pub fn lago_webhooks(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let options = match syn::parse::<Options>(input) {

@@ -15,6 +15,10 @@ use serde::{Serialize, Serializer};
 /// A JSON number goes through `f64` on its way in, which keeps up to 15 significant
 /// digits exactly and does not keep trailing zeros (`12.0` reads as `12`); strings
 /// are kept verbatim, so they are always exact.
+///
+/// Equality compares the text and the form, so that a round trip is exact: `"12"` and
+/// `12` are different values, as are `"1.0"` and `"1"`. Compare [`Decimal::to_f64`]
+/// values for numeric equality.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Decimal {
     text: String,

@@ -3,8 +3,12 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-/// A webhook whose `webhook_type` the spec does not define, kept as received so
-/// that nothing Lago adds later is lost.
+/// A webhook whose `webhook_type` the spec does not define, so that a type Lago adds
+/// later reaches the handler instead of failing.
+///
+/// The payload is kept as a `serde_json::Value`: its content is all there, with the key
+/// order and number precision of `Value`. Envelope keys other than `webhook_type`,
+/// `object_type` and the payload (such as `organization_id`) are not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownEvent {
     /// The `webhook_type` string.

@@ -3,6 +3,7 @@
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 
+mod copies;
 mod dispatch;
 mod docs_examples;
 mod errors;

@@ -29,7 +29,8 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
         #derives
         pub enum #name {
             #(#variant_docs #variants,)*
-            /// A value the spec does not list, kept exactly as sent.
+            /// A value the spec does not list, kept exactly as sent. Build values with
+            /// `parse` rather than with this variant, so that a listed value gets its own.
             #unknown(::std::string::String),
         }
 

@@ -2390,7 +2390,8 @@ pub enum InvoiceStatus {
     Failed,
     /// `pending`: Waiting on an external step (such as tax computation) before it can be finalized.
     Pending,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl InvoiceStatus {
@@ -2476,7 +2477,8 @@ pub enum InvoicePaymentStatus {
     Succeeded,
     /// `failed`: The payment attempt did not go through.
     Failed,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl InvoicePaymentStatus {
@@ -2558,7 +2560,8 @@ pub enum FeePaymentStatus {
     Failed,
     /// `refunded`: Paid and then given back.
     Refunded,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl FeePaymentStatus {
@@ -2647,7 +2650,8 @@ pub enum InvoiceType {
     AdvanceCharges,
     /// `progressive_billing`: Interim invoice triggered when usage crossed a threshold.
     ProgressiveBilling,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl InvoiceType {
@@ -2744,7 +2748,8 @@ pub enum SubscriptionStatus {
     Canceled,
     /// `incomplete`: Waiting for a condition (such as a first payment) before activation.
     Incomplete,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl SubscriptionStatus {
@@ -2828,7 +2833,8 @@ pub enum BillingTime {
     Calendar,
     /// `anniversary`: Periods start on the anniversary of the subscription start.
     Anniversary,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl BillingTime {
@@ -2913,7 +2919,8 @@ pub enum FeeItemType {
     FixedCharge,
     /// `product`: A product line item.
     Product,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl FeeItemType {
@@ -3007,7 +3014,8 @@ pub enum FeeItemKind {
     WalletTransaction,
     /// `Subscription`: A subscription.
     Subscription,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl FeeItemKind {
@@ -3092,7 +3100,8 @@ pub enum CreditItemType {
     CreditNote,
     /// `invoice`: Credit linked to another invoice, such as progressive billing already paid.
     Invoice,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl CreditItemType {
@@ -3172,7 +3181,8 @@ pub enum CreditStatus {
     Consumed,
     /// `voided`: Cancelled; no longer usable.
     Voided,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl CreditStatus {
@@ -3252,7 +3262,8 @@ pub enum RefundStatus {
     Succeeded,
     /// `failed`: The provider could not process the refund.
     Failed,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl RefundStatus {
@@ -3338,7 +3349,8 @@ pub enum CreditNoteReason {
     FraudulentCharge,
     /// `other`: Any other reason; see the description.
     Other,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl CreditNoteReason {
@@ -3441,7 +3453,8 @@ pub enum PaymentProvider {
     Flutterwave,
     /// `moneyhash`: MoneyHash.
     Moneyhash,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl PaymentProvider {
@@ -3534,7 +3547,8 @@ pub enum EventErrorCode {
     InvalidArgument,
     /// `invalid_recurring_resource`: The recurring resource given for a persisted event is not valid.
     InvalidRecurringResource,
-    /// A value the spec does not list, kept exactly as sent.
+    /// A value the spec does not list, kept exactly as sent. Build values with
+    /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
 impl EventErrorCode {

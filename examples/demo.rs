@@ -1,5 +1,6 @@
 //! Parses every example of Lago's webhook documentation, dispatches each to a
-//! handler, and prints one line per message.
+//! handler, and prints one line per message, with the violations of the spec's
+//! constraints that validation finds in it underneath.
 //!
 //! Run it with `cargo run --example demo`.
 
@@ -9,7 +10,7 @@ mod fixtures;
 use lago_webhooks::{
     CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee, HandlerResult, Invoice,
     PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError, PaymentProviderInvoicePaymentError,
-    Subscription, UnknownEvent, WebhookEvent, WebhookHandler,
+    Subscription, UnknownEvent, Validate, WebhookEvent, WebhookHandler,
 };
 
 /// Prints what each webhook carries.
@@ -25,9 +26,13 @@ impl Printer {
 
     fn invoice(&self, invoice: &Invoice) -> HandlerResult {
         let currency = invoice.currency.clone().or_else(|| invoice.total_amount_currency.clone());
-        let fees = invoice.fees.as_ref().map_or(0, Vec::len);
+        let fees = match invoice.fees.as_ref().map(Vec::len) {
+            Some(1) => ", 1 fee".to_owned(),
+            Some(n) => format!(", {n} fees"),
+            None => String::new(),
+        };
         self.line(format!(
-            "invoice {} {} total {} {} ({fees} fees) status {}",
+            "invoice {} {} total {} {}{fees}, status {}",
             invoice.lago_id,
             invoice.number,
             invoice.total_amount_cents,
@@ -177,9 +182,13 @@ fn main() {
             }
             (Err(err), None) => return eprintln!("{} failed: {err}", fixture.webhook_type),
         };
+        let violations = event.validate().err().map(|v| v.into_vec()).unwrap_or_default();
         match printer.handle(event) {
             Ok(()) => handled += 1,
             Err(err) => eprintln!("{}: handler failed: {err}", fixture.webhook_type),
+        }
+        for violation in violations {
+            println!("{:<36}   ! {violation} [{}]", "", violation.rule());
         }
     }
     println!("{handled} of {} docs examples parsed and dispatched", fixtures::DOCS.len());

@@ -8,7 +8,7 @@ use crate::error::{Origin, SpecError};
 use crate::ir::{EnumIr, FieldIr, Ir, MessageIr, ObjectIr, Primitive, TypeRef, ValueIr};
 use crate::load::SpecSource;
 use crate::model::{Enum, Message, Object, Spec};
-use crate::naming;
+use crate::{constraints, naming};
 
 /// Names the generated code defines next to the spec's own types.
 const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
@@ -197,6 +197,13 @@ impl Checker<'_> {
             let Some(ty) = self.resolve(&field.ty, &format!("{pointer}/type")) else {
                 continue;
             };
+            let constraints = match constraints::field(field, &ty) {
+                Ok(constraints) => constraints,
+                Err(problems) => {
+                    self.report(&pointer, problems);
+                    continue;
+                }
+            };
             fields.push(FieldIr {
                 json_name: field.name.clone(),
                 rust_name,
@@ -204,9 +211,32 @@ impl Checker<'_> {
                 optional: field.optional,
                 nullable: field.nullable,
                 description: field.description.clone(),
+                format: constraints.format,
+                non_empty: constraints.non_empty,
+                minimum: constraints.minimum,
+                maximum: constraints.maximum,
             });
         }
-        ObjectIr { name: naming::type_name(&object.name), description: object.description.clone(), fields }
+        let mut rules = Vec::new();
+        for (i, rule) in object.rules.iter().enumerate() {
+            match constraints::rule(rule, &fields) {
+                Ok(rule) => rules.push(rule),
+                Err(problems) => self.report(&format!("/objects/{}/rules/{i}", object.index), problems),
+            }
+        }
+        ObjectIr {
+            name: naming::type_name(&object.name),
+            description: object.description.clone(),
+            fields,
+            rules,
+        }
+    }
+
+    /// Reports problems found under `pointer`.
+    fn report(&mut self, pointer: &str, problems: Vec<constraints::Problem>) {
+        for (key, message) in problems {
+            self.error(&format!("{pointer}/{key}"), message);
+        }
     }
 
     fn enumeration(&mut self, enumeration: &Enum) -> EnumIr {

@@ -115,6 +115,8 @@ pub struct ObjectIr {
     pub description: String,
     /// Its fields, in spec order.
     pub fields: Vec<FieldIr>,
+    /// Rules across its fields.
+    pub rules: Vec<RuleIr>,
 }
 
 /// One struct field.
@@ -132,6 +134,90 @@ pub struct FieldIr {
     pub nullable: bool,
     /// Doc text.
     pub description: String,
+    /// The format its text must have, if any.
+    pub format: Option<Format>,
+    /// A string must not be empty.
+    pub non_empty: bool,
+    /// Least value of an integer.
+    pub minimum: Option<i64>,
+    /// Greatest value of an integer.
+    pub maximum: Option<i64>,
+}
+
+/// A textual format, checked by validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `8-4-4-4-12` hexadecimal digits.
+    Uuid,
+    /// An email address.
+    Email,
+    /// An absolute http(s) URL.
+    Url,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339 with a zone.
+    DateTime,
+    /// An ISO 4217 code.
+    Currency,
+    /// A decimal number.
+    Decimal,
+}
+
+impl Format {
+    /// Every format with the name a spec uses for it.
+    pub const NAMES: &[(&str, Format)] = &[
+        ("uuid", Format::Uuid),
+        ("email", Format::Email),
+        ("url", Format::Url),
+        ("date", Format::Date),
+        ("datetime", Format::DateTime),
+        ("currency", Format::Currency),
+        ("decimal", Format::Decimal),
+    ];
+
+    /// The format a primitive type implies.
+    pub fn implied_by(primitive: Primitive) -> Option<Format> {
+        match primitive {
+            Primitive::Id => Some(Format::Uuid),
+            Primitive::Url => Some(Format::Url),
+            Primitive::Date => Some(Format::Date),
+            Primitive::DateTime => Some(Format::DateTime),
+            Primitive::Currency => Some(Format::Currency),
+            Primitive::Decimal => Some(Format::Decimal),
+            _ => None,
+        }
+    }
+
+    /// The primitives whose values this format can apply to.
+    pub fn applies_to(self, primitive: Primitive) -> bool {
+        let textual =
+            matches!(primitive, Primitive::String | Primitive::Id | Primitive::Currency | Primitive::Url);
+        match self {
+            Format::Date => primitive == Primitive::Date,
+            Format::DateTime => primitive == Primitive::DateTime,
+            Format::Decimal => primitive == Primitive::Decimal,
+            _ => textual,
+        }
+    }
+}
+
+/// A rule across the fields of an object; indices refer to [`ObjectIr::fields`].
+#[derive(Debug, Clone)]
+pub enum RuleIr {
+    /// Currencies equal the root's.
+    SameCurrency {
+        /// Root candidates, in order of preference.
+        root: Vec<usize>,
+        /// Fields whose nested objects are included.
+        within: Vec<usize>,
+    },
+    /// A total equals the sum of its parts.
+    Sum {
+        /// The total.
+        total: usize,
+        /// Each part: alternatives in order of preference.
+        parts: Vec<Vec<usize>>,
+    },
 }
 
 /// One enumeration.

@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 mod check;
+mod constraints;
 mod emit;
 mod error;
 mod ir;
@@ -53,11 +54,18 @@ pub struct Settings {
     derives: Vec<TokenStream>,
     include: Option<Vec<String>>,
     track: Vec<String>,
+    validate: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { runtime: quote!(::lago_webhooks), derives: Vec::new(), include: None, track: Vec::new() }
+        Settings {
+            runtime: quote!(::lago_webhooks),
+            derives: Vec::new(),
+            include: None,
+            track: Vec::new(),
+            validate: true,
+        }
     }
 }
 
@@ -79,6 +87,12 @@ impl Settings {
     /// Generates only these webhook types and the objects and enumerations they reach.
     pub fn with_include(mut self, webhook_types: Vec<String>) -> Self {
         self.include = Some(webhook_types);
+        self
+    }
+
+    /// Whether to implement `Validate` for the generated types (the default).
+    pub fn with_validation(mut self, validate: bool) -> Self {
+        self.validate = validate;
         self
     }
 

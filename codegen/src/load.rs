@@ -167,6 +167,8 @@ struct RawObject {
     name: String,
     description: String,
     fields: Vec<Value>,
+    #[serde(default)]
+    rules: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -243,7 +245,9 @@ impl Reader<'_> {
         let fields = self.list(&raw.fields, &format!("{pointer}/fields"), |r, index, item, pointer| {
             r.read(item, pointer).map(|f: Field| Field { index, ..f })
         });
-        Some(Object { index, name: raw.name, description: raw.description, fields })
+        let rules =
+            self.list(&raw.rules, &format!("{pointer}/rules"), |r, _, item, pointer| r.read(item, pointer));
+        Some(Object { index, name: raw.name, description: raw.description, fields, rules })
     }
 
     fn enumeration(&mut self, index: usize, value: &Value, pointer: &str) -> Option<Enum> {

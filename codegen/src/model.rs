@@ -76,6 +76,51 @@ pub struct Object {
     pub description: String,
     /// Its attributes, in display order.
     pub fields: Vec<Field>,
+    /// Rules across its fields.
+    pub rules: Vec<Rule>,
+}
+
+/// A rule across the fields of an object, checked by validation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// Every currency code of the object, and of the objects under the `within` fields,
+    /// equals the root currency: the first present of the `root` fields.
+    SameCurrency {
+        /// Currency fields of the object, in order of preference.
+        root: Vec<String>,
+        /// Fields holding nested objects whose currencies must match.
+        #[serde(default)]
+        within: Vec<String>,
+    },
+    /// The integer field `total` equals the sum of `parts`; a part written as a list of
+    /// fields takes the first present of them. Checked only when every part is present.
+    Sum {
+        /// The total field.
+        total: String,
+        /// The parts.
+        parts: Vec<SumPart>,
+    },
+}
+
+/// One part of a sum: a field, or a list of alternative fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SumPart {
+    /// One field.
+    Field(String),
+    /// The first present of these fields.
+    FirstOf(Vec<String>),
+}
+
+impl SumPart {
+    /// The fields of the part, in order of preference.
+    pub fn fields(&self) -> &[String] {
+        match self {
+            SumPart::Field(field) => std::slice::from_ref(field),
+            SumPart::FirstOf(fields) => fields,
+        }
+    }
 }
 
 /// One attribute of an object.
@@ -98,6 +143,19 @@ pub struct Field {
     pub nullable: bool,
     /// What the attribute means.
     pub description: String,
+    /// The textual format the value must have, overriding the one its type implies
+    /// (`uuid`, `email`, `url`, `date`, `datetime`, `currency`, `decimal`, or `none`).
+    #[serde(default)]
+    pub format: Option<String>,
+    /// A string value must not be empty.
+    #[serde(default)]
+    pub non_empty: bool,
+    /// Least value of an integer.
+    #[serde(default)]
+    pub minimum: Option<i64>,
+    /// Greatest value of an integer.
+    #[serde(default)]
+    pub maximum: Option<i64>,
 }
 
 /// A string enumeration.

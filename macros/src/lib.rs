@@ -25,6 +25,7 @@ use options::Options;
 ///     include = ["invoice.created", "fee.created"], // optional: a subset of messages
 ///     derives = [Eq],                            // optional: extra derives on the spec's structs and enums
 ///     crate = ::lago_webhooks,                   // optional: path of the runtime crate
+///     validate = false,                          // optional: leave out the `Validate` impls
 /// );
 /// ```
 ///
@@ -101,8 +102,11 @@ fn spec_path(spec: &str) -> Option<PathBuf> {
 
 fn settings(options: &Options, path: &std::path::Path) -> Settings {
     let runtime = options.krate.as_ref().map_or_else(|| quote!(::lago_webhooks), ToTokens::to_token_stream);
-    let mut settings =
-        Settings::default().with_runtime(runtime).with_tracked_file(path.display().to_string());
+    let validate = options.validate.as_ref().is_none_or(|flag| flag.value);
+    let mut settings = Settings::default()
+        .with_runtime(runtime)
+        .with_validation(validate)
+        .with_tracked_file(path.display().to_string());
     for derive in &options.derives {
         settings = settings.with_derive(derive.to_token_stream());
     }

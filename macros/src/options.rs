@@ -3,10 +3,10 @@
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Ident, LitStr, Path, Token, bracketed};
+use syn::{Ident, LitBool, LitStr, Path, Token, bracketed};
 
 /// Every option, for error messages.
-const VALID: &str = "`spec`, `derives`, `include`, `crate`";
+const VALID: &str = "`spec`, `derives`, `include`, `crate`, `validate`";
 
 /// Parsed macro options; literals keep their spans for error reporting.
 pub struct Options {
@@ -18,6 +18,8 @@ pub struct Options {
     pub include: Option<Vec<LitStr>>,
     /// Path of the runtime crate.
     pub krate: Option<Path>,
+    /// Whether to implement `Validate` (default true).
+    pub validate: Option<LitBool>,
 }
 
 impl Parse for Options {
@@ -26,6 +28,7 @@ impl Parse for Options {
         let mut derives = None;
         let mut include = None;
         let mut krate = None;
+        let mut validate = None;
         while !input.is_empty() {
             let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
@@ -34,6 +37,7 @@ impl Parse for Options {
                 "derives" => set(&mut derives, &key, list(input, Path::parse_mod_style)?)?,
                 "include" => set(&mut include, &key, list(input, <LitStr as Parse>::parse)?)?,
                 "crate" => set(&mut krate, &key, Path::parse_mod_style(input)?)?,
+                "validate" => set(&mut validate, &key, input.parse()?)?,
                 other => {
                     let message = format!("unknown option `{other}`; valid options are {VALID}");
                     return Err(syn::Error::new(key.span(), message));
@@ -47,7 +51,7 @@ impl Parse for Options {
             let message = "missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)";
             syn::Error::new(proc_macro2::Span::call_site(), message)
         })?;
-        Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate })
+        Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate, validate })
     }
 }
 

@@ -44,10 +44,7 @@ impl Decimal {
     /// Whether the text is a plain decimal number: an optional `-`, digits, and an
     /// optional fraction (`"1.0"`, `"-3"`, `"0.32"`).
     pub fn is_well_formed(&self) -> bool {
-        let digits = self.text.strip_prefix('-').unwrap_or(&self.text);
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        all_digits(whole) && all_digits(fraction)
+        crate::validate::Format::Decimal.accepts(&self.text)
     }
 
     /// The value as a float, if the text is a number (precision may be lost).

@@ -49,12 +49,14 @@ mod envelope;
 mod error;
 mod time;
 mod unknown;
+pub mod validate;
 
 pub use decimal::Decimal;
 pub use error::{ParseError, ParseErrorKind, UnknownWebhookType};
 pub use lago_webhooks_macros::lago_webhooks;
 pub use time::{Date, DateTime};
 pub use unknown::UnknownEvent;
+pub use validate::{Validate, Violation, Violations};
 
 /// The error a handler method may return; any error type converts into it with `?`.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -67,6 +69,10 @@ pub type HandlerResult = Result<(), HandlerError>;
 pub mod __private {
     pub use crate::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
     pub use crate::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
+    pub use crate::validate::checks::{
+        check_format, check_listed, check_non_empty, check_range, check_same_currency, check_sum,
+        first_currency,
+    };
     pub use serde;
     pub use serde_json;
 }

@@ -3,6 +3,7 @@
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 
+mod allocations;
 mod copies;
 mod dispatch;
 mod docs_examples;
@@ -11,6 +12,10 @@ mod leniency;
 mod outside_crate;
 mod robustness;
 mod snapshot_compiles;
+mod validation;
+
+#[global_allocator]
+static ALLOCATOR: allocations::Counting = allocations::Counting;
 
 /// The committed snapshot of the generated code, compiled with warnings denied. Items
 /// this binary does not use are allowed: whether they are used is up to the caller.

@@ -8,6 +8,7 @@ mod enums;
 mod event;
 mod handler;
 mod objects;
+mod validate;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
@@ -23,6 +24,7 @@ pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
     let webhook_type = event::emit_webhook_type(&cx);
     let webhook_event = event::emit_webhook_event(&cx);
     let handlers = handler::emit(&cx);
+    let validation = settings.validate.then(|| validate::emit(&cx));
     let tracking = settings.track.iter().map(|path| {
         quote! {
             // Makes the compiler treat the spec as an input: editing it rebuilds this crate.
@@ -36,6 +38,7 @@ pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
         #handlers
         #(#objects)*
         #(#enums)*
+        #validation
     }
 }
 

@@ -3644,3 +3644,1976 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for EventErrorCode
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
+impl ::lago_webhooks::Validate for EventError {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.status, path.key("status"));
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(100i64),
+                ::core::option::Option::Some(599i64),
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.error, path.key("error"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.message, path.key("message"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for Invoice {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.sequential_id {
+            let path = path.key("sequential_id");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.number, path.key("number"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.from_date {
+            let path = path.key("from_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.to_date {
+            let path = path.key("to_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.charges_from_date {
+            let path = path.key("charges_from_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.issuing_date {
+            let path = path.key("issuing_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.payment_due_date {
+            let path = path.key("payment_due_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.invoice_type {
+            let path = path.key("invoice_type");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.status {
+            let path = path.key("status");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.payment_status {
+            let path = path.key("payment_status");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.currency {
+            let path = path.key("currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.fees_amount_cents {
+            let path = path.key("fees_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.amount_cents {
+            let path = path.key("amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.amount_currency {
+            let path = path.key("amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_cents {
+            let path = path.key("vat_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+            let path = path.key("vat_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.taxes_amount_cents {
+            let path = path.key("taxes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_amount_cents {
+            let path = path.key("credit_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
+            let path = path.key("credit_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.coupons_amount_cents {
+            let path = path.key("coupons_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_notes_amount_cents {
+            let path = path.key("credit_notes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_vat_excluded_amount_cents
+        {
+            let path = path.key("sub_total_vat_excluded_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_vat_included_amount_cents
+        {
+            let path = path.key("sub_total_vat_included_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_excluding_taxes_amount_cents
+        {
+            let path = path.key("sub_total_excluding_taxes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_including_taxes_amount_cents
+        {
+            let path = path.key("sub_total_including_taxes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.total_amount_cents,
+                path.key("total_amount_cents"),
+            );
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.total_amount_currency {
+            let path = path.key("total_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.prepaid_credit_amount_cents {
+            let path = path.key("prepaid_credit_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.file_url {
+            let path = path.key("file_url");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Url,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.created_at {
+            let path = path.key("created_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.updated_at {
+            let path = path.key("updated_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.customer {
+            let path = path.key("customer");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.subscriptions {
+            let path = path.key("subscriptions");
+            for (index, item) in value.iter().enumerate() {
+                let path = path.index(index);
+                ::lago_webhooks::Validate::validate_at(item, &path, out);
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.fees {
+            let path = path.key("fees");
+            for (index, item) in value.iter().enumerate() {
+                let path = path.index(index);
+                ::lago_webhooks::Validate::validate_at(item, &path, out);
+            }
+        }
+        if let ::core::option::Option::Some(value) = &self.credits {
+            let path = path.key("credits");
+            for (index, item) in value.iter().enumerate() {
+                let path = path.index(index);
+                ::lago_webhooks::Validate::validate_at(item, &path, out);
+            }
+        }
+        if let ::core::option::Option::Some(root) = ::lago_webhooks::__private::first_currency(
+            &[
+                self.currency.as_deref(),
+                self.total_amount_currency.as_deref(),
+                self.amount_currency.as_deref(),
+            ],
+        ) {
+            let visit = &mut |
+                value: &::core::primitive::str,
+                at: &::lago_webhooks::validate::Path<'_>|
+            {
+                ::lago_webhooks::__private::check_same_currency(
+                    root,
+                    value,
+                    "Invoice",
+                    at,
+                    out,
+                )
+            };
+            if let ::core::option::Option::Some(value) = &self.currency {
+                visit(value, &path.key("currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.amount_currency {
+                visit(value, &path.key("amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+                visit(value, &path.key("vat_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
+                visit(value, &path.key("credit_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.total_amount_currency {
+                visit(value, &path.key("total_amount_currency"));
+            }
+            ::lago_webhooks::Validate::visit_currencies(
+                &self.fees,
+                &path.key("fees"),
+                visit,
+            );
+            ::lago_webhooks::Validate::visit_currencies(
+                &self.credits,
+                &path.key("credits"),
+                visit,
+            );
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        if let ::core::option::Option::Some(value) = &self.currency {
+            visit(value, &path.key("currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.amount_currency {
+            visit(value, &path.key("amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+            visit(value, &path.key("vat_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
+            visit(value, &path.key("credit_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.total_amount_currency {
+            visit(value, &path.key("total_amount_currency"));
+        }
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.customer,
+            &path.key("customer"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.subscriptions,
+            &path.key("subscriptions"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.fees,
+            &path.key("fees"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.credits,
+            &path.key("credits"),
+            visit,
+        );
+    }
+}
+impl ::lago_webhooks::Validate for Customer {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.external_id, path.key("external_id"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.sequential_id {
+            let path = path.key("sequential_id");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.created_at, path.key("created_at"));
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.updated_at {
+            let path = path.key("updated_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.email {
+            let path = path.key("email");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Email,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.url {
+            let path = path.key("url");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Url,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.logo_url {
+            let path = path.key("logo_url");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Url,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.currency {
+            let path = path.key("currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.billing_configuration {
+            let path = path.key("billing_configuration");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        if let ::core::option::Option::Some(value) = &self.currency {
+            visit(value, &path.key("currency"));
+        }
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.billing_configuration,
+            &path.key("billing_configuration"),
+            visit,
+        );
+    }
+}
+impl ::lago_webhooks::Validate for BillingConfiguration {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let ::core::option::Option::Some(value) = &self.payment_provider {
+            let path = path.key("payment_provider");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for Subscription {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.external_id, path.key("external_id"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.external_customer_id,
+                path.key("external_customer_id"),
+            );
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.plan_code, path.key("plan_code"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.plan_amount_cents {
+            let path = path.key("plan_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.plan_amount_currency {
+            let path = path.key("plan_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.status, path.key("status"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.billing_time {
+            let path = path.key("billing_time");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.subscription_at {
+            let path = path.key("subscription_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.started_at {
+            let path = path.key("started_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.trial_ended_at {
+            let path = path.key("trial_ended_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.ending_at {
+            let path = path.key("ending_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.terminated_at {
+            let path = path.key("terminated_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.canceled_at {
+            let path = path.key("canceled_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.created_at, path.key("created_at"));
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.downgrade_plan_date {
+            let path = path.key("downgrade_plan_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.subscription_date {
+            let path = path.key("subscription_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        if let ::core::option::Option::Some(value) = &self.plan_amount_currency {
+            visit(value, &path.key("plan_amount_currency"));
+        }
+    }
+}
+impl ::lago_webhooks::Validate for Fee {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_group_id {
+            let path = path.key("lago_group_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_charge_filter_id {
+            let path = path.key("lago_charge_filter_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_invoice_id {
+            let path = path.key("lago_invoice_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_true_up_fee_id {
+            let path = path.key("lago_true_up_fee_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_true_up_parent_fee_id {
+            let path = path.key("lago_true_up_parent_fee_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.item, path.key("item"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.amount_cents, path.key("amount_cents"));
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.amount_currency, path.key("amount_currency"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_cents {
+            let path = path.key("vat_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+            let path = path.key("vat_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.taxes_amount_cents {
+            let path = path.key("taxes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.total_amount_cents,
+                path.key("total_amount_cents"),
+            );
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.total_amount_currency,
+                path.key("total_amount_currency"),
+            );
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.units, path.key("units"));
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Decimal,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.unit_amount_cents {
+            let path = path.key("unit_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.events_count {
+            let path = path.key("events_count");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.payment_status {
+            let path = path.key("payment_status");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.from_date {
+            let path = path.key("from_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.to_date {
+            let path = path.key("to_date");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.created_at {
+            let path = path.key("created_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.succeeded_at {
+            let path = path.key("succeeded_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.failed_at {
+            let path = path.key("failed_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.refunded_at {
+            let path = path.key("refunded_at");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let (
+            ::core::option::Option::Some(total),
+            ::core::option::Option::Some(part0),
+            ::core::option::Option::Some(part1),
+        ) = (
+            ::core::option::Option::Some(self.total_amount_cents),
+            ::core::option::Option::Some(self.amount_cents),
+            self.taxes_amount_cents.or(self.vat_amount_cents),
+        ) {
+            ::lago_webhooks::__private::check_sum(
+                total,
+                &[part0, part1],
+                "amount_cents + taxes_amount_cents|vat_amount_cents",
+                &path.key("total_amount_cents"),
+                out,
+            );
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.item,
+            &path.key("item"),
+            visit,
+        );
+        visit(&self.amount_currency, &path.key("amount_currency"));
+        if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+            visit(value, &path.key("vat_amount_currency"));
+        }
+        visit(&self.total_amount_currency, &path.key("total_amount_currency"));
+    }
+}
+impl ::lago_webhooks::Validate for FeeItem {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.type_, path.key("type"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.code, path.key("code"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_item_id {
+            let path = path.key("lago_item_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.item_type {
+            let path = path.key("item_type");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for Credit {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.item, path.key("item"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.amount_cents, path.key("amount_cents"));
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.amount_currency, path.key("amount_currency"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.item,
+            &path.key("item"),
+            visit,
+        );
+        visit(&self.amount_currency, &path.key("amount_currency"));
+    }
+}
+impl ::lago_webhooks::Validate for CreditItem {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let ::core::option::Option::Some(value) = &self.lago_id {
+            let path = path.key("lago_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_item_id {
+            let path = path.key("lago_item_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.type_, path.key("type"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.code, path.key("code"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for CreditNote {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.sequential_id, path.key("sequential_id"));
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(1i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.number, path.key("number"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.lago_invoice_id, path.key("lago_invoice_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.invoice_number, path.key("invoice_number"));
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.issuing_date, path.key("issuing_date"));
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Date,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_status {
+            let path = path.key("credit_status");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.refund_status {
+            let path = path.key("refund_status");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.reason, path.key("reason"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.currency {
+            let path = path.key("currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.total_amount_cents,
+                path.key("total_amount_cents"),
+            );
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.total_amount_currency {
+            let path = path.key("total_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.credit_amount_cents,
+                path.key("credit_amount_cents"),
+            );
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
+            let path = path.key("credit_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.refund_amount_cents,
+                path.key("refund_amount_cents"),
+            );
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.refund_amount_currency {
+            let path = path.key("refund_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.balance_amount_cents,
+                path.key("balance_amount_cents"),
+            );
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.balance_amount_currency {
+            let path = path.key("balance_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_cents {
+            let path = path.key("vat_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+            let path = path.key("vat_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.taxes_amount_cents {
+            let path = path.key("taxes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_vat_excluded_amount_cents
+        {
+            let path = path.key("sub_total_vat_excluded_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_vat_excluded_amount_currency
+        {
+            let path = path.key("sub_total_vat_excluded_amount_currency");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_excluding_taxes_amount_cents
+        {
+            let path = path.key("sub_total_excluding_taxes_amount_cents");
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.created_at, path.key("created_at"));
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.updated_at, path.key("updated_at"));
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::DateTime,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.file_url {
+            let path = path.key("file_url");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Url,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.customer {
+            let path = path.key("customer");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.items {
+            let path = path.key("items");
+            for (index, item) in value.iter().enumerate() {
+                let path = path.index(index);
+                ::lago_webhooks::Validate::validate_at(item, &path, out);
+            }
+        }
+        if let ::core::option::Option::Some(root) = ::lago_webhooks::__private::first_currency(
+            &[self.currency.as_deref(), self.total_amount_currency.as_deref()],
+        ) {
+            let visit = &mut |
+                value: &::core::primitive::str,
+                at: &::lago_webhooks::validate::Path<'_>|
+            {
+                ::lago_webhooks::__private::check_same_currency(
+                    root,
+                    value,
+                    "CreditNote",
+                    at,
+                    out,
+                )
+            };
+            if let ::core::option::Option::Some(value) = &self.currency {
+                visit(value, &path.key("currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.total_amount_currency {
+                visit(value, &path.key("total_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
+                visit(value, &path.key("credit_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.refund_amount_currency {
+                visit(value, &path.key("refund_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.balance_amount_currency {
+                visit(value, &path.key("balance_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+                visit(value, &path.key("vat_amount_currency"));
+            }
+            if let ::core::option::Option::Some(value) = &self
+                .sub_total_vat_excluded_amount_currency
+            {
+                visit(value, &path.key("sub_total_vat_excluded_amount_currency"));
+            }
+            ::lago_webhooks::Validate::visit_currencies(
+                &self.items,
+                &path.key("items"),
+                visit,
+            );
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        if let ::core::option::Option::Some(value) = &self.currency {
+            visit(value, &path.key("currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.total_amount_currency {
+            visit(value, &path.key("total_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
+            visit(value, &path.key("credit_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.refund_amount_currency {
+            visit(value, &path.key("refund_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.balance_amount_currency {
+            visit(value, &path.key("balance_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
+            visit(value, &path.key("vat_amount_currency"));
+        }
+        if let ::core::option::Option::Some(value) = &self
+            .sub_total_vat_excluded_amount_currency
+        {
+            visit(value, &path.key("sub_total_vat_excluded_amount_currency"));
+        }
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.customer,
+            &path.key("customer"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.items,
+            &path.key("items"),
+            visit,
+        );
+    }
+}
+impl ::lago_webhooks::Validate for CreditNoteItem {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_id, path.key("lago_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.amount_cents, path.key("amount_cents"));
+            ::lago_webhooks::__private::check_range(
+                *value,
+                ::core::option::Option::Some(0i64),
+                ::core::option::Option::None,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.precise_amount_cents {
+            let path = path.key("precise_amount_cents");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Decimal,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.amount_currency, path.key("amount_currency"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Currency,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.fee, path.key("fee"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        visit(&self.amount_currency, &path.key("amount_currency"));
+        ::lago_webhooks::Validate::visit_currencies(&self.fee, &path.key("fee"), visit);
+    }
+}
+impl ::lago_webhooks::Validate for PaymentProviderCustomerCheckoutUrl {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.external_customer_id,
+                path.key("external_customer_id"),
+            );
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.payment_provider, path.key("payment_provider"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.checkout_url, path.key("checkout_url"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Url,
+                &path,
+                out,
+            );
+        }
+    }
+}
+impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let ::core::option::Option::Some(value) = &self.lago_id {
+            let path = path.key("lago_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_customer_id {
+            let path = path.key("lago_customer_id");
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        if let ::core::option::Option::Some(value) = &self.payment_provider {
+            let path = path.key("payment_provider");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.provider_error, path.key("provider_error"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
+}
+impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (&self.lago_invoice_id, path.key("lago_invoice_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.external_customer_id,
+                path.key("external_customer_id"),
+            );
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.payment_provider {
+            let path = path.key("payment_provider");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.provider_error, path.key("provider_error"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
+}
+impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        {
+            let (value, path) = (
+                &self.lago_credit_note_id,
+                path.key("lago_credit_note_id"),
+            );
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
+            ::lago_webhooks::__private::check_format(
+                value,
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
+        }
+        {
+            let (value, path) = (
+                &self.external_customer_id,
+                path.key("external_customer_id"),
+            );
+            ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.payment_provider {
+            let path = path.key("payment_provider");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+        {
+            let (value, path) = (&self.provider_error, path.key("provider_error"));
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
+}
+impl ::lago_webhooks::Validate for ProviderError {
+    fn validate_at(
+        &self,
+        _: &::lago_webhooks::validate::Path<'_>,
+        _: &mut ::lago_webhooks::Violations,
+    ) {}
+}
+impl ::lago_webhooks::Validate for InvoiceStatus {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let InvoiceStatus::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "InvoiceStatus", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for InvoicePaymentStatus {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let InvoicePaymentStatus::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(
+                value,
+                "InvoicePaymentStatus",
+                path,
+                out,
+            );
+        }
+    }
+}
+impl ::lago_webhooks::Validate for FeePaymentStatus {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let FeePaymentStatus::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(
+                value,
+                "FeePaymentStatus",
+                path,
+                out,
+            );
+        }
+    }
+}
+impl ::lago_webhooks::Validate for InvoiceType {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let InvoiceType::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "InvoiceType", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for SubscriptionStatus {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let SubscriptionStatus::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(
+                value,
+                "SubscriptionStatus",
+                path,
+                out,
+            );
+        }
+    }
+}
+impl ::lago_webhooks::Validate for BillingTime {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let BillingTime::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "BillingTime", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for FeeItemType {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let FeeItemType::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "FeeItemType", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for FeeItemKind {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let FeeItemKind::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "FeeItemKind", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for CreditItemType {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let CreditItemType::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "CreditItemType", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for CreditStatus {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let CreditStatus::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "CreditStatus", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for RefundStatus {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let RefundStatus::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "RefundStatus", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for CreditNoteReason {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let CreditNoteReason::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(
+                value,
+                "CreditNoteReason",
+                path,
+                out,
+            );
+        }
+    }
+}
+impl ::lago_webhooks::Validate for PaymentProvider {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let PaymentProvider::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(
+                value,
+                "PaymentProvider",
+                path,
+                out,
+            );
+        }
+    }
+}
+impl ::lago_webhooks::Validate for EventErrorCode {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        if let EventErrorCode::Unknown(value) = self {
+            ::lago_webhooks::__private::check_listed(value, "EventErrorCode", path, out);
+        }
+    }
+}
+impl ::lago_webhooks::Validate for WebhookEvent {
+    fn validate_at(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        out: &mut ::lago_webhooks::Violations,
+    ) {
+        match self {
+            WebhookEvent::EventError(payload) => {
+                let path = path.key(WebhookType::EventError.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoiceDrafted(payload) => {
+                let path = path.key(WebhookType::InvoiceDrafted.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoiceCreated(payload) => {
+                let path = path.key(WebhookType::InvoiceCreated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoiceOneOffCreated(payload) => {
+                let path = path.key(WebhookType::InvoiceOneOffCreated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoicePaidCreditAdded(payload) => {
+                let path = path.key(WebhookType::InvoicePaidCreditAdded.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoiceGenerated(payload) => {
+                let path = path.key(WebhookType::InvoiceGenerated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoicePaymentStatusUpdated(payload) => {
+                let path = path
+                    .key(WebhookType::InvoicePaymentStatusUpdated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::FeeCreated(payload) => {
+                let path = path.key(WebhookType::FeeCreated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::SubscriptionTerminated(payload) => {
+                let path = path.key(WebhookType::SubscriptionTerminated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::CustomerPaymentProviderCreated(payload) => {
+                let path = path
+                    .key(WebhookType::CustomerPaymentProviderCreated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::CustomerCheckoutUrlGenerated(payload) => {
+                let path = path
+                    .key(WebhookType::CustomerCheckoutUrlGenerated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::CustomerPaymentProviderError(payload) => {
+                let path = path
+                    .key(WebhookType::CustomerPaymentProviderError.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::InvoicePaymentFailure(payload) => {
+                let path = path.key(WebhookType::InvoicePaymentFailure.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::CreditNoteCreated(payload) => {
+                let path = path.key(WebhookType::CreditNoteCreated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::CreditNoteGenerated(payload) => {
+                let path = path.key(WebhookType::CreditNoteGenerated.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::CreditNoteRefundFailure(payload) => {
+                let path = path.key(WebhookType::CreditNoteRefundFailure.payload_key());
+                ::lago_webhooks::Validate::validate_at(payload, &path, out);
+            }
+            WebhookEvent::Unknown(_) => {}
+        }
+    }
+}

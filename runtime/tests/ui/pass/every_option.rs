@@ -4,7 +4,13 @@ lago_webhooks::lago_webhooks!(
     include = ["invoice.created", "fee.created"],
     derives = [Eq, ::core::hash::Hash],
     crate = ::lago_webhooks,
+    validate = false,
 );
+
+// With `validate = false` the macro implements no `Validate`: this impl would conflict.
+impl lago_webhooks::Validate for Fee {
+    fn validate_at(&self, _: &lago_webhooks::validate::Path<'_>, _: &mut lago_webhooks::Violations) {}
+}
 
 fn hashable<T: Eq + std::hash::Hash>(_: &T) {}
 

@@ -1,0 +1,251 @@
+//! `Validate` implementations: the constraints of each field, the rules of each object,
+//! enumeration membership, and the envelope's dispatch to its payload.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Context, ident};
+use crate::ir::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef};
+
+pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
+    let objects = cx.ir.objects.iter().map(|o| object(cx, o));
+    let enums = cx.ir.enums.iter().map(|e| enumeration(cx, e));
+    let event = event(cx);
+    quote! {
+        #(#objects)*
+        #(#enums)*
+        #event
+    }
+}
+
+fn object(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
+    let krate = cx.krate();
+    let name = ident(&object.name);
+    let fields = object.fields.iter().filter_map(|f| field(cx, f));
+    let checks: Vec<_> = fields.chain(object.rules.iter().map(|r| rule(cx, object, r))).collect();
+    // Unused parameters would warn in the caller's crate.
+    let (path, out) = match checks.is_empty() {
+        true => (quote!(_), quote!(_)),
+        false => (quote!(path), quote!(out)),
+    };
+    let currencies: Vec<_> = object.fields.iter().filter_map(|f| visit_currencies(cx, f)).collect();
+    let visit_currencies = (!currencies.is_empty()).then(|| {
+        quote! {
+            fn visit_currencies(
+                &self,
+                path: &#krate::validate::Path<'_>,
+                visit: &mut dyn ::core::ops::FnMut(&::core::primitive::str, &#krate::validate::Path<'_>),
+            ) {
+                #(#currencies)*
+            }
+        }
+    });
+    quote! {
+        impl #krate::Validate for #name {
+            fn validate_at(&self, #path: &#krate::validate::Path<'_>, #out: &mut #krate::Violations) {
+                #(#checks)*
+            }
+
+            #visit_currencies
+        }
+    }
+}
+
+/// The checks of one field, or nothing when its type and spec ask for none.
+fn field(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
+    let name = ident(&field.rust_name);
+    let json = &field.json_name;
+    let checks = value(cx, field, &field.ty, quote!(value))?;
+    Some(if field.optional || field.nullable {
+        quote! {
+            if let ::core::option::Option::Some(value) = &self.#name {
+                let path = path.key(#json);
+                #checks
+            }
+        }
+    } else {
+        quote! {
+            {
+                let (value, path) = (&self.#name, path.key(#json));
+                #checks
+            }
+        }
+    })
+}
+
+/// The checks of `value`, a reference to a value of type `ty`, located by `path`.
+fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) -> Option<TokenStream> {
+    let krate = cx.krate();
+    let private = cx.private();
+    match ty {
+        TypeRef::Object(_) | TypeRef::Enum(_) => {
+            Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
+        }
+        TypeRef::Array(inner) => {
+            let checks = self::value(cx, field, inner, quote!(item))?;
+            Some(quote! {
+                for (index, item) in #value.iter().enumerate() {
+                    let path = path.index(index);
+                    #checks
+                }
+            })
+        }
+        TypeRef::Primitive(primitive) => {
+            let text = match primitive {
+                Primitive::Date | Primitive::DateTime | Primitive::Decimal => quote!(#value.as_str()),
+                _ => value.clone(),
+            };
+            let format = field.format.map(|format| {
+                let format = format_path(cx, format);
+                quote!(#private::check_format(#text, #format, &path, out);)
+            });
+            let non_empty = field.non_empty.then(|| quote!(#private::check_non_empty(#text, &path, out);));
+            let range = (field.minimum.is_some() || field.maximum.is_some()).then(|| {
+                let bound = |b: Option<i64>| match b {
+                    Some(b) => quote!(::core::option::Option::Some(#b)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let (min, max) = (bound(field.minimum), bound(field.maximum));
+                quote!(#private::check_range(*#value, #min, #max, &path, out);)
+            });
+            (format.is_some() || non_empty.is_some() || range.is_some())
+                .then(|| quote!(#format #non_empty #range))
+        }
+    }
+}
+
+fn format_path(cx: &Context<'_>, format: Format) -> TokenStream {
+    let krate = cx.krate();
+    let variant = ident(match format {
+        Format::Uuid => "Uuid",
+        Format::Email => "Email",
+        Format::Url => "Url",
+        Format::Date => "Date",
+        Format::DateTime => "DateTime",
+        Format::Currency => "Currency",
+        Format::Decimal => "Decimal",
+    });
+    quote!(#krate::validate::Format::#variant)
+}
+
+/// Reports each currency code of a field to `visit`, and descends into nested objects.
+fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
+    let krate = cx.krate();
+    let name = ident(&field.rust_name);
+    let json = &field.json_name;
+    let call = match &field.ty {
+        TypeRef::Primitive(Primitive::Currency) if field.optional || field.nullable => quote! {
+            if let ::core::option::Option::Some(value) = &self.#name {
+                visit(value, &path.key(#json));
+            }
+        },
+        TypeRef::Primitive(Primitive::Currency) => quote!(visit(&self.#name, &path.key(#json));),
+        ty if holds_objects(ty) => {
+            quote!(#krate::Validate::visit_currencies(&self.#name, &path.key(#json), visit);)
+        }
+        _ => return None,
+    };
+    Some(call)
+}
+
+fn holds_objects(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Object(_) => true,
+        TypeRef::Array(inner) => holds_objects(inner),
+        _ => false,
+    }
+}
+
+/// `self.field` as an `Option` of its value (for rules, which skip absent fields).
+fn present(field: &FieldIr, by_ref: bool) -> TokenStream {
+    let name = ident(&field.rust_name);
+    match (field.optional || field.nullable, by_ref) {
+        (true, true) => quote!(self.#name.as_deref()),
+        (true, false) => quote!(self.#name),
+        (false, true) => quote!(::core::option::Option::Some(self.#name.as_str())),
+        (false, false) => quote!(::core::option::Option::Some(self.#name)),
+    }
+}
+
+fn rule(cx: &Context<'_>, object: &ObjectIr, rule: &RuleIr) -> TokenStream {
+    let krate = cx.krate();
+    let private = cx.private();
+    let fields = &object.fields;
+    match rule {
+        RuleIr::SameCurrency { root, within } => {
+            let candidates = root.iter().map(|i| present(&fields[*i], true));
+            let owner = &object.name;
+            let own = fields.iter().filter(|f| f.ty == TypeRef::Primitive(Primitive::Currency));
+            let own = own.filter_map(|f| visit_currencies(cx, f));
+            let nested = within.iter().filter_map(|i| visit_currencies(cx, &fields[*i]));
+            quote! {
+                if let ::core::option::Option::Some(root) = #private::first_currency(&[#(#candidates),*]) {
+                    let visit = &mut |value: &::core::primitive::str, at: &#krate::validate::Path<'_>| {
+                        #private::check_same_currency(root, value, #owner, at, out)
+                    };
+                    #(#own)*
+                    #(#nested)*
+                }
+            }
+        }
+        RuleIr::Sum { total, parts } => {
+            let total_field = &fields[*total];
+            let total_value = present(total_field, false);
+            let json = &total_field.json_name;
+            let names: Vec<_> = (0..parts.len()).map(|i| quote::format_ident!("part{}", i)).collect();
+            let values = parts.iter().map(|alternatives| {
+                let mut options = alternatives.iter().map(|i| present(&fields[*i], false));
+                let first = options.next().unwrap_or_else(|| quote!(::core::option::Option::None));
+                quote!(#first #(.or(#options))*)
+            });
+            let terms = parts
+                .iter()
+                .map(|alternatives| {
+                    alternatives.iter().map(|i| fields[*i].json_name.as_str()).collect::<Vec<_>>().join("|")
+                })
+                .collect::<Vec<_>>()
+                .join(" + ");
+            quote! {
+                if let (::core::option::Option::Some(total), #(::core::option::Option::Some(#names)),*) = (#total_value, #(#values),*) {
+                    #private::check_sum(total, &[#(#names),*], #terms, &path.key(#json), out);
+                }
+            }
+        }
+    }
+}
+
+fn enumeration(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
+    let krate = cx.krate();
+    let private = cx.private();
+    let name = ident(&e.name);
+    let unknown = ident(&e.unknown_variant);
+    let label = &e.name;
+    quote! {
+        impl #krate::Validate for #name {
+            fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {
+                if let #name::#unknown(value) = self {
+                    #private::check_listed(value, #label, path, out);
+                }
+            }
+        }
+    }
+}
+
+fn event(cx: &Context<'_>) -> TokenStream {
+    let krate = cx.krate();
+    let variants: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.variant)).collect();
+    let unknown = ident(&cx.ir.unknown_event_variant);
+    quote! {
+        impl #krate::Validate for WebhookEvent {
+            fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {
+                match self {
+                    #(WebhookEvent::#variants(payload) => {
+                        let path = path.key(WebhookType::#variants.payload_key());
+                        #krate::Validate::validate_at(payload, &path, out);
+                    })*
+                    WebhookEvent::#unknown(_) => {}
+                }
+            }
+        }
+    }
+}

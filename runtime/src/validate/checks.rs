@@ -1,0 +1,298 @@
+//! The checks generated code calls, one function per kind of constraint.
+//!
+//! Each adds a [`Violation`] when its value breaks the constraint and does nothing
+//! (allocates nothing) otherwise.
+
+use serde_json::Value;
+
+use super::{Path, Violation, Violations};
+
+/// A textual format a value must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// `8-4-4-4-12` hexadecimal digits.
+    Uuid,
+    /// `local@domain.tld`, without spaces.
+    Email,
+    /// An absolute `http` or `https` URL.
+    Url,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// An RFC 3339 timestamp with a zone: `2022-04-29T08:59:51Z`, `...+02:00`.
+    DateTime,
+    /// A currency code Lago accepts (ISO 4217).
+    Currency,
+    /// A decimal number: optional `-`, digits, optional fraction.
+    Decimal,
+}
+
+impl Format {
+    /// The stable rule id of a violation of this format.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Format::Uuid => "format.uuid",
+            Format::Email => "format.email",
+            Format::Url => "format.url",
+            Format::Date => "format.date",
+            Format::DateTime => "format.datetime",
+            Format::Currency => "format.currency",
+            Format::Decimal => "format.decimal",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Format::Uuid => "a UUID",
+            Format::Email => "an email address",
+            Format::Url => "an absolute http(s) URL",
+            Format::Date => "a YYYY-MM-DD date",
+            Format::DateTime => "an RFC 3339 timestamp with a time zone",
+            Format::Currency => "an ISO 4217 currency code Lago accepts",
+            Format::Decimal => "a decimal number",
+        }
+    }
+
+    /// Whether `value` has this format.
+    pub fn accepts(self, value: &str) -> bool {
+        match self {
+            Format::Uuid => is_uuid(value),
+            Format::Email => is_email(value),
+            Format::Url => is_url(value),
+            Format::Date => is_date(value.as_bytes()),
+            Format::DateTime => is_datetime(value.as_bytes()),
+            Format::Currency => CURRENCIES.binary_search(&value).is_ok(),
+            Format::Decimal => is_decimal(value),
+        }
+    }
+}
+
+/// Reports `value` unless it has `format`.
+pub fn check_format(value: &str, format: Format, path: &Path<'_>, out: &mut Violations) {
+    if !format.accepts(value) {
+        let message = format!("`{value}` is not {}", format.describe());
+        out.push(Violation::new(path.pointer(), format.rule(), Value::from(value), message));
+    }
+}
+
+/// Reports an empty string.
+pub fn check_non_empty(value: &str, path: &Path<'_>, out: &mut Violations) {
+    if value.is_empty() {
+        out.push(Violation::new(path.pointer(), "non_empty", Value::from(value), "is empty".to_owned()));
+    }
+}
+
+/// Reports an integer outside `minimum..=maximum`.
+pub fn check_range(
+    value: i64,
+    minimum: Option<i64>,
+    maximum: Option<i64>,
+    path: &Path<'_>,
+    out: &mut Violations,
+) {
+    let (rule, message) = match (minimum, maximum) {
+        (Some(min), _) if value < min => ("minimum", format!("{value} is less than {min}")),
+        (_, Some(max)) if value > max => ("maximum", format!("{value} is more than {max}")),
+        _ => return,
+    };
+    out.push(Violation::new(path.pointer(), rule, Value::from(value), message));
+}
+
+/// Reports a value an enumeration does not list.
+pub fn check_listed(value: &str, enumeration: &str, path: &Path<'_>, out: &mut Violations) {
+    let message = format!("`{value}` is not a value of {enumeration}");
+    out.push(Violation::new(path.pointer(), "enum", Value::from(value), message));
+}
+
+/// The first candidate that is a currency code: the root currency of an object tree.
+pub fn first_currency<'a>(candidates: &[Option<&'a str>]) -> Option<&'a str> {
+    candidates.iter().flatten().copied().find(|c| Format::Currency.accepts(c))
+}
+
+/// Reports a currency code that differs from its root's. A value that is not a
+/// currency code at all is left to its format check, to report it once.
+pub fn check_same_currency(root: &str, value: &str, owner: &str, path: &Path<'_>, out: &mut Violations) {
+    if value != root && Format::Currency.accepts(value) {
+        let message = format!("`{value}` differs from `{root}`, the currency of the {owner}");
+        out.push(Violation::new(path.pointer(), "same_currency", Value::from(value), message));
+    }
+}
+
+/// Reports a total that is not the sum of its parts.
+pub fn check_sum(total: i64, parts: &[i64], terms: &str, path: &Path<'_>, out: &mut Violations) {
+    let sum = parts.iter().try_fold(0i64, |sum, part| sum.checked_add(*part));
+    if sum != Some(total) {
+        let sum = sum.map_or_else(|| "too large".to_owned(), |s| s.to_string());
+        let message = format!("{total} is not the sum of {terms} ({sum})");
+        out.push(Violation::new(path.pointer(), "sum", Value::from(total), message));
+    }
+}
+
+fn hex_run(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_hexdigit)
+}
+
+fn is_uuid(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() == 36
+        && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+        && [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]].iter().all(|run| hex_run(run))
+}
+
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else { return false };
+    let labels_ok = domain.split('.').all(|l| !l.is_empty());
+    !local.is_empty() && domain.contains('.') && labels_ok && !value.contains(char::is_whitespace)
+}
+
+fn is_url(value: &str) -> bool {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let Some(rest) = rest else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !value.contains(|c: char| c.is_whitespace() || c.is_control())
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    (!bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit))
+        .then(|| bytes.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+fn is_date(b: &[u8]) -> bool {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(year), Some(month), Some(day)) = (digits(&b[..4]), digits(&b[5..7]), digits(&b[8..])) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// `HH:MM` within range.
+fn is_hour_minute(b: &[u8]) -> bool {
+    b.len() == 5
+        && b[2] == b':'
+        && digits(&b[..2]).is_some_and(|h| h < 24)
+        && digits(&b[3..]).is_some_and(|m| m < 60)
+}
+
+fn is_datetime(b: &[u8]) -> bool {
+    if b.len() < 20 || !is_date(&b[..10]) || !matches!(b[10], b'T' | b't') {
+        return false;
+    }
+    // Seconds may be 60 (leap second).
+    let time_ok = is_hour_minute(&b[11..16]) && b[16] == b':' && digits(&b[17..19]).is_some_and(|s| s <= 60);
+    let mut rest = &b[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let len = fraction.iter().take_while(|d| d.is_ascii_digit()).count();
+        if len == 0 {
+            return false;
+        }
+        rest = &fraction[len..];
+    }
+    let zone_ok = match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', offset @ ..] => is_hour_minute(offset),
+        _ => false,
+    };
+    time_ok && zone_ok
+}
+
+fn is_decimal(value: &str) -> bool {
+    let unsigned = value.strip_prefix('-').unwrap_or(value);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && all_digits(fraction)
+}
+
+/// The currency codes Lago accepts (its API's ISO 4217 list), sorted for binary search.
+const CURRENCIES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLF", "CLP", "CNY", "COP",
+    "CRC", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GIP",
+    "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "INR", "ISK", "JMD", "JPY",
+    "KES", "KGS", "KHR", "KMF", "KRW", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MGA",
+    "MKD", "MMK", "MNT", "MOP", "MRO", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK",
+    "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR",
+    "SBD", "SCR", "SEK", "SGD", "SHP", "SLL", "SOS", "SRD", "STD", "SZL", "THB", "TJS", "TOP", "TRY", "TTD",
+    "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER",
+    "ZAR", "ZMW",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_currency_list_is_sorted_and_unique() {
+        assert!(CURRENCIES.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
+    fn formats_accept_and_refuse() {
+        let cases: &[(Format, &[&str], &[&str])] = &[
+            (
+                Format::Uuid,
+                &["5eb02857-a71e-4ea2-bcf9-57d3a41bc6ba", "5EB02857-A71E-4EA2-BCF9-57D3A41BC6BA"],
+                &[
+                    "10pb140c-0e7a-44dc-bdff-b683d0770et9",
+                    "5eb02857a71e4ea2bcf957d3a41bc6ba",
+                    "",
+                    "5eb02857-a71e-4ea2-bcf9-57d3a41bc6b",
+                ],
+            ),
+            (Format::Email, &["dinesh@piedpiper.test"], &["dinesh", "a@b", "a b@c.d", "@c.d", "a@.d"]),
+            (
+                Format::Url,
+                &["http://hooli.com", "https://getlago.com/invoice/file?x=1"],
+                &["__CUSTOM_CHECKOUT_URL__", "https://", "ftp://x.y", "https://a b"],
+            ),
+            (
+                Format::Date,
+                &["2022-04-29", "2024-02-29"],
+                &["", "2023-02-29", "2022-13-01", "2022-4-29", "20220429"],
+            ),
+            (
+                Format::DateTime,
+                &["2022-04-29T08:59:51Z", "2023-01-17T15:44:16.123Z", "2022-04-29T08:59:51+02:00"],
+                &[
+                    "2022-10-06 09:52:00",
+                    "2022-04-29T08:59:51",
+                    "2022-04-29T24:00:00Z",
+                    "2022-04-29T08:59:51.Z",
+                ],
+            ),
+            (Format::Currency, &["EUR", "USD"], &["", "eur", "EURO", "XXX"]),
+            (Format::Decimal, &["1.0", "0.32", "-3", "12.6"], &["", "1.", ".5", "1e3", "abc"]),
+        ];
+        for (format, good, bad) in cases {
+            for value in *good {
+                assert!(format.accepts(value), "{format:?} should accept {value:?}");
+            }
+            for value in *bad {
+                assert!(!format.accepts(value), "{format:?} should refuse {value:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sums_and_ranges() {
+        let mut out = Violations::default();
+        check_sum(120, &[100, 20], "a + b", &Path::ROOT, &mut out);
+        check_range(5, Some(0), Some(10), &Path::ROOT, &mut out);
+        assert!(out.is_empty());
+        check_sum(121, &[100, 20], "a + b", &Path::ROOT, &mut out);
+        check_sum(1, &[i64::MAX, 1], "a + b", &Path::ROOT, &mut out);
+        check_range(-1, Some(0), None, &Path::ROOT, &mut out);
+        let rules: Vec<&str> = out.iter().map(|v| v.rule()).collect();
+        assert_eq!(rules, ["sum", "sum", "minimum"]);
+        assert_eq!(out.iter().next().unwrap().message(), "121 is not the sum of a + b (120)");
+    }
+}

@@ -1,10 +1,11 @@
 //! Parsing speed: `WebhookEvent::from_slice` against serde_json straight into the
-//! payload struct (no envelope) and against `serde_json::Value`.
+//! payload struct (no envelope) and against `serde_json::Value`; and the cost of
+//! validating the parsed webhook.
 //!
 //! Run with `cargo bench --bench parse`; figures are in BENCHMARKS.md.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use lago_webhooks::{Invoice, WebhookEvent};
+use lago_webhooks::{Invoice, Validate, WebhookEvent};
 use serde_json::Value;
 use std::hint::black_box;
 
@@ -56,6 +57,10 @@ fn compare(c: &mut Criterion, name: &str, (envelope, payload): (Vec<u8>, Vec<u8>
     });
     group.bench_function(BenchmarkId::new("value", envelope.len()), |b| {
         b.iter(|| serde_json::from_slice::<Value>(black_box(&envelope)).unwrap())
+    });
+    let event = WebhookEvent::from_slice(&envelope).unwrap();
+    group.bench_function(BenchmarkId::new("validate", envelope.len()), |b| {
+        b.iter(|| black_box(&event).validate().unwrap())
     });
     group.finish();
 }

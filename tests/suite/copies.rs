@@ -19,3 +19,18 @@ fn the_runtime_carries_the_readme_unchanged() {
         "copy README.md to runtime/"
     );
 }
+
+#[test]
+fn the_spec_readme_notes_every_quirk_with_its_decision() {
+    let spec: serde_json::Value =
+        serde_json::from_str(include_str!("../../spec/lago-webhooks.json")).unwrap();
+    let readme = include_str!("../../spec/README.md");
+    let quirks = spec["quirks"].as_array().unwrap();
+    assert!(quirks.len() >= 30, "the docs page has many inconsistencies");
+    for quirk in quirks {
+        let id = quirk["id"].as_str().unwrap();
+        assert!(readme.contains(&format!("### `{id}`")), "spec/README.md has no note for `{id}`");
+        let decision = quirk["decision"].as_str().unwrap();
+        assert!(readme.contains(decision), "the note for `{id}` does not state its decision");
+    }
+}

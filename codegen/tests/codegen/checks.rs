@@ -375,3 +375,63 @@ fn syntax_errors_count_columns_in_characters() {
     let empty = generate(&SpecSource::new("empty.json", ""), &Settings::default()).unwrap_err();
     assert_eq!(locations(&empty), [(String::new(), Some(1), Some(1))]);
 }
+
+#[test]
+fn constraints_that_do_not_fit_their_field_are_refused() {
+    let mut value = spec();
+    value["objects"][0]["fields"][0]["format"] = json!("phone");
+    value["objects"][0]["fields"][1]["non_empty"] = json!(true);
+    value["objects"][1]["fields"][0]["minimum"] = json!(0);
+    value["objects"][1]["fields"][0]["format"] = json!("date");
+    let errors = errors(&value);
+    let found: Vec<(String, String)> = errors
+        .iter()
+        .map(|e| match &e.origin {
+            Origin::Spec(loc) => (loc.pointer.clone(), e.message.clone()),
+            Origin::Include(_) => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "/objects/0/fields/0/format".to_owned(),
+                "unknown format `phone`; the formats are uuid, email, url, date, datetime, currency, decimal, none".to_owned()
+            ),
+            ("/objects/0/fields/1/non_empty".to_owned(), "non_empty applies to strings, not to `InvoiceStatus`".to_owned()),
+            ("/objects/1/fields/0/format".to_owned(), "format `date` does not apply to type `string`".to_owned()),
+            ("/objects/1/fields/0/minimum".to_owned(), "minimum applies to integers, not to `string`".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn rules_must_name_fields_of_the_right_type() {
+    let mut value = spec();
+    value["objects"][0]["rules"] = json!([
+        {"rule": "same_currency", "root": ["lago_id"], "within": ["fees", "status"]},
+        {"rule": "sum", "total": "lago_id", "parts": ["missing", ["status"]]},
+        {"rule": "average", "of": []}
+    ]);
+    let pointers: Vec<String> = locations(&errors(&value)).into_iter().map(|l| l.0).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/objects/0/rules/2/rule",
+            "/objects/0/rules/0/root/0",
+            "/objects/0/rules/0/within/1",
+            "/objects/0/rules/1/total",
+            "/objects/0/rules/1/parts/0/0",
+            "/objects/0/rules/1/parts/1/0",
+        ]
+    );
+}
+
+#[test]
+fn validation_can_be_left_out() {
+    let with = generate(&source(&spec()), &Settings::default()).unwrap().to_string();
+    let without =
+        generate(&source(&spec()), &Settings::default().with_validation(false)).unwrap().to_string();
+    assert!(with.contains("Validate for Invoice"));
+    assert!(!without.contains("Validate"), "{without}");
+}

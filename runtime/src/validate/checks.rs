@@ -61,7 +61,7 @@ impl Format {
             Format::Url => is_url(value),
             Format::Date => is_date(value.as_bytes()),
             Format::DateTime => is_datetime(value.as_bytes()),
-            Format::Currency => CURRENCIES.binary_search(&value).is_ok(),
+            Format::Currency => is_currency(value),
             Format::Decimal => is_decimal(value),
         }
     }
@@ -212,7 +212,42 @@ fn is_decimal(value: &str) -> bool {
     all_digits(whole) && all_digits(fraction)
 }
 
-/// The currency codes Lago accepts (its API's ISO 4217 list), sorted for binary search.
+/// Position of a three-letter upper-case code among all 26³ such codes.
+const fn code_index(code: &[u8]) -> Option<usize> {
+    if code.len() != 3 {
+        return None;
+    }
+    let mut index = 0;
+    let mut i = 0;
+    while i < 3 {
+        if !code[i].is_ascii_uppercase() {
+            return None;
+        }
+        index = index * 26 + (code[i] - b'A') as usize;
+        i += 1;
+    }
+    Some(index)
+}
+
+/// One bit per three-letter code, set for the codes of [`CURRENCIES`]: validation looks a
+/// currency up on every currency field, so the lookup is one load and a shift.
+const CURRENCY_SET: [u64; 26 * 26 * 26 / 64 + 1] = {
+    let mut set = [0u64; 26 * 26 * 26 / 64 + 1];
+    let mut i = 0;
+    while i < CURRENCIES.len() {
+        if let Some(index) = code_index(CURRENCIES[i].as_bytes()) {
+            set[index / 64] |= 1 << (index % 64);
+        }
+        i += 1;
+    }
+    set
+};
+
+fn is_currency(value: &str) -> bool {
+    code_index(value.as_bytes()).is_some_and(|index| CURRENCY_SET[index / 64] >> (index % 64) & 1 == 1)
+}
+
+/// The currency codes Lago accepts (its API's ISO 4217 list), sorted.
 const CURRENCIES: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BIF",
     "BMD", "BND", "BOB", "BRL", "BSD", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLF", "CLP", "CNY", "COP",
@@ -231,8 +266,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_currency_list_is_sorted_and_unique() {
+    fn the_currency_set_holds_exactly_the_listed_codes() {
         assert!(CURRENCIES.windows(2).all(|pair| pair[0] < pair[1]));
+        let members = (0..26 * 26 * 26).filter(|i| CURRENCY_SET[i / 64] >> (i % 64) & 1 == 1).count();
+        assert_eq!(members, CURRENCIES.len());
+        assert!(CURRENCIES.iter().all(|code| is_currency(code)));
     }
 
     #[test]

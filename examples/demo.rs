@@ -1,195 +1,118 @@
-//! Parses every example of Lago's webhook documentation, dispatches each to a
-//! handler, and prints one line per message, with the violations of the spec's
-//! constraints that validation finds in it underneath.
+//! The whole path of a webhook, end to end: starts the receiver on 127.0.0.1, sends it
+//! every example of Lago's webhook documentation over HTTP, signed as Lago signs
+//! (alternately HMAC and JWT), and prints what the handler received, with the
+//! violations validation finds in each example underneath.
 //!
 //! Run it with `cargo run --example demo`.
 
+#[path = "shared/client.rs"]
+mod client;
 #[path = "../tests/fixtures/mod.rs"]
 mod fixtures;
+#[path = "shared/printer.rs"]
+mod printer;
 
-use lago_webhooks::{
-    CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee, HandlerResult, Invoice,
-    PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError, PaymentProviderInvoicePaymentError,
-    Subscription, UnknownEvent, Validate, WebhookEvent, WebhookHandler,
-};
+use std::net::{Ipv4Addr, SocketAddr};
 
-/// Prints what each webhook carries.
-struct Printer {
-    current: &'static str,
+use lago_webhooks::receiver::Receiver;
+use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, Verifier, lago_headers};
+use lago_webhooks::{Validate, WebhookEvent};
+
+/// An HMAC key as Lago's UI shows one.
+const HMAC_KEY: &str = "8d1c4c9e-3b56-4c1a-9f0e-2a7b6d5e4f31";
+/// A key pair standing in for the Lago instance's (made with openssl for the tests).
+const PRIVATE_KEY: &str = include_str!("../tests/fixtures/signing/lago-test-private.pem");
+const PUBLIC_KEY: &str = include_str!("../tests/fixtures/signing/lago-test-public.pem");
+const ISSUER: &str = "https://api.getlago.com";
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Signs deliveries as Lago does.
+struct Lago {
+    hmac: HmacKey,
+    jwt: JwtSigner,
+    sent: usize,
 }
 
-impl Printer {
-    fn line(&self, summary: String) -> HandlerResult {
-        println!("{:<36} {summary}", self.current);
-        Ok(())
-    }
-
-    fn invoice(&self, invoice: &Invoice) -> HandlerResult {
-        let currency = invoice.currency.clone().or_else(|| invoice.total_amount_currency.clone());
-        let fees = match invoice.fees.as_ref().map(Vec::len) {
-            Some(1) => ", 1 fee".to_owned(),
-            Some(n) => format!(", {n} fees"),
-            None => String::new(),
+impl Lago {
+    /// The headers of the next delivery of `body`, alternating the two algorithms.
+    fn sign(&mut self, body: &[u8]) -> Result<(Algorithm, http::HeaderMap), Error> {
+        self.sent += 1;
+        let algorithm = if self.sent % 2 == 1 { Algorithm::Hmac } else { Algorithm::Jwt };
+        let signature = match algorithm {
+            Algorithm::Hmac => self.hmac.sign(body),
+            Algorithm::Jwt => self.jwt.sign(body)?,
         };
-        self.line(format!(
-            "invoice {} {} total {} {}{fees}, status {}",
-            invoice.lago_id,
-            invoice.number,
-            invoice.total_amount_cents,
-            currency.as_deref().unwrap_or("?"),
-            invoice.status.as_ref().map_or("?", |s| s.as_str()),
-        ))
-    }
-
-    fn credit_note(&self, note: &CreditNote) -> HandlerResult {
-        self.line(format!(
-            "credit note {} {} for invoice {} total {} refund {} reason {}",
-            note.lago_id,
-            note.number,
-            note.invoice_number,
-            note.total_amount_cents,
-            note.refund_amount_cents,
-            note.reason
-        ))
+        let unique_key = format!("5f2a1c3e-0000-4000-8000-{:012}", self.sent);
+        Ok((algorithm, lago_headers(algorithm, &signature, &unique_key)?))
     }
 }
 
-impl WebhookHandler for Printer {
-    fn on_event_error(&mut self, error: EventError) -> HandlerResult {
-        self.line(format!("event error {} {}: {}", error.status, error.error, error.message))
-    }
-
-    fn on_invoice_drafted(&mut self, invoice: Invoice) -> HandlerResult {
-        self.invoice(&invoice)
-    }
-
-    fn on_invoice_created(&mut self, invoice: Invoice) -> HandlerResult {
-        self.invoice(&invoice)
-    }
-
-    fn on_invoice_one_off_created(&mut self, invoice: Invoice) -> HandlerResult {
-        self.invoice(&invoice)
-    }
-
-    fn on_invoice_paid_credit_added(&mut self, invoice: Invoice) -> HandlerResult {
-        self.invoice(&invoice)
-    }
-
-    fn on_invoice_generated(&mut self, invoice: Invoice) -> HandlerResult {
-        let file = invoice.file_url.as_deref().unwrap_or("no file");
-        self.line(format!("invoice {} {} PDF at {file}", invoice.lago_id, invoice.number))
-    }
-
-    fn on_invoice_payment_status_updated(&mut self, invoice: Invoice) -> HandlerResult {
-        self.invoice(&invoice)
-    }
-
-    fn on_fee_created(&mut self, fee: Fee) -> HandlerResult {
-        self.line(format!(
-            "fee {} {} x {} = {} {}",
-            fee.lago_id, fee.item.code, fee.units, fee.total_amount_cents, fee.total_amount_currency
-        ))
-    }
-
-    fn on_subscription_terminated(&mut self, subscription: Subscription) -> HandlerResult {
-        let at = subscription.terminated_at.as_ref().map_or("?", |t| t.as_str());
-        self.line(format!(
-            "subscription {} plan {} {} at {at}",
-            subscription.lago_id, subscription.plan_code, subscription.status
-        ))
-    }
-
-    fn on_customer_payment_provider_created(&mut self, customer: Customer) -> HandlerResult {
-        let provider = customer.billing_configuration.as_ref();
-        let id = provider.and_then(|b| b.provider_customer_id.clone());
-        self.line(format!(
-            "customer {} ({}) provider id {}",
-            customer.lago_id,
-            customer.external_id,
-            id.as_deref().unwrap_or("?")
-        ))
-    }
-
-    fn on_customer_checkout_url_generated(
-        &mut self,
-        checkout: PaymentProviderCustomerCheckoutUrl,
-    ) -> HandlerResult {
-        self.line(format!(
-            "customer {} {} checkout {}",
-            checkout.lago_customer_id, checkout.payment_provider, checkout.checkout_url
-        ))
-    }
-
-    fn on_customer_payment_provider_error(&mut self, error: PaymentProviderCustomerError) -> HandlerResult {
-        let customer = error.lago_id.clone().or(error.lago_customer_id.clone());
-        self.line(format!(
-            "customer {} provider error: {}",
-            customer.as_deref().unwrap_or("?"),
-            error.provider_error.message.as_deref().unwrap_or("?")
-        ))
-    }
-
-    fn on_invoice_payment_failure(&mut self, error: PaymentProviderInvoicePaymentError) -> HandlerResult {
-        self.line(format!(
-            "invoice {} payment failed: {}",
-            error.lago_invoice_id,
-            error.provider_error.message.as_deref().unwrap_or("?")
-        ))
-    }
-
-    fn on_credit_note_created(&mut self, note: CreditNote) -> HandlerResult {
-        self.credit_note(&note)
-    }
-
-    fn on_credit_note_generated(&mut self, note: CreditNote) -> HandlerResult {
-        self.credit_note(&note)
-    }
-
-    fn on_credit_note_refund_failure(
-        &mut self,
-        error: CreditNotePaymentProviderRefundError,
-    ) -> HandlerResult {
-        self.line(format!(
-            "credit note {} refund failed: {}",
-            error.lago_credit_note_id,
-            error.provider_error.message.as_deref().unwrap_or("?")
-        ))
-    }
-
-    fn on_unknown(&mut self, event: UnknownEvent) -> HandlerResult {
-        self.line(format!("not in the spec: {}", event.webhook_type))
-    }
+async fn start_receiver() -> Result<SocketAddr, Error> {
+    let verifier = Verifier::new().with_hmac(HMAC_KEY).with_jwt(PUBLIC_KEY, ISSUER)?;
+    let router = Receiver::new(verifier, printer::Printer).into_router("/webhooks");
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(addr)
 }
 
-fn main() {
-    let mut printer = Printer { current: "" };
-    let mut handled = 0;
-    for fixture in fixtures::DOCS {
-        printer.current = fixture.webhook_type;
-        let event = match (WebhookEvent::from_str(fixture.verbatim), fixture.corrected) {
-            (Ok(event), _) => event,
-            (Err(err), Some(corrected)) => {
-                println!(
-                    "{:<36} docs example rejected: {err}; using the corrected copy",
-                    fixture.webhook_type
-                );
-                match WebhookEvent::from_str(corrected) {
-                    Ok(event) => event,
-                    Err(err) => {
-                        return eprintln!("corrected copy of {} failed: {err}", fixture.webhook_type);
-                    }
-                }
-            }
-            (Err(err), None) => return eprintln!("{} failed: {err}", fixture.webhook_type),
-        };
-        let violations = event.validate().err().map(|v| v.into_vec()).unwrap_or_default();
-        match printer.handle(event) {
-            Ok(()) => handled += 1,
-            Err(err) => eprintln!("{}: handler failed: {err}", fixture.webhook_type),
-        }
-        for violation in violations {
+/// Sends one docs example; a refused one is followed by its corrected copy.
+async fn deliver(lago: &mut Lago, addr: SocketAddr, fixture: &fixtures::Fixture) -> Result<bool, Error> {
+    let (algorithm, headers) = lago.sign(fixture.verbatim.as_bytes())?;
+    let (status, text) = client::post(addr, "/webhooks", &headers, fixture.verbatim.into()).await?;
+    if status == 200 {
+        return Ok(true);
+    }
+    println!("{:<36} {status} ({algorithm}): {text}", fixture.webhook_type);
+    let Some(corrected) = fixture.corrected else { return Ok(false) };
+    let (algorithm, headers) = lago.sign(corrected.as_bytes())?;
+    let (status, text) = client::post(addr, "/webhooks", &headers, corrected.into()).await?;
+    if status != 200 {
+        println!("{:<36} corrected copy: {status} ({algorithm}): {text}", fixture.webhook_type);
+    }
+    Ok(status == 200)
+}
+
+/// What validation says of an example, printed under the handler's line.
+fn print_violations(fixture: &fixtures::Fixture) {
+    let Ok(event) = WebhookEvent::from_str(fixture.valid()) else { return };
+    if let Err(violations) = event.validate() {
+        for violation in violations.iter() {
             println!("{:<36}   ! {violation} [{}]", "", violation.rule());
         }
     }
-    println!("{handled} of {} docs examples parsed and dispatched", fixtures::DOCS.len());
+}
+
+/// Two deliveries Lago never sends: a forged one, and a retry of one already handled.
+async fn show_refusals(lago: &mut Lago, addr: SocketAddr) -> Result<(), Error> {
+    let body = fixtures::DOCS[2].verbatim;
+    let (_, headers) = lago.sign(body.as_bytes())?;
+    let forged = body.replace("\"total_amount_cents\": 120", "\"total_amount_cents\": 1");
+    let (status, text) = client::post(addr, "/webhooks", &headers, forged.into()).await?;
+    println!("{:<36} {status}: {text}", "forged body");
+    for attempt in ["retry, first delivery", "retry, same unique key"] {
+        let (status, text) = client::post(addr, "/webhooks", &headers, body.into()).await?;
+        println!("{attempt:<36} {status}: {text}");
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let addr = start_receiver().await?;
+    let count = fixtures::DOCS.len();
+    println!(
+        "receiver listening on http://{addr}/webhooks; sending the {count} docs examples, signed as Lago signs\n"
+    );
+    let mut lago = Lago { hmac: HmacKey::new(HMAC_KEY), jwt: JwtSigner::new(PRIVATE_KEY, ISSUER)?, sent: 0 };
+    let mut handled = 0;
+    for fixture in fixtures::DOCS {
+        if deliver(&mut lago, addr, fixture).await? {
+            handled += 1;
+        }
+        print_violations(fixture);
+    }
+    println!("\n{handled} of {count} docs examples delivered and handled\n");
+    show_refusals(&mut lago, addr).await
 }

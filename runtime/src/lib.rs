@@ -44,12 +44,15 @@
 #![deny(missing_docs)]
 
 mod decimal;
+pub mod dedup;
 mod enums;
 mod envelope;
 mod error;
+pub mod receiver;
 mod time;
 mod unknown;
 pub mod validate;
+pub mod verify;
 
 pub use decimal::Decimal;
 pub use error::{ParseError, ParseErrorKind, UnknownWebhookType};

@@ -10,7 +10,9 @@ mod docs_examples;
 mod errors;
 mod leniency;
 mod outside_crate;
+mod receiving;
 mod robustness;
+mod signatures;
 mod snapshot_compiles;
 mod validation;
 

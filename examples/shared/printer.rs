@@ -1,0 +1,155 @@
+//! A handler that prints one line per webhook: its type, ids and amounts.
+
+use lago_webhooks::{
+    AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee,
+    HandlerResult, Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
+    PaymentProviderInvoicePaymentError, Subscription, UnknownEvent,
+};
+
+/// Prints what each webhook carries.
+pub struct Printer;
+
+fn print(webhook_type: &str, summary: String) -> HandlerResult {
+    println!("{webhook_type:<36} {summary}");
+    Ok(())
+}
+
+fn invoice(invoice: &Invoice) -> String {
+    let currency = invoice.currency.clone().or_else(|| invoice.total_amount_currency.clone());
+    let fees = match invoice.fees.as_ref().map(Vec::len) {
+        Some(1) => ", 1 fee".to_owned(),
+        Some(n) => format!(", {n} fees"),
+        None => String::new(),
+    };
+    format!(
+        "invoice {} {} total {} {}{fees}, status {}",
+        invoice.lago_id,
+        invoice.number,
+        invoice.total_amount_cents,
+        currency.as_deref().unwrap_or("?"),
+        invoice.status.as_ref().map_or("?", |s| s.as_str()),
+    )
+}
+
+fn credit_note(note: &CreditNote) -> String {
+    format!(
+        "credit note {} {} for invoice {} total {} refund {} reason {}",
+        note.lago_id,
+        note.number,
+        note.invoice_number,
+        note.total_amount_cents,
+        note.refund_amount_cents,
+        note.reason
+    )
+}
+
+impl AsyncWebhookHandler for Printer {
+    async fn on_event_error(&self, error: EventError) -> HandlerResult {
+        print("event.error", format!("event error {} {}: {}", error.status, error.error, error.message))
+    }
+
+    async fn on_invoice_drafted(&self, payload: Invoice) -> HandlerResult {
+        print("invoice.drafted", invoice(&payload))
+    }
+
+    async fn on_invoice_created(&self, payload: Invoice) -> HandlerResult {
+        print("invoice.created", invoice(&payload))
+    }
+
+    async fn on_invoice_one_off_created(&self, payload: Invoice) -> HandlerResult {
+        print("invoice.one_off_created", invoice(&payload))
+    }
+
+    async fn on_invoice_paid_credit_added(&self, payload: Invoice) -> HandlerResult {
+        print("invoice.paid_credit_added", invoice(&payload))
+    }
+
+    async fn on_invoice_generated(&self, payload: Invoice) -> HandlerResult {
+        let file = payload.file_url.as_deref().unwrap_or("no file");
+        print("invoice.generated", format!("invoice {} {} PDF at {file}", payload.lago_id, payload.number))
+    }
+
+    async fn on_invoice_payment_status_updated(&self, payload: Invoice) -> HandlerResult {
+        print("invoice.payment_status_updated", invoice(&payload))
+    }
+
+    async fn on_fee_created(&self, fee: Fee) -> HandlerResult {
+        let summary = format!(
+            "fee {} {} x {} = {} {}",
+            fee.lago_id, fee.item.code, fee.units, fee.total_amount_cents, fee.total_amount_currency
+        );
+        print("fee.created", summary)
+    }
+
+    async fn on_subscription_terminated(&self, subscription: Subscription) -> HandlerResult {
+        let at = subscription.terminated_at.as_ref().map_or("?", |t| t.as_str());
+        let summary = format!(
+            "subscription {} plan {} {} at {at}",
+            subscription.lago_id, subscription.plan_code, subscription.status
+        );
+        print("subscription.terminated", summary)
+    }
+
+    async fn on_customer_payment_provider_created(&self, customer: Customer) -> HandlerResult {
+        let billing = customer.billing_configuration.as_ref();
+        let id = billing.and_then(|b| b.provider_customer_id.clone());
+        let summary = format!(
+            "customer {} ({}) provider id {}",
+            customer.lago_id,
+            customer.external_id,
+            id.as_deref().unwrap_or("?")
+        );
+        print("customer.payment_provider_created", summary)
+    }
+
+    async fn on_customer_checkout_url_generated(
+        &self,
+        checkout: PaymentProviderCustomerCheckoutUrl,
+    ) -> HandlerResult {
+        let summary = format!(
+            "customer {} {} checkout {}",
+            checkout.lago_customer_id, checkout.payment_provider, checkout.checkout_url
+        );
+        print("customer.checkout_url_generated", summary)
+    }
+
+    async fn on_customer_payment_provider_error(&self, error: PaymentProviderCustomerError) -> HandlerResult {
+        let customer = error.lago_id.clone().or(error.lago_customer_id.clone());
+        let message = error.provider_error.message.as_deref().unwrap_or("?");
+        print(
+            "customer.payment_provider_error",
+            format!("customer {} provider error: {message}", customer.as_deref().unwrap_or("?")),
+        )
+    }
+
+    async fn on_invoice_payment_failure(&self, error: PaymentProviderInvoicePaymentError) -> HandlerResult {
+        let message = error.provider_error.message.as_deref().unwrap_or("?");
+        print(
+            "invoice.payment_failure",
+            format!("invoice {} payment failed: {message}", error.lago_invoice_id),
+        )
+    }
+
+    async fn on_credit_note_created(&self, note: CreditNote) -> HandlerResult {
+        print("credit_note.created", credit_note(&note))
+    }
+
+    async fn on_credit_note_generated(&self, note: CreditNote) -> HandlerResult {
+        print("credit_note.generated", credit_note(&note))
+    }
+
+    async fn on_credit_note_refund_failure(
+        &self,
+        error: CreditNotePaymentProviderRefundError,
+    ) -> HandlerResult {
+        let message = error.provider_error.message.as_deref().unwrap_or("?");
+        print(
+            "credit_note.refund_failure",
+            format!("credit note {} refund failed: {message}", error.lago_credit_note_id),
+        )
+    }
+
+    async fn on_unknown(&self, event: UnknownEvent) -> HandlerResult {
+        print(&event.webhook_type, "not in the spec; accepted".to_owned())
+    }
+}

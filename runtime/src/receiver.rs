@@ -1,0 +1,211 @@
+//! The whole path of a delivery: verify, parse, validate, deduplicate, dispatch, and
+//! the HTTP status Lago should get back. [`Receiver::receive`] works with any framework;
+//! with the `axum` feature, [`Receiver::into_router`] serves it.
+
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::dedup::{Deduplicate, InMemoryDeduplicator};
+use crate::verify::{Verifier, VerifyError};
+use crate::{AsyncWebhookHandler, HandlerError, ParseError, Validate, Violations, WebhookEvent};
+
+/// Bodies larger than this are refused unless the receiver is told otherwise.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// What became of one delivery.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The handler ran and succeeded (a type the spec does not know counts: its method
+    /// accepts it).
+    Handled,
+    /// The unique key was seen before: not handled again.
+    Duplicate,
+    /// The signature is missing or wrong.
+    Unverified(VerifyError),
+    /// The body is not a webhook the spec can parse.
+    Malformed(ParseError),
+    /// The payload breaks the spec's constraints (only when validation is on).
+    Invalid(Violations),
+    /// The body is over the limit.
+    TooLarge,
+    /// The handler, or the deduplicator, failed.
+    Failed(HandlerError),
+}
+
+impl Outcome {
+    /// The status to answer. Lago counts only 200, 201, 202 and 204 as delivered and
+    /// retries anything else, so a duplicate gets 200 and only a failure worth retrying
+    /// (a handler error) gets a 5xx.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Outcome::Handled | Outcome::Duplicate => StatusCode::OK,
+            Outcome::Unverified(_) => StatusCode::UNAUTHORIZED,
+            Outcome::Malformed(_) => StatusCode::BAD_REQUEST,
+            Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Outcome::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Outcome::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Handled => f.write_str("handled"),
+            Outcome::Duplicate => f.write_str("already handled"),
+            Outcome::Unverified(err) => write!(f, "signature refused: {err}"),
+            Outcome::Malformed(err) => write!(f, "body refused: {err}"),
+            Outcome::Invalid(violations) => write!(f, "payload refused:\n{violations}"),
+            Outcome::TooLarge => f.write_str("body too large"),
+            Outcome::Failed(err) => write!(f, "handler failed: {err}"),
+        }
+    }
+}
+
+/// Receives deliveries for an [`AsyncWebhookHandler`].
+///
+/// ```
+/// use lago_webhooks::receiver::Receiver;
+/// use lago_webhooks::verify::{HmacKey, Verifier};
+/// use lago_webhooks::{AsyncWebhookHandler, Fee, HandlerResult};
+///
+/// struct Billing;
+///
+/// impl AsyncWebhookHandler for Billing {
+///     async fn on_fee_created(&self, fee: Fee) -> HandlerResult {
+///         println!("charge {} {}", fee.total_amount_cents, fee.total_amount_currency);
+///         Ok(())
+///     }
+/// }
+///
+/// let receiver = Receiver::new(Verifier::new().with_hmac("my-hmac-key"), Billing);
+/// // With the `axum` feature: axum::serve(listener, receiver.into_router("/webhooks"))
+/// # let _ = receiver;
+/// ```
+pub struct Receiver<H, D = InMemoryDeduplicator> {
+    verifier: Verifier,
+    handler: H,
+    dedup: D,
+    validate: bool,
+    body_limit: usize,
+}
+
+impl<H: AsyncWebhookHandler> Receiver<H> {
+    /// A receiver checking signatures with `verifier` and handing webhooks to `handler`,
+    /// deduplicating in memory, without validation, with a 1 MiB body limit.
+    pub fn new(verifier: Verifier, handler: H) -> Self {
+        Receiver {
+            verifier,
+            handler,
+            dedup: InMemoryDeduplicator::default(),
+            validate: false,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
+    /// Deduplicates with `dedup` instead (a shared store, for several processes).
+    pub fn with_deduplicator<D2: Deduplicate>(self, dedup: D2) -> Receiver<H, D2> {
+        let Receiver { verifier, handler, validate, body_limit, .. } = self;
+        Receiver { verifier, handler, dedup, validate, body_limit }
+    }
+
+    /// Refuses (with 422) payloads that break the spec's constraints. Lago retries a
+    /// refused delivery, so turn this on only where a wrong payload must not be handled.
+    pub fn with_validation(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
+    /// Refuses bodies over `bytes` (with 413).
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// Takes one delivery through every step, stopping at the first that refuses it.
+    pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
+        if body.len() > self.body_limit {
+            return Outcome::TooLarge;
+        }
+        let delivery = match self.verifier.verify(body, headers) {
+            Ok(delivery) => delivery,
+            Err(err) => return Outcome::Unverified(err),
+        };
+        let event = match WebhookEvent::from_slice(body) {
+            Ok(event) => event,
+            Err(err) => return Outcome::Malformed(err),
+        };
+        if self.validate
+            && let Err(violations) = event.validate()
+        {
+            return Outcome::Invalid(violations);
+        }
+        let Some(key) = delivery.unique_key else {
+            return self.dispatch(event).await;
+        };
+        match self.dedup.claim(key).await {
+            Ok(true) => {}
+            Ok(false) => return Outcome::Duplicate,
+            Err(err) => return Outcome::Failed(err),
+        }
+        let outcome = self.dispatch(event).await;
+        if matches!(outcome, Outcome::Failed(_)) {
+            // Let Lago's retry of this delivery be handled; a failure to forget the
+            // claim cannot be reported better than the failure already is.
+            let _ = self.dedup.release(key).await;
+        }
+        outcome
+    }
+
+    async fn dispatch(&self, event: WebhookEvent) -> Outcome {
+        match self.handler.handle(event).await {
+            Ok(()) => Outcome::Handled,
+            Err(err) => Outcome::Failed(err),
+        }
+    }
+}
+
+#[cfg(feature = "axum")]
+mod serve {
+    use std::sync::Arc;
+
+    use axum::Router;
+    use axum::body::Bytes;
+    use axum::extract::DefaultBodyLimit;
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+    use http::HeaderMap;
+
+    use super::{Outcome, Receiver};
+    use crate::AsyncWebhookHandler;
+    use crate::dedup::Deduplicate;
+
+    impl IntoResponse for Outcome {
+        fn into_response(self) -> Response {
+            (self.status(), self.to_string()).into_response()
+        }
+    }
+
+    impl<H: AsyncWebhookHandler + 'static, D: Deduplicate + 'static> Receiver<H, D> {
+        /// A router answering `POST path` with this receiver. Bodies over the limit are
+        /// refused with 413 before they are read whole.
+        pub fn into_router(self, path: &str) -> Router {
+            let limit = self.body_limit;
+            let receiver = Arc::new(self);
+            let handle = move |headers: HeaderMap, body: Bytes| {
+                let receiver = Arc::clone(&receiver);
+                async move { receiver.receive(&headers, &body).await }
+            };
+            Router::new().route(path, post(handle)).layer(DefaultBodyLimit::max(limit))
+        }
+    }
+}

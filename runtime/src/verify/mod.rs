@@ -1,0 +1,220 @@
+//! Checking that a webhook comes from Lago, before (and apart from) parsing it.
+//!
+//! Lago signs every delivery. The `X-Lago-Signature-Algorithm` header says how, as
+//! set on the webhook endpoint: `hmac` (Base64 HMAC-SHA256 of the body, keyed with the
+//! organization's HMAC key) or `jwt` (an RS256 token whose `data` claim is the body,
+//! signed with the Lago instance's RSA key). A [`Verifier`] holds the keys and checks
+//! the signature over the exact raw body; a service may verify, queue the bytes and
+//! parse them later.
+//!
+//! ```
+//! use lago_webhooks::verify::{HmacKey, Verifier};
+//!
+//! let key = "4e27f4ac-7b43-4e0f-91ab-6f3a5c6c2d10"; // Developers > Webhooks in Lago's UI
+//! let verifier = Verifier::new().with_hmac(key);
+//!
+//! // What Lago sends:
+//! let body = br#"{"webhook_type":"fee.created","object_type":"fee","fee":{}}"#;
+//! let signature = HmacKey::new(key).sign(body);
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert("x-lago-signature", signature.parse()?);
+//! headers.insert("x-lago-signature-algorithm", "hmac".parse()?);
+//! headers.insert("x-lago-unique-key", "1b1bd2a6-6bbc-4c4b-9c4f-5a3c2d1e0f9a".parse()?);
+//!
+//! let delivery = verifier.verify(body, &headers)?;
+//! assert_eq!(delivery.unique_key, Some("1b1bd2a6-6bbc-4c4b-9c4f-5a3c2d1e0f9a"));
+//!
+//! // A body changed on the way fails.
+//! assert!(verifier.verify(br#"{"webhook_type":"fee.created"}"#, &headers).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! With the JWT scheme, build the verifier from Lago's public key (`GET
+//! /api/v1/webhooks/json_public_key`, returned as Base64 of a PEM) and the API URL the
+//! tokens name: `Verifier::new().with_jwt(&public_key, "https://api.getlago.com")?`.
+
+mod hmac;
+#[cfg(feature = "jwt")]
+mod jwt;
+
+use std::fmt;
+
+pub use self::hmac::HmacKey;
+#[cfg(feature = "jwt")]
+pub use self::jwt::{JwtKey, JwtSigner};
+
+/// The header holding the signature.
+pub const SIGNATURE_HEADER: &str = "x-lago-signature";
+/// The header naming the signature scheme: `jwt` or `hmac`.
+pub const ALGORITHM_HEADER: &str = "x-lago-signature-algorithm";
+/// The header holding the delivery's id, the same on every retry: the idempotency key.
+pub const UNIQUE_KEY_HEADER: &str = "x-lago-unique-key";
+
+/// A signature scheme of Lago's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    /// RS256 JWT.
+    Jwt,
+    /// Base64 HMAC-SHA256.
+    Hmac,
+}
+
+impl Algorithm {
+    /// The value of the algorithm header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Jwt => "jwt",
+            Algorithm::Hmac => "hmac",
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a delivery was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A required header is absent (or not text).
+    #[error("missing header `{0}`")]
+    MissingHeader(&'static str),
+    /// The algorithm header names a scheme Lago does not have.
+    #[error("unknown signature algorithm `{0}`")]
+    UnknownAlgorithm(String),
+    /// The delivery uses a scheme this verifier has no key for.
+    #[error("no key for the `{0}` signature algorithm")]
+    NoKeyFor(Algorithm),
+    /// The signature is not in the expected encoding.
+    #[error("badly encoded signature: {0}")]
+    BadEncoding(&'static str),
+    /// The JWT header names another algorithm than RS256.
+    #[error("JWT algorithm `{0}` is not RS256")]
+    UnsupportedJwtAlgorithm(String),
+    /// The signature does not match.
+    #[error("the signature does not match")]
+    BadSignature,
+    /// The JWT was issued by another Lago instance.
+    #[error("JWT issuer `{found}` is not the expected `{expected}`")]
+    IssuerMismatch {
+        /// The issuer the verifier expects.
+        expected: String,
+        /// The issuer the token names.
+        found: String,
+    },
+    /// The JWT's `data` claim is not the body received.
+    #[error("the JWT was signed for another body")]
+    BodyMismatch,
+}
+
+/// A key that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(pub(crate) &'static str);
+
+/// A verified delivery: which scheme signed it, and its idempotency key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery<'a> {
+    /// The scheme that signed it.
+    pub algorithm: Algorithm,
+    /// The `X-Lago-Unique-Key` header: the delivery's id, the same on every retry.
+    pub unique_key: Option<&'a str>,
+}
+
+/// Checks Lago's signatures with the keys it holds: an HMAC key, Lago's public key,
+/// or both (a delivery is then checked with the scheme its algorithm header names).
+#[derive(Debug, Clone, Default)]
+pub struct Verifier {
+    hmac: Option<HmacKey>,
+    #[cfg(feature = "jwt")]
+    jwt: Option<JwtKey>,
+}
+
+impl Verifier {
+    /// A verifier with no key yet: it refuses everything.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accepts HMAC signatures made with `key`, the organization's HMAC key string.
+    pub fn with_hmac(mut self, key: impl Into<String>) -> Self {
+        self.hmac = Some(HmacKey::new(key));
+        self
+    }
+
+    /// Accepts JWT signatures made with Lago's key and naming `issuer`. `public_key` is
+    /// Lago's public key as its API returns it (Base64 of a PEM) or a plain PEM.
+    #[cfg(feature = "jwt")]
+    pub fn with_jwt(mut self, public_key: &str, issuer: impl Into<String>) -> Result<Self, KeyError> {
+        self.jwt = Some(JwtKey::new(public_key, issuer)?);
+        Ok(self)
+    }
+
+    /// Checks a delivery from its raw body and its headers.
+    pub fn verify<'h>(&self, body: &[u8], headers: &'h http::HeaderMap) -> Result<Delivery<'h>, VerifyError> {
+        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let algorithm = self.verify_parts(body, header(SIGNATURE_HEADER), header(ALGORITHM_HEADER))?;
+        Ok(Delivery { algorithm, unique_key: header(UNIQUE_KEY_HEADER) })
+    }
+
+    /// Checks a delivery from its raw body and the values of the signature and algorithm
+    /// headers, for frameworks that do not use `http::HeaderMap`.
+    pub fn verify_parts(
+        &self,
+        body: &[u8],
+        signature: Option<&str>,
+        algorithm: Option<&str>,
+    ) -> Result<Algorithm, VerifyError> {
+        let signature = signature.ok_or(VerifyError::MissingHeader("X-Lago-Signature"))?;
+        let algorithm =
+            match algorithm.ok_or(VerifyError::MissingHeader("X-Lago-Signature-Algorithm"))?.trim() {
+                a if a.eq_ignore_ascii_case("hmac") => Algorithm::Hmac,
+                a if a.eq_ignore_ascii_case("jwt") => Algorithm::Jwt,
+                other => return Err(VerifyError::UnknownAlgorithm(other.to_owned())),
+            };
+        match algorithm {
+            Algorithm::Hmac => {
+                self.hmac.as_ref().ok_or(VerifyError::NoKeyFor(algorithm))?.verify(body, signature)?
+            }
+            Algorithm::Jwt => self.verify_jwt(body, signature)?,
+        }
+        Ok(algorithm)
+    }
+
+    #[cfg(feature = "jwt")]
+    fn verify_jwt(&self, body: &[u8], token: &str) -> Result<(), VerifyError> {
+        self.jwt.as_ref().ok_or(VerifyError::NoKeyFor(Algorithm::Jwt))?.verify(body, token)
+    }
+
+    #[cfg(not(feature = "jwt"))]
+    fn verify_jwt(&self, _: &[u8], _: &str) -> Result<(), VerifyError> {
+        Err(VerifyError::NoKeyFor(Algorithm::Jwt))
+    }
+}
+
+/// The headers Lago sends with a delivery signed with `signature` by `algorithm`, for
+/// testing an endpoint as Lago would call it.
+pub fn lago_headers(
+    algorithm: Algorithm,
+    signature: &str,
+    unique_key: &str,
+) -> Result<http::HeaderMap, KeyError> {
+    let value = |text: &str| {
+        http::HeaderValue::from_str(text)
+            .map_err(|_| KeyError("a header value holds characters HTTP does not allow"))
+    };
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    headers.insert(SIGNATURE_HEADER, value(signature)?);
+    headers.insert(ALGORITHM_HEADER, http::HeaderValue::from_static(algorithm.as_str()));
+    headers.insert(UNIQUE_KEY_HEADER, value(unique_key)?);
+    Ok(headers)
+}
+
+/// The idempotency key of a delivery, from its headers.
+pub fn unique_key(headers: &http::HeaderMap) -> Option<&str> {
+    headers.get(UNIQUE_KEY_HEADER).and_then(|v| v.to_str().ok())
+}

@@ -1,0 +1,223 @@
+//! Receiving over real HTTP on 127.0.0.1: every docs example, signed as Lago signs, is
+//! accepted and dispatched once; everything else gets the status Lago must see.
+
+#[path = "../../examples/shared/client.rs"]
+mod client;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use lago_webhooks::receiver::Receiver;
+use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, Verifier, lago_headers};
+use lago_webhooks::{AsyncWebhookHandler, HandlerResult, WebhookEvent};
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
+
+use crate::fixtures::DOCS;
+
+const HMAC_KEY: &str = "0c7d3b8a-41f6-4e2b-9a5d-6e8f1c2b3a4d";
+const ISSUER: &str = "https://api.getlago.com";
+
+/// Records the webhook type of every dispatch; fails on demand.
+#[derive(Clone, Default)]
+struct Recorder {
+    dispatched: Arc<Mutex<Vec<String>>>,
+    fail: Arc<Mutex<bool>>,
+}
+
+impl AsyncWebhookHandler for Recorder {
+    async fn handle(&self, event: WebhookEvent) -> HandlerResult {
+        if *self.fail.lock().unwrap() {
+            return Err("the ledger is down".into());
+        }
+        self.dispatched.lock().unwrap().push(event.webhook_type().to_owned());
+        Ok(())
+    }
+}
+
+/// A test instance: Lago's keys made here, a receiver serving on an ephemeral port.
+struct Instance {
+    addr: SocketAddr,
+    recorder: Recorder,
+    private: RsaPrivateKey,
+    jwt: JwtSigner,
+    hmac: HmacKey,
+}
+
+/// Lago's public key as its API returns it: Base64 of the PEM, a line break every 60.
+fn as_lago_returns_it(pem: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pem);
+    encoded.as_bytes().chunks(60).map(|line| format!("{}\n", String::from_utf8_lossy(line))).collect()
+}
+
+async fn start(body_limit: Option<usize>) -> Instance {
+    let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let public = private.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
+    let verifier =
+        Verifier::new().with_hmac(HMAC_KEY).with_jwt(&as_lago_returns_it(&public), ISSUER).unwrap();
+    let recorder = Recorder::default();
+    let mut receiver = Receiver::new(verifier, recorder.clone());
+    if let Some(limit) = body_limit {
+        receiver = receiver.with_body_limit(limit);
+    }
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = receiver.into_router("/webhooks");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let jwt = JwtSigner::from_key(private.clone(), ISSUER);
+    Instance { addr, recorder, private, jwt, hmac: HmacKey::new(HMAC_KEY) }
+}
+
+impl Instance {
+    fn signature(&self, algorithm: Algorithm, body: &str) -> String {
+        match algorithm {
+            Algorithm::Hmac => self.hmac.sign(body.as_bytes()),
+            Algorithm::Jwt => self.jwt.sign(body.as_bytes()).unwrap(),
+        }
+    }
+
+    async fn send(&self, headers: &http::HeaderMap, body: &str) -> (u16, String) {
+        client::post(self.addr, "/webhooks", headers, body.into()).await.unwrap()
+    }
+
+    /// Sends `body` signed by `algorithm`, under `unique_key`.
+    async fn deliver(&self, algorithm: Algorithm, body: &str, unique_key: &str) -> u16 {
+        let headers = lago_headers(algorithm, &self.signature(algorithm, body), unique_key).unwrap();
+        self.send(&headers, body).await.0
+    }
+
+    fn dispatched(&self) -> Vec<String> {
+        std::mem::take(&mut *self.recorder.dispatched.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn every_docs_example_signed_either_way_is_accepted_and_dispatched_once() {
+    let lago = start(None).await;
+    for (i, fixture) in DOCS.iter().enumerate() {
+        for algorithm in [Algorithm::Hmac, Algorithm::Jwt] {
+            let key = format!("{algorithm}-{i}");
+            assert_eq!(
+                lago.deliver(algorithm, fixture.valid(), &key).await,
+                200,
+                "{} {algorithm}",
+                fixture.webhook_type
+            );
+            assert_eq!(lago.dispatched(), [fixture.webhook_type], "{} {algorithm}", fixture.webhook_type);
+        }
+    }
+}
+
+#[tokio::test]
+async fn forged_and_unsigned_deliveries_get_401_and_reach_no_handler() {
+    let lago = start(None).await;
+    let body = DOCS[2].valid();
+    let tampered = body.replacen("120", "121", 1);
+    let other_lago = start(None).await;
+    let wrong_hmac = HmacKey::new("another-organization-key").sign(body.as_bytes());
+    let other_instance = JwtSigner::from_key(lago.private.clone(), "https://api.eu.getlago.com");
+    let cases: Vec<(&str, http::HeaderMap, &str)> = vec![
+        (
+            "tampered body, hmac",
+            lago_headers(Algorithm::Hmac, &lago.signature(Algorithm::Hmac, body), "k1").unwrap(),
+            &tampered,
+        ),
+        (
+            "tampered body, jwt",
+            lago_headers(Algorithm::Jwt, &lago.signature(Algorithm::Jwt, body), "k2").unwrap(),
+            &tampered,
+        ),
+        ("wrong hmac key", lago_headers(Algorithm::Hmac, &wrong_hmac, "k3").unwrap(), body),
+        (
+            "wrong rsa key",
+            lago_headers(Algorithm::Jwt, &other_lago.signature(Algorithm::Jwt, body), "k4").unwrap(),
+            body,
+        ),
+        (
+            "missing signature",
+            {
+                let mut headers = lago_headers(Algorithm::Hmac, "x", "k5").unwrap();
+                headers.remove("x-lago-signature");
+                headers
+            },
+            body,
+        ),
+        (
+            "missing algorithm",
+            {
+                let mut headers =
+                    lago_headers(Algorithm::Hmac, &lago.signature(Algorithm::Hmac, body), "k6").unwrap();
+                headers.remove("x-lago-signature-algorithm");
+                headers
+            },
+            body,
+        ),
+        (
+            "unknown algorithm",
+            {
+                let mut headers =
+                    lago_headers(Algorithm::Hmac, &lago.signature(Algorithm::Hmac, body), "k7").unwrap();
+                headers.insert("x-lago-signature-algorithm", "rsa-sha512".parse().unwrap());
+                headers
+            },
+            body,
+        ),
+        (
+            "wrong issuer",
+            {
+                let token = other_instance.sign(body.as_bytes()).unwrap();
+                lago_headers(Algorithm::Jwt, &token, "k8").unwrap()
+            },
+            body,
+        ),
+    ];
+    for (name, headers, body) in cases {
+        let (status, text) = lago.send(&headers, body).await;
+        assert_eq!(status, 401, "{name}: {text}");
+        assert!(text.starts_with("signature refused: "), "{name}: {text}");
+    }
+    assert!(lago.dispatched().is_empty());
+}
+
+#[tokio::test]
+async fn the_same_unique_key_twice_is_handled_once_and_answered_200_twice() {
+    let lago = start(None).await;
+    let body = DOCS[7].valid();
+    assert_eq!(lago.deliver(Algorithm::Hmac, body, "same-key").await, 200);
+    assert_eq!(lago.deliver(Algorithm::Jwt, body, "same-key").await, 200);
+    assert_eq!(lago.dispatched(), ["fee.created"]);
+}
+
+#[tokio::test]
+async fn a_failed_handler_gets_a_retry() {
+    let lago = start(None).await;
+    let body = DOCS[7].valid();
+    *lago.recorder.fail.lock().unwrap() = true;
+    assert_eq!(lago.deliver(Algorithm::Hmac, body, "retried").await, 500);
+    *lago.recorder.fail.lock().unwrap() = false;
+    assert_eq!(lago.deliver(Algorithm::Hmac, body, "retried").await, 200);
+    assert_eq!(lago.dispatched(), ["fee.created"]);
+}
+
+#[tokio::test]
+async fn malformed_json_gets_400_and_an_unknown_type_200() {
+    let lago = start(None).await;
+    let invalid = DOCS.iter().find(|f| f.corrected.is_some()).unwrap().verbatim;
+    assert_eq!(lago.deliver(Algorithm::Hmac, invalid, "bad").await, 400);
+    let unknown = r#"{"webhook_type":"wallet.created","object_type":"wallet","wallet":{"lago_id":"w"}}"#;
+    assert_eq!(lago.deliver(Algorithm::Jwt, unknown, "new-type").await, 200);
+    assert_eq!(lago.dispatched(), ["wallet.created"]);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_413() {
+    let lago = start(None).await;
+    let padding = " ".repeat(1024 * 1024);
+    let big = format!("{}{padding}", DOCS[7].valid());
+    assert_eq!(lago.deliver(Algorithm::Hmac, &big, "big").await, 413);
+    let small = start(Some(256)).await;
+    assert_eq!(small.deliver(Algorithm::Hmac, DOCS[7].valid(), "small").await, 413);
+    assert_eq!(small.deliver(Algorithm::Hmac, r#"{"webhook_type":"x.y"}"#, "tiny").await, 200);
+    assert!(lago.dispatched().is_empty());
+}

@@ -1,0 +1,122 @@
+//! Lago's two signature schemes, pinned to vectors computed with openssl
+//! (`tests/fixtures/signing/`), and each way a delivery can be refused.
+
+use lago_webhooks::verify::{Algorithm, HmacKey, JwtKey, JwtSigner, Verifier, VerifyError, lago_headers};
+use serde_json::Value;
+
+const PRIVATE_KEY: &str = include_str!("../fixtures/signing/lago-test-private.pem");
+const PUBLIC_KEY: &str = include_str!("../fixtures/signing/lago-test-public.pem");
+const BODY: &str = include_str!("../fixtures/docs/fee.created.json");
+
+fn vectors() -> Value {
+    serde_json::from_str(include_str!("../fixtures/signing/vectors.json")).unwrap()
+}
+
+fn vector(name: &str) -> String {
+    vectors()[name].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn hmac_matches_openssl() {
+    let key = HmacKey::new(vector("hmac_key"));
+    assert_eq!(key.sign(BODY.as_bytes()), vector("hmac_signature"));
+    assert_eq!(key.verify(BODY.as_bytes(), &vector("hmac_signature")), Ok(()));
+}
+
+#[test]
+fn jwt_matches_openssl_and_verifies_with_the_key_as_lago_returns_it() {
+    let issuer = vector("jwt_issuer");
+    // RS256 (PKCS#1 v1.5) is deterministic: the same key signs the same token.
+    let signer = JwtSigner::new(PRIVATE_KEY, issuer.clone()).unwrap();
+    assert_eq!(signer.sign(BODY.as_bytes()).unwrap(), vector("jwt"));
+    let wrapped = vector("public_key_base64");
+    assert!(wrapped.lines().count() > 5, "Lago's API wraps the Base64 in lines");
+    for public_key in [wrapped.as_str(), PUBLIC_KEY] {
+        let key = JwtKey::new(public_key, issuer.clone()).unwrap();
+        assert_eq!(key.verify(BODY.as_bytes(), &vector("jwt")), Ok(()));
+    }
+}
+
+fn verifier() -> Verifier {
+    Verifier::new()
+        .with_hmac(vector("hmac_key"))
+        .with_jwt(&vector("public_key_base64"), vector("jwt_issuer"))
+        .unwrap()
+}
+
+fn check(signature: Option<&str>, algorithm: Option<&str>, body: &str) -> Result<Algorithm, VerifyError> {
+    verifier().verify_parts(body.as_bytes(), signature, algorithm)
+}
+
+#[test]
+fn each_failure_has_its_error() {
+    let hmac = vector("hmac_signature");
+    let jwt = vector("jwt");
+    let tampered = BODY.replace("\"amount_cents\": 100", "\"amount_cents\": 1");
+    assert_eq!(check(Some(&hmac), Some("hmac"), BODY), Ok(Algorithm::Hmac));
+    assert_eq!(check(Some(&jwt), Some("jwt"), BODY), Ok(Algorithm::Jwt));
+    assert_eq!(check(None, Some("hmac"), BODY), Err(VerifyError::MissingHeader("X-Lago-Signature")));
+    assert_eq!(check(Some(&hmac), None, BODY), Err(VerifyError::MissingHeader("X-Lago-Signature-Algorithm")));
+    assert_eq!(check(Some(&hmac), Some("sha1"), BODY), Err(VerifyError::UnknownAlgorithm("sha1".into())));
+    assert_eq!(
+        check(Some("%%%"), Some("hmac"), BODY),
+        Err(VerifyError::BadEncoding("the HMAC signature is not Base64"))
+    );
+    assert_eq!(check(Some(&hmac), Some("hmac"), &tampered), Err(VerifyError::BadSignature));
+    assert_eq!(check(Some(&jwt), Some("jwt"), &tampered), Err(VerifyError::BodyMismatch));
+    assert_eq!(
+        check(Some("a.b"), Some("jwt"), BODY),
+        Err(VerifyError::BadEncoding("the JWT does not have three parts"))
+    );
+    // A token with its signature swapped for another's.
+    let (signed, _) = jwt.rsplit_once('.').unwrap();
+    let other = JwtSigner::new(PRIVATE_KEY, "https://api.getlago.com").unwrap().sign(b"{}").unwrap();
+    let forged = format!("{signed}.{}", other.rsplit_once('.').unwrap().1);
+    assert_eq!(check(Some(&forged), Some("jwt"), BODY), Err(VerifyError::BadSignature));
+    // The right key, another instance.
+    let eu =
+        JwtSigner::new(PRIVATE_KEY, "https://api.eu.getlago.com").unwrap().sign(BODY.as_bytes()).unwrap();
+    assert_eq!(
+        check(Some(&eu), Some("jwt"), BODY),
+        Err(VerifyError::IssuerMismatch {
+            expected: "https://api.getlago.com".into(),
+            found: "https://api.eu.getlago.com".into()
+        })
+    );
+    let hs256 = format!("eyJhbGciOiJIUzI1NiJ9.{}", jwt.split_once('.').unwrap().1);
+    assert_eq!(
+        check(Some(&hs256), Some("jwt"), BODY),
+        Err(VerifyError::UnsupportedJwtAlgorithm("HS256".into()))
+    );
+    let hmac_only = Verifier::new().with_hmac("k");
+    assert_eq!(
+        hmac_only.verify_parts(BODY.as_bytes(), Some(&jwt), Some("jwt")),
+        Err(VerifyError::NoKeyFor(Algorithm::Jwt))
+    );
+}
+
+#[test]
+fn headers_are_read_from_a_header_map() {
+    let headers =
+        lago_headers(Algorithm::Hmac, &vector("hmac_signature"), "9a8b7c6d-0000-4000-8000-000000000001")
+            .unwrap();
+    let delivery = verifier().verify(BODY.as_bytes(), &headers).unwrap();
+    assert_eq!(delivery.algorithm, Algorithm::Hmac);
+    assert_eq!(delivery.unique_key, Some("9a8b7c6d-0000-4000-8000-000000000001"));
+}
+
+#[test]
+fn secrets_are_redacted_in_debug_output() {
+    let key = vector("hmac_key");
+    let shown = format!("{:?} {:?}", verifier(), JwtSigner::new(PRIVATE_KEY, "iss").unwrap());
+    assert!(!shown.contains(&key), "{shown}");
+    assert!(shown.contains("<redacted>"));
+    assert!(!shown.contains("MII"), "no key material");
+}
+
+#[test]
+fn keys_that_cannot_be_used_are_refused() {
+    assert!(JwtKey::new("not a key", "iss").is_err());
+    assert!(JwtKey::new("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", "iss").is_err());
+    assert!(JwtSigner::new(PUBLIC_KEY, "iss").is_err());
+}

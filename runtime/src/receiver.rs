@@ -7,7 +7,7 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 
 use crate::dedup::{Deduplicate, InMemoryDeduplicator};
-use crate::verify::{Verifier, VerifyError};
+use crate::verify::{Algorithm, Verifier, VerifyError};
 use crate::{AsyncWebhookHandler, HandlerError, ParseError, Validate, Violations, WebhookEvent};
 
 /// Bodies larger than this are refused unless the receiver is told otherwise.
@@ -62,6 +62,17 @@ impl fmt::Display for Outcome {
             Outcome::Failed(err) => write!(f, "handler failed: {err}"),
         }
     }
+}
+
+/// A delivery that passed verification (and validation, when on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    /// The webhook.
+    pub event: WebhookEvent,
+    /// The scheme that signed it.
+    pub algorithm: Algorithm,
+    /// Its `X-Lago-Unique-Key`: the same on every retry of this delivery.
+    pub unique_key: Option<String>,
 }
 
 /// Receives deliveries for an [`AsyncWebhookHandler`].
@@ -131,25 +142,31 @@ impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
         &self.handler
     }
 
+    /// Verifies, parses and (when on) validates a delivery, without handling it: for a
+    /// service that queues webhooks, or handles them its own way.
+    pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received, Outcome> {
+        if body.len() > self.body_limit {
+            return Err(Outcome::TooLarge);
+        }
+        let delivery = self.verifier.verify(body, headers).map_err(Outcome::Unverified)?;
+        let event = WebhookEvent::from_slice(body).map_err(Outcome::Malformed)?;
+        if self.validate {
+            event.validate().map_err(Outcome::Invalid)?;
+        }
+        Ok(Received {
+            event,
+            algorithm: delivery.algorithm,
+            unique_key: delivery.unique_key.map(str::to_owned),
+        })
+    }
+
     /// Takes one delivery through every step, stopping at the first that refuses it.
     pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
-        if body.len() > self.body_limit {
-            return Outcome::TooLarge;
-        }
-        let delivery = match self.verifier.verify(body, headers) {
-            Ok(delivery) => delivery,
-            Err(err) => return Outcome::Unverified(err),
+        let Received { event, unique_key, .. } = match self.accept(headers, body) {
+            Ok(received) => received,
+            Err(outcome) => return outcome,
         };
-        let event = match WebhookEvent::from_slice(body) {
-            Ok(event) => event,
-            Err(err) => return Outcome::Malformed(err),
-        };
-        if self.validate
-            && let Err(violations) = event.validate()
-        {
-            return Outcome::Invalid(violations);
-        }
-        let Some(key) = delivery.unique_key else {
+        let Some(key) = unique_key.as_deref() else {
             return self.dispatch(event).await;
         };
         match self.dedup.claim(key).await {

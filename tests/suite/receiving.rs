@@ -221,3 +221,24 @@ async fn a_body_over_the_limit_gets_413() {
     assert_eq!(small.deliver(Algorithm::Hmac, r#"{"webhook_type":"x.y"}"#, "tiny").await, 200);
     assert!(lago.dispatched().is_empty());
 }
+
+#[tokio::test]
+async fn a_service_can_take_the_verified_event_with_its_unique_key() {
+    let verifier = Verifier::new().with_hmac(HMAC_KEY);
+    let receiver = Receiver::new(verifier, Recorder::default()).with_validation(true);
+    let body = DOCS[7].valid();
+    let headers =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), "queued-1").unwrap();
+    let received = receiver.accept(&headers, body.as_bytes()).unwrap();
+    assert_eq!(received.unique_key.as_deref(), Some("queued-1"));
+    assert_eq!(received.algorithm, Algorithm::Hmac);
+    assert_eq!(received.event.webhook_type(), "fee.created");
+    // With validation on, a payload that breaks the spec is refused with its violations.
+    let drafted = DOCS[1].valid();
+    let headers =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(drafted.as_bytes()), "q2").unwrap();
+    let refused = receiver.receive(&headers, drafted.as_bytes()).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.to_string().contains("/invoice/fees/0/total_amount_currency"), "{refused}");
+    assert!(receiver.handler().dispatched.lock().unwrap().is_empty());
+}

@@ -49,7 +49,7 @@ impl Lago {
 }
 
 async fn start_receiver() -> Result<SocketAddr, Error> {
-    let verifier = Verifier::new().with_hmac(HMAC_KEY).with_jwt(PUBLIC_KEY, ISSUER)?;
+    let verifier = Verifier::new().with_hmac(HMAC_KEY)?.with_jwt(PUBLIC_KEY, ISSUER)?;
     let router = Receiver::new(verifier, printer::Printer).into_router("/webhooks");
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
     let addr = listener.local_addr()?;

@@ -21,7 +21,7 @@ use lago_webhooks::verify::Verifier;
 fn verifier() -> Result<Verifier, Box<dyn std::error::Error>> {
     let mut verifier = Verifier::new();
     if let Ok(key) = std::env::var("LAGO_HMAC_KEY") {
-        verifier = verifier.with_hmac(key);
+        verifier = verifier.with_hmac(key)?;
         println!("accepting hmac signatures");
     }
     if let Ok(public_key) = std::env::var("LAGO_PUBLIC_KEY") {

@@ -49,15 +49,18 @@ pub fn field(field: &Field, ty: &TypeRef) -> Result<FieldConstraints, Vec<Proble
             }
         },
     };
-    let textual =
-        matches!(primitive, Some(Primitive::String | Primitive::Id | Primitive::Currency | Primitive::Url));
-    if field.non_empty && !textual {
+    if field.non_empty && !primitive.is_some_and(Primitive::is_textual) {
         problems.push(("non_empty".into(), format!("non_empty applies to strings, not to `{}`", field.ty)));
     }
     for (key, bound) in [("minimum", field.minimum), ("maximum", field.maximum)] {
         if bound.is_some() && primitive != Some(Primitive::Integer) {
             problems.push((key.into(), format!("{key} applies to integers, not to `{}`", field.ty)));
         }
+    }
+    if let (Some(minimum), Some(maximum)) = (field.minimum, field.maximum)
+        && minimum > maximum
+    {
+        problems.push(("maximum".into(), format!("maximum {maximum} is less than minimum {minimum}")));
     }
     if problems.is_empty() {
         Ok(FieldConstraints {
@@ -73,7 +76,7 @@ pub fn field(field: &Field, ty: &TypeRef) -> Result<FieldConstraints, Vec<Proble
 
 /// Resolves a rule against the object's checked fields.
 pub fn rule(rule: &Rule, fields: &[FieldIr]) -> Result<RuleIr, Vec<Problem>> {
-    let mut problems = Vec::new();
+    let mut problems = empty_lists(rule);
     let mut find = |key: String, name: &str, wanted: &str, fits: fn(&TypeRef) -> bool| {
         let found = fields.iter().position(|f| f.json_name == name && fits(&f.ty));
         if found.is_none() {
@@ -87,7 +90,9 @@ pub fn rule(rule: &Rule, fields: &[FieldIr]) -> Result<RuleIr, Vec<Problem>> {
                 .map(|(i, n)| find(format!("root/{i}"), n, "a currency", is_currency))
                 .collect();
             let within: Vec<_> = (within.iter().enumerate())
-                .map(|(i, n)| find(format!("within/{i}"), n, "an object or array of objects", holds_objects))
+                .map(|(i, n)| {
+                    find(format!("within/{i}"), n, "an object or array of objects", TypeRef::holds_objects)
+                })
                 .collect();
             RuleIr::SameCurrency {
                 root: root.into_iter().flatten().collect(),
@@ -109,18 +114,27 @@ pub fn rule(rule: &Rule, fields: &[FieldIr]) -> Result<RuleIr, Vec<Problem>> {
     if problems.is_empty() { Ok(ir) } else { Err(problems) }
 }
 
+/// A rule with nothing to compare would never fire, or force a total to 0.
+fn empty_lists(rule: &Rule) -> Vec<Problem> {
+    match rule {
+        Rule::SameCurrency { root, .. } if root.is_empty() => {
+            vec![("root".into(), "`root` names no field".into())]
+        }
+        Rule::SameCurrency { .. } => Vec::new(),
+        Rule::Sum { parts, .. } if parts.is_empty() => {
+            vec![("parts".into(), "`parts` names no field".into())]
+        }
+        Rule::Sum { parts, .. } => (parts.iter().enumerate())
+            .filter(|(_, part)| part.fields().is_empty())
+            .map(|(i, _)| (format!("parts/{i}"), "this part names no field".into()))
+            .collect(),
+    }
+}
+
 fn is_currency(ty: &TypeRef) -> bool {
     *ty == TypeRef::Primitive(Primitive::Currency)
 }
 
 fn is_integer(ty: &TypeRef) -> bool {
     *ty == TypeRef::Primitive(Primitive::Integer)
-}
-
-fn holds_objects(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Object(_) => true,
-        TypeRef::Array(inner) => holds_objects(inner),
-        _ => false,
-    }
 }

@@ -51,6 +51,11 @@ impl Primitive {
         Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
     }
 
+    /// Whether values of this type are plain strings.
+    pub fn is_textual(self) -> bool {
+        matches!(self, Primitive::String | Primitive::Id | Primitive::Currency | Primitive::Url)
+    }
+
     /// The name a spec uses for it.
     pub fn name(self) -> &'static str {
         Self::NAMES.iter().find(|(_, p)| *p == self).map_or("json", |(n, _)| n)
@@ -68,6 +73,17 @@ pub enum TypeRef {
     Enum(usize),
     /// A JSON array of the inner type.
     Array(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Whether the type is an object, or an array of them at any depth.
+    pub fn holds_objects(&self) -> bool {
+        match self {
+            TypeRef::Object(_) => true,
+            TypeRef::Array(inner) => inner.holds_objects(),
+            _ => false,
+        }
+    }
 }
 
 /// The resolved spec.
@@ -190,13 +206,11 @@ impl Format {
 
     /// The primitives whose values this format can apply to.
     pub fn applies_to(self, primitive: Primitive) -> bool {
-        let textual =
-            matches!(primitive, Primitive::String | Primitive::Id | Primitive::Currency | Primitive::Url);
         match self {
             Format::Date => primitive == Primitive::Date,
             Format::DateTime => primitive == Primitive::DateTime,
             Format::Decimal => primitive == Primitive::Decimal,
-            _ => textual,
+            _ => primitive.is_textual(),
         }
     }
 }

@@ -85,7 +85,7 @@ pub struct Object {
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rule {
     /// Every currency code of the object, and of the objects under the `within` fields,
-    /// equals the root currency: the first present of the `root` fields.
+    /// equals the root currency: the first of the `root` fields that holds a currency code.
     SameCurrency {
         /// Currency fields of the object, in order of preference.
         root: Vec<String>,

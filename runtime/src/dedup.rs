@@ -1,49 +1,85 @@
 //! Acting once per delivery: Lago retries a delivery until it gets a 2xx, with the same
 //! `X-Lago-Unique-Key` each time, so a handler may see one webhook several times.
+//!
+//! A key goes through three states: unclaimed, claimed while its handling runs, and
+//! done. A retry of a done delivery is answered without handling it again; a retry that
+//! arrives while the first attempt still runs is asked to come back later; a claim whose
+//! handling failed, was cancelled or panicked is released, so that Lago's next retry is
+//! handled.
+//!
+//! The unique key is not covered by Lago's signature: a validly signed body captured
+//! and sent again under another key is handled again. Where that matters, deduplicate
+//! on an id inside the payload too.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Mutex;
 
 use crate::HandlerError;
 
+/// What a claim found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The key was free and is now claimed: handle the delivery.
+    Claimed,
+    /// Another attempt at the same delivery is being handled.
+    InProgress,
+    /// The delivery was handled before.
+    Done,
+}
+
 /// Remembers which deliveries were handled, so that a retry is not handled again.
 ///
-/// Implement it over a shared store (a database table with a unique key, Redis
-/// `SET NX`) when several processes receive webhooks; [`InMemoryDeduplicator`] serves
-/// a single process.
+/// Implement it over a shared store (a database table with a unique key, Redis) when
+/// several processes receive webhooks; [`InMemoryDeduplicator`] serves one process.
 pub trait Deduplicate: Send + Sync {
-    /// Claims `key`: true if no one has, and records it; false if it was claimed before.
-    fn claim(&self, key: &str) -> impl Future<Output = Result<bool, HandlerError>> + Send;
+    /// Claims `key` for handling, unless it is claimed or done.
+    fn claim(&self, key: &str) -> impl Future<Output = Result<Claim, HandlerError>> + Send;
 
-    /// Forgets a claim whose handling failed, so that Lago's retry is handled.
-    fn release(&self, key: &str) -> impl Future<Output = Result<(), HandlerError>> + Send;
+    /// Marks a claimed key done: its delivery was handled.
+    fn complete(&self, key: &str) -> impl Future<Output = Result<(), HandlerError>> + Send;
+
+    /// Frees a claimed key whose handling failed, was cancelled or panicked. Called from
+    /// a destructor, so it cannot wait: a remote store should spawn the work, or let
+    /// claims expire.
+    fn release(&self, key: &str);
 }
 
 /// Keys claimed in this process, the oldest forgotten past a capacity.
 #[derive(Debug)]
 pub struct InMemoryDeduplicator {
     capacity: usize,
-    state: Mutex<Claims>,
+    state: Mutex<Keys>,
 }
 
 #[derive(Debug, Default)]
-struct Claims {
-    keys: HashSet<String>,
+struct Keys {
+    /// Key to "done".
+    states: HashMap<String, bool>,
+    /// Keys in claim order, for eviction.
     order: VecDeque<String>,
 }
 
 impl InMemoryDeduplicator {
-    /// Remembers up to `capacity` keys (Lago retries within minutes, so a few thousand
+    /// Remembers up to `capacity` keys (Lago retries within a minute, so a few thousand
     /// cover any burst).
     pub fn new(capacity: usize) -> Self {
-        InMemoryDeduplicator { capacity: capacity.max(1), state: Mutex::new(Claims::default()) }
+        InMemoryDeduplicator { capacity: capacity.max(1), state: Mutex::new(Keys::default()) }
     }
 
-    fn with_claims<T>(&self, f: impl FnOnce(&mut Claims) -> T) -> T {
-        // A panic while holding the lock leaves the sets consistent: keep going.
-        let mut claims = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut claims)
+    fn with_keys<T>(&self, f: impl FnOnce(&mut Keys) -> T) -> T {
+        // The maps stay consistent if a holder panicked: keep going.
+        let mut keys = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut keys)
+    }
+}
+
+impl Keys {
+    fn evict(&mut self, capacity: usize) {
+        while self.states.len() > capacity {
+            let Some(oldest) = self.order.pop_front() else { break };
+            self.states.remove(&oldest);
+        }
     }
 }
 
@@ -54,29 +90,37 @@ impl Default for InMemoryDeduplicator {
 }
 
 impl Deduplicate for InMemoryDeduplicator {
-    fn claim(&self, key: &str) -> impl Future<Output = Result<bool, HandlerError>> + Send {
-        let claimed = self.with_claims(|claims| {
-            if !claims.keys.insert(key.to_owned()) {
-                return false;
+    fn claim(&self, key: &str) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
+        let claim = self.with_keys(|keys| match keys.states.get(key) {
+            Some(true) => Claim::Done,
+            Some(false) => Claim::InProgress,
+            None => {
+                keys.states.insert(key.to_owned(), false);
+                keys.order.push_back(key.to_owned());
+                keys.evict(self.capacity);
+                Claim::Claimed
             }
-            claims.order.push_back(key.to_owned());
-            if claims.order.len() > self.capacity
-                && let Some(oldest) = claims.order.pop_front()
-            {
-                claims.keys.remove(&oldest);
-            }
-            true
         });
-        std::future::ready(Ok(claimed))
+        std::future::ready(Ok(claim))
     }
 
-    fn release(&self, key: &str) -> impl Future<Output = Result<(), HandlerError>> + Send {
-        self.with_claims(|claims| {
-            if claims.keys.remove(key) {
-                claims.order.retain(|k| k != key);
+    fn complete(&self, key: &str) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        self.with_keys(|keys| {
+            if let Some(done) = keys.states.get_mut(key) {
+                *done = true;
             }
         });
         std::future::ready(Ok(()))
+    }
+
+    fn release(&self, key: &str) {
+        self.with_keys(|keys| {
+            if keys.states.get(key) == Some(&false) {
+                keys.states.remove(key);
+                // Failures are rare: a linear pass keeps the order exact.
+                keys.order.retain(|k| k != key);
+            }
+        });
     }
 }
 
@@ -93,21 +137,31 @@ mod tests {
     }
 
     #[test]
-    fn a_key_is_claimed_once_until_released() {
+    fn a_key_goes_from_claimed_to_done() {
         let dedup = InMemoryDeduplicator::default();
-        assert!(now(dedup.claim("a")).unwrap());
-        assert!(!now(dedup.claim("a")).unwrap());
-        now(dedup.release("a")).unwrap();
-        assert!(now(dedup.claim("a")).unwrap());
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::Claimed);
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::InProgress);
+        now(dedup.complete("a")).unwrap();
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::Done);
+        dedup.release("a");
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::Done, "a done key is never released");
+    }
+
+    #[test]
+    fn a_released_key_can_be_claimed_again() {
+        let dedup = InMemoryDeduplicator::default();
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::Claimed);
+        dedup.release("a");
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::Claimed);
     }
 
     #[test]
     fn the_oldest_keys_are_forgotten_past_capacity() {
         let dedup = InMemoryDeduplicator::new(2);
         for key in ["a", "b", "c"] {
-            assert!(now(dedup.claim(key)).unwrap());
+            assert_eq!(now(dedup.claim(key)).unwrap(), Claim::Claimed);
         }
-        assert!(now(dedup.claim("a")).unwrap(), "a was forgotten");
-        assert!(!now(dedup.claim("c")).unwrap());
+        assert_eq!(now(dedup.claim("a")).unwrap(), Claim::Claimed, "a was forgotten");
+        assert_eq!(now(dedup.claim("c")).unwrap(), Claim::InProgress);
     }
 }

@@ -73,8 +73,8 @@ pub mod __private {
     pub use crate::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
     pub use crate::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
     pub use crate::validate::checks::{
-        check_format, check_listed, check_non_empty, check_range, check_same_currency, check_sum,
-        first_currency,
+        check_format, check_non_empty, check_range, check_same_currency, check_sum, first_currency,
+        report_unlisted,
     };
     pub use serde;
     pub use serde_json;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::dedup::{Deduplicate, InMemoryDeduplicator};
+use crate::dedup::{Claim, Deduplicate, InMemoryDeduplicator};
 use crate::verify::{Algorithm, Verifier, VerifyError};
 use crate::{AsyncWebhookHandler, HandlerError, ParseError, Validate, Violations, WebhookEvent};
 
@@ -20,8 +20,10 @@ pub enum Outcome {
     /// The handler ran and succeeded (a type the spec does not know counts: its method
     /// accepts it).
     Handled,
-    /// The unique key was seen before: not handled again.
+    /// The delivery was handled before: not handled again.
     Duplicate,
+    /// Another attempt at the same delivery is being handled: Lago should retry later.
+    InProgress,
     /// The signature is missing or wrong.
     Unverified(VerifyError),
     /// The body is not a webhook the spec can parse.
@@ -36,11 +38,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// The status to answer. Lago counts only 200, 201, 202 and 204 as delivered and
-    /// retries anything else, so a duplicate gets 200 and only a failure worth retrying
-    /// (a handler error) gets a 5xx.
+    /// retries anything else, so a duplicate gets 200, an attempt racing another gets
+    /// 409 (to be retried), and a handler error gets 500.
     pub fn status(&self) -> StatusCode {
         match self {
             Outcome::Handled | Outcome::Duplicate => StatusCode::OK,
+            Outcome::InProgress => StatusCode::CONFLICT,
             Outcome::Unverified(_) => StatusCode::UNAUTHORIZED,
             Outcome::Malformed(_) => StatusCode::BAD_REQUEST,
             Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -55,6 +58,7 @@ impl fmt::Display for Outcome {
         match self {
             Outcome::Handled => f.write_str("handled"),
             Outcome::Duplicate => f.write_str("already handled"),
+            Outcome::InProgress => f.write_str("being handled; retry later"),
             Outcome::Unverified(err) => write!(f, "signature refused: {err}"),
             Outcome::Malformed(err) => write!(f, "body refused: {err}"),
             Outcome::Invalid(violations) => write!(f, "payload refused:\n{violations}"),
@@ -91,9 +95,10 @@ pub struct Received {
 ///     }
 /// }
 ///
-/// let receiver = Receiver::new(Verifier::new().with_hmac("my-hmac-key"), Billing);
+/// let receiver = Receiver::new(Verifier::new().with_hmac("my-hmac-key")?, Billing);
 /// // With the `axum` feature: axum::serve(listener, receiver.into_router("/webhooks"))
 /// # let _ = receiver;
+/// # Ok::<(), lago_webhooks::verify::KeyError>(())
 /// ```
 pub struct Receiver<H, D = InMemoryDeduplicator> {
     verifier: Verifier,
@@ -166,19 +171,25 @@ impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
             Ok(received) => received,
             Err(outcome) => return outcome,
         };
-        let Some(key) = unique_key.as_deref() else {
+        // An empty key identifies nothing: such deliveries are handled, not deduplicated.
+        let Some(key) = unique_key.as_deref().filter(|key| !key.trim().is_empty()) else {
             return self.dispatch(event).await;
         };
         match self.dedup.claim(key).await {
-            Ok(true) => {}
-            Ok(false) => return Outcome::Duplicate,
+            Ok(Claim::Claimed) => {}
+            Ok(Claim::Done) => return Outcome::Duplicate,
+            Ok(Claim::InProgress) => return Outcome::InProgress,
             Err(err) => return Outcome::Failed(err),
         }
+        // Released unless the handling succeeds, including when this future is dropped
+        // (the caller hung up) or the handler panics.
+        let claim = ClaimGuard { dedup: &self.dedup, key: Some(key) };
         let outcome = self.dispatch(event).await;
-        if matches!(outcome, Outcome::Failed(_)) {
-            // Let Lago's retry of this delivery be handled; a failure to forget the
-            // claim cannot be reported better than the failure already is.
-            let _ = self.dedup.release(key).await;
+        if matches!(outcome, Outcome::Handled) {
+            claim.disarm();
+            // The delivery was handled: a failure to record that only risks handling a
+            // retry again, which the answer cannot undo.
+            let _ = self.dedup.complete(key).await;
         }
         outcome
     }
@@ -187,6 +198,26 @@ impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
         match self.handler.handle(event).await {
             Ok(()) => Outcome::Handled,
             Err(err) => Outcome::Failed(err),
+        }
+    }
+}
+
+/// Releases a claim when dropped armed.
+struct ClaimGuard<'a, D: Deduplicate> {
+    dedup: &'a D,
+    key: Option<&'a str>,
+}
+
+impl<D: Deduplicate> ClaimGuard<'_, D> {
+    fn disarm(mut self) {
+        self.key = None;
+    }
+}
+
+impl<D: Deduplicate> Drop for ClaimGuard<'_, D> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            self.dedup.release(key);
         }
     }
 }
@@ -208,7 +239,12 @@ mod serve {
 
     impl IntoResponse for Outcome {
         fn into_response(self) -> Response {
-            (self.status(), self.to_string()).into_response()
+            // What a handler failed on is the service's business, not the caller's.
+            let text = match &self {
+                Outcome::Failed(_) => "handler failed".to_owned(),
+                other => other.to_string(),
+            };
+            (self.status(), text).into_response()
         }
     }
 

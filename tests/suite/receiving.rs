@@ -55,7 +55,7 @@ async fn start(body_limit: Option<usize>) -> Instance {
     let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
     let public = private.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
     let verifier =
-        Verifier::new().with_hmac(HMAC_KEY).with_jwt(&as_lago_returns_it(&public), ISSUER).unwrap();
+        Verifier::new().with_hmac(HMAC_KEY).unwrap().with_jwt(&as_lago_returns_it(&public), ISSUER).unwrap();
     let recorder = Recorder::default();
     let mut receiver = Receiver::new(verifier, recorder.clone());
     if let Some(limit) = body_limit {
@@ -224,7 +224,7 @@ async fn a_body_over_the_limit_gets_413() {
 
 #[tokio::test]
 async fn a_service_can_take_the_verified_event_with_its_unique_key() {
-    let verifier = Verifier::new().with_hmac(HMAC_KEY);
+    let verifier = Verifier::new().with_hmac(HMAC_KEY).unwrap();
     let receiver = Receiver::new(verifier, Recorder::default()).with_validation(true);
     let body = DOCS[7].valid();
     let headers =
@@ -241,4 +241,51 @@ async fn a_service_can_take_the_verified_event_with_its_unique_key() {
     assert_eq!(refused.status(), 422);
     assert!(refused.to_string().contains("/invoice/fees/0/total_amount_currency"), "{refused}");
     assert!(receiver.handler().dispatched.lock().unwrap().is_empty());
+}
+
+/// Blocks each dispatch until told to go on, to hold a delivery in progress.
+#[derive(Clone, Default)]
+struct Slow {
+    gate: Arc<tokio::sync::Notify>,
+    dispatched: Arc<Mutex<usize>>,
+}
+
+impl AsyncWebhookHandler for Slow {
+    async fn handle(&self, _: WebhookEvent) -> HandlerResult {
+        self.gate.notified().await;
+        *self.dispatched.lock().unwrap() += 1;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_attempt_racing_another_gets_409_and_a_cancelled_one_frees_its_key() {
+    let handler = Slow::default();
+    let receiver = Arc::new(Receiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), handler.clone()));
+    let body = DOCS[7].valid();
+    let headers =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), "racing").unwrap();
+    // The first attempt starts and waits in the handler.
+    let first = tokio::spawn({
+        let (receiver, headers) = (Arc::clone(&receiver), headers.clone());
+        async move { receiver.receive(&headers, body.as_bytes()).await.status() }
+    });
+    // Let it run until it waits in the handler (tests run on a single-threaded runtime).
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(receiver.receive(&headers, body.as_bytes()).await.status(), 409);
+    // The caller hangs up: the first attempt is dropped mid-handling.
+    first.abort();
+    let _ = first.await;
+    // Lago's retry is then handled.
+    handler.gate.notify_one();
+    assert_eq!(receiver.receive(&headers, body.as_bytes()).await.status(), 200);
+    assert_eq!(*handler.dispatched.lock().unwrap(), 1);
+    assert_eq!(
+        receiver.receive(&headers, body.as_bytes()).await.status(),
+        200,
+        "done: answered, not handled"
+    );
+    assert_eq!(*handler.dispatched.lock().unwrap(), 1);
 }

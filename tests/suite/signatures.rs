@@ -40,6 +40,7 @@ fn jwt_matches_openssl_and_verifies_with_the_key_as_lago_returns_it() {
 fn verifier() -> Verifier {
     Verifier::new()
         .with_hmac(vector("hmac_key"))
+        .unwrap()
         .with_jwt(&vector("public_key_base64"), vector("jwt_issuer"))
         .unwrap()
 }
@@ -56,7 +57,12 @@ fn each_failure_has_its_error() {
     assert_eq!(check(Some(&hmac), Some("hmac"), BODY), Ok(Algorithm::Hmac));
     assert_eq!(check(Some(&jwt), Some("jwt"), BODY), Ok(Algorithm::Jwt));
     assert_eq!(check(None, Some("hmac"), BODY), Err(VerifyError::MissingHeader("X-Lago-Signature")));
-    assert_eq!(check(Some(&hmac), None, BODY), Err(VerifyError::MissingHeader("X-Lago-Signature-Algorithm")));
+    // Without an algorithm header the signature must be a valid JWT.
+    assert_eq!(check(Some(&jwt), None, BODY), Ok(Algorithm::Jwt));
+    assert_eq!(
+        check(Some(&hmac), None, BODY),
+        Err(VerifyError::BadEncoding("the JWT does not have three parts"))
+    );
     assert_eq!(check(Some(&hmac), Some("sha1"), BODY), Err(VerifyError::UnknownAlgorithm("sha1".into())));
     assert_eq!(
         check(Some("%%%"), Some("hmac"), BODY),
@@ -88,7 +94,7 @@ fn each_failure_has_its_error() {
         check(Some(&hs256), Some("jwt"), BODY),
         Err(VerifyError::UnsupportedJwtAlgorithm("HS256".into()))
     );
-    let hmac_only = Verifier::new().with_hmac("k");
+    let hmac_only = Verifier::new().with_hmac("k").unwrap();
     assert_eq!(
         hmac_only.verify_parts(BODY.as_bytes(), Some(&jwt), Some("jwt")),
         Err(VerifyError::NoKeyFor(Algorithm::Jwt))
@@ -116,7 +122,25 @@ fn secrets_are_redacted_in_debug_output() {
 
 #[test]
 fn keys_that_cannot_be_used_are_refused() {
+    assert!(Verifier::new().with_hmac("").is_err());
+    assert!(Verifier::new().with_hmac("  ").is_err());
     assert!(JwtKey::new("not a key", "iss").is_err());
     assert!(JwtKey::new("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", "iss").is_err());
     assert!(JwtSigner::new(PUBLIC_KEY, "iss").is_err());
+}
+
+#[test]
+fn jwt_edge_cases() {
+    let jwt = vector("jwt");
+    let verifier = verifier();
+    let check = |token: &str| verifier.verify_parts(BODY.as_bytes(), Some(token), Some("jwt"));
+    assert_eq!(check(&format!("  {jwt}\n")), Ok(Algorithm::Jwt), "surrounding whitespace");
+    assert_eq!(check(&format!("{jwt}.")), Err(VerifyError::BadEncoding("the JWT does not have three parts")));
+    let none = format!("eyJhbGciOiJub25lIn0.{}.", jwt.split('.').nth(1).unwrap());
+    assert_eq!(check(&none), Err(VerifyError::UnsupportedJwtAlgorithm("none".into())));
+    assert_eq!(check("é.é.é"), Err(VerifyError::BadEncoding("the JWT header")));
+    let (signed, signature) = jwt.rsplit_once('.').unwrap();
+    assert_eq!(check(&format!("{signed}.{signature}==")), Ok(Algorithm::Jwt), "padding is tolerated");
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    assert_eq!(check(&format!("{signed}.{flipped}{}", &signature[1..])), Err(VerifyError::BadSignature));
 }

@@ -256,3 +256,17 @@ fn validating_a_valid_payload_allocates_nothing() {
     let (result, allocations) = crate::allocations::count(|| event.validate());
     assert!(result.is_err() && allocations > 0);
 }
+
+#[test]
+fn upper_bounds_and_escaped_values() {
+    assert_eq!(
+        mutated("event.error", |v| v["event_error"]["status"] = json!(600)),
+        one("/event_error/status", "maximum")
+    );
+    let mut body = clean("subscription.terminated");
+    body["subscription"]["lago_id"] = json!("line\nbreak");
+    let event = WebhookEvent::from_slice(&serde_json::to_vec(&body).unwrap()).unwrap();
+    let violations = event.validate().unwrap_err();
+    assert_eq!(violations.to_string(), "/subscription/lago_id: `line\\nbreak` is not a UUID");
+    assert_eq!(violations.iter().next().unwrap().value(), &json!("line\nbreak"));
+}

@@ -140,20 +140,12 @@ fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
             }
         },
         TypeRef::Primitive(Primitive::Currency) => quote!(visit(&self.#name, &path.key(#json));),
-        ty if holds_objects(ty) => {
+        ty if ty.holds_objects() => {
             quote!(#krate::Validate::visit_currencies(&self.#name, &path.key(#json), visit);)
         }
         _ => return None,
     };
     Some(call)
-}
-
-fn holds_objects(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Object(_) => true,
-        TypeRef::Array(inner) => holds_objects(inner),
-        _ => false,
-    }
 }
 
 /// `self.field` as an `Option` of its value (for rules, which skip absent fields).
@@ -224,7 +216,7 @@ fn enumeration(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
         impl #krate::Validate for #name {
             fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {
                 if let #name::#unknown(value) = self {
-                    #private::check_listed(value, #label, path, out);
+                    #private::report_unlisted(value, #label, path, out);
                 }
             }
         }

@@ -435,3 +435,27 @@ fn validation_can_be_left_out() {
     assert!(with.contains("Validate for Invoice"));
     assert!(!without.contains("Validate"), "{without}");
 }
+
+#[test]
+fn constraints_that_can_never_hold_or_never_fire_are_refused() {
+    let mut value = spec();
+    let fields = value["objects"][0]["fields"].as_array_mut().unwrap();
+    fields
+        .push(json!({"name": "bounded", "type": "integer", "minimum": 5, "maximum": 1, "description": "x"}));
+    fields.push(json!({"name": "count", "type": "integer", "description": "y"}));
+    value["objects"][0]["rules"] = json!([
+        {"rule": "same_currency", "root": []},
+        {"rule": "sum", "total": "count", "parts": []},
+        {"rule": "sum", "total": "count", "parts": [[]]}
+    ]);
+    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "maximum 1 is less than minimum 5",
+            "`root` names no field",
+            "`parts` names no field",
+            "this part names no field"
+        ]
+    );
+}

@@ -5366,7 +5366,12 @@ impl ::lago_webhooks::Validate for InvoiceStatus {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let InvoiceStatus::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "InvoiceStatus", path, out);
+            ::lago_webhooks::__private::report_unlisted(
+                value,
+                "InvoiceStatus",
+                path,
+                out,
+            );
         }
     }
 }
@@ -5377,7 +5382,7 @@ impl ::lago_webhooks::Validate for InvoicePaymentStatus {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let InvoicePaymentStatus::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(
+            ::lago_webhooks::__private::report_unlisted(
                 value,
                 "InvoicePaymentStatus",
                 path,
@@ -5393,7 +5398,7 @@ impl ::lago_webhooks::Validate for FeePaymentStatus {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let FeePaymentStatus::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(
+            ::lago_webhooks::__private::report_unlisted(
                 value,
                 "FeePaymentStatus",
                 path,
@@ -5409,7 +5414,7 @@ impl ::lago_webhooks::Validate for InvoiceType {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let InvoiceType::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "InvoiceType", path, out);
+            ::lago_webhooks::__private::report_unlisted(value, "InvoiceType", path, out);
         }
     }
 }
@@ -5420,7 +5425,7 @@ impl ::lago_webhooks::Validate for SubscriptionStatus {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let SubscriptionStatus::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(
+            ::lago_webhooks::__private::report_unlisted(
                 value,
                 "SubscriptionStatus",
                 path,
@@ -5436,7 +5441,7 @@ impl ::lago_webhooks::Validate for BillingTime {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let BillingTime::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "BillingTime", path, out);
+            ::lago_webhooks::__private::report_unlisted(value, "BillingTime", path, out);
         }
     }
 }
@@ -5447,7 +5452,7 @@ impl ::lago_webhooks::Validate for FeeItemType {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let FeeItemType::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "FeeItemType", path, out);
+            ::lago_webhooks::__private::report_unlisted(value, "FeeItemType", path, out);
         }
     }
 }
@@ -5458,7 +5463,7 @@ impl ::lago_webhooks::Validate for FeeItemKind {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let FeeItemKind::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "FeeItemKind", path, out);
+            ::lago_webhooks::__private::report_unlisted(value, "FeeItemKind", path, out);
         }
     }
 }
@@ -5469,7 +5474,12 @@ impl ::lago_webhooks::Validate for CreditItemType {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let CreditItemType::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "CreditItemType", path, out);
+            ::lago_webhooks::__private::report_unlisted(
+                value,
+                "CreditItemType",
+                path,
+                out,
+            );
         }
     }
 }
@@ -5480,7 +5490,12 @@ impl ::lago_webhooks::Validate for CreditStatus {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let CreditStatus::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "CreditStatus", path, out);
+            ::lago_webhooks::__private::report_unlisted(
+                value,
+                "CreditStatus",
+                path,
+                out,
+            );
         }
     }
 }
@@ -5491,7 +5506,12 @@ impl ::lago_webhooks::Validate for RefundStatus {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let RefundStatus::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "RefundStatus", path, out);
+            ::lago_webhooks::__private::report_unlisted(
+                value,
+                "RefundStatus",
+                path,
+                out,
+            );
         }
     }
 }
@@ -5502,7 +5522,7 @@ impl ::lago_webhooks::Validate for CreditNoteReason {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let CreditNoteReason::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(
+            ::lago_webhooks::__private::report_unlisted(
                 value,
                 "CreditNoteReason",
                 path,
@@ -5518,7 +5538,7 @@ impl ::lago_webhooks::Validate for PaymentProvider {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let PaymentProvider::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(
+            ::lago_webhooks::__private::report_unlisted(
                 value,
                 "PaymentProvider",
                 path,
@@ -5534,7 +5554,12 @@ impl ::lago_webhooks::Validate for EventErrorCode {
         out: &mut ::lago_webhooks::Violations,
     ) {
         if let EventErrorCode::Unknown(value) = self {
-            ::lago_webhooks::__private::check_listed(value, "EventErrorCode", path, out);
+            ::lago_webhooks::__private::report_unlisted(
+                value,
+                "EventErrorCode",
+                path,
+                out,
+            );
         }
     }
 }

@@ -70,7 +70,7 @@ impl Format {
 /// Reports `value` unless it has `format`.
 pub fn check_format(value: &str, format: Format, path: &Path<'_>, out: &mut Violations) {
     if !format.accepts(value) {
-        let message = format!("`{value}` is not {}", format.describe());
+        let message = format!("`{}` is not {}", value.escape_debug(), format.describe());
         out.push(Violation::new(path.pointer(), format.rule(), Value::from(value), message));
     }
 }
@@ -98,9 +98,10 @@ pub fn check_range(
     out.push(Violation::new(path.pointer(), rule, Value::from(value), message));
 }
 
-/// Reports a value an enumeration does not list.
-pub fn check_listed(value: &str, enumeration: &str, path: &Path<'_>, out: &mut Violations) {
-    let message = format!("`{value}` is not a value of {enumeration}");
+/// Reports a value an enumeration does not list (generated code calls it for the
+/// catch-all variant only).
+pub fn report_unlisted(value: &str, enumeration: &str, path: &Path<'_>, out: &mut Violations) {
+    let message = format!("`{}` is not a value of {enumeration}", value.escape_debug());
     out.push(Violation::new(path.pointer(), "enum", Value::from(value), message));
 }
 
@@ -113,6 +114,7 @@ pub fn first_currency<'a>(candidates: &[Option<&'a str>]) -> Option<&'a str> {
 /// currency code at all is left to its format check, to report it once.
 pub fn check_same_currency(root: &str, value: &str, owner: &str, path: &Path<'_>, out: &mut Violations) {
     if value != root && Format::Currency.accepts(value) {
+        // Both are currency codes, so they need no escaping.
         let message = format!("`{value}` differs from `{root}`, the currency of the {owner}");
         out.push(Violation::new(path.pointer(), "same_currency", Value::from(value), message));
     }
@@ -122,7 +124,7 @@ pub fn check_same_currency(root: &str, value: &str, owner: &str, path: &Path<'_>
 pub fn check_sum(total: i64, parts: &[i64], terms: &str, path: &Path<'_>, out: &mut Violations) {
     let sum = parts.iter().try_fold(0i64, |sum, part| sum.checked_add(*part));
     if sum != Some(total) {
-        let sum = sum.map_or_else(|| "too large".to_owned(), |s| s.to_string());
+        let sum = sum.map_or_else(|| "out of range".to_owned(), |s| s.to_string());
         let message = format!("{total} is not the sum of {terms} ({sum})");
         out.push(Violation::new(path.pointer(), "sum", Value::from(total), message));
     }
@@ -141,15 +143,22 @@ fn is_uuid(value: &str) -> bool {
 
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else { return false };
+    if domain.contains('@') {
+        return false;
+    }
     let labels_ok = domain.split('.').all(|l| !l.is_empty());
     !local.is_empty() && domain.contains('.') && labels_ok && !value.contains(char::is_whitespace)
 }
 
 fn is_url(value: &str) -> bool {
-    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
-    let Some(rest) = rest else { return false };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    !host.is_empty() && !value.contains(|c: char| c.is_whitespace() || c.is_control())
+    let Some((scheme, rest)) = value.split_once("://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // The host is what remains without user information and port.
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = host.rsplit_once(':').map_or(host, |(host, _)| host);
+    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+        && !host.is_empty()
+        && !value.contains(|c: char| c.is_whitespace() || c.is_control())
 }
 
 fn digits(bytes: &[u8]) -> Option<u32> {
@@ -286,11 +295,27 @@ mod tests {
                     "5eb02857-a71e-4ea2-bcf9-57d3a41bc6b",
                 ],
             ),
-            (Format::Email, &["dinesh@piedpiper.test"], &["dinesh", "a@b", "a b@c.d", "@c.d", "a@.d"]),
+            (
+                Format::Email,
+                &["dinesh@piedpiper.test"],
+                &["dinesh", "a@b", "a b@c.d", "@c.d", "a@.d", "a@b@c.d"],
+            ),
             (
                 Format::Url,
-                &["http://hooli.com", "https://getlago.com/invoice/file?x=1"],
-                &["__CUSTOM_CHECKOUT_URL__", "https://", "ftp://x.y", "https://a b"],
+                &[
+                    "http://hooli.com",
+                    "https://getlago.com/invoice/file?x=1",
+                    "HTTPS://getlago.com",
+                    "http://u@h:80/",
+                ],
+                &[
+                    "__CUSTOM_CHECKOUT_URL__",
+                    "https://",
+                    "ftp://x.y",
+                    "https://a b",
+                    "https://@/",
+                    "https://:80",
+                ],
             ),
             (
                 Format::Date,

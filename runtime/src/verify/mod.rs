@@ -11,7 +11,7 @@
 //! use lago_webhooks::verify::{HmacKey, Verifier};
 //!
 //! let key = "4e27f4ac-7b43-4e0f-91ab-6f3a5c6c2d10"; // Developers > Webhooks in Lago's UI
-//! let verifier = Verifier::new().with_hmac(key);
+//! let verifier = Verifier::new().with_hmac(key)?;
 //!
 //! // What Lago sends:
 //! let body = br#"{"webhook_type":"fee.created","object_type":"fee","fee":{}}"#;
@@ -29,9 +29,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! With the JWT scheme, build the verifier from Lago's public key (`GET
-//! /api/v1/webhooks/json_public_key`, returned as Base64 of a PEM) and the API URL the
-//! tokens name: `Verifier::new().with_jwt(&public_key, "https://api.getlago.com")?`.
+//! With the JWT scheme, build the verifier from Lago's public key (the `public_key` field
+//! of `GET /api/v1/webhooks/json_public_key`: Base64 of a PEM) and the API URL the tokens
+//! name: `Verifier::new().with_jwt(&public_key, "https://api.getlago.com")?`.
 
 mod hmac;
 #[cfg(feature = "jwt")]
@@ -139,10 +139,15 @@ impl Verifier {
         Self::default()
     }
 
-    /// Accepts HMAC signatures made with `key`, the organization's HMAC key string.
-    pub fn with_hmac(mut self, key: impl Into<String>) -> Self {
+    /// Accepts HMAC signatures made with `key`, the organization's HMAC key string. An
+    /// empty key is refused: anyone could sign with it.
+    pub fn with_hmac(mut self, key: impl Into<String>) -> Result<Self, KeyError> {
+        let key = key.into();
+        if key.trim().is_empty() {
+            return Err(KeyError("the HMAC key is empty"));
+        }
         self.hmac = Some(HmacKey::new(key));
-        self
+        Ok(self)
     }
 
     /// Accepts JWT signatures made with Lago's key and naming `issuer`. `public_key` is
@@ -155,13 +160,15 @@ impl Verifier {
 
     /// Checks a delivery from its raw body and its headers.
     pub fn verify<'h>(&self, body: &[u8], headers: &'h http::HeaderMap) -> Result<Delivery<'h>, VerifyError> {
-        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-        let algorithm = self.verify_parts(body, header(SIGNATURE_HEADER), header(ALGORITHM_HEADER))?;
-        Ok(Delivery { algorithm, unique_key: header(UNIQUE_KEY_HEADER) })
+        let (signature, algorithm) = (header(headers, SIGNATURE_HEADER), header(headers, ALGORITHM_HEADER));
+        let algorithm = self.verify_parts(body, signature, algorithm)?;
+        Ok(Delivery { algorithm, unique_key: unique_key(headers) })
     }
 
     /// Checks a delivery from its raw body and the values of the signature and algorithm
-    /// headers, for frameworks that do not use `http::HeaderMap`.
+    /// headers, for frameworks that do not use `http::HeaderMap`. Without an algorithm
+    /// header the signature is taken for a JWT, Lago's default (and what it sent before it
+    /// offered HMAC); it must still verify.
     pub fn verify_parts(
         &self,
         body: &[u8],
@@ -169,12 +176,11 @@ impl Verifier {
         algorithm: Option<&str>,
     ) -> Result<Algorithm, VerifyError> {
         let signature = signature.ok_or(VerifyError::MissingHeader("X-Lago-Signature"))?;
-        let algorithm =
-            match algorithm.ok_or(VerifyError::MissingHeader("X-Lago-Signature-Algorithm"))?.trim() {
-                a if a.eq_ignore_ascii_case("hmac") => Algorithm::Hmac,
-                a if a.eq_ignore_ascii_case("jwt") => Algorithm::Jwt,
-                other => return Err(VerifyError::UnknownAlgorithm(other.to_owned())),
-            };
+        let algorithm = match algorithm.unwrap_or("jwt").trim() {
+            a if a.eq_ignore_ascii_case("hmac") => Algorithm::Hmac,
+            a if a.eq_ignore_ascii_case("jwt") => Algorithm::Jwt,
+            other => return Err(VerifyError::UnknownAlgorithm(other.to_owned())),
+        };
         match algorithm {
             Algorithm::Hmac => {
                 self.hmac.as_ref().ok_or(VerifyError::NoKeyFor(algorithm))?.verify(body, signature)?
@@ -216,5 +222,9 @@ pub fn lago_headers(
 
 /// The idempotency key of a delivery, from its headers.
 pub fn unique_key(headers: &http::HeaderMap) -> Option<&str> {
-    headers.get(UNIQUE_KEY_HEADER).and_then(|v| v.to_str().ok())
+    header(headers, UNIQUE_KEY_HEADER)
+}
+
+fn header<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }

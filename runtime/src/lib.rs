@@ -48,6 +48,7 @@ pub mod dedup;
 mod enums;
 mod envelope;
 mod error;
+mod objects;
 pub mod receiver;
 mod time;
 mod unknown;
@@ -72,6 +73,7 @@ pub type HandlerResult = Result<(), HandlerError>;
 pub mod __private {
     pub use crate::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
     pub use crate::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
+    pub use crate::objects::{DeserializeObject, deserialize_map_only, object};
     pub use crate::validate::checks::{
         check_format, check_non_empty, check_range, check_same_currency, check_sum, first_currency,
         report_unlisted,

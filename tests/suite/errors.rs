@@ -124,3 +124,25 @@ fn envelope_keys_given_twice_are_errors_in_any_order() {
     let body = r#"{"webhook_type": "x.y", "object_type": "x", "x": 1, "x": 2}"#;
     assert_eq!(error(body).message(), "duplicate field `x`");
 }
+
+#[test]
+fn objects_written_as_arrays_are_wrong_types() {
+    let err = error(r#"{"webhook_type": "event.error", "event_error": [422, "x", "code"]}"#);
+    assert_eq!((err.kind(), err.pointer()), (ParseErrorKind::Data, "/event_error"));
+    assert_eq!(err.message(), "invalid type: sequence, expected a JSON object");
+    let fixture = crate::fixtures::DOCS.iter().find(|f| f.webhook_type == "fee.created").unwrap();
+    let nested = fixture.verbatim.replace(
+        r#""item": {
+"type": "subscription",
+"code": "plan_code",
+"name": "Plan"
+}"#,
+        r#""item": ["subscription", "plan_code", "Plan"]"#,
+    );
+    assert_ne!(nested, fixture.verbatim);
+    let err = error(&nested);
+    assert_eq!((err.kind(), err.pointer()), (ParseErrorKind::Data, "/fee/item"));
+    let in_array = r#"{"webhook_type": "invoice.generated", "invoice": {"lago_id": "i", "sequential_id": 1,
+        "number": "n", "issuing_date": null, "total_amount_cents": 1, "file_url": null, "fees": [[]]}}"#;
+    assert_eq!(error(in_array).pointer(), "/invoice/fees/0");
+}

@@ -162,7 +162,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             ) -> ::core::result::Result<Self, __D::Error> {
                 match kind {
                     #(WebhookType::#variants => {
-                        let payload = <#payloads as #private::serde::Deserialize>::deserialize(deserializer)?;
+                        let payload = <#payloads as #private::DeserializeObject>::deserialize_object(deserializer)?;
                         ::core::result::Result::Ok(WebhookEvent::#variants(::std::boxed::Box::new(payload)))
                     })*
                 }

@@ -22,12 +22,21 @@ pub(super) fn emit(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
     let docs = doc(&object.description);
     let name = ident(&object.name);
     let fields = object.fields.iter().map(|f| field(cx, f));
+    let private = cx.private();
     quote! {
         #docs
         #derives
         #serde_crate
         pub struct #name {
             #(#fields)*
+        }
+
+        impl<'de> #private::DeserializeObject<'de> for #name {
+            fn deserialize_object<__D: #private::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                #private::deserialize_map_only(deserializer)
+            }
         }
     }
 }
@@ -54,10 +63,16 @@ fn field(cx: &Context<'_>, field: &FieldIr) -> TokenStream {
             (quote!(::core::option::Option<#ty>), Some(quote!(#[serde(default #skip)])))
         }
     };
+    // Fields holding objects accept JSON objects only (serde alone would take arrays).
+    let objects = field.ty.holds_objects().then(|| {
+        let path = format!("{}::object", cx.private()).replace(' ', "");
+        quote!(#[serde(deserialize_with = #path)])
+    });
     quote! {
         #docs
         #rename
         #serde
+        #objects
         pub #name: #ty,
     }
 }

@@ -450,7 +450,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
     >(kind: WebhookType, deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
         match kind {
             WebhookType::EventError => {
-                let payload = <EventError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <EventError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -458,7 +458,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoiceDrafted => {
-                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -466,7 +466,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoiceCreated => {
-                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -474,7 +474,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoiceOneOffCreated => {
-                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -482,7 +482,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoicePaidCreditAdded => {
-                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -490,7 +490,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoiceGenerated => {
-                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -498,7 +498,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoicePaymentStatusUpdated => {
-                let payload = <Invoice as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -508,7 +508,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::FeeCreated => {
-                let payload = <Fee as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Fee as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -516,7 +516,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::SubscriptionTerminated => {
-                let payload = <Subscription as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -524,7 +524,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::CustomerPaymentProviderCreated => {
-                let payload = <Customer as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -534,7 +534,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::CustomerCheckoutUrlGenerated => {
-                let payload = <PaymentProviderCustomerCheckoutUrl as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <PaymentProviderCustomerCheckoutUrl as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -544,7 +544,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::CustomerPaymentProviderError => {
-                let payload = <PaymentProviderCustomerError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <PaymentProviderCustomerError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -554,7 +554,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::InvoicePaymentFailure => {
-                let payload = <PaymentProviderInvoicePaymentError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <PaymentProviderInvoicePaymentError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -562,7 +562,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::CreditNoteCreated => {
-                let payload = <CreditNote as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <CreditNote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -570,7 +570,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::CreditNoteGenerated => {
-                let payload = <CreditNote as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <CreditNote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -578,7 +578,7 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
                 )
             }
             WebhookType::CreditNoteRefundFailure => {
-                let payload = <CreditNotePaymentProviderRefundError as ::lago_webhooks::__private::serde::Deserialize>::deserialize(
+                let payload = <CreditNotePaymentProviderRefundError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
                     deserializer,
                 )?;
                 ::core::result::Result::Ok(
@@ -1251,6 +1251,13 @@ pub struct EventError {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub event: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
 }
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for EventError {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
+}
 /// A Lago invoice. Which keys are present depends on the webhook that carries it: the PDF and payment-status messages send a much smaller object than the creation messages, and many amount fields exist in a legacy (vat_*, per-amount currency) and a current (taxes_*, single currency) spelling.
 #[derive(
     ::core::fmt::Debug,
@@ -1440,22 +1447,33 @@ pub struct Invoice {
     ///
     /// JSON `customer`: object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub customer: ::core::option::Option<::std::boxed::Box<Customer>>,
     /// Subscriptions billed by this invoice, when included.
     ///
     /// JSON `subscriptions`: array of object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub subscriptions: ::core::option::Option<::std::vec::Vec<Subscription>>,
     /// Line items of the invoice, when included.
     ///
     /// JSON `fees`: array of object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub fees: ::core::option::Option<::std::vec::Vec<Fee>>,
     /// Coupons, credit notes and other credits deducted from the invoice, when included.
     ///
     /// JSON `credits`: array of object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub credits: ::core::option::Option<::std::vec::Vec<Credit>>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Invoice {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// A customer as Lago knows it. Address and contact fields are always sent but are often null; other keys (currency, timezone, billing configuration, the legacy top-level vat_rate) depend on the message and the Lago version.
 #[derive(
@@ -1593,9 +1611,17 @@ pub struct Customer {
     ///
     /// JSON `billing_configuration`: object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub billing_configuration: ::core::option::Option<
         ::std::boxed::Box<BillingConfiguration>,
     >,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Customer {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Per-customer invoicing and payment-provider settings. Lago merges provider-specific settings into this object, so readers should expect keys beyond the ones listed.
 #[derive(
@@ -1637,6 +1663,13 @@ pub struct BillingConfiguration {
     /// JSON `document_locale`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub document_locale: ::core::option::Option<::std::string::String>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for BillingConfiguration {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// A customer's subscription to a plan.
 #[derive(
@@ -1747,6 +1780,13 @@ pub struct Subscription {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub subscription_date: ::core::option::Option<::lago_webhooks::Date>,
 }
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Subscription {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
+}
 /// One billed amount: a subscription fee, a usage charge, an add-on, a credit purchase and so on. Appears inside invoices, inside credit note items and on its own in fee.created.
 #[derive(
     ::core::fmt::Debug,
@@ -1794,6 +1834,7 @@ pub struct Fee {
     /// What is being billed.
     ///
     /// JSON `item`: object, always present, never null.
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub item: ::std::boxed::Box<FeeItem>,
     /// Current field: whether the fee is billed at the start of the period rather than at the end.
     ///
@@ -1886,6 +1927,13 @@ pub struct Fee {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub refunded_at: ::core::option::Option<::lago_webhooks::DateTime>,
 }
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Fee {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
+}
 /// Describes the thing a fee bills for.
 #[derive(
     ::core::fmt::Debug,
@@ -1925,6 +1973,13 @@ pub struct FeeItem {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub item_type: ::core::option::Option<FeeItemKind>,
 }
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeeItem {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
+}
 /// An amount deducted from an invoice total: a coupon, a credit note or a prepaid credit.
 #[derive(
     ::core::fmt::Debug,
@@ -1942,6 +1997,7 @@ pub struct Credit {
     /// Where the credit comes from.
     ///
     /// JSON `item`: object, always present, never null.
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub item: ::std::boxed::Box<CreditItem>,
     /// Amount deducted, in cents.
     ///
@@ -1956,6 +2012,13 @@ pub struct Credit {
     /// JSON `before_taxes`: boolean, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub before_taxes: ::core::option::Option<::core::primitive::bool>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Credit {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Describes the source of a credit.
 #[derive(
@@ -1990,6 +2053,13 @@ pub struct CreditItem {
     ///
     /// JSON `name`: string, always present, never null.
     pub name: ::std::string::String,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditItem {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// A credit note issued against an invoice, which can be credited to the customer's balance, refunded, or both.
 #[derive(
@@ -2138,12 +2208,21 @@ pub struct CreditNote {
     ///
     /// JSON `customer`: object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub customer: ::core::option::Option<::std::boxed::Box<Customer>>,
     /// Per-fee breakdown of the credited amount, when included.
     ///
     /// JSON `items`: array of object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub items: ::core::option::Option<::std::vec::Vec<CreditNoteItem>>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNote {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// The share of one invoice fee covered by a credit note.
 #[derive(
@@ -2175,7 +2254,15 @@ pub struct CreditNoteItem {
     /// The invoice fee being credited.
     ///
     /// JSON `fee`: object, always present, never null.
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub fee: ::std::boxed::Box<Fee>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNoteItem {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Link the customer must visit to finish setting up payment with the provider (for GoCardless, to sign the direct debit mandate).
 #[derive(
@@ -2208,6 +2295,14 @@ pub struct PaymentProviderCustomerCheckoutUrl {
     ///
     /// JSON `checkout_url`: url, always present, never null.
     pub checkout_url: ::std::string::String,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
+for PaymentProviderCustomerCheckoutUrl {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Failure to create or sync a customer at the payment provider. The docs use `lago_id`/`external_id`; current Lago sends `lago_customer_id`/`external_customer_id`.
 #[derive(
@@ -2252,7 +2347,16 @@ pub struct PaymentProviderCustomerError {
     /// Error details as returned by the provider.
     ///
     /// JSON `provider_error`: object, always present, never null.
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub provider_error: ::std::boxed::Box<ProviderError>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
+for PaymentProviderCustomerError {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Failure to collect an invoice through the payment provider, for instance because the customer has no usable payment method.
 #[derive(
@@ -2294,6 +2398,7 @@ pub struct PaymentProviderInvoicePaymentError {
     /// Error details as returned by the provider.
     ///
     /// JSON `provider_error`: object, always present, never null.
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub provider_error: ::std::boxed::Box<ProviderError>,
     /// Current field: extra structured details about the failure, when available.
     ///
@@ -2302,6 +2407,14 @@ pub struct PaymentProviderInvoicePaymentError {
     pub error_details: ::core::option::Option<
         ::lago_webhooks::__private::serde_json::Value,
     >,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
+for PaymentProviderInvoicePaymentError {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Failure to refund a credit note through the payment provider that collected the original payment.
 #[derive(
@@ -2343,7 +2456,16 @@ pub struct CreditNotePaymentProviderRefundError {
     /// Error details as returned by the provider.
     ///
     /// JSON `provider_error`: object, always present, never null.
+    #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub provider_error: ::std::boxed::Box<ProviderError>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
+for CreditNotePaymentProviderRefundError {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Error details relayed from a payment provider. Every key is optional because providers and docs examples disagree on the spelling; the OpenAPI description also allows a bare string here, which this object does not model.
 #[derive(
@@ -2370,6 +2492,13 @@ pub struct ProviderError {
     /// JSON `code`: string, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub code: ::core::option::Option<::std::string::String>,
+}
+impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for ProviderError {
+    fn deserialize_object<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
+        ::lago_webhooks::__private::deserialize_map_only(deserializer)
+    }
 }
 /// Lifecycle state of an invoice.
 #[derive(

@@ -78,7 +78,12 @@ fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) ->
     let krate = cx.krate();
     let private = cx.private();
     match ty {
+        // Objects, enumerations and arrays of them validate themselves (the runtime's
+        // impl for `Vec` adds the indices).
         TypeRef::Object(_) | TypeRef::Enum(_) => {
+            Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
+        }
+        TypeRef::Array(inner) if matches!(**inner, TypeRef::Object(_) | TypeRef::Enum(_)) => {
             Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
         }
         TypeRef::Array(inner) => {

@@ -4104,24 +4104,15 @@ impl ::lago_webhooks::Validate for Invoice {
         }
         if let ::core::option::Option::Some(value) = &self.subscriptions {
             let path = path.key("subscriptions");
-            for (index, item) in value.iter().enumerate() {
-                let path = path.index(index);
-                ::lago_webhooks::Validate::validate_at(item, &path, out);
-            }
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
         if let ::core::option::Option::Some(value) = &self.fees {
             let path = path.key("fees");
-            for (index, item) in value.iter().enumerate() {
-                let path = path.index(index);
-                ::lago_webhooks::Validate::validate_at(item, &path, out);
-            }
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
         if let ::core::option::Option::Some(value) = &self.credits {
             let path = path.key("credits");
-            for (index, item) in value.iter().enumerate() {
-                let path = path.index(index);
-                ::lago_webhooks::Validate::validate_at(item, &path, out);
-            }
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
         if let ::core::option::Option::Some(root) = ::lago_webhooks::__private::first_currency(
             &[
@@ -5130,10 +5121,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         }
         if let ::core::option::Option::Some(value) = &self.items {
             let path = path.key("items");
-            for (index, item) in value.iter().enumerate() {
-                let path = path.index(index);
-                ::lago_webhooks::Validate::validate_at(item, &path, out);
-            }
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
         if let ::core::option::Option::Some(root) = ::lago_webhooks::__private::first_currency(
             &[self.currency.as_deref(), self.total_amount_currency.as_deref()],

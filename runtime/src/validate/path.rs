@@ -32,14 +32,6 @@ impl<'a> Path<'a> {
         Path { parent: Some(self), segment: Segment::Index(index) }
     }
 
-    /// The last key of the path, if it ends with one.
-    pub fn last_key(&self) -> Option<&'a str> {
-        match self.segment {
-            Segment::Key(key) => Some(key),
-            _ => None,
-        }
-    }
-
     /// The path as a JSON Pointer (RFC 6901), such as `/invoice/fees/0/units`.
     pub fn pointer(&self) -> String {
         let mut segments = Vec::new();

@@ -5,9 +5,11 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::error::{Origin, SpecError};
-use crate::ir::{EnumIr, FieldIr, Ir, MessageIr, ObjectIr, Primitive, TypeRef, ValueIr};
+use crate::ir::{
+    EnumIr, FieldIr, Format, Ir, JsonKind, MessageIr, ObjectIr, Primitive, TypeRef, UnionIr, UnionVariantIr, ValueIr,
+};
 use crate::load::SpecSource;
-use crate::model::{Enum, Message, Object, Spec};
+use crate::model::{Enum, Message, Object, Spec, Union};
 use crate::{constraints, naming};
 
 /// Names the generated code defines next to the spec's own types.
@@ -17,7 +19,9 @@ const MAX_ARRAY_DEPTH: usize = 8;
 /// Handler methods the generated traits define besides one per message.
 const RESERVED_METHODS: &[&str] = &["on_unknown"];
 /// Envelope keys that cannot also hold a payload.
-const ENVELOPE_KEYS: &[&str] = &["webhook_type", "object_type"];
+const ENVELOPE_KEYS: &[&str] = &["webhook_type", "object_type", "organization_id"];
+/// The field of every `WebhookEvent` variant besides the payload.
+const EVENT_FIELDS: &[&str] = &["organization_id"];
 /// Catch-all variant names, in order of preference.
 const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
 
@@ -31,13 +35,14 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
         unreadable: spec.unreadable_names.iter().cloned().collect(),
     };
     // Only definitions whose names were accepted are generated; the rest were reported.
-    let (objects, enums) = checker.collect_names(spec);
+    let (objects, enums, unions) = checker.collect_names(spec);
     let objects: Vec<ObjectIr> = objects.into_iter().map(|o| checker.object(o)).collect();
     let enums: Vec<EnumIr> = enums.into_iter().map(|e| checker.enumeration(e)).collect();
+    let unions: Vec<UnionIr> = unions.into_iter().map(|u| checker.union(u)).collect();
     let messages = checker.messages(spec);
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c));
     let messages = checker.select(messages, include);
-    let ir = Ir { messages, objects, enums, unknown_event_variant };
+    let ir = Ir { messages, objects, enums, unions, unknown_event_variant };
     let ir = if include.is_some() { keep_reachable(ir) } else { ir };
     (ir, checker.errors)
 }
@@ -45,6 +50,7 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
 enum Named {
     Object(usize),
     Enum(usize),
+    Union(usize),
 }
 
 struct Checker<'a> {
@@ -61,12 +67,13 @@ impl Checker<'_> {
         self.errors.push(self.source.error(pointer, message));
     }
 
-    /// Registers object and enum names, refusing duplicates and Rust-name collisions.
-    /// Registers object and enum names, refusing duplicates and Rust-name collisions;
-    /// returns the definitions accepted, in order (their positions are their indices).
-    fn collect_names<'s>(&mut self, spec: &'s Spec) -> (Vec<&'s Object>, Vec<&'s Enum>) {
+    /// Registers object, enum and union names, refusing duplicates and Rust-name
+    /// collisions; returns the definitions accepted, in order (their positions are their
+    /// indices).
+    fn collect_names<'s>(&mut self, spec: &'s Spec) -> (Vec<&'s Object>, Vec<&'s Enum>, Vec<&'s Union>) {
         let mut objects = Vec::new();
         let mut enums = Vec::new();
+        let mut unions = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
         for object in &spec.objects {
             let named = Named::Object(objects.len());
@@ -82,7 +89,14 @@ impl Checker<'_> {
                 enums.push(enumeration);
             }
         }
-        (objects, enums)
+        for union in &spec.unions {
+            let named = Named::Union(unions.len());
+            let pointer = format!("/unions/{}/name", union.index);
+            if self.register(&union.name, &pointer, named, &mut rust_names) {
+                unions.push(union);
+            }
+        }
+        (objects, enums, unions)
     }
 
     /// Registers one type name, or reports why it cannot be.
@@ -149,6 +163,7 @@ impl Checker<'_> {
         match self.names.get(expr) {
             Some(Named::Object(i)) => Some(TypeRef::Object(*i)),
             Some(Named::Enum(i)) => Some(TypeRef::Enum(*i)),
+            Some(Named::Union(i)) => Some(TypeRef::Union(*i)),
             None if self.unreadable.contains(expr) => None,
             None => {
                 let message = self.unknown_type_message(expr);
@@ -166,7 +181,7 @@ impl Checker<'_> {
         let hint = |c: &str| format!("; did you mean `{c}`?");
         if expr.starts_with(|c: char| c.is_ascii_uppercase()) {
             let hint = closest(expr, defined).map(hint).unwrap_or_default();
-            format!("`{expr}` is not defined: no object or enumeration has that name{hint}")
+            format!("`{expr}` is not defined: no object, enumeration or union has that name{hint}")
         } else {
             let hint = closest(expr, builtin.clone().chain(defined)).map(hint).unwrap_or_else(|| {
                 format!("; the built-in types are {}", builtin.collect::<Vec<_>>().join(", "))
@@ -272,6 +287,63 @@ impl Checker<'_> {
         }
     }
 
+    /// Resolves a union: each variant a type of one JSON kind, no kind twice.
+    fn union(&mut self, union: &Union) -> UnionIr {
+        let mut variants: Vec<UnionVariantIr> = Vec::new();
+        let mut kinds: Vec<(JsonKind, String)> = Vec::new();
+        if union.variants.is_empty() {
+            self.error(&format!("/unions/{}/variants", union.index), format!("union `{}` has no variant", union.name));
+        }
+        for variant in &union.variants {
+            let pointer = format!("/unions/{}/variants/{}", union.index, variant.index);
+            let name = naming::variant_name(&variant.name);
+            if let Some(other) = variants.iter().find(|v| v.variant == name) {
+                let message = format!("variants `{}` and `{}` of `{}` both become `{name}`", other.variant, variant.name, union.name);
+                self.error(&format!("{pointer}/name"), message);
+                continue;
+            }
+            let Some(ty) = self.resolve(&variant.ty, &format!("{pointer}/type")) else {
+                continue;
+            };
+            let kind = match &ty {
+                TypeRef::Primitive(p) => p.json_kind(),
+                TypeRef::Enum(_) => Some(JsonKind::String),
+                TypeRef::Object(_) => Some(JsonKind::Object),
+                TypeRef::Array(_) => Some(JsonKind::Array),
+                TypeRef::Union(_) => None,
+            };
+            let Some(kind) = kind else {
+                let message = format!(
+                    "variant `{}` of `{}` has type `{}`, which takes several kinds of JSON value; a union variant needs a type of one kind",
+                    variant.name, union.name, variant.ty
+                );
+                self.error(&format!("{pointer}/type"), message);
+                continue;
+            };
+            if let Some((_, other)) = kinds.iter().find(|(k, _)| *k == kind) {
+                let message = format!(
+                    "variants `{other}` and `{}` of `{}` are both JSON {}s; a union tells its variants apart by JSON kind",
+                    variant.name, union.name, kind.name()
+                );
+                self.error(&format!("{pointer}/type"), message);
+                continue;
+            }
+            kinds.push((kind, variant.name.clone()));
+            let format = match &ty {
+                TypeRef::Primitive(p) => Format::implied_by(*p),
+                _ => None,
+            };
+            variants.push(UnionVariantIr {
+                accessor: format!("as_{}", naming::field_name(&name).trim_end_matches('_')),
+                variant: name,
+                ty,
+                description: variant.description.clone(),
+                format,
+            });
+        }
+        UnionIr { name: naming::type_name(&union.name), description: union.description.clone(), variants }
+    }
+
     fn messages(&mut self, spec: &Spec) -> Vec<MessageIr> {
         let mut out: Vec<MessageIr> = Vec::new();
         for message in &spec.messages {
@@ -316,6 +388,9 @@ impl Checker<'_> {
                 variant,
                 title: message.title.clone(),
                 description: message.description.clone(),
+                lifecycle: message.lifecycle,
+                premium: message.premium.clone(),
+                example: message.example.as_ref().map(|e| envelope_text(e, &message.payload_key)),
             });
         }
         out
@@ -334,6 +409,14 @@ impl Checker<'_> {
         if ENVELOPE_KEYS.contains(&message.payload_key.as_str()) {
             let reason = format!(
                 "payload_key `{}` is an envelope key and cannot hold the payload",
+                message.payload_key
+            );
+            return Some(("payload_key", reason));
+        }
+        let param = naming::field_name(&message.payload_key);
+        if EVENT_FIELDS.contains(&param.as_str()) {
+            let reason = format!(
+                "payload_key `{}` would name the payload field `{param}` of its `WebhookEvent` variant, which holds the envelope's `{param}`",
                 message.payload_key
             );
             return Some(("payload_key", reason));
@@ -384,26 +467,55 @@ impl Checker<'_> {
     }
 }
 
+/// An example envelope as compact JSON with its keys in Lago's order: `webhook_type`,
+/// `object_type`, `organization_id`, the payload, then any other key.
+fn envelope_text(example: &Value, payload_key: &str) -> String {
+    let Some(envelope) = example.as_object() else {
+        return example.to_string();
+    };
+    let first = ["webhook_type", "object_type", "organization_id", payload_key];
+    let ordered = first.iter().filter_map(|k| envelope.get_key_value(*k));
+    let rest = envelope.iter().filter(|(k, _)| !first.contains(&k.as_str()));
+    let members: Vec<String> = ordered
+        .chain(rest)
+        .map(|(k, v)| format!("{}:{v}", Value::String(k.clone())))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
 /// Drops the objects and enumerations no kept message reaches, and renumbers references.
 fn keep_reachable(ir: Ir) -> Ir {
     let mut objects = vec![false; ir.objects.len()];
     let mut enums = vec![false; ir.enums.len()];
+    let mut unions = vec![false; ir.unions.len()];
     let mut stack: Vec<usize> = ir.messages.iter().map(|m| m.payload).collect();
+    let mut reach = |ty: &TypeRef, stack: &mut Vec<usize>, unions: &mut Vec<bool>| match innermost(ty) {
+        TypeRef::Object(j) => stack.push(*j),
+        TypeRef::Enum(j) => enums[*j] = true,
+        TypeRef::Union(j) if !std::mem::replace(&mut unions[*j], true) => {
+            for variant in &ir.unions[*j].variants {
+                match innermost(&variant.ty) {
+                    TypeRef::Object(k) => stack.push(*k),
+                    TypeRef::Enum(k) => enums[*k] = true,
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    };
     while let Some(i) = stack.pop() {
         if std::mem::replace(&mut objects[i], true) {
             continue;
         }
         for field in &ir.objects[i].fields {
-            match innermost(&field.ty) {
-                TypeRef::Object(j) => stack.push(*j),
-                TypeRef::Enum(j) => enums[*j] = true,
-                _ => {}
-            }
+            reach(&field.ty, &mut stack, &mut unions);
         }
     }
     let object_map = renumber(&objects);
     let enum_map = renumber(&enums);
-    let remap = |t: &TypeRef| remap_type(t, &object_map, &enum_map);
+    let union_map = renumber(&unions);
+    let maps = Maps { objects: &object_map, enums: &enum_map, unions: &union_map };
+    let remap = |t: &TypeRef| remap_type(t, &maps);
     Ir {
         messages: ir
             .messages
@@ -418,8 +530,22 @@ fn keep_reachable(ir: Ir) -> Ir {
             })
             .collect(),
         enums: ir.enums.into_iter().zip(&enums).filter(|(_, keep)| **keep).map(|(e, _)| e).collect(),
+        unions: (ir.unions.into_iter().zip(&unions))
+            .filter(|(_, keep)| **keep)
+            .map(|(u, _)| UnionIr {
+                variants: u.variants.into_iter().map(|v| UnionVariantIr { ty: remap(&v.ty), ..v }).collect(),
+                ..u
+            })
+            .collect(),
         ..ir
     }
+}
+
+/// New indices of the kept objects, enumerations and unions.
+struct Maps<'a> {
+    objects: &'a [usize],
+    enums: &'a [usize],
+    unions: &'a [usize],
 }
 
 fn innermost(ty: &TypeRef) -> &TypeRef {
@@ -441,11 +567,12 @@ fn renumber(keep: &[bool]) -> Vec<usize> {
         .collect()
 }
 
-fn remap_type(ty: &TypeRef, objects: &[usize], enums: &[usize]) -> TypeRef {
+fn remap_type(ty: &TypeRef, maps: &Maps<'_>) -> TypeRef {
     match ty {
-        TypeRef::Object(i) => TypeRef::Object(objects[*i]),
-        TypeRef::Enum(i) => TypeRef::Enum(enums[*i]),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(remap_type(inner, objects, enums))),
+        TypeRef::Object(i) => TypeRef::Object(maps.objects[*i]),
+        TypeRef::Enum(i) => TypeRef::Enum(maps.enums[*i]),
+        TypeRef::Union(i) => TypeRef::Union(maps.unions[*i]),
+        TypeRef::Array(inner) => TypeRef::Array(Box::new(remap_type(inner, maps))),
         TypeRef::Primitive(p) => TypeRef::Primitive(*p),
     }
 }

@@ -3,6 +3,8 @@
 //! Indices refer into [`Ir::objects`] and [`Ir::enums`]; every name is already a
 //! valid, collision-free Rust identifier.
 
+pub use crate::model::Lifecycle;
+
 /// A built-in type of the spec's vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Primitive {
@@ -28,6 +30,8 @@ pub enum Primitive {
     Id,
     /// Any JSON value.
     Json,
+    /// A string whose text is itself JSON.
+    EncodedJson,
 }
 
 impl Primitive {
@@ -44,6 +48,7 @@ impl Primitive {
         ("url", Primitive::Url),
         ("id", Primitive::Id),
         ("json", Primitive::Json),
+        ("encoded_json", Primitive::EncodedJson),
     ];
 
     /// The primitive a spec names `name`, if any.
@@ -54,6 +59,18 @@ impl Primitive {
     /// Whether values of this type are plain strings.
     pub fn is_textual(self) -> bool {
         matches!(self, Primitive::String | Primitive::Id | Primitive::Currency | Primitive::Url)
+    }
+
+    /// The one JSON kind its values have, or `None` for types that accept several
+    /// (`decimal` takes strings and numbers, `json` anything).
+    pub fn json_kind(self) -> Option<JsonKind> {
+        match self {
+            Primitive::Integer => Some(JsonKind::Integer),
+            Primitive::Number => Some(JsonKind::Number),
+            Primitive::Boolean => Some(JsonKind::Boolean),
+            Primitive::Decimal | Primitive::Json => None,
+            _ => Some(JsonKind::String),
+        }
     }
 
     /// The name a spec uses for it.
@@ -71,6 +88,8 @@ pub enum TypeRef {
     Object(usize),
     /// An enumeration, by index.
     Enum(usize),
+    /// A "one of", by index.
+    Union(usize),
     /// A JSON array of the inner type.
     Array(Box<TypeRef>),
 }
@@ -95,6 +114,8 @@ pub struct Ir {
     pub objects: Vec<ObjectIr>,
     /// The enumerations to generate.
     pub enums: Vec<EnumIr>,
+    /// The "one of" types to generate.
+    pub unions: Vec<UnionIr>,
     /// Name of the `WebhookEvent` variant for webhook types the spec does not know.
     pub unknown_event_variant: String,
 }
@@ -120,6 +141,69 @@ pub struct MessageIr {
     pub title: String,
     /// Long description.
     pub description: String,
+    /// Whether current Lago still sends it.
+    pub lifecycle: Lifecycle,
+    /// The paid add-on it needs, if any.
+    pub premium: Option<String>,
+    /// The example envelope as compact JSON text, if the spec has one.
+    pub example: Option<String>,
+}
+
+/// One "one of" type, emitted as an enum with a variant per JSON kind.
+#[derive(Debug, Clone)]
+pub struct UnionIr {
+    /// Rust type name.
+    pub name: String,
+    /// Doc text.
+    pub description: String,
+    /// Its alternatives.
+    pub variants: Vec<UnionVariantIr>,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariantIr {
+    /// Rust variant name.
+    pub variant: String,
+    /// Name of its accessor method (`as_...`).
+    pub accessor: String,
+    /// Resolved type.
+    pub ty: TypeRef,
+    /// Doc text.
+    pub description: String,
+    /// The format its text must have, if any (implied by its type).
+    pub format: Option<Format>,
+}
+
+/// The JSON kinds a union tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// A JSON string.
+    String,
+    /// A JSON number without fraction.
+    Integer,
+    /// Any JSON number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON object.
+    Object,
+    /// A JSON array.
+    Array,
+}
+
+impl JsonKind {
+    /// What a spec calls values of this kind, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonKind::String => "string",
+            JsonKind::Integer => "integer",
+            JsonKind::Number => "number",
+            JsonKind::Boolean => "boolean",
+            JsonKind::Object => "object",
+            JsonKind::Array => "array",
+        }
+    }
 }
 
 /// One object, emitted as a struct.
@@ -177,6 +261,8 @@ pub enum Format {
     Currency,
     /// A decimal number.
     Decimal,
+    /// Text that is itself valid JSON.
+    Json,
 }
 
 impl Format {
@@ -189,6 +275,7 @@ impl Format {
         ("datetime", Format::DateTime),
         ("currency", Format::Currency),
         ("decimal", Format::Decimal),
+        ("json", Format::Json),
     ];
 
     /// The format a primitive type implies.
@@ -200,6 +287,7 @@ impl Format {
             Primitive::DateTime => Some(Format::DateTime),
             Primitive::Currency => Some(Format::Currency),
             Primitive::Decimal => Some(Format::Decimal),
+            Primitive::EncodedJson => Some(Format::Json),
             _ => None,
         }
     }
@@ -210,6 +298,7 @@ impl Format {
             Format::Date => primitive == Primitive::Date,
             Format::DateTime => primitive == Primitive::DateTime,
             Format::Decimal => primitive == Primitive::Decimal,
+            Format::Json => primitive == Primitive::EncodedJson || primitive.is_textual(),
             _ => primitive.is_textual(),
         }
     }

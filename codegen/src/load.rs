@@ -9,7 +9,7 @@ use crate::locate;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec};
+use crate::model::{Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec, Union, UnionVariant};
 
 /// A spec's text and the name it is reported under.
 #[derive(Debug, Clone)]
@@ -158,6 +158,8 @@ struct RawSpec {
     #[serde(default)]
     enums: Vec<Value>,
     #[serde(default)]
+    unions: Vec<Value>,
+    #[serde(default)]
     quirks: Vec<Value>,
 }
 
@@ -169,6 +171,14 @@ struct RawObject {
     fields: Vec<Value>,
     #[serde(default)]
     rules: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnion {
+    name: String,
+    description: String,
+    variants: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +236,11 @@ impl Reader<'_> {
             note_unreadable(&enumeration, item, &mut unreadable_names);
             enumeration
         });
+        let unions = self.list(&raw.unions, "/unions", |r, index, item, pointer| {
+            let union = r.union(index, item, pointer);
+            note_unreadable(&union, item, &mut unreadable_names);
+            union
+        });
         let quirks = self.list(&raw.quirks, "/quirks", |r, _, item, pointer| r.read::<Quirk>(item, pointer));
         Some(Spec {
             format_version: raw.format_version,
@@ -235,6 +250,7 @@ impl Reader<'_> {
             messages,
             objects,
             enums,
+            unions,
             quirks,
             unreadable_names,
         })
@@ -256,6 +272,16 @@ impl Reader<'_> {
             r.read(item, pointer).map(|v: EnumValue| EnumValue { index, ..v })
         });
         Some(Enum { index, name: raw.name, description: raw.description, values })
+    }
+}
+
+impl Reader<'_> {
+    fn union(&mut self, index: usize, value: &Value, pointer: &str) -> Option<Union> {
+        let raw: RawUnion = self.read(value, pointer)?;
+        let variants = self.list(&raw.variants, &format!("{pointer}/variants"), |r, index, item, pointer| {
+            r.read(item, pointer).map(|v: UnionVariant| UnionVariant { index, ..v })
+        });
+        Some(Union { index, name: raw.name, description: raw.description, variants })
     }
 }
 

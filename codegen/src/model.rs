@@ -28,6 +28,8 @@ pub struct Spec {
     pub objects: Vec<Object>,
     /// Every enumeration used by a field.
     pub enums: Vec<Enum>,
+    /// Every "one of" type: a value whose JSON kind varies.
+    pub unions: Vec<Union>,
     /// Inconsistencies found in the source documentation, with their decisions.
     pub quirks: Vec<Quirk>,
     /// Names of objects and enumerations whose definitions could not be read; references
@@ -63,6 +65,25 @@ pub struct Message {
     /// How `example` differs from the documentation's text, when it had to be corrected.
     #[serde(default)]
     pub example_corrections: Vec<String>,
+    /// Whether current Lago still sends the message.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// The paid add-on without which Lago never sends the message, if any.
+    #[serde(default)]
+    pub premium: Option<String>,
+}
+
+/// Whether Lago still sends a message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// Sent by current Lago.
+    #[default]
+    Current,
+    /// Still sent, but Lago has announced its removal.
+    Deprecated,
+    /// No longer sent by current Lago; older versions still in use send it.
+    Retired,
 }
 
 /// A JSON object type.
@@ -186,6 +207,36 @@ pub struct EnumValue {
     /// HTTP status associated with an error code, where the docs give one.
     #[serde(default)]
     pub http_status: Option<u16>,
+}
+
+/// A value whose JSON kind varies ("one of"): each variant is one kind of JSON value.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// Position in the `unions` list.
+    pub index: usize,
+    /// Type name, converted to an UpperCamelCase Rust identifier.
+    pub name: String,
+    /// What the value represents.
+    pub description: String,
+    /// Its alternatives, at most one per JSON kind.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnionVariant {
+    /// Position in its union's `variants` list.
+    #[serde(skip)]
+    pub index: usize,
+    /// Variant name, converted to an UpperCamelCase Rust identifier.
+    pub name: String,
+    /// Type expression of the alternative.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// When the value takes this form.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// An inconsistency in the source documentation and how the spec settles it.

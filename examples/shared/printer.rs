@@ -108,14 +108,16 @@ impl AsyncWebhookHandler for Printer {
     ) -> HandlerResult {
         let summary = format!(
             "customer {} {} checkout {}",
-            checkout.lago_customer_id, checkout.payment_provider, checkout.checkout_url
+            checkout.lago_customer_id,
+            checkout.payment_provider.as_ref().map_or("?", |p| p.as_str()),
+            checkout.checkout_url
         );
         print("customer.checkout_url_generated", summary)
     }
 
     async fn on_customer_payment_provider_error(&self, error: PaymentProviderCustomerError) -> HandlerResult {
         let customer = error.lago_id.clone().or(error.lago_customer_id.clone());
-        let message = error.provider_error.message.as_deref().unwrap_or("?");
+        let message = error.provider_error.message().unwrap_or("?");
         print(
             "customer.payment_provider_error",
             format!("customer {} provider error: {message}", customer.as_deref().unwrap_or("?")),
@@ -123,7 +125,7 @@ impl AsyncWebhookHandler for Printer {
     }
 
     async fn on_invoice_payment_failure(&self, error: PaymentProviderInvoicePaymentError) -> HandlerResult {
-        let message = error.provider_error.message.as_deref().unwrap_or("?");
+        let message = error.provider_error.as_ref().and_then(|e| e.message()).unwrap_or("?");
         print(
             "invoice.payment_failure",
             format!("invoice {} payment failed: {message}", error.lago_invoice_id),
@@ -142,7 +144,7 @@ impl AsyncWebhookHandler for Printer {
         &self,
         error: CreditNotePaymentProviderRefundError,
     ) -> HandlerResult {
-        let message = error.provider_error.message.as_deref().unwrap_or("?");
+        let message = error.provider_error.message().unwrap_or("?");
         print(
             "credit_note.refund_failure",
             format!("credit note {} refund failed: {message}", error.lago_credit_note_id),

@@ -118,8 +118,14 @@ impl Visitor<'_> for DecimalVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
-        // `Display` for f64 prints the shortest text that reads back to the same value.
-        Ok(Decimal { text: value.to_string(), quoted: false })
+        // `Display` for f64 prints the shortest text that reads back to the same value; a
+        // whole number loses its fraction there (`100.0` prints `100`), so it gets `.0`
+        // back, and is written back as the float it was sent as.
+        let mut text = value.to_string();
+        if value.is_finite() && !text.contains('.') {
+            text.push_str(".0");
+        }
+        Ok(Decimal { text, quoted: false })
     }
 }
 
@@ -136,7 +142,7 @@ mod tests {
     #[test]
     fn strings_and_numbers_keep_their_digits_and_form() {
         for (json, text, quoted) in
-            [("\"1.0\"", "1.0", true), ("12.6", "12.6", false), ("7", "7", false), ("\"0.32\"", "0.32", true)]
+            [("\"1.0\"", "1.0", true), ("12.6", "12.6", false), ("7", "7", false), ("100.0", "100.0", false), ("\"0.32\"", "0.32", true)]
         {
             let (decimal, back) = round_trip(json);
             assert_eq!((decimal.as_str(), decimal.is_quoted()), (text, quoted));

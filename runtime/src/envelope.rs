@@ -1,5 +1,5 @@
 //! Reading and writing the webhook envelope:
-//! `{"webhook_type": ..., "object_type": ..., <payload_key>: {...}}`.
+//! `{"webhook_type": ..., "object_type": ..., "organization_id": ..., <payload_key>: {...}}`.
 //!
 //! The payload's type depends on `webhook_type`, so the envelope is read key by key:
 //! once `webhook_type` is known, the payload is deserialized straight from the input
@@ -42,17 +42,24 @@ pub trait Catalog: Sized {
     ) -> Result<Self, D::Error>;
     /// The catch-all variant.
     fn unknown(event: UnknownEvent) -> Self;
+    /// The envelope's `organization_id`, set once the whole envelope is read (Lago sends
+    /// it before the payload, but any order is accepted).
+    fn organization_id_mut(&mut self) -> &mut Option<String>;
 }
 
-/// Writes the envelope of a known webhook type around its payload.
+/// Writes the envelope of a known webhook type around its payload, in Lago's key order.
 pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
     serializer: S,
     kind: K,
+    organization_id: Option<&str>,
     payload: &P,
 ) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(3))?;
+    let mut map = serializer.serialize_map(Some(3 + usize::from(organization_id.is_some())))?;
     map.serialize_entry("webhook_type", kind.webhook_type())?;
     map.serialize_entry("object_type", kind.object_type())?;
+    if let Some(organization_id) = organization_id {
+        map.serialize_entry("organization_id", organization_id)?;
+    }
     map.serialize_entry(kind.payload_key(), payload)?;
     map.end()
 }
@@ -215,7 +222,7 @@ impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
             *record = Some(prior.webhook_type.clone());
         }
         // The envelope keys read in this pass (the state may start from a first pass).
-        let (mut saw_webhook_type, mut saw_object_type) = (false, false);
+        let (mut saw_webhook_type, mut saw_object_type, mut saw_organization) = (false, false, false);
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
                 Key::WebhookType => {
@@ -238,6 +245,13 @@ impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
                     let value = map.next_value_seed(LenientStr)?;
                     state.object_type = state.object_type.take().or(value);
                 }
+                Key::OrganizationId => {
+                    if std::mem::replace(&mut saw_organization, true) {
+                        return Err(de::Error::duplicate_field("organization_id"));
+                    }
+                    // Kept when it is a string; any other value is ignored, as for object_type.
+                    state.organization_id = map.next_value_seed(LenientStr)?;
+                }
                 Key::Other(name) => state.read_member(name, &mut map, self.buffer)?,
             }
         }
@@ -259,6 +273,7 @@ struct State<'de, E: Catalog> {
     webhook_type: Option<Cow<'de, str>>,
     kind: Option<E::Kind>,
     object_type: Option<Cow<'de, str>>,
+    organization_id: Option<Cow<'de, str>>,
     event: Option<E>,
     unknown_payload: Option<Value>,
     /// Members read before their role was known: name, and value when buffering.
@@ -271,6 +286,7 @@ impl<'de, E: Catalog> State<'de, E> {
             webhook_type: None,
             kind: None,
             object_type: prior.and_then(|p| p.object_type.clone()).map(Cow::Owned),
+            organization_id: None,
             event: None,
             unknown_payload: None,
             deferred: Vec::new(),
@@ -336,13 +352,20 @@ impl<'de, E: Catalog> State<'de, E> {
         let Some(kind) = self.kind else {
             return Ok(self.finish_unknown(webhook_type.into_owned()));
         };
-        if let Some(event) = self.event {
-            return Ok(Outcome::Event(event));
+        let organization_id = self.organization_id.take().map(Cow::into_owned);
+        let with_organization = |mut event: E| {
+            *event.organization_id_mut() = organization_id;
+            Outcome::Event(event)
+        };
+        if let Some(event) = self.event.take() {
+            return Ok(with_organization(event));
         }
         let key = kind.payload_key();
         let webhook_type = webhook_type.into_owned();
         match self.take_deferred(key) {
-            Some(Some(value)) => E::deserialize_payload(kind, value).map(Outcome::Event).map_err(Er::custom),
+            Some(Some(value)) => {
+                E::deserialize_payload(kind, value).map(with_organization).map_err(Er::custom)
+            }
             Some(None) => {
                 let object_type = self.object_type.map(Cow::into_owned);
                 Ok(Outcome::Retry(Prior { webhook_type, object_type, payload_key: key }))
@@ -367,7 +390,8 @@ impl<'de, E: Catalog> State<'de, E> {
                 None => {}
             }
         }
-        Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type, payload }))
+        let organization_id = self.organization_id.take().map(Cow::into_owned);
+        Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type, organization_id, payload }))
     }
 
     fn take_deferred(&mut self, name: &str) -> Option<Option<Value>> {
@@ -390,6 +414,7 @@ impl<'de, E: Catalog> DeserializeSeed<'de> for PayloadSeed<E> {
 enum Key<'de> {
     WebhookType,
     ObjectType,
+    OrganizationId,
     Other(Cow<'de, str>),
 }
 
@@ -404,6 +429,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
         Ok(match name.as_ref() {
             "webhook_type" => Key::WebhookType,
             "object_type" => Key::ObjectType,
+            "organization_id" => Key::OrganizationId,
             _ => Key::Other(name),
         })
     }

@@ -45,19 +45,25 @@
 
 mod decimal;
 pub mod dedup;
+mod encoded;
 mod enums;
 mod envelope;
 mod error;
+mod lifecycle;
 mod objects;
+mod provider_error;
 pub mod receiver;
 mod time;
+mod unions;
 mod unknown;
 pub mod validate;
 pub mod verify;
 
 pub use decimal::Decimal;
+pub use encoded::EncodedJson;
 pub use error::{ParseError, ParseErrorKind, UnknownWebhookType};
 pub use lago_webhooks_macros::lago_webhooks;
+pub use lifecycle::Lifecycle;
 pub use time::{Date, DateTime};
 pub use unknown::UnknownEvent;
 pub use validate::{Validate, Violation, Violations};
@@ -74,6 +80,7 @@ pub mod __private {
     pub use crate::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
     pub use crate::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
     pub use crate::objects::{DeserializeObject, deserialize_map_only, object};
+    pub use crate::unions::{OneOf, deserialize_one_of};
     pub use crate::validate::checks::{
         check_format, check_non_empty, check_range, check_same_currency, check_sum, first_currency,
         report_unlisted,

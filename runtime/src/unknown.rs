@@ -8,13 +8,16 @@ use serde_json::Value;
 ///
 /// The payload is kept as a `serde_json::Value`: its content is all there, with the key
 /// order and number precision of `Value`. Envelope keys other than `webhook_type`,
-/// `object_type` and the payload (such as `organization_id`) are not kept.
+/// `object_type`, `organization_id` and the payload are not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownEvent {
     /// The `webhook_type` string.
     pub webhook_type: String,
     /// The `object_type` string, if the envelope had one.
     pub object_type: Option<String>,
+    /// The `organization_id` of the envelope, if it had one (Lago versions before
+    /// September 2025 send none).
+    pub organization_id: Option<String>,
     /// The value under the `object_type` key, if present.
     pub payload: Option<Value>,
 }
@@ -32,6 +35,11 @@ impl Serialize for UnknownEvent {
         map.serialize_entry("webhook_type", &self.webhook_type)?;
         if let Some(object_type) = &self.object_type {
             map.serialize_entry("object_type", object_type)?;
+        }
+        if let Some(organization_id) = &self.organization_id {
+            map.serialize_entry("organization_id", organization_id)?;
+        }
+        if let Some(object_type) = &self.object_type {
             if let Some(payload) = &self.payload {
                 map.serialize_entry(object_type, payload)?;
             }

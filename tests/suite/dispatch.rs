@@ -95,7 +95,7 @@ fn each_example_reaches_exactly_its_method() {
 
 #[test]
 fn an_unknown_type_reaches_on_unknown() {
-    let body = r#"{"webhook_type": "wallet.created", "object_type": "wallet", "wallet": {"lago_id": "w1"}}"#;
+    let body = r#"{"webhook_type": "vault.created", "object_type": "vault", "vault": {"lago_id": "w1"}}"#;
     let mut recorder = Recorder::default();
     recorder.handle(WebhookEvent::from_str(body).unwrap()).unwrap();
     assert_eq!(recorder.calls, ["on_unknown"]);
@@ -179,7 +179,7 @@ fn the_async_handler_dispatches_with_send_futures() {
         block_on(assert_send(handler.handle(event))).unwrap();
     }
     let unknown =
-        WebhookEvent::from_str(r#"{"webhook_type": "plan.created", "object_type": "plan"}"#).unwrap();
+        WebhookEvent::from_str(r#"{"webhook_type": "ledger.closed", "object_type": "ledger"}"#).unwrap();
     block_on(assert_send(handler.handle(unknown))).unwrap();
-    assert_eq!(*handler.calls.lock().unwrap(), ["invoice LAG-1234-001-002", "unknown plan.created"]);
+    assert_eq!(*handler.calls.lock().unwrap(), ["invoice LAG-1234-001-002", "unknown ledger.closed"]);
 }

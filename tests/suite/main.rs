@@ -4,12 +4,15 @@
 mod fixtures;
 
 mod allocations;
+mod catalogue;
 mod copies;
 mod dispatch;
 mod docs_examples;
 mod errors;
 mod leniency;
 mod outside_crate;
+mod presence;
+mod real_deliveries;
 mod receiving;
 mod robustness;
 mod signatures;

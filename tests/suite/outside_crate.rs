@@ -7,30 +7,32 @@ use std::process::Command;
 const MAIN: &str = r##"
 lago_webhooks::lago_webhooks!(
     spec = "its-own-copy.json",
-    include = ["fee.created", "subscription.terminated"],
+    include = ["customer.checkout_url_generated", "credit_note.refund_failure"],
     derives = [::core::cmp::Eq],
     crate = ::lago_webhooks,
 );
 
-// `include` leaves out what the two messages do not reach: were `Invoice` or
+// `include` leaves out what the two messages do not reach: were `Invoice`, `Fee` or
 // `CreditNote` generated, these would be duplicate definitions.
 #[allow(dead_code)]
 struct Invoice;
+#[allow(dead_code)]
+struct Fee;
 #[allow(dead_code)]
 struct CreditNote;
 
 fn needs_eq<T: Eq>(_: &T) {}
 
 fn main() {
-    let body = br#"{"webhook_type": "fee.created", "object_type": "fee", "fee": {
-        "lago_id": "f1", "item": {"type": "charge", "code": "seats", "name": "Seats"},
-        "amount_cents": 100, "amount_currency": "EUR", "total_amount_cents": 120,
-        "total_amount_currency": "EUR", "units": "2.0", "events_count": null}}"#;
-    let event = WebhookEvent::from_slice(body).expect("parses");
-    let WebhookEvent::FeeCreated(fee) = &event else { panic!("wrong variant") };
-    needs_eq(&**fee);
+    let body = WebhookType::CreditNoteRefundFailure.example();
+    let event = WebhookEvent::from_str(body).expect("parses");
+    let WebhookEvent::CreditNoteRefundFailure { credit_note_payment_provider_refund_error: failure, .. } = &event
+    else {
+        panic!("wrong variant")
+    };
+    needs_eq(&**failure);
     let types: Vec<&str> = WebhookType::ALL.iter().map(|t| t.as_str()).collect();
-    println!("{} | {}", types.join(","), WebhookType::FeeCreated.title());
+    println!("{} | {}", types.join(","), WebhookType::CustomerCheckoutUrlGenerated.title());
 }
 "##;
 
@@ -72,12 +74,12 @@ fn a_crate_outside_the_workspace_uses_its_own_spec_and_rebuilds_when_it_changes(
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-crate");
     write_crate(&dir);
     let first = run(&dir);
-    assert_eq!(first, "fee.created,subscription.terminated | Instant fee created");
+    assert_eq!(first, "customer.checkout_url_generated,credit_note.refund_failure | Checkout URL generated");
 
     let spec_path = dir.join("its-own-copy.json");
     let spec = std::fs::read_to_string(&spec_path).unwrap();
-    let edited = spec.replacen("\"title\": \"Instant fee created\"", "\"title\": \"Pay-in-advance fee\"", 1);
+    let edited = spec.replacen("\"title\": \"Checkout URL generated\"", "\"title\": \"Mandate link ready\"", 1);
     assert_ne!(edited, spec, "the title to edit is in the spec");
     std::fs::write(&spec_path, edited).unwrap();
-    assert_eq!(run(&dir), "fee.created,subscription.terminated | Pay-in-advance fee");
+    assert_eq!(run(&dir), "customer.checkout_url_generated,credit_note.refund_failure | Mandate link ready");
 }

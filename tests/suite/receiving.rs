@@ -205,9 +205,9 @@ async fn malformed_json_gets_400_and_an_unknown_type_200() {
     let lago = start(None).await;
     let invalid = DOCS.iter().find(|f| f.corrected.is_some()).unwrap().verbatim;
     assert_eq!(lago.deliver(Algorithm::Hmac, invalid, "bad").await, 400);
-    let unknown = r#"{"webhook_type":"wallet.created","object_type":"wallet","wallet":{"lago_id":"w"}}"#;
+    let unknown = r#"{"webhook_type":"vault.created","object_type":"vault","vault":{"lago_id":"w"}}"#;
     assert_eq!(lago.deliver(Algorithm::Jwt, unknown, "new-type").await, 200);
-    assert_eq!(lago.dispatched(), ["wallet.created"]);
+    assert_eq!(lago.dispatched(), ["vault.created"]);
 }
 
 #[tokio::test]

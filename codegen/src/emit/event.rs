@@ -4,6 +4,33 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, ident, std_derive};
+use crate::ir::{Lifecycle, MessageIr};
+
+/// Sentences telling whether Lago still sends a message and what it needs, or "".
+pub(super) fn status_note(m: &MessageIr) -> String {
+    let lifecycle = match m.lifecycle {
+        Lifecycle::Current => "",
+        Lifecycle::Deprecated => "Deprecated: Lago still sends it but has announced its removal.",
+        Lifecycle::Retired => "Retired: current Lago no longer sends it; older versions still in use may.",
+    };
+    let premium = match &m.premium {
+        Some(add_on) => format!("Sent only by organizations with Lago's paid add-on `{add_on}`."),
+        None => String::new(),
+    };
+    [lifecycle, premium.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
+}
+
+/// The example of a message, or a bare envelope with an empty payload when the spec has none.
+fn example(m: &MessageIr) -> String {
+    m.example.clone().unwrap_or_else(|| {
+        serde_json::json!({
+            "webhook_type": m.webhook_type,
+            "object_type": m.object_type,
+            m.payload_key.as_str(): {},
+        })
+        .to_string()
+    })
+}
 
 pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
@@ -13,11 +40,47 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let object_types = messages.iter().map(|m| &m.object_type);
     let payload_keys = messages.iter().map(|m| &m.payload_key);
     let titles = messages.iter().map(|m| &m.title);
-    let docs = messages.iter().map(|m| doc(&format!("`{}`: {}", m.webhook_type, m.title)));
+    let examples = messages.iter().map(example);
+    let docs = messages.iter().map(|m| {
+        let note = status_note(m);
+        let note = if note.is_empty() { note } else { format!("\n\n{note}") };
+        doc(&format!("`{}`: {}{note}", m.webhook_type, m.title))
+    });
+    let lifecycle = |wanted: Lifecycle, name: &str| {
+        let matching: Vec<_> =
+            messages.iter().filter(|m| m.lifecycle == wanted).map(|m| ident(&m.variant)).collect();
+        let variant = ident(name);
+        (!matching.is_empty()).then(|| quote!(#(WebhookType::#matching)|* => #krate::Lifecycle::#variant,))
+    };
+    let lifecycle_arms = [
+        lifecycle(Lifecycle::Current, "Current"),
+        lifecycle(Lifecycle::Deprecated, "Deprecated"),
+        lifecycle(Lifecycle::Retired, "Retired"),
+    ];
+    let mut premium_groups: Vec<(&str, Vec<_>)> = Vec::new();
+    for m in messages {
+        let key = m.premium.as_deref();
+        match premium_groups.iter_mut().find(|(k, _)| Some(*k) == key) {
+            Some((_, group)) => group.push(ident(&m.variant)),
+            None => premium_groups.push((key.unwrap_or(""), vec![ident(&m.variant)])),
+        }
+    }
+    let premium_arms = premium_groups.iter().map(|(add_on, group)| {
+        let value = if add_on.is_empty() {
+            quote!(::core::option::Option::None)
+        } else {
+            quote!(::core::option::Option::Some(#add_on))
+        };
+        quote!(#(WebhookType::#group)|* => #value,)
+    });
     let derives = ["Debug", "Clone", "Copy", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord"].map(std_derive);
     quote! {
         /// Every webhook type the spec defines.
+        ///
+        /// Non-exhaustive: a later version of the spec may add types, so a `match` on it
+        /// from another crate needs a wildcard arm.
         #[derive(#(#derives),*)]
+        #[non_exhaustive]
         pub enum WebhookType {
             #(#docs #variants,)*
         }
@@ -51,6 +114,30 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
             pub const fn title(self) -> &'static ::core::primitive::str {
                 match self {
                     #(WebhookType::#variants => #titles,)*
+                }
+            }
+
+            /// A realistic example envelope of this type, as Lago sends it, for testing
+            /// handlers without writing payloads.
+            ///
+            /// It parses into its own `WebhookEvent` variant and validates clean.
+            pub const fn example(self) -> &'static ::core::primitive::str {
+                match self {
+                    #(WebhookType::#variants => #examples,)*
+                }
+            }
+
+            /// Whether current Lago still sends this type.
+            pub const fn lifecycle(self) -> #krate::Lifecycle {
+                match self {
+                    #(#lifecycle_arms)*
+                }
+            }
+
+            /// The paid Lago add-on without which this type is never sent, if any.
+            pub const fn premium(self) -> ::core::option::Option<&'static ::core::primitive::str> {
+                match self {
+                    #(#premium_arms)*
                 }
             }
 
@@ -98,20 +185,41 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let private = cx.private();
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
     let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.objects[m.payload].name)).collect();
-    let docs =
-        messages.iter().map(|m| doc(&format!("`{}`: {}\n\n{}", m.webhook_type, m.title, m.description)));
+    let docs = messages.iter().map(|m| {
+        let note = status_note(m);
+        let note = if note.is_empty() { note } else { format!("\n\n{note}") };
+        doc(&format!("`{}`: {}\n\n{}{note}", m.webhook_type, m.title, m.description))
+    });
+    let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
+    // One arm for every known variant (none when the spec has no message).
+    let organization_arm = (!variants.is_empty()).then(|| {
+        quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),)
+    });
+    let organization_mut_arm = (!variants.is_empty())
+        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id,));
     let unknown = ident(&cx.ir.unknown_event_variant);
     // Not `cx.derives`: the extra derives are for the spec's types, and the catch-all
     // variant holds a runtime type that cannot take arbitrary derives.
     let derives = ["Debug", "Clone", "PartialEq"].map(std_derive);
     quote! {
-        /// A webhook as Lago sends it: one variant per webhook type, each holding its typed payload.
+        /// A webhook as Lago sends it: one variant per webhook type, each holding its typed
+        /// payload and the envelope's `organization_id`.
         ///
         /// Parse one with [`WebhookEvent::from_slice`]; serializing it gives back the envelope.
+        /// Non-exhaustive: a later version of the spec may add types, so a `match` on it from
+        /// another crate needs a wildcard arm.
         #[derive(#(#derives),*)]
+        #[non_exhaustive]
         pub enum WebhookEvent {
-            #(#docs #variants(::std::boxed::Box<#payloads>),)*
+            #(#docs #variants {
+                #payload_docs
+                #params: ::std::boxed::Box<#payloads>,
+                /// The `organization_id` of the envelope: the Lago organization the webhook
+                /// is about. Lago versions before September 2025 send none.
+                organization_id: ::core::option::Option<::std::string::String>,
+            },)*
             /// A webhook type the spec does not know, kept as received.
             #unknown(#krate::UnknownEvent),
         }
@@ -135,7 +243,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             /// The `webhook_type` string, known to the spec or not.
             pub fn webhook_type(&self) -> &::core::primitive::str {
                 match self {
-                    #(WebhookEvent::#variants(_) => WebhookType::#variants.as_str(),)*
+                    #(WebhookEvent::#variants { .. } => WebhookType::#variants.as_str(),)*
                     WebhookEvent::#unknown(event) => event.webhook_type(),
                 }
             }
@@ -143,8 +251,17 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             /// The webhook type, when the spec defines it.
             pub fn known_type(&self) -> ::core::option::Option<WebhookType> {
                 match self {
-                    #(WebhookEvent::#variants(_) => ::core::option::Option::Some(WebhookType::#variants),)*
+                    #(WebhookEvent::#variants { .. } => ::core::option::Option::Some(WebhookType::#variants),)*
                     WebhookEvent::#unknown(_) => ::core::option::Option::None,
+                }
+            }
+
+            /// The `organization_id` of the envelope, if it had one (Lago versions before
+            /// September 2025 send none).
+            pub fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
+                match self {
+                    #organization_arm
+                    WebhookEvent::#unknown(event) => event.organization_id.as_deref(),
                 }
             }
         }
@@ -163,7 +280,10 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
                 match kind {
                     #(WebhookType::#variants => {
                         let payload = <#payloads as #private::DeserializeObject>::deserialize_object(deserializer)?;
-                        ::core::result::Result::Ok(WebhookEvent::#variants(::std::boxed::Box::new(payload)))
+                        ::core::result::Result::Ok(WebhookEvent::#variants {
+                            #params: ::std::boxed::Box::new(payload),
+                            organization_id: ::core::option::Option::None,
+                        })
                     })*
                 }
             }
@@ -171,12 +291,21 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             fn unknown(event: #krate::UnknownEvent) -> Self {
                 WebhookEvent::#unknown(event)
             }
+
+            fn organization_id_mut(&mut self) -> &mut ::core::option::Option<::std::string::String> {
+                match self {
+                    #organization_mut_arm
+                    WebhookEvent::#unknown(event) => &mut event.organization_id,
+                }
+            }
         }
 
         impl #private::serde::Serialize for WebhookEvent {
             fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
-                    #(WebhookEvent::#variants(payload) => #private::serialize_envelope(serializer, WebhookType::#variants, &**payload),)*
+                    #(WebhookEvent::#variants { #params: payload, organization_id } => {
+                        #private::serialize_envelope(serializer, WebhookType::#variants, organization_id.as_deref(), &**payload)
+                    })*
                     WebhookEvent::#unknown(event) => #private::serde::Serialize::serialize(event, serializer),
                 }
             }

@@ -12,6 +12,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
     let methods: Vec<_> = messages.iter().map(|m| ident(&m.method)).collect();
+    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
     let sync_methods = messages.iter().map(|m| sync_method(cx, m));
     let async_methods = messages.iter().map(|m| async_method(cx, m));
@@ -33,7 +34,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             /// Routes `event` to the method for its webhook type.
             fn handle(&mut self, event: WebhookEvent) -> #krate::HandlerResult {
                 match event {
-                    #(WebhookEvent::#variants(payload) => self.#methods(*payload),)*
+                    #(WebhookEvent::#variants { #params: payload, .. } => self.#methods(*payload),)*
                     WebhookEvent::#unknown(event) => self.on_unknown(event),
                 }
             }
@@ -60,7 +61,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             ) -> impl ::core::future::Future<Output = #krate::HandlerResult> + ::core::marker::Send {
                 async move {
                     match event {
-                        #(WebhookEvent::#variants(payload) => self.#methods(*payload).await,)*
+                        #(WebhookEvent::#variants { #params: payload, .. } => self.#methods(*payload).await,)*
                         WebhookEvent::#unknown(event) => self.on_unknown(event).await,
                     }
                 }
@@ -70,7 +71,9 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
 }
 
 fn method_doc(m: &MessageIr) -> TokenStream {
-    doc(&format!("Called for `{}`: {}\n\n{}", m.webhook_type, m.title, m.description))
+    let note = super::event::status_note(m);
+    let note = if note.is_empty() { note } else { format!("\n\n{note}") };
+    doc(&format!("Called for `{}`: {}\n\n{}{note}", m.webhook_type, m.title, m.description))
 }
 
 fn sync_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {

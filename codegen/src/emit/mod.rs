@@ -8,6 +8,7 @@ mod enums;
 mod event;
 mod handler;
 mod objects;
+mod unions;
 mod validate;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
@@ -21,6 +22,7 @@ pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
     let cx = Context { ir, settings };
     let objects = ir.objects.iter().map(|o| objects::emit(&cx, o));
     let enums = ir.enums.iter().map(|e| enums::emit(&cx, e));
+    let unions = ir.unions.iter().map(|u| unions::emit(&cx, u));
     let webhook_type = event::emit_webhook_type(&cx);
     let webhook_event = event::emit_webhook_event(&cx);
     let handlers = handler::emit(&cx);
@@ -38,6 +40,7 @@ pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
         #handlers
         #(#objects)*
         #(#enums)*
+        #(#unions)*
         #validation
     }
 }
@@ -96,9 +99,11 @@ impl Context<'_> {
                 Primitive::Date => quote!(#krate::Date),
                 Primitive::DateTime => quote!(#krate::DateTime),
                 Primitive::Json => quote!(#krate::__private::serde_json::Value),
+                Primitive::EncodedJson => quote!(#krate::EncodedJson),
             },
             TypeRef::Object(i) => ident(&self.ir.objects[*i].name).into_token_stream(),
             TypeRef::Enum(i) => ident(&self.ir.enums[*i].name).into_token_stream(),
+            TypeRef::Union(i) => ident(&self.ir.unions[*i].name).into_token_stream(),
             TypeRef::Array(inner) => {
                 let inner = self.rust_type(inner);
                 quote!(::std::vec::Vec<#inner>)

@@ -93,6 +93,7 @@ fn spec_type(ty: &TypeRef) -> String {
         TypeRef::Primitive(p) => p.name().to_owned(),
         TypeRef::Object(_) => "object".to_owned(),
         TypeRef::Enum(_) => "enumeration".to_owned(),
+        TypeRef::Union(_) => "one of several kinds".to_owned(),
         TypeRef::Array(inner) => format!("array of {}", spec_type(inner)),
     }
 }

@@ -5,15 +5,17 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, ident};
-use crate::ir::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef};
+use crate::ir::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef, UnionIr};
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let objects = cx.ir.objects.iter().map(|o| object(cx, o));
     let enums = cx.ir.enums.iter().map(|e| enumeration(cx, e));
+    let unions = cx.ir.unions.iter().map(|u| union(cx, u));
     let event = event(cx);
     quote! {
         #(#objects)*
         #(#enums)*
+        #(#unions)*
         #event
     }
 }
@@ -80,10 +82,10 @@ fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) ->
     match ty {
         // Objects, enumerations and arrays of them validate themselves (the runtime's
         // impl for `Vec` adds the indices).
-        TypeRef::Object(_) | TypeRef::Enum(_) => {
+        TypeRef::Object(_) | TypeRef::Enum(_) | TypeRef::Union(_) => {
             Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
         }
-        TypeRef::Array(inner) if matches!(**inner, TypeRef::Object(_) | TypeRef::Enum(_)) => {
+        TypeRef::Array(inner) if matches!(**inner, TypeRef::Object(_) | TypeRef::Enum(_) | TypeRef::Union(_)) => {
             Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
         }
         TypeRef::Array(inner) => {
@@ -96,10 +98,7 @@ fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) ->
             })
         }
         TypeRef::Primitive(primitive) => {
-            let text = match primitive {
-                Primitive::Date | Primitive::DateTime | Primitive::Decimal => quote!(#value.as_str()),
-                _ => value.clone(),
-            };
+            let text = text_of(*primitive, &value);
             let format = field.format.map(|format| {
                 let format = format_path(cx, format);
                 quote!(#private::check_format(#text, #format, &path, out);)
@@ -119,6 +118,65 @@ fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) ->
     }
 }
 
+/// `value` (a reference to a primitive) as `&str`, for format checks.
+fn text_of(primitive: Primitive, value: &TokenStream) -> TokenStream {
+    match primitive {
+        Primitive::Date | Primitive::DateTime | Primitive::Decimal | Primitive::EncodedJson => {
+            quote!(#value.as_str())
+        }
+        _ => value.clone(),
+    }
+}
+
+/// A union validates the variant it holds: nested objects and enumerations themselves,
+/// text against the format its type implies.
+fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
+    let krate = cx.krate();
+    let private = cx.private();
+    let name = ident(&u.name);
+    let arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let check = match (&v.ty, v.format) {
+            (TypeRef::Primitive(p), Some(format)) => {
+                let text = text_of(*p, &quote!(value));
+                let format = format_path(cx, format);
+                quote!(#private::check_format(#text, #format, path, out))
+            }
+            (TypeRef::Primitive(_), None) => quote!(let _ = value),
+            (ty, _) if ty.holds_objects() || matches!(ty, TypeRef::Enum(_)) => {
+                quote!(#krate::Validate::validate_at(value, path, out))
+            }
+            (TypeRef::Array(inner), _) if matches!(**inner, TypeRef::Enum(_)) => {
+                quote!(#krate::Validate::validate_at(value, path, out))
+            }
+            _ => quote!(let _ = value),
+        };
+        quote!(#name::#variant(value) => { #check; })
+    });
+    let has_checks = u.variants.iter().any(|v| {
+        v.format.is_some()
+            || v.ty.holds_objects()
+            || matches!(&v.ty, TypeRef::Enum(_))
+            || matches!(&v.ty, TypeRef::Array(inner) if matches!(**inner, TypeRef::Enum(_)))
+    });
+    let (path, out) = match has_checks {
+        true => (quote!(path), quote!(out)),
+        false => (quote!(_), quote!(_)),
+    };
+    let body = if has_checks {
+        quote!(match self { #(#arms)* })
+    } else {
+        quote!()
+    };
+    quote! {
+        impl #krate::Validate for #name {
+            fn validate_at(&self, #path: &#krate::validate::Path<'_>, #out: &mut #krate::Violations) {
+                #body
+            }
+        }
+    }
+}
+
 fn format_path(cx: &Context<'_>, format: Format) -> TokenStream {
     let krate = cx.krate();
     let variant = ident(match format {
@@ -129,6 +187,7 @@ fn format_path(cx: &Context<'_>, format: Format) -> TokenStream {
         Format::DateTime => "DateTime",
         Format::Currency => "Currency",
         Format::Decimal => "Decimal",
+        Format::Json => "Json",
     });
     quote!(#krate::validate::Format::#variant)
 }
@@ -231,12 +290,13 @@ fn enumeration(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
 fn event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let variants: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.variant)).collect();
+    let params: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.param)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
     quote! {
         impl #krate::Validate for WebhookEvent {
             fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {
                 match self {
-                    #(WebhookEvent::#variants(payload) => {
+                    #(WebhookEvent::#variants { #params: payload, .. } => {
                         let path = path.key(WebhookType::#variants.payload_key());
                         #krate::Validate::validate_at(payload, &path, out);
                     })*

@@ -81,8 +81,8 @@ fn the_bundled_spec_generates_without_errors() {
     let code = generate(&SpecSource::new("lago-webhooks.json", text), &Settings::default()).unwrap();
     assert_eq!(
         code.to_string().matches("fn on_").count(),
-        2 * 16 + 2,
-        "16 messages, sync and async, plus on_unknown"
+        2 * 76 + 2,
+        "76 messages, sync and async, plus on_unknown"
     );
 }
 
@@ -250,7 +250,7 @@ fn the_runtime_path_and_derives_are_used_as_given() {
     // Serialize is derived on structs and implemented by hand on enums: never repeated.
     assert!(!code.contains(", :: serde :: Serialize"), "{code}");
     // The event enum holds runtime types and keeps its own derives.
-    assert!(code.contains(":: core :: cmp :: PartialEq)] pub enum WebhookEvent"), "{code}");
+    assert!(code.contains(":: core :: cmp :: PartialEq)] # [non_exhaustive] pub enum WebhookEvent"), "{code}");
     // Structs get both extra derives; enums derive Eq and Hash already and do not repeat them.
     assert!(
         code.contains("rt :: __private :: serde :: Deserialize , Eq , :: core :: hash :: Hash)"),
@@ -288,10 +288,10 @@ fn partial_generation_keeps_every_sound_item() {
     {
         assert!(code.contains(item), "missing `{item}`");
     }
-    assert!(!code.contains("lago_id"), "the broken field is left out");
+    assert!(!code.contains("pub lago_id"), "the broken field is left out");
     assert_eq!(
         errors.to_string().lines().next(),
-        Some("`Nope` is not defined: no object or enumeration has that name")
+        Some("`Nope` is not defined: no object, enumeration or union has that name")
     );
 }
 
@@ -302,7 +302,7 @@ fn unknown_built_in_types_list_the_vocabulary() {
     let message = errors(&value).iter().next().unwrap().message.clone();
     assert_eq!(
         message,
-        "unknown type `text`; the built-in types are string, integer, number, boolean, decimal, date, datetime, currency, url, id, json"
+        "unknown type `text`; the built-in types are string, integer, number, boolean, decimal, date, datetime, currency, url, id, json, encoded_json"
     );
 }
 
@@ -396,7 +396,7 @@ fn constraints_that_do_not_fit_their_field_are_refused() {
         [
             (
                 "/objects/0/fields/0/format".to_owned(),
-                "unknown format `phone`; the formats are uuid, email, url, date, datetime, currency, decimal, none".to_owned()
+                "unknown format `phone`; the formats are uuid, email, url, date, datetime, currency, decimal, json, none".to_owned()
             ),
             ("/objects/0/fields/1/non_empty".to_owned(), "non_empty applies to strings, not to `InvoiceStatus`".to_owned()),
             ("/objects/1/fields/0/format".to_owned(), "format `date` does not apply to type `string`".to_owned()),
@@ -458,4 +458,114 @@ fn constraints_that_can_never_hold_or_never_fire_are_refused() {
             "this part names no field"
         ]
     );
+}
+
+/// The test spec with a union `Code` (text or integer) on `Fee.code`.
+fn spec_with_union(variants: Value) -> Value {
+    let mut value = spec();
+    value["unions"] = json!([{"name": "Code", "description": "A code.", "variants": variants}]);
+    value["objects"][1]["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "code", "type": "Code", "nullable": true, "description": "Its code."}));
+    value
+}
+
+#[test]
+fn a_union_becomes_an_enum_read_by_json_kind() {
+    let variants = json!([
+        {"name": "Text", "type": "string", "description": "As text."},
+        {"name": "Number", "type": "integer"},
+        {"name": "Details", "type": "Invoice"}
+    ]);
+    let code = generate(&source(&spec_with_union(variants)), &Settings::default()).unwrap().to_string();
+    for item in [
+        "pub enum Code",
+        "Text (:: std :: string :: String)",
+        "Number (:: core :: primitive :: i64)",
+        "Details (:: std :: boxed :: Box < Invoice >)",
+        "pub fn as_text (& self) -> :: core :: option :: Option < & :: core :: primitive :: str >",
+        "pub fn as_number (& self) -> :: core :: option :: Option < :: core :: primitive :: i64 >",
+        "const EXPECTING : & 'static :: core :: primitive :: str = \"a string, an integer or an object\"",
+        "fn from_map",
+        "pub code : :: core :: option :: Option < Code >",
+    ] {
+        assert!(code.contains(item), "missing `{item}` in {code}");
+    }
+    // `to_text` only for unions of scalars.
+    assert!(!code.contains("fn to_text"));
+    let scalars = json!([{"name": "Text", "type": "string"}, {"name": "Number", "type": "integer"}]);
+    let code = generate(&source(&spec_with_union(scalars)), &Settings::default()).unwrap().to_string();
+    assert!(code.contains("pub fn to_text (& self) -> :: std :: borrow :: Cow < '_ , :: core :: primitive :: str >"));
+}
+
+#[test]
+fn union_variants_must_differ_in_json_kind() {
+    let variants = json!([
+        {"name": "Text", "type": "string"},
+        {"name": "Date", "type": "date"},
+        {"name": "Amount", "type": "decimal"},
+        {"name": "Text", "type": "integer"}
+    ]);
+    let errors = errors(&spec_with_union(variants));
+    let found: Vec<(String, String)> =
+        errors.iter().zip(locations(&errors)).map(|(e, l)| (l.0, e.message.clone())).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "/unions/0/variants/1/type".to_owned(),
+                "variants `Text` and `Date` of `Code` are both JSON strings; a union tells its variants apart by JSON kind"
+                    .to_owned()
+            ),
+            (
+                "/unions/0/variants/2/type".to_owned(),
+                "variant `Amount` of `Code` has type `decimal`, which takes several kinds of JSON value; a union variant needs a type of one kind"
+                    .to_owned()
+            ),
+            ("/unions/0/variants/3/name".to_owned(), "variants `Text` and `Text` of `Code` both become `Text`".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn include_keeps_the_unions_its_messages_reach() {
+    let variants = json!([{"name": "Text", "type": "string"}, {"name": "Number", "type": "integer"}]);
+    let mut value = spec_with_union(variants);
+    value["unions"].as_array_mut().unwrap().push(json!({"name": "Orphan", "description": "Unused.", "variants": []}));
+    let settings = Settings::default().with_include(vec!["fee.created".to_owned()]);
+    let (code, errors) = lago_webhooks_codegen::generate_partial(&source(&value), &settings);
+    assert_eq!(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(), ["union `Orphan` has no variant"]);
+    let code = code.to_string();
+    assert!(code.contains("pub enum Code"));
+    assert!(!code.contains("pub enum Orphan"));
+}
+
+#[test]
+fn lifecycle_add_on_and_example_reach_the_generated_code() {
+    let mut value = spec();
+    value["messages"][0]["lifecycle"] = json!("retired");
+    value["messages"][1]["premium"] = json!("order_forms");
+    let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
+    assert!(code.contains("WebhookType :: InvoiceCreated => :: lago_webhooks :: Lifecycle :: Retired"), "{code}");
+    assert!(code.contains("WebhookType :: FeeCreated => :: core :: option :: Option :: Some (\"order_forms\")"));
+    assert!(code.contains("Retired: current Lago no longer sends it"));
+    assert!(code.contains("Sent only by organizations with Lago's paid add-on `order_forms`."));
+    // The example in Lago's key order; a message without one gets a bare envelope.
+    assert!(code.contains(r#"WebhookType :: InvoiceCreated => "{\"webhook_type\":\"invoice.created\",\"object_type\":\"invoice\",\"invoice\":{\"lago_id\":\"i1\"}}""#), "{code}");
+    assert!(code.contains(r#"WebhookType :: FeeCreated => "{\"fee\":{},\"object_type\":\"fee\",\"webhook_type\":\"fee.created\"}""#), "{code}");
+    value["messages"][0]["lifecycle"] = json!("sunset");
+    let errors = errors(&value);
+    assert_eq!(locations(&errors)[0].0, "/messages/0/lifecycle", "{errors}");
+}
+
+#[test]
+fn organization_id_cannot_hold_a_payload() {
+    let mut value = spec();
+    value["messages"][1]["payload_key"] = json!("organizationId");
+    let errors = errors(&value);
+    assert!(errors.to_string().contains("would name the payload field `organization_id`"), "{errors}");
+    value["messages"][1]["payload_key"] = json!("organization_id");
+    let errors = self::errors(&value);
+    assert!(errors.to_string().contains("is an envelope key"), "{errors}");
 }

@@ -25,6 +25,8 @@ pub enum Format {
     Currency,
     /// A decimal number: optional `-`, digits, optional fraction.
     Decimal,
+    /// Text that is itself valid JSON.
+    Json,
 }
 
 impl Format {
@@ -38,6 +40,7 @@ impl Format {
             Format::DateTime => "format.datetime",
             Format::Currency => "format.currency",
             Format::Decimal => "format.decimal",
+            Format::Json => "format.json",
         }
     }
 
@@ -50,6 +53,7 @@ impl Format {
             Format::DateTime => "an RFC 3339 timestamp with a time zone",
             Format::Currency => "an ISO 4217 currency code Lago accepts",
             Format::Decimal => "a decimal number",
+            Format::Json => "JSON text",
         }
     }
 
@@ -63,6 +67,7 @@ impl Format {
             Format::DateTime => is_datetime(value.as_bytes()),
             Format::Currency => is_currency(value),
             Format::Decimal => is_decimal(value),
+            Format::Json => serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok(),
         }
     }
 }
@@ -334,6 +339,7 @@ mod tests {
             ),
             (Format::Currency, &["EUR", "USD"], &["", "eur", "EURO", "XXX"]),
             (Format::Decimal, &["1.0", "0.32", "-3", "12.6"], &["", "1.", ".5", "1e3", "abc"]),
+            (Format::Json, &["{}", r#"{"a":["b"]}"#, "3", "null"], &["", "{", "{a}", "[1,]"]),
         ];
         for (format, good, bad) in cases {
             for value in *good {

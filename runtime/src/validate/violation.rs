@@ -54,9 +54,13 @@ impl fmt::Display for Violation {
 pub struct Violations(Vec<Violation>);
 
 impl Violations {
-    /// Adds a violation.
+    /// Adds a violation, unless the same rule was already reported at the same place
+    /// (a fee's currency is checked by its own rule and by its invoice's).
     pub fn push(&mut self, violation: Violation) {
-        self.0.push(violation);
+        let known = self.0.iter().any(|v| v.rule == violation.rule && v.pointer == violation.pointer);
+        if !known {
+            self.0.push(violation);
+        }
     }
 
     /// The violations, in the order found.

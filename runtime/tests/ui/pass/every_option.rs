@@ -17,7 +17,7 @@ fn hashable<T: Eq + std::hash::Hash>(_: &T) {}
 fn main() {
     let body = br#"{"webhook_type": "fee.created", "object_type": "fee", "fee": {
         "lago_id": "f1", "units": "2.0", "item": {"type": "charge", "code": "seats"}}}"#;
-    let WebhookEvent::FeeCreated(fee) = WebhookEvent::from_slice(body).unwrap() else { panic!() };
+    let WebhookEvent::FeeCreated { fee, .. } = WebhookEvent::from_slice(body).unwrap() else { panic!() };
     hashable(&*fee);
     assert_eq!(fee.item.type_, FeeItemType::Charge);
     assert_eq!(WebhookType::ALL.len(), 2);

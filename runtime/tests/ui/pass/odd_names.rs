@@ -9,7 +9,7 @@ fn main() {
     let body = r#"{"webhook_type": "thing.happened", "object_type": "thing",
         "self": {"type": "t", "+1": 1, "provider_error[message]": "m", "camelCase": true, "kind": "add-on"}}"#;
     let event = WebhookEvent::from_str(body).unwrap();
-    let WebhookEvent::ThingHappened(thing) = &event else { panic!() };
+    let WebhookEvent::ThingHappened { self_: thing, .. } = &event else { panic!() };
     let ThingWithDashes { type_, field_1, provider_error_message, camel_case, kind } = &**thing;
     assert_eq!((type_.as_str(), *field_1, provider_error_message.as_deref(), *camel_case), ("t", Some(1), Some("m"), Some(true)));
     assert_eq!(kind, &Some(OddValues::AddOn));

@@ -1,5 +1,5 @@
 // A handler implements only the methods it needs; the rest accept and ignore.
-use lago_webhooks::{Fee, HandlerResult, WebhookEvent, WebhookHandler};
+use lago_webhooks::{Fee, HandlerResult, WebhookEvent, WebhookHandler, WebhookType};
 
 #[derive(Default)]
 struct Fees(Vec<String>);
@@ -13,7 +13,7 @@ impl WebhookHandler for Fees {
 
 fn main() {
     let mut fees = Fees::default();
-    let other = br#"{"webhook_type": "plan.created", "object_type": "plan", "plan": {}}"#;
-    fees.handle(WebhookEvent::from_slice(other).unwrap()).unwrap();
+    let other = WebhookType::PlanCreated.example();
+    fees.handle(WebhookEvent::from_str(other).unwrap()).unwrap();
     assert!(fees.0.is_empty());
 }

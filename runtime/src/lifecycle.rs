@@ -1,0 +1,31 @@
+//! Whether Lago still sends a webhook type.
+
+use std::fmt;
+
+/// Whether current Lago still sends a webhook type; see `WebhookType::lifecycle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lifecycle {
+    /// Sent by current Lago.
+    Current,
+    /// Still sent, but Lago has announced its removal: plan to move off it.
+    Deprecated,
+    /// No longer sent by current Lago; older versions still in use may send it.
+    Retired,
+}
+
+impl Lifecycle {
+    /// `current`, `deprecated` or `retired`, as the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Current => "current",
+            Lifecycle::Deprecated => "deprecated",
+            Lifecycle::Retired => "retired",
+        }
+    }
+}
+
+impl fmt::Display for Lifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::error::{Origin, SpecError};
 use crate::ir::{
-    EnumIr, FieldIr, Format, Ir, JsonKind, MessageIr, ObjectIr, Primitive, TypeRef, UnionIr, UnionVariantIr, ValueIr,
+    EnumIr, FieldIr, Format, Ir, JsonKind, MessageIr, ObjectIr, Primitive, TypeRef, UnionIr, UnionVariantIr,
+    ValueIr,
 };
 use crate::load::SpecSource;
 use crate::model::{Enum, Message, Object, Spec, Union};
@@ -292,13 +293,19 @@ impl Checker<'_> {
         let mut variants: Vec<UnionVariantIr> = Vec::new();
         let mut kinds: Vec<(JsonKind, String)> = Vec::new();
         if union.variants.is_empty() {
-            self.error(&format!("/unions/{}/variants", union.index), format!("union `{}` has no variant", union.name));
+            self.error(
+                &format!("/unions/{}/variants", union.index),
+                format!("union `{}` has no variant", union.name),
+            );
         }
         for variant in &union.variants {
             let pointer = format!("/unions/{}/variants/{}", union.index, variant.index);
             let name = naming::variant_name(&variant.name);
             if let Some(other) = variants.iter().find(|v| v.variant == name) {
-                let message = format!("variants `{}` and `{}` of `{}` both become `{name}`", other.variant, variant.name, union.name);
+                let message = format!(
+                    "variants `{}` and `{}` of `{}` both become `{name}`",
+                    other.variant, variant.name, union.name
+                );
                 self.error(&format!("{pointer}/name"), message);
                 continue;
             }
@@ -323,7 +330,9 @@ impl Checker<'_> {
             if let Some((_, other)) = kinds.iter().find(|(k, _)| *k == kind) {
                 let message = format!(
                     "variants `{other}` and `{}` of `{}` are both JSON {}s; a union tells its variants apart by JSON kind",
-                    variant.name, union.name, kind.name()
+                    variant.name,
+                    union.name,
+                    kind.name()
                 );
                 self.error(&format!("{pointer}/type"), message);
                 continue;
@@ -476,10 +485,8 @@ fn envelope_text(example: &Value, payload_key: &str) -> String {
     let first = ["webhook_type", "object_type", "organization_id", payload_key];
     let ordered = first.iter().filter_map(|k| envelope.get_key_value(*k));
     let rest = envelope.iter().filter(|(k, _)| !first.contains(&k.as_str()));
-    let members: Vec<String> = ordered
-        .chain(rest)
-        .map(|(k, v)| format!("{}:{v}", Value::String(k.clone())))
-        .collect();
+    let members: Vec<String> =
+        ordered.chain(rest).map(|(k, v)| format!("{}:{v}", Value::String(k.clone()))).collect();
     format!("{{{}}}", members.join(","))
 }
 

@@ -9,7 +9,9 @@ use crate::locate;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec, Union, UnionVariant};
+use crate::model::{
+    Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec, Union, UnionVariant,
+};
 
 /// A spec's text and the name it is reported under.
 #[derive(Debug, Clone)]

@@ -141,9 +141,13 @@ mod tests {
 
     #[test]
     fn strings_and_numbers_keep_their_digits_and_form() {
-        for (json, text, quoted) in
-            [("\"1.0\"", "1.0", true), ("12.6", "12.6", false), ("7", "7", false), ("100.0", "100.0", false), ("\"0.32\"", "0.32", true)]
-        {
+        for (json, text, quoted) in [
+            ("\"1.0\"", "1.0", true),
+            ("12.6", "12.6", false),
+            ("7", "7", false),
+            ("100.0", "100.0", false),
+            ("\"0.32\"", "0.32", true),
+        ] {
             let (decimal, back) = round_trip(json);
             assert_eq!((decimal.as_str(), decimal.is_quoted()), (text, quoted));
             assert_eq!(back, json);

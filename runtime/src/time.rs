@@ -4,7 +4,6 @@
 //! empty dates, so parsing must not reject them: these types keep the text, and
 //! conversions or checks are left to the caller (or to validation).
 
-
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -122,7 +121,8 @@ impl DateTime {
             [] | [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
                 let part = |x: u8, y: u8| {
-                    (x.is_ascii_digit() && y.is_ascii_digit()).then(|| i64::from(x - b'0') * 10 + i64::from(y - b'0'))
+                    (x.is_ascii_digit() && y.is_ascii_digit())
+                        .then(|| i64::from(x - b'0') * 10 + i64::from(y - b'0'))
                 };
                 let (h, m) = (part(*h1, *h2)?, part(*m1, *m2)?);
                 if h > 23 || m > 59 {
@@ -186,9 +186,17 @@ mod tests {
         assert_eq!(millis("2025-03-14T10:30:00+01:00"), millis("2025-03-14T09:30:00Z"));
         assert_eq!(millis("2025-03-14T08:00:00-01:30"), millis("2025-03-14T09:30:00Z"));
         assert_eq!(millis("2025-03-14 09:30:00"), millis("2025-03-14T09:30:00Z"));
-        for bad in ["", "2025-03-14", "2025-02-30T00:00:00Z", "2025-03-14T24:00:00Z", "2025-03-14T09:30:00.Z",
-            "2025-03-14T09:30:00+1:00", "2025-03-14T09:30:00Zjunk", "2025-13-01T00:00:00Z", "२०२५-03-14T09:30:00Z"]
-        {
+        for bad in [
+            "",
+            "2025-03-14",
+            "2025-02-30T00:00:00Z",
+            "2025-03-14T24:00:00Z",
+            "2025-03-14T09:30:00.Z",
+            "2025-03-14T09:30:00+1:00",
+            "2025-03-14T09:30:00Zjunk",
+            "2025-13-01T00:00:00Z",
+            "२०२५-03-14T09:30:00Z",
+        ] {
             assert_eq!(millis(bad), None, "{bad}");
         }
     }

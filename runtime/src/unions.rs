@@ -89,7 +89,8 @@ impl<'de, T: OneOf> Visitor<'de> for OneOfVisitor<T> {
         // Precision lost by a float variant is the float type's own limit.
         #[allow(clippy::cast_precision_loss)]
         let float = value as f64;
-        (T::from_integer(value).or_else(|| T::from_float(float))).ok_or_else(|| self.refuse(Unexpected::Signed(value)))
+        (T::from_integer(value).or_else(|| T::from_float(float)))
+            .ok_or_else(|| self.refuse(Unexpected::Signed(value)))
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {

@@ -88,9 +88,9 @@ const LAGO_SENDS: &[&str] = &[
 /// The value with every null object member removed, at any depth.
 fn without_nulls(value: Value) -> Value {
     match value {
-        Value::Object(map) => {
-            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
         other => other,
     }
@@ -162,7 +162,8 @@ fn every_example_round_trips_through_serialize_and_parse() {
 fn examples_carry_the_envelope_as_current_lago_sends_it() {
     for &kind in WebhookType::ALL {
         // In Lago's order, so that the payload is read in one pass.
-        let prefix = format!(r#"{{"webhook_type":"{kind}","object_type":"{}","organization_id":"#, kind.object_type());
+        let prefix =
+            format!(r#"{{"webhook_type":"{kind}","object_type":"{}","organization_id":"#, kind.object_type());
         assert!(kind.example().starts_with(&prefix), "{kind}");
         let example: Value = serde_json::from_str(kind.example()).unwrap();
         let mut keys: Vec<&str> = example.as_object().unwrap().keys().map(String::as_str).collect();

@@ -80,7 +80,9 @@ fn decimals_keep_their_digits_whether_sent_as_strings_or_numbers() {
     let units = &invoice.fees.as_ref().unwrap()[0].units;
     assert_eq!((units.as_str(), units.is_quoted()), ("0.32", true));
 
-    let WebhookEvent::CreditNoteCreated { credit_note: note, .. } = example("credit_note.created") else { panic!() };
+    let WebhookEvent::CreditNoteCreated { credit_note: note, .. } = example("credit_note.created") else {
+        panic!()
+    };
     let units = &note.items.as_ref().unwrap()[0].fee.units;
     assert_eq!((units.as_str(), units.is_quoted()), ("12.6", false));
 }
@@ -92,9 +94,14 @@ fn quirky_values_are_kept_as_sent() {
     // The old docs shape: plain text where current Lago sends encoded JSON.
     assert_eq!(error.message.as_str(), "code does not exist");
     assert!(error.message.decode().is_err());
-    assert_eq!(error.message.as_str().parse::<EventErrorCode>().unwrap(), EventErrorCode::Unknown("code does not exist".into()));
+    assert_eq!(
+        error.message.as_str().parse::<EventErrorCode>().unwrap(),
+        EventErrorCode::Unknown("code does not exist".into())
+    );
 
-    let WebhookEvent::CreditNoteCreated { credit_note: note, .. } = example("credit_note.created") else { panic!() };
+    let WebhookEvent::CreditNoteCreated { credit_note: note, .. } = example("credit_note.created") else {
+        panic!()
+    };
     assert_eq!(note.created_at.as_str(), "2022-10-06 09:52:00");
     assert_eq!(note.reason, CreditNoteReason::Other);
     let fee = &note.items.as_ref().unwrap()[0].fee;
@@ -109,7 +116,9 @@ fn quirky_values_are_kept_as_sent() {
     assert_eq!(invoice.status, Some(InvoiceStatus::Draft));
     assert_eq!(invoice.fees.as_ref().unwrap()[0].total_amount_currency, "EUR");
 
-    let WebhookEvent::CreditNoteRefundFailure { credit_note_payment_provider_refund_error: failure, .. } = example("credit_note.refund_failure") else {
+    let WebhookEvent::CreditNoteRefundFailure { credit_note_payment_provider_refund_error: failure, .. } =
+        example("credit_note.refund_failure")
+    else {
         panic!()
     };
     assert_eq!(failure.provider_error.code().as_deref(), Some("error_code"));

@@ -50,8 +50,12 @@ fn an_unknown_webhook_type_with_its_payload_first_still_keeps_it() {
 #[test]
 fn an_unknown_webhook_type_without_object_type_has_no_payload() {
     let event = WebhookEvent::from_str(r#"{"webhook_type": "new.thing", "thing": {}}"#).unwrap();
-    let expected =
-        UnknownEvent { webhook_type: "new.thing".into(), object_type: None, organization_id: None, payload: None };
+    let expected = UnknownEvent {
+        webhook_type: "new.thing".into(),
+        object_type: None,
+        organization_id: None,
+        payload: None,
+    };
     assert_eq!(event, WebhookEvent::Unknown(expected));
 }
 

@@ -78,7 +78,8 @@ fn a_crate_outside_the_workspace_uses_its_own_spec_and_rebuilds_when_it_changes(
 
     let spec_path = dir.join("its-own-copy.json");
     let spec = std::fs::read_to_string(&spec_path).unwrap();
-    let edited = spec.replacen("\"title\": \"Checkout URL generated\"", "\"title\": \"Mandate link ready\"", 1);
+    let edited =
+        spec.replacen("\"title\": \"Checkout URL generated\"", "\"title\": \"Mandate link ready\"", 1);
     assert_ne!(edited, spec, "the title to edit is in the spec");
     std::fs::write(&spec_path, edited).unwrap();
     assert_eq!(run(&dir), "customer.checkout_url_generated,credit_note.refund_failure | Mandate link ready");

@@ -110,7 +110,9 @@ fn replace_provider_errors(node: &mut Value, error_code: bool, replacement: &Val
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| replace_provider_errors(item, error_code, replacement)),
+        Value::Array(items) => {
+            items.iter_mut().for_each(|item| replace_provider_errors(item, error_code, replacement))
+        }
         _ => {}
     }
 }

@@ -237,9 +237,8 @@ fn every_violation_is_reported_not_only_the_first() {
 
 #[test]
 fn unknown_webhook_types_have_nothing_to_validate() {
-    let event = WebhookEvent::from_str(
-        r#"{"webhook_type": "vault.created", "object_type": "vault", "vault": {}}"#,
-    );
+    let event =
+        WebhookEvent::from_str(r#"{"webhook_type": "vault.created", "object_type": "vault", "vault": {}}"#);
     assert_eq!(event.unwrap().validate(), Ok(()));
 }
 

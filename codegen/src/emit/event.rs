@@ -194,9 +194,8 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     });
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
     // One arm for every known variant (none when the spec has no message).
-    let organization_arm = (!variants.is_empty()).then(|| {
-        quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),)
-    });
+    let organization_arm = (!variants.is_empty())
+        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
     let organization_mut_arm = (!variants.is_empty())
         .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id,));
     let unknown = ident(&cx.ir.unknown_event_variant);

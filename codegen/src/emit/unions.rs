@@ -93,7 +93,8 @@ fn accessor(cx: &Context<'_>, u: &UnionIr, v: &UnionVariantIr) -> TokenStream {
     let name = ident(&u.name);
     let variant = ident(&v.variant);
     let method = ident(&v.accessor);
-    let docs = doc(&format!("The value, when it was sent as {} (`{}::{}`).", kind(&v.ty).name(), u.name, v.variant));
+    let docs =
+        doc(&format!("The value, when it was sent as {} (`{}::{}`).", kind(&v.ty).name(), u.name, v.variant));
     let (ty, body) = match &v.ty {
         TypeRef::Primitive(p) if p.is_textual() => {
             (quote!(&::core::primitive::str), quote!(::core::option::Option::Some(value.as_str())))

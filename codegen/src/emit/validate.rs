@@ -85,7 +85,9 @@ fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) ->
         TypeRef::Object(_) | TypeRef::Enum(_) | TypeRef::Union(_) => {
             Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
         }
-        TypeRef::Array(inner) if matches!(**inner, TypeRef::Object(_) | TypeRef::Enum(_) | TypeRef::Union(_)) => {
+        TypeRef::Array(inner)
+            if matches!(**inner, TypeRef::Object(_) | TypeRef::Enum(_) | TypeRef::Union(_)) =>
+        {
             Some(quote!(#krate::Validate::validate_at(#value, &path, out);))
         }
         TypeRef::Array(inner) => {
@@ -163,11 +165,7 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
         true => (quote!(path), quote!(out)),
         false => (quote!(_), quote!(_)),
     };
-    let body = if has_checks {
-        quote!(match self { #(#arms)* })
-    } else {
-        quote!()
-    };
+    let body = if has_checks { quote!(match self { #(#arms)* }) } else { quote!() };
     quote! {
         impl #krate::Validate for #name {
             fn validate_at(&self, #path: &#krate::validate::Path<'_>, #out: &mut #krate::Violations) {

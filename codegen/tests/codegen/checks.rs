@@ -250,7 +250,10 @@ fn the_runtime_path_and_derives_are_used_as_given() {
     // Serialize is derived on structs and implemented by hand on enums: never repeated.
     assert!(!code.contains(", :: serde :: Serialize"), "{code}");
     // The event enum holds runtime types and keeps its own derives.
-    assert!(code.contains(":: core :: cmp :: PartialEq)] # [non_exhaustive] pub enum WebhookEvent"), "{code}");
+    assert!(
+        code.contains(":: core :: cmp :: PartialEq)] # [non_exhaustive] pub enum WebhookEvent"),
+        "{code}"
+    );
     // Structs get both extra derives; enums derive Eq and Hash already and do not repeat them.
     assert!(
         code.contains("rt :: __private :: serde :: Deserialize , Eq , :: core :: hash :: Hash)"),
@@ -496,7 +499,11 @@ fn a_union_becomes_an_enum_read_by_json_kind() {
     assert!(!code.contains("fn to_text"));
     let scalars = json!([{"name": "Text", "type": "string"}, {"name": "Number", "type": "integer"}]);
     let code = generate(&source(&spec_with_union(scalars)), &Settings::default()).unwrap().to_string();
-    assert!(code.contains("pub fn to_text (& self) -> :: std :: borrow :: Cow < '_ , :: core :: primitive :: str >"));
+    assert!(
+        code.contains(
+            "pub fn to_text (& self) -> :: std :: borrow :: Cow < '_ , :: core :: primitive :: str >"
+        )
+    );
 }
 
 #[test]
@@ -532,10 +539,16 @@ fn union_variants_must_differ_in_json_kind() {
 fn include_keeps_the_unions_its_messages_reach() {
     let variants = json!([{"name": "Text", "type": "string"}, {"name": "Number", "type": "integer"}]);
     let mut value = spec_with_union(variants);
-    value["unions"].as_array_mut().unwrap().push(json!({"name": "Orphan", "description": "Unused.", "variants": []}));
+    value["unions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "Orphan", "description": "Unused.", "variants": []}));
     let settings = Settings::default().with_include(vec!["fee.created".to_owned()]);
     let (code, errors) = lago_webhooks_codegen::generate_partial(&source(&value), &settings);
-    assert_eq!(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(), ["union `Orphan` has no variant"]);
+    assert_eq!(
+        errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(),
+        ["union `Orphan` has no variant"]
+    );
     let code = code.to_string();
     assert!(code.contains("pub enum Code"));
     assert!(!code.contains("pub enum Orphan"));
@@ -547,8 +560,13 @@ fn lifecycle_add_on_and_example_reach_the_generated_code() {
     value["messages"][0]["lifecycle"] = json!("retired");
     value["messages"][1]["premium"] = json!("order_forms");
     let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
-    assert!(code.contains("WebhookType :: InvoiceCreated => :: lago_webhooks :: Lifecycle :: Retired"), "{code}");
-    assert!(code.contains("WebhookType :: FeeCreated => :: core :: option :: Option :: Some (\"order_forms\")"));
+    assert!(
+        code.contains("WebhookType :: InvoiceCreated => :: lago_webhooks :: Lifecycle :: Retired"),
+        "{code}"
+    );
+    assert!(
+        code.contains("WebhookType :: FeeCreated => :: core :: option :: Option :: Some (\"order_forms\")")
+    );
     assert!(code.contains("Retired: current Lago no longer sends it"));
     assert!(code.contains("Sent only by organizations with Lago's paid add-on `order_forms`."));
     // The example in Lago's key order; a message without one gets a bare envelope.

@@ -1,6 +1,6 @@
 //! JSON sent as the text of a JSON string.
 
-use crate::time::text_type;
+use crate::text::text_type;
 
 text_type! {
     /// A JSON string whose text is itself JSON, kept as sent.

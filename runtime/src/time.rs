@@ -4,54 +4,7 @@
 //! empty dates, so parsing must not reject them: these types keep the text, and
 //! conversions or checks are left to the caller (or to validation).
 
-macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        // No ordering: comparing the text would misorder the non-ISO forms Lago has sent.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            /// Wraps the text as sent.
-            pub fn new(text: impl Into<String>) -> Self {
-                $name(text.into())
-            }
-
-            /// The text as sent.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The text, owned.
-            pub fn into_string(self) -> String {
-                self.0
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                Ok($name(text.to_owned()))
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-    };
-}
-
-pub(crate) use text_type;
+use crate::text::text_type;
 
 text_type! {
     /// A calendar date as sent, normally `YYYY-MM-DD`.

@@ -109,7 +109,7 @@ struct OnlyFees {
 
 impl WebhookHandler for OnlyFees {
     fn on_fee_created(&mut self, fee: Fee) -> HandlerResult {
-        self.fees.push(fee.lago_id);
+        self.fees.push(fee.lago_id.into());
         Ok(())
     }
 }

@@ -89,9 +89,10 @@ impl Context<'_> {
         let krate = self.krate();
         match ty {
             TypeRef::Primitive(p) => match p {
-                Primitive::String | Primitive::Currency | Primitive::Url | Primitive::Id => {
-                    quote!(::std::string::String)
-                }
+                Primitive::String => quote!(::std::string::String),
+                Primitive::Currency => quote!(#krate::Currency),
+                Primitive::Url => quote!(#krate::Url),
+                Primitive::Id => quote!(#krate::Id),
                 Primitive::Integer => quote!(::core::primitive::i64),
                 Primitive::Number => quote!(::core::primitive::f64),
                 Primitive::Boolean => quote!(::core::primitive::bool),

@@ -70,12 +70,18 @@ fn kind(ty: &TypeRef) -> JsonKind {
     }
 }
 
+/// `a string`, `an integer`: the kind with its article.
+fn kind_phrase(ty: &TypeRef) -> String {
+    let kind = kind(ty).name();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {kind}")
+}
+
 fn variant_doc(v: &UnionVariantIr) -> String {
     let kind = kind(&v.ty).name();
-    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
     match v.description.trim() {
-        "" => format!("Sent as {article} JSON {kind}."),
-        text => format!("{text}\n\nSent as {article} JSON {kind}."),
+        "" => format!("Sent as a JSON {kind}."),
+        text => format!("{text}\n\nSent as a JSON {kind}."),
     }
 }
 
@@ -96,7 +102,7 @@ fn accessor(cx: &Context<'_>, u: &UnionIr, v: &UnionVariantIr) -> TokenStream {
     let docs =
         doc(&format!("The value, when it was sent as {} (`{}::{}`).", kind(&v.ty).name(), u.name, v.variant));
     let (ty, body) = match &v.ty {
-        TypeRef::Primitive(p) if p.is_textual() => {
+        TypeRef::Primitive(p) if p.json_kind() == Some(JsonKind::String) => {
             (quote!(&::core::primitive::str), quote!(::core::option::Option::Some(value.as_str())))
         }
         TypeRef::Primitive(Primitive::Integer | Primitive::Number | Primitive::Boolean) => {
@@ -133,9 +139,10 @@ fn to_text(u: &UnionIr) -> Option<TokenStream> {
     let arms = u.variants.iter().map(|v| {
         let variant = ident(&v.variant);
         let text = match &v.ty {
-            TypeRef::Primitive(p) if p.is_textual() => quote!(::std::borrow::Cow::Borrowed(value.as_str())),
-            TypeRef::Primitive(Primitive::Date | Primitive::DateTime | Primitive::EncodedJson)
-            | TypeRef::Enum(_) => quote!(::std::borrow::Cow::Borrowed(value.as_str())),
+            TypeRef::Primitive(p) if p.json_kind() == Some(JsonKind::String) => {
+                quote!(::std::borrow::Cow::Borrowed(value.as_str()))
+            }
+            TypeRef::Enum(_) => quote!(::std::borrow::Cow::Borrowed(value.as_str())),
             _ => quote!(::std::borrow::Cow::Owned(::std::string::ToString::to_string(value))),
         };
         quote!(#name::#variant(value) => #text,)
@@ -156,11 +163,7 @@ fn expecting(u: &UnionIr) -> String {
     let kinds: Vec<String> = u
         .variants
         .iter()
-        .map(|v| {
-            let kind = kind(&v.ty).name();
-            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-            format!("{article} {kind}")
-        })
+        .map(|v| kind_phrase(&v.ty))
         .collect();
     match kinds.split_last() {
         None => "nothing".to_owned(),
@@ -172,7 +175,6 @@ fn expecting(u: &UnionIr) -> String {
 /// The `OneOf` constructor for a variant's JSON kind.
 fn constructor(cx: &Context<'_>, u: &UnionIr, v: &UnionVariantIr) -> TokenStream {
     let private = cx.private();
-    let krate = cx.krate();
     let name = ident(&u.name);
     let variant = ident(&v.variant);
     let some = |value: TokenStream| quote!(::core::option::Option::Some(#name::#variant(#value)));
@@ -192,10 +194,11 @@ fn constructor(cx: &Context<'_>, u: &UnionIr, v: &UnionVariantIr) -> TokenStream
             }
             _ => {
                 let value = match p {
-                    Primitive::Date => quote!(#krate::Date::new(value)),
-                    Primitive::DateTime => quote!(#krate::DateTime::new(value)),
-                    Primitive::EncodedJson => quote!(#krate::EncodedJson::new(value)),
-                    _ => quote!(value),
+                    Primitive::String => quote!(value),
+                    _ => {
+                        let ty = cx.rust_type(&v.ty);
+                        quote!(<#ty>::new(value))
+                    }
                 };
                 let body = some(value);
                 quote!(fn from_string(value: ::std::string::String) -> ::core::option::Option<Self> { #body })

@@ -123,10 +123,8 @@ fn value(cx: &Context<'_>, field: &FieldIr, ty: &TypeRef, value: TokenStream) ->
 /// `value` (a reference to a primitive) as `&str`, for format checks.
 fn text_of(primitive: Primitive, value: &TokenStream) -> TokenStream {
     match primitive {
-        Primitive::Date | Primitive::DateTime | Primitive::Decimal | Primitive::EncodedJson => {
-            quote!(#value.as_str())
-        }
-        _ => value.clone(),
+        Primitive::String => value.clone(),
+        _ => quote!(#value.as_str()),
     }
 }
 
@@ -198,10 +196,10 @@ fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
     let call = match &field.ty {
         TypeRef::Primitive(Primitive::Currency) if field.optional || field.nullable => quote! {
             if let ::core::option::Option::Some(value) = &self.#name {
-                visit(value, &path.key(#json));
+                visit(value.as_str(), &path.key(#json));
             }
         },
-        TypeRef::Primitive(Primitive::Currency) => quote!(visit(&self.#name, &path.key(#json));),
+        TypeRef::Primitive(Primitive::Currency) => quote!(visit(self.#name.as_str(), &path.key(#json));),
         ty if ty.holds_objects() => {
             quote!(#krate::Validate::visit_currencies(&self.#name, &path.key(#json), visit);)
         }

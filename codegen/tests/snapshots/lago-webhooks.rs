@@ -6474,7 +6474,7 @@ pub struct Invoice {
     /// Lago's identifier of the invoice.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Code of the billing entity that issues the invoice. Added in 2025.
     ///
     /// JSON `billing_entity_code`: string, may be absent.
@@ -6553,7 +6553,7 @@ pub struct Invoice {
     ///
     /// JSON `currency`: currency, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub currency: ::core::option::Option<::std::string::String>,
+    pub currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Sum of the fee amounts before coupons and taxes, in cents.
     ///
     /// JSON `fees_amount_cents`: integer, may be absent.
@@ -6644,7 +6644,7 @@ pub struct Invoice {
     ///
     /// JSON `amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub amount_currency: ::core::option::Option<::std::string::String>,
+    pub amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: tax amount in cents (now taxes_amount_cents).
     ///
     /// JSON `vat_amount_cents`: integer, may be absent.
@@ -6654,7 +6654,7 @@ pub struct Invoice {
     ///
     /// JSON `vat_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_amount_currency: ::core::option::Option<::std::string::String>,
+    pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: total of all credits deducted, in cents.
     ///
     /// JSON `credit_amount_cents`: integer, may be absent.
@@ -6664,7 +6664,7 @@ pub struct Invoice {
     ///
     /// JSON `credit_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub credit_amount_currency: ::core::option::Option<::std::string::String>,
+    pub credit_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: subtotal before tax, in cents (now sub_total_excluding_taxes_amount_cents).
     ///
     /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent.
@@ -6683,7 +6683,7 @@ pub struct Invoice {
     ///
     /// JSON `total_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub total_amount_currency: ::core::option::Option<::std::string::String>,
+    pub total_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: true for invoices computed with the rules of the first invoice versions. No longer sent since mid-2024.
     ///
     /// JSON `legacy`: boolean, may be absent.
@@ -6693,17 +6693,17 @@ pub struct Invoice {
     ///
     /// JSON `file_url`: url, may be null.
     #[serde(default)]
-    pub file_url: ::core::option::Option<::std::string::String>,
+    pub file_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Link to the e-invoicing XML file of the invoice; null when there is none. Added in late 2025.
     ///
     /// JSON `xml_url`: url, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub xml_url: ::core::option::Option<::std::string::String>,
+    pub xml_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Link to the invoice page in the Lago web app; null for invoices that are not visible there (generating, open, closed, deleted). Added in 2026.
     ///
     /// JSON `web_url`: url, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub web_url: ::core::option::Option<::std::string::String>,
+    pub web_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Version of the computation rules the invoice was built with.
     ///
     /// JSON `version_number`: integer, may be absent.
@@ -6814,7 +6814,7 @@ pub struct BillingPeriod {
     /// Lago's identifier of the subscription.
     ///
     /// JSON `lago_subscription_id`: id, always present, never null.
-    pub lago_subscription_id: ::std::string::String,
+    pub lago_subscription_id: ::lago_webhooks::Id,
     /// Your identifier of the subscription; null when the subscription cannot be loaded.
     ///
     /// JSON `external_subscription_id`: string, may be null.
@@ -6824,7 +6824,7 @@ pub struct BillingPeriod {
     ///
     /// JSON `lago_plan_id`: id, may be null.
     #[serde(default)]
-    pub lago_plan_id: ::core::option::Option<::std::string::String>,
+    pub lago_plan_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Start of the subscription period billed.
     ///
     /// JSON `subscription_from_datetime`: datetime, may be null.
@@ -6881,16 +6881,16 @@ pub struct InvoiceAppliedTax {
     /// Lago's identifier of this applied tax.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Invoice the tax applies to.
     ///
     /// JSON `lago_invoice_id`: id, always present, never null.
-    pub lago_invoice_id: ::std::string::String,
+    pub lago_invoice_id: ::lago_webhooks::Id,
     /// The tax definition in Lago; null when the tax came from a tax provider or the definition was removed.
     ///
     /// JSON `lago_tax_id`: id, may be null.
     #[serde(default)]
-    pub lago_tax_id: ::core::option::Option<::std::string::String>,
+    pub lago_tax_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Name of the tax.
     ///
     /// JSON `tax_name`: string, always present, never null.
@@ -6915,7 +6915,7 @@ pub struct InvoiceAppliedTax {
     /// Currency of the tax amount.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// Fee amount the tax was computed on, in cents.
     ///
     /// JSON `fees_amount_cents`: integer, always present, never null.
@@ -6946,7 +6946,7 @@ pub struct InvoiceErrorDetail {
     /// Lago's identifier of the error record.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Kind of error.
     ///
     /// JSON `error_code`: enumeration, always present, never null.
@@ -7008,11 +7008,11 @@ pub struct InvoiceAppliedCustomSection {
     /// Lago's identifier of the applied section.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Invoice the section is printed on.
     ///
     /// JSON `lago_invoice_id`: id, always present, never null.
-    pub lago_invoice_id: ::std::string::String,
+    pub lago_invoice_id: ::lago_webhooks::Id,
     /// Code of the custom section.
     ///
     /// JSON `code`: string, always present, never null.
@@ -7053,7 +7053,7 @@ pub struct InvoiceMetadata {
     /// Lago's identifier of the pair.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Key.
     ///
     /// JSON `key`: string, always present, never null.
@@ -7117,52 +7117,52 @@ pub struct Fee {
     /// Lago's identifier of the fee.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Charge the fee comes from; null for non-charge fees. Added in late 2024.
     ///
     /// JSON `lago_charge_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_charge_id: ::core::option::Option<::std::string::String>,
+    pub lago_charge_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Charge filter the fee was computed for; null when none.
     ///
     /// JSON `lago_charge_filter_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_charge_filter_id: ::core::option::Option<::std::string::String>,
+    pub lago_charge_filter_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Fixed charge the fee comes from; null for other fees. Added in late 2025.
     ///
     /// JSON `lago_fixed_charge_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_fixed_charge_id: ::core::option::Option<::std::string::String>,
+    pub lago_fixed_charge_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id. No longer sent since mid-2024.
     ///
     /// JSON `lago_group_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_group_id: ::core::option::Option<::std::string::String>,
+    pub lago_group_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Invoice holding the fee; null for a pay-in-advance fee that is not invoiced.
     ///
     /// JSON `lago_invoice_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_invoice_id: ::core::option::Option<::std::string::String>,
+    pub lago_invoice_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Fee that brings this one up to the plan's minimum commitment, if any.
     ///
     /// JSON `lago_true_up_fee_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_true_up_fee_id: ::core::option::Option<::std::string::String>,
+    pub lago_true_up_fee_id: ::core::option::Option<::lago_webhooks::Id>,
     /// For a true-up fee, the fee it tops up.
     ///
     /// JSON `lago_true_up_parent_fee_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_true_up_parent_fee_id: ::core::option::Option<::std::string::String>,
+    pub lago_true_up_parent_fee_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Fee this one was copied from when an invoice was regenerated; null otherwise. Added in 2026.
     ///
     /// JSON `lago_original_fee_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_original_fee_id: ::core::option::Option<::std::string::String>,
+    pub lago_original_fee_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Subscription the fee belongs to; null for one-off and credit fees.
     ///
     /// JSON `lago_subscription_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_subscription_id: ::core::option::Option<::std::string::String>,
+    pub lago_subscription_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Your identifier of that subscription.
     ///
     /// JSON `external_subscription_id`: string, may be absent or null.
@@ -7172,7 +7172,7 @@ pub struct Fee {
     ///
     /// JSON `lago_customer_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_customer_id: ::core::option::Option<::std::string::String>,
+    pub lago_customer_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Your identifier of the customer billed.
     ///
     /// JSON `external_customer_id`: string, may be absent or null.
@@ -7200,7 +7200,7 @@ pub struct Fee {
     /// Currency of the fee.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// Amount before tax in major units, unrounded.
     ///
     /// JSON `precise_amount`: decimal, may be absent.
@@ -7235,7 +7235,7 @@ pub struct Fee {
     ///
     /// JSON `vat_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_amount_currency: ::core::option::Option<::std::string::String>,
+    pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Units aggregated over the period before any charge-model rule; null for non-charge fees. Added in late 2025.
     ///
     /// JSON `total_aggregated_units`: decimal, may be absent or null.
@@ -7248,7 +7248,7 @@ pub struct Fee {
     /// Currency of total_amount_cents (always the fee currency).
     ///
     /// JSON `total_amount_currency`: currency, always present, never null.
-    pub total_amount_currency: ::std::string::String,
+    pub total_amount_currency: ::lago_webhooks::Currency,
     /// Quantity billed, as a decimal string.
     ///
     /// JSON `units`: decimal, always present, never null.
@@ -7426,7 +7426,7 @@ pub struct FeeItem {
     ///
     /// JSON `lago_item_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_item_id: ::core::option::Option<::std::string::String>,
+    pub lago_item_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Class name of the billed object.
     ///
     /// JSON `item_type`: enumeration, may be absent.
@@ -7460,16 +7460,16 @@ pub struct FeeAppliedTax {
     /// Lago's identifier of this applied tax.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Fee the tax applies to.
     ///
     /// JSON `lago_fee_id`: id, always present, never null.
-    pub lago_fee_id: ::std::string::String,
+    pub lago_fee_id: ::lago_webhooks::Id,
     /// The tax definition in Lago; null when the tax came from a tax provider or the definition was removed.
     ///
     /// JSON `lago_tax_id`: id, may be null.
     #[serde(default)]
-    pub lago_tax_id: ::core::option::Option<::std::string::String>,
+    pub lago_tax_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Name of the tax.
     ///
     /// JSON `tax_name`: string, always present, never null.
@@ -7494,7 +7494,7 @@ pub struct FeeAppliedTax {
     /// Currency of the tax amount.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// When the tax was applied.
     ///
     /// JSON `created_at`: datetime, may be null.
@@ -7522,7 +7522,7 @@ pub struct FeePricingUnitDetails {
     ///
     /// JSON `lago_pricing_unit_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_pricing_unit_id: ::core::option::Option<::std::string::String>,
+    pub lago_pricing_unit_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Code of the pricing unit.
     ///
     /// JSON `pricing_unit_code`: string, may be absent.
@@ -7610,7 +7610,7 @@ pub struct Credit {
     /// Lago's identifier of the credit.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Amount deducted, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
@@ -7618,7 +7618,7 @@ pub struct Credit {
     /// Currency of the deducted amount.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// True when the deduction is applied before tax is computed (coupons on recent invoices).
     ///
     /// JSON `before_taxes`: boolean, may be absent.
@@ -7662,12 +7662,12 @@ pub struct CreditItem {
     ///
     /// JSON `lago_item_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_item_id: ::core::option::Option<::std::string::String>,
+    pub lago_item_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Legacy: former name of lago_item_id, sent until mid-2024.
     ///
     /// JSON `lago_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_id: ::core::option::Option<::std::string::String>,
+    pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Kind of source.
     ///
     /// JSON `type`: enumeration, always present, never null.
@@ -7709,7 +7709,7 @@ pub struct CreditInvoice {
     /// Lago's identifier of the invoice.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Payment status of that invoice.
     ///
     /// JSON `payment_status`: enumeration, always present, never null.
@@ -7735,7 +7735,7 @@ pub struct Customer {
     /// Lago's own identifier for the customer.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Code of the billing entity the customer is billed from. Added in 2025.
     ///
     /// JSON `billing_entity_code`: string, may be absent.
@@ -7828,7 +7828,7 @@ pub struct Customer {
     ///
     /// JSON `url`: url, may be null.
     #[serde(default)]
-    pub url: ::core::option::Option<::std::string::String>,
+    pub url: ::core::option::Option<::lago_webhooks::Url>,
     /// Phone number as entered; no format enforced.
     ///
     /// JSON `phone`: string, may be null.
@@ -7838,7 +7838,7 @@ pub struct Customer {
     ///
     /// JSON `logo_url`: url, may be null.
     #[serde(default)]
-    pub logo_url: ::core::option::Option<::std::string::String>,
+    pub logo_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Registered legal name of the company.
     ///
     /// JSON `legal_name`: string, may be null.
@@ -7858,7 +7858,7 @@ pub struct Customer {
     ///
     /// JSON `currency`: currency, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub currency: ::core::option::Option<::std::string::String>,
+    pub currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// IANA time zone set on the customer itself; null when the billing entity's zone applies.
     ///
     /// JSON `timezone`: string, may be absent or null.
@@ -8106,7 +8106,7 @@ pub struct CustomerMetadata {
     /// Identifier of the pair.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Name of the entry; unique per customer.
     ///
     /// JSON `key`: string, always present, never null.
@@ -8144,7 +8144,7 @@ pub struct IntegrationCustomer {
     /// Identifier of the link.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// The customer's identifier inside the integration; null until it is known.
     ///
     /// JSON `external_customer_id`: string, may be null.
@@ -8274,7 +8274,7 @@ pub struct CreditNote {
     /// Lago's identifier of the credit note.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Code of the billing entity of the credited invoice. Added in 2025.
     ///
     /// JSON `billing_entity_code`: string, may be absent.
@@ -8291,7 +8291,7 @@ pub struct CreditNote {
     /// Identifier of the credited invoice.
     ///
     /// JSON `lago_invoice_id`: id, always present, never null.
-    pub lago_invoice_id: ::std::string::String,
+    pub lago_invoice_id: ::lago_webhooks::Id,
     /// Document number of the credited invoice.
     ///
     /// JSON `invoice_number`: string, always present, never null.
@@ -8328,7 +8328,7 @@ pub struct CreditNote {
     ///
     /// JSON `currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub currency: ::core::option::Option<::std::string::String>,
+    pub currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Total value including taxes, in cents.
     ///
     /// JSON `total_amount_cents`: integer, always present, never null.
@@ -8394,12 +8394,12 @@ pub struct CreditNote {
     ///
     /// JSON `file_url`: url, may be null.
     #[serde(default)]
-    pub file_url: ::core::option::Option<::std::string::String>,
+    pub file_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Link to the electronic-invoicing XML file, when one is produced. Added in 2025.
     ///
     /// JSON `xml_url`: url, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub xml_url: ::core::option::Option<::std::string::String>,
+    pub xml_url: ::core::option::Option<::lago_webhooks::Url>,
     /// True when the credited invoice is self-billed (partner accounts). Added in 2025.
     ///
     /// JSON `self_billed`: boolean, may be absent.
@@ -8439,22 +8439,22 @@ pub struct CreditNote {
     ///
     /// JSON `total_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub total_amount_currency: ::core::option::Option<::std::string::String>,
+    pub total_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy (removed in 2024): currency of credit_amount_cents.
     ///
     /// JSON `credit_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub credit_amount_currency: ::core::option::Option<::std::string::String>,
+    pub credit_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy (removed in 2024): currency of refund_amount_cents.
     ///
     /// JSON `refund_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub refund_amount_currency: ::core::option::Option<::std::string::String>,
+    pub refund_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy (removed in 2024): currency of balance_amount_cents.
     ///
     /// JSON `balance_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub balance_amount_currency: ::core::option::Option<::std::string::String>,
+    pub balance_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy (removed in 2024): former name of taxes_amount_cents.
     ///
     /// JSON `vat_amount_cents`: integer, may be absent.
@@ -8464,7 +8464,7 @@ pub struct CreditNote {
     ///
     /// JSON `vat_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub vat_amount_currency: ::core::option::Option<::std::string::String>,
+    pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy (removed in 2024): former name of sub_total_excluding_taxes_amount_cents.
     ///
     /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent.
@@ -8477,7 +8477,7 @@ pub struct CreditNote {
     /// JSON `sub_total_vat_excluded_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_vat_excluded_amount_currency: ::core::option::Option<
-        ::std::string::String,
+        ::lago_webhooks::Currency,
     >,
 }
 impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNote {
@@ -8500,7 +8500,7 @@ pub struct CreditNoteItem {
     /// Identifier of the credit note line.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Amount credited for the fee, before taxes, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
@@ -8513,7 +8513,7 @@ pub struct CreditNoteItem {
     /// Currency of the amount.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// The credited fee, as the fee serializer renders it without includes.
     ///
     /// JSON `fee`: object, always present, never null.
@@ -8540,16 +8540,16 @@ pub struct CreditNoteAppliedTax {
     /// Identifier of the applied tax record.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Identifier of the credit note.
     ///
     /// JSON `lago_credit_note_id`: id, always present, never null.
-    pub lago_credit_note_id: ::std::string::String,
+    pub lago_credit_note_id: ::lago_webhooks::Id,
     /// Identifier of the tax definition; null when the tax has been deleted or came from a tax provider.
     ///
     /// JSON `lago_tax_id`: id, may be null.
     #[serde(default)]
-    pub lago_tax_id: ::core::option::Option<::std::string::String>,
+    pub lago_tax_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Name of the tax.
     ///
     /// JSON `tax_name`: string, always present, never null.
@@ -8578,7 +8578,7 @@ pub struct CreditNoteAppliedTax {
     /// Currency of both amounts.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// When the record was created; null only in estimates, never in webhooks.
     ///
     /// JSON `created_at`: datetime, may be null.
@@ -8605,12 +8605,12 @@ pub struct Payment {
     /// Lago's identifier of the payment.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Identifier of the paying customer.
     ///
     /// JSON `lago_customer_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_customer_id: ::core::option::Option<::std::string::String>,
+    pub lago_customer_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Your identifier of the paying customer.
     ///
     /// JSON `external_customer_id`: string, may be absent.
@@ -8620,7 +8620,7 @@ pub struct Payment {
     ///
     /// JSON `invoice_ids`: array of id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub invoice_ids: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub invoice_ids: ::core::option::Option<::std::vec::Vec<::lago_webhooks::Id>>,
     /// Document numbers of those invoices. Added in 2026.
     ///
     /// JSON `invoice_numbers`: array of string, may be absent.
@@ -8630,7 +8630,7 @@ pub struct Payment {
     ///
     /// JSON `lago_payable_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_payable_id: ::core::option::Option<::std::string::String>,
+    pub lago_payable_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Whether the payment settles an invoice or a payment request.
     ///
     /// JSON `payable_type`: enumeration, may be absent.
@@ -8643,7 +8643,7 @@ pub struct Payment {
     /// Currency of the payment.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// Status as reported by the provider, verbatim (for Stripe: succeeded, processing, requires_action...); free text.
     ///
     /// JSON `status`: string, may be absent.
@@ -8736,7 +8736,7 @@ pub struct CustomerPaymentMethod {
     /// Lago's identifier of the stored payment method.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// True when it is the customer's default method.
     ///
     /// JSON `is_default`: boolean, always present, never null.
@@ -8785,7 +8785,7 @@ pub struct PaymentRequest {
     /// Lago's identifier of the payment request.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Amount requested: what is still due on the invoices, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
@@ -8793,7 +8793,7 @@ pub struct PaymentRequest {
     /// Currency of the request and of all its invoices.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// Address(es) the request was sent to (may be a comma-separated list, like the customer's); null when none was given.
     ///
     /// JSON `email`: string, may be null.
@@ -8840,7 +8840,7 @@ pub struct PaymentReceipt {
     /// Lago's identifier of the receipt.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Document number of the receipt.
     ///
     /// JSON `number`: string, always present, never null.
@@ -8849,12 +8849,12 @@ pub struct PaymentReceipt {
     ///
     /// JSON `file_url`: url, may be null.
     #[serde(default)]
-    pub file_url: ::core::option::Option<::std::string::String>,
+    pub file_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Link to the electronic-invoicing XML file, when one is produced. Added in November 2025.
     ///
     /// JSON `xml_url`: url, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub xml_url: ::core::option::Option<::std::string::String>,
+    pub xml_url: ::core::option::Option<::lago_webhooks::Url>,
     /// The payment the receipt is for, without includes.
     ///
     /// JSON `payment`: object, always present, never null.
@@ -8885,7 +8885,7 @@ pub struct Subscription {
     /// Lago's identifier of the subscription.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Identifier of the subscription in your own system.
     ///
     /// JSON `external_id`: string, always present, never null.
@@ -8893,7 +8893,7 @@ pub struct Subscription {
     /// Lago's identifier of the subscribed customer.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// Your identifier of the subscribed customer.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -8916,7 +8916,7 @@ pub struct Subscription {
     ///
     /// JSON `plan_amount_currency`: currency, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub plan_amount_currency: ::core::option::Option<::std::string::String>,
+    pub plan_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Lifecycle state.
     ///
     /// JSON `status`: enumeration, always present, never null.
@@ -9106,7 +9106,7 @@ pub struct PaymentMethod {
     ///
     /// JSON `payment_method_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub payment_method_id: ::core::option::Option<::std::string::String>,
+    pub payment_method_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Whether payments go through the provider or are handled manually.
     ///
     /// JSON `payment_method_type`: enumeration, always present, never null.
@@ -9132,7 +9132,7 @@ pub struct SubscriptionActivationRule {
     /// Lago identifier of the rule.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Kind of condition.
     ///
     /// JSON `type`: enumeration, always present, never null.
@@ -9274,7 +9274,7 @@ pub struct Plan {
     /// Lago identifier of the plan.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Name of the plan.
     ///
     /// JSON `name`: string, always present, never null.
@@ -9310,7 +9310,7 @@ pub struct Plan {
     /// Currency of the plan and of all its prices.
     ///
     /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::std::string::String,
+    pub amount_currency: ::lago_webhooks::Currency,
     /// Length of the free trial in days; null or 0 when there is none.
     ///
     /// JSON `trial_period`: number, may be null.
@@ -9347,7 +9347,7 @@ pub struct Plan {
     ///
     /// JSON `parent_id`: id, may be null.
     #[serde(default)]
-    pub parent_id: ::core::option::Option<::std::string::String>,
+    pub parent_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Recent addition: true while the plan is being deleted.
     ///
     /// JSON `pending_deletion`: boolean, may be absent.
@@ -9425,11 +9425,11 @@ pub struct Charge {
     /// Lago identifier of the charge.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago identifier of the billable metric it prices.
     ///
     /// JSON `lago_billable_metric_id`: id, always present, never null.
-    pub lago_billable_metric_id: ::std::string::String,
+    pub lago_billable_metric_id: ::lago_webhooks::Id,
     /// Recent addition: code of the charge, unique within the plan.
     ///
     /// JSON `code`: string, may be absent.
@@ -9494,7 +9494,7 @@ pub struct Charge {
     ///
     /// JSON `lago_parent_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_parent_id: ::core::option::Option<::std::string::String>,
+    pub lago_parent_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Price variants applied to events matching filter values.
     ///
     /// JSON `filters`: array of object, always present, never null.
@@ -9562,7 +9562,7 @@ pub struct ChargeFilter {
     ///
     /// JSON `lago_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_id: ::core::option::Option<::std::string::String>,
+    pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Recent addition: code of the charge the filter belongs to.
     ///
     /// JSON `charge_code`: string, may be absent.
@@ -9602,11 +9602,11 @@ pub struct FixedCharge {
     /// Lago identifier of the fixed charge.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago identifier of the add-on billed.
     ///
     /// JSON `lago_add_on_id`: id, always present, never null.
-    pub lago_add_on_id: ::std::string::String,
+    pub lago_add_on_id: ::lago_webhooks::Id,
     /// Recent addition: code of the fixed charge.
     ///
     /// JSON `code`: string, may be absent.
@@ -9649,7 +9649,7 @@ pub struct FixedCharge {
     ///
     /// JSON `lago_parent_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_parent_id: ::core::option::Option<::std::string::String>,
+    pub lago_parent_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Taxes applied to this fixed charge.
     ///
     /// JSON `taxes`: array of object, may be absent.
@@ -9677,7 +9677,7 @@ pub struct Tax {
     /// Lago identifier of the tax.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Name of the tax.
     ///
     /// JSON `name`: string, always present, never null.
@@ -9744,7 +9744,7 @@ pub struct UsageThreshold {
     /// Lago identifier of the threshold.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Label shown on invoices; null when not set.
     ///
     /// JSON `threshold_display_name`: string, may be null.
@@ -9819,7 +9819,7 @@ pub struct PlanMinimumCommitment {
     /// Lago identifier of the commitment.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Code of the plan it belongs to.
     ///
     /// JSON `plan_code`: string, always present, never null.
@@ -9950,7 +9950,7 @@ pub struct BillableMetric {
     /// Lago identifier of the metric.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Name of the metric.
     ///
     /// JSON `name`: string, always present, never null.
@@ -10145,21 +10145,21 @@ pub struct TriggeredAlert {
     /// Lago identifier of this triggering.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago identifier of the organization; absent from the first release that sent the message.
     ///
     /// JSON `lago_organization_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_organization_id: ::core::option::Option<::std::string::String>,
+    pub lago_organization_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Lago identifier of the alert definition.
     ///
     /// JSON `lago_alert_id`: id, always present, never null.
-    pub lago_alert_id: ::std::string::String,
+    pub lago_alert_id: ::lago_webhooks::Id,
     /// Lago identifier of the watched subscription; null for wallet alerts.
     ///
     /// JSON `lago_subscription_id`: id, may be null.
     #[serde(default)]
-    pub lago_subscription_id: ::core::option::Option<::std::string::String>,
+    pub lago_subscription_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Recent addition: your identifier of the watched subscription; null for wallet alerts.
     ///
     /// JSON `external_subscription_id`: string, may be absent or null.
@@ -10169,7 +10169,7 @@ pub struct TriggeredAlert {
     ///
     /// JSON `lago_wallet_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_wallet_id: ::core::option::Option<::std::string::String>,
+    pub lago_wallet_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Recent addition: your identifier of the customer owning the subscription or wallet.
     ///
     /// JSON `external_customer_id`: string, may be absent or null.
@@ -10310,7 +10310,7 @@ pub struct PaymentProviderCustomerError {
     ///
     /// JSON `lago_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_id: ::core::option::Option<::std::string::String>,
+    pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Legacy spelling shown by the old docs example: the customer's identifier in your system. Current Lago does not send it.
     ///
     /// JSON `external_id`: string, may be absent.
@@ -10320,7 +10320,7 @@ pub struct PaymentProviderCustomerError {
     ///
     /// JSON `lago_customer_id`: id, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_customer_id: ::core::option::Option<::std::string::String>,
+    pub lago_customer_id: ::core::option::Option<::lago_webhooks::Id>,
     /// The customer's identifier in your own system. Always sent by current Lago; optional only because the old docs example lacks it.
     ///
     /// JSON `external_customer_id`: string, may be absent.
@@ -10362,7 +10362,7 @@ pub struct PaymentProviderCustomerCheckoutUrl {
     /// Lago's identifier of the customer concerned.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10380,7 +10380,7 @@ pub struct PaymentProviderCustomerCheckoutUrl {
     /// Address the customer has to open to finish the setup.
     ///
     /// JSON `checkout_url`: url, always present, never null.
-    pub checkout_url: ::std::string::String,
+    pub checkout_url: ::lago_webhooks::Url,
 }
 impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
 for PaymentProviderCustomerCheckoutUrl {
@@ -10403,11 +10403,11 @@ pub struct PaymentProviderInvoicePaymentError {
     /// Lago's identifier of the invoice that could not be paid.
     ///
     /// JSON `lago_invoice_id`: id, always present, never null.
-    pub lago_invoice_id: ::std::string::String,
+    pub lago_invoice_id: ::lago_webhooks::Id,
     /// Lago's identifier of the customer concerned.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10506,11 +10506,11 @@ pub struct CreditNotePaymentProviderRefundError {
     /// Lago's identifier of the credit note whose refund failed.
     ///
     /// JSON `lago_credit_note_id`: id, always present, never null.
-    pub lago_credit_note_id: ::std::string::String,
+    pub lago_credit_note_id: ::lago_webhooks::Id,
     /// Lago's identifier of the customer concerned.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10556,15 +10556,15 @@ pub struct PaymentProviderPaymentRequestPaymentError {
     /// Lago's identifier of the payment request.
     ///
     /// JSON `lago_payment_request_id`: id, always present, never null.
-    pub lago_payment_request_id: ::std::string::String,
+    pub lago_payment_request_id: ::lago_webhooks::Id,
     /// Lago identifiers of the invoices the payment request covers.
     ///
     /// JSON `lago_invoice_ids`: array of id, always present, never null.
-    pub lago_invoice_ids: ::std::vec::Vec<::std::string::String>,
+    pub lago_invoice_ids: ::std::vec::Vec<::lago_webhooks::Id>,
     /// Lago's identifier of the customer concerned.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10610,11 +10610,11 @@ pub struct PaymentProviderWalletTransactionPaymentError {
     /// Lago's identifier of the wallet transaction whose payment failed.
     ///
     /// JSON `lago_wallet_transaction_id`: id, always present, never null.
-    pub lago_wallet_transaction_id: ::std::string::String,
+    pub lago_wallet_transaction_id: ::lago_webhooks::Id,
     /// Lago's identifier of the customer concerned. (The wallet's owner.)
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10660,7 +10660,7 @@ pub struct PaymentProviderError {
     /// Lago's identifier of the payment provider connection.
     ///
     /// JSON `lago_payment_provider_id`: id, always present, never null.
-    pub lago_payment_provider_id: ::std::string::String,
+    pub lago_payment_provider_id: ::lago_webhooks::Id,
     /// Code of the connection, as chosen when it was set up.
     ///
     /// JSON `payment_provider_code`: string, always present, never null.
@@ -10702,7 +10702,7 @@ pub struct IntegrationCustomerError {
     /// Lago's identifier of the customer concerned.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10741,7 +10741,7 @@ pub struct TaxProviderCustomerError {
     /// Lago's identifier of the customer concerned.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -10795,7 +10795,7 @@ pub struct TaxProviderFeeError {
     ///
     /// JSON `lago_charge_id`: id, may be null.
     #[serde(default)]
-    pub lago_charge_id: ::core::option::Option<::std::string::String>,
+    pub lago_charge_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Transaction id of the usage event that produced the fee, when the sender knows it.
     ///
     /// JSON `event_transaction_id`: string, may be null.
@@ -10826,7 +10826,7 @@ pub struct IntegrationProviderError {
     /// Lago's identifier of the integration connection.
     ///
     /// JSON `lago_integration_id`: id, always present, never null.
-    pub lago_integration_id: ::std::string::String,
+    pub lago_integration_id: ::lago_webhooks::Id,
     /// Integration that reported the error.
     ///
     /// JSON `provider`: enumeration, always present, never null.
@@ -10904,7 +10904,7 @@ pub struct RejectedEvent {
     /// Lago's identifier of the stored event.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Unique id the sender gave the event.
     ///
     /// JSON `transaction_id`: string, always present, never null.
@@ -10913,7 +10913,7 @@ pub struct RejectedEvent {
     ///
     /// JSON `lago_customer_id`: id, may be null.
     #[serde(default)]
-    pub lago_customer_id: ::core::option::Option<::std::string::String>,
+    pub lago_customer_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Billable metric code the event was sent for.
     ///
     /// JSON `code`: string, always present, never null.
@@ -10935,7 +10935,7 @@ pub struct RejectedEvent {
     ///
     /// JSON `lago_subscription_id`: id, may be null.
     #[serde(default)]
-    pub lago_subscription_id: ::core::option::Option<::std::string::String>,
+    pub lago_subscription_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Your identifier of the subscription the event targets.
     ///
     /// JSON `external_subscription_id`: string, may be null.
@@ -11023,7 +11023,7 @@ pub struct DunningCampaignFinished {
     ///
     /// JSON `overdue_balance_currency`: currency, may be null.
     #[serde(default)]
-    pub overdue_balance_currency: ::core::option::Option<::std::string::String>,
+    pub overdue_balance_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Overdue totals per currency (customers may be billed in several currencies). Added in May 2026.
     ///
     /// JSON `overdue_balances`: array of object, may be absent.
@@ -11058,7 +11058,7 @@ pub struct DunningCampaignOverdueBalance {
     /// Currency of the overdue invoices.
     ///
     /// JSON `currency`: currency, always present, never null.
-    pub currency: ::std::string::String,
+    pub currency: ::lago_webhooks::Currency,
     /// Sum of the overdue invoices in that currency, in cents.
     ///
     /// JSON `amount_cents`: integer, always present, never null.
@@ -11085,11 +11085,11 @@ pub struct Wallet {
     /// Lago's identifier of the wallet.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago's identifier of the customer who owns the wallet.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// The owning customer's identifier in your own system.
     ///
     /// JSON `external_customer_id`: string, always present, never null.
@@ -11106,7 +11106,7 @@ pub struct Wallet {
     /// Currency the wallet's credits are valued in.
     ///
     /// JSON `currency`: currency, always present, never null.
-    pub currency: ::std::string::String,
+    pub currency: ::lago_webhooks::Currency,
     /// Display name given to the wallet; null when none was set.
     ///
     /// JSON `name`: string, may be null.
@@ -11247,7 +11247,7 @@ pub struct WalletRecurringTransactionRule {
     /// Lago's identifier of the rule.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Credits bought (and invoiced) each time the rule fires.
     ///
     /// JSON `paid_credits`: decimal, always present, never null.
@@ -11366,11 +11366,11 @@ pub struct WalletRuleAppliedInvoiceCustomSection {
     /// Lago's identifier of the link.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago's identifier of the linked invoice custom section.
     ///
     /// JSON `invoice_custom_section_id`: id, always present, never null.
-    pub invoice_custom_section_id: ::std::string::String,
+    pub invoice_custom_section_id: ::lago_webhooks::Id,
     /// When the section was attached.
     ///
     /// JSON `created_at`: datetime, always present, never null.
@@ -11402,7 +11402,7 @@ pub struct WalletRuleInvoiceCustomSection {
     /// Lago's identifier of the section.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Unique code of the section in the organization.
     ///
     /// JSON `code`: string, always present, never null.
@@ -11429,7 +11429,7 @@ pub struct WalletRuleInvoiceCustomSection {
     /// Lago's identifier of the organization that owns the section.
     ///
     /// JSON `organization_id`: id, always present, never null.
-    pub organization_id: ::std::string::String,
+    pub organization_id: ::lago_webhooks::Id,
 }
 impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
 for WalletRuleInvoiceCustomSection {
@@ -11452,26 +11452,26 @@ pub struct WalletTransaction {
     /// Lago's identifier of the wallet transaction.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago's identifier of the wallet the transaction belongs to.
     ///
     /// JSON `lago_wallet_id`: id, always present, never null.
-    pub lago_wallet_id: ::std::string::String,
+    pub lago_wallet_id: ::lago_webhooks::Id,
     /// Lago's identifier of the invoice tied to the transaction, if any. Added in October 2025.
     ///
     /// JSON `lago_invoice_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_invoice_id: ::core::option::Option<::std::string::String>,
+    pub lago_invoice_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Lago's identifier of the credit note tied to the transaction, if any. Added in October 2025.
     ///
     /// JSON `lago_credit_note_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_credit_note_id: ::core::option::Option<::std::string::String>,
+    pub lago_credit_note_id: ::core::option::Option<::lago_webhooks::Id>,
     /// For credits given back when an invoice was voided: that invoice's Lago identifier; null otherwise. Added in 2026.
     ///
     /// JSON `lago_voided_invoice_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub lago_voided_invoice_id: ::core::option::Option<::std::string::String>,
+    pub lago_voided_invoice_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Code of the billing entity of the transaction (or of its wallet). Added in 2026.
     ///
     /// JSON `billing_entity_code`: string, may be absent or null.
@@ -11610,7 +11610,7 @@ pub struct Quote {
     /// Lago's identifier of the quote.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Human-readable quote number, such as QT-2026-0001.
     ///
     /// JSON `number`: string, always present, never null.
@@ -11622,16 +11622,16 @@ pub struct Quote {
     /// Lago's identifier of the customer the quote is for.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// Lago's identifier of the subscription being amended; null unless the quote targets one.
     ///
     /// JSON `lago_subscription_id`: id, may be null.
     #[serde(default)]
-    pub lago_subscription_id: ::core::option::Option<::std::string::String>,
+    pub lago_subscription_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Lago's identifier of the organization (the same as the envelope's organization_id).
     ///
     /// JSON `lago_organization_id`: id, always present, never null.
-    pub lago_organization_id: ::std::string::String,
+    pub lago_organization_id: ::lago_webhooks::Id,
     /// When the quote was created.
     ///
     /// JSON `created_at`: datetime, always present, never null.
@@ -11666,15 +11666,15 @@ pub struct QuoteVersion {
     /// Lago's identifier of the version.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Lago's identifier of the quote the version belongs to.
     ///
     /// JSON `lago_quote_id`: id, always present, never null.
-    pub lago_quote_id: ::std::string::String,
+    pub lago_quote_id: ::lago_webhooks::Id,
     /// Lago's identifier of the organization.
     ///
     /// JSON `lago_organization_id`: id, always present, never null.
-    pub lago_organization_id: ::std::string::String,
+    pub lago_organization_id: ::lago_webhooks::Id,
     /// Sequence number of the version within its quote, from 1.
     ///
     /// JSON `version`: integer, always present, never null.
@@ -11687,7 +11687,7 @@ pub struct QuoteVersion {
     ///
     /// JSON `currency`: currency, may be null.
     #[serde(default)]
-    pub currency: ::core::option::Option<::std::string::String>,
+    pub currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Code of the billing entity that will bill the deal; null when none resolves. Added after the quote webhooks first shipped.
     ///
     /// JSON `billing_entity_code`: string, may be absent or null.
@@ -11747,7 +11747,7 @@ pub struct OrderForm {
     /// Lago's identifier of the order form.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Human-readable number, such as OF-2026-0001.
     ///
     /// JSON `number`: string, always present, never null.
@@ -11780,23 +11780,23 @@ pub struct OrderForm {
     ///
     /// JSON `signed_document_url`: url, may be null.
     #[serde(default)]
-    pub signed_document_url: ::core::option::Option<::std::string::String>,
+    pub signed_document_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Lago's identifier of the organization.
     ///
     /// JSON `lago_organization_id`: id, always present, never null.
-    pub lago_organization_id: ::std::string::String,
+    pub lago_organization_id: ::lago_webhooks::Id,
     /// Lago's identifier of the customer.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// Lago's identifier of the quote the form comes from.
     ///
     /// JSON `lago_quote_id`: id, always present, never null.
-    pub lago_quote_id: ::std::string::String,
+    pub lago_quote_id: ::lago_webhooks::Id,
     /// Lago's identifier of the quote version the form comes from.
     ///
     /// JSON `lago_quote_version_id`: id, always present, never null.
-    pub lago_quote_version_id: ::std::string::String,
+    pub lago_quote_version_id: ::lago_webhooks::Id,
     /// When the form was created.
     ///
     /// JSON `created_at`: datetime, always present, never null.
@@ -11826,7 +11826,7 @@ pub struct Order {
     /// Lago's identifier of the order.
     ///
     /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::std::string::String,
+    pub lago_id: ::lago_webhooks::Id,
     /// Human-readable number, such as OR-2026-0001.
     ///
     /// JSON `number`: string, always present, never null.
@@ -11848,7 +11848,7 @@ pub struct Order {
     ///
     /// JSON `currency`: currency, may be null.
     #[serde(default)]
-    pub currency: ::core::option::Option<::std::string::String>,
+    pub currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// When the order was executed; null before (or after a failed run).
     ///
     /// JSON `executed_at`: datetime, may be null.
@@ -11862,15 +11862,15 @@ pub struct Order {
     /// Lago's identifier of the organization.
     ///
     /// JSON `lago_organization_id`: id, always present, never null.
-    pub lago_organization_id: ::std::string::String,
+    pub lago_organization_id: ::lago_webhooks::Id,
     /// Lago's identifier of the customer.
     ///
     /// JSON `lago_customer_id`: id, always present, never null.
-    pub lago_customer_id: ::std::string::String,
+    pub lago_customer_id: ::lago_webhooks::Id,
     /// Lago's identifier of the signed order form.
     ///
     /// JSON `lago_order_form_id`: id, always present, never null.
-    pub lago_order_form_id: ::std::string::String,
+    pub lago_order_form_id: ::lago_webhooks::Id,
     /// When the order was created.
     ///
     /// JSON `created_at`: datetime, always present, never null.
@@ -11911,23 +11911,23 @@ pub struct OrderExecutionRecord {
     ///
     /// JSON `invoice_id`: id, may be null.
     #[serde(default)]
-    pub invoice_id: ::core::option::Option<::std::string::String>,
+    pub invoice_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Lago identifiers of the subscriptions created.
     ///
     /// JSON `subscription_ids`: array of id, always present, never null.
-    pub subscription_ids: ::std::vec::Vec<::std::string::String>,
+    pub subscription_ids: ::std::vec::Vec<::lago_webhooks::Id>,
     /// Lago identifiers of the subscriptions an amendment terminated.
     ///
     /// JSON `terminated_subscription_ids`: array of id, always present, never null.
-    pub terminated_subscription_ids: ::std::vec::Vec<::std::string::String>,
+    pub terminated_subscription_ids: ::std::vec::Vec<::lago_webhooks::Id>,
     /// Lago identifiers of the coupons applied.
     ///
     /// JSON `applied_coupon_ids`: array of id, always present, never null.
-    pub applied_coupon_ids: ::std::vec::Vec<::std::string::String>,
+    pub applied_coupon_ids: ::std::vec::Vec<::lago_webhooks::Id>,
     /// Lago identifiers of the wallets created.
     ///
     /// JSON `wallet_ids`: array of id, always present, never null.
-    pub wallet_ids: ::std::vec::Vec<::std::string::String>,
+    pub wallet_ids: ::std::vec::Vec<::lago_webhooks::Id>,
     /// Error codes or messages of a failed execution; empty otherwise.
     ///
     /// JSON `errors`: array of string, always present, never null.
@@ -17518,7 +17518,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for OrderExecution
 pub enum CustomerViesCheckResult {
     /// Result object (every version on success, all failures since 2025).
     ///
-    /// Sent as an JSON object.
+    /// Sent as a JSON object.
     Details(::std::boxed::Box<CustomerViesCheck>),
     /// Bare false from older versions when the number was not confirmed.
     ///
@@ -17602,7 +17602,7 @@ pub enum EntitlementValue {
     Text(::std::string::String),
     /// For integer privileges.
     ///
-    /// Sent as an JSON integer.
+    /// Sent as a JSON integer.
     Integer(::core::primitive::i64),
     /// For boolean privileges.
     ///
@@ -17696,7 +17696,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for EntitlementVal
 pub enum ProviderError {
     /// Structured form with a message and a code (the form the server builds).
     ///
-    /// Sent as an JSON object.
+    /// Sent as a JSON object.
     Details(::std::boxed::Box<ProviderErrorDetails>),
     /// Plain text form, allowed by the OpenAPI description.
     ///
@@ -17775,7 +17775,7 @@ pub enum ErrorCode {
     Text(::std::string::String),
     /// Numeric code, typically an HTTP status such as 422.
     ///
-    /// Sent as an JSON integer.
+    /// Sent as a JSON integer.
     Number(::core::primitive::i64),
 }
 impl ErrorCode {
@@ -17957,7 +17957,7 @@ impl ::lago_webhooks::Validate for Invoice {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18056,7 +18056,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.currency {
             let path = path.key("currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -18220,7 +18220,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.amount_currency {
             let path = path.key("amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -18239,7 +18239,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
             let path = path.key("vat_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -18258,7 +18258,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
             let path = path.key("credit_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -18291,7 +18291,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.total_amount_currency {
             let path = path.key("total_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -18300,7 +18300,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.file_url {
             let path = path.key("file_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -18309,7 +18309,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.xml_url {
             let path = path.key("xml_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -18318,7 +18318,7 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.web_url {
             let path = path.key("web_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -18423,19 +18423,19 @@ impl ::lago_webhooks::Validate for Invoice {
                 )
             };
             if let ::core::option::Option::Some(value) = &self.currency {
-                visit(value, &path.key("currency"));
+                visit(value.as_str(), &path.key("currency"));
             }
             if let ::core::option::Option::Some(value) = &self.amount_currency {
-                visit(value, &path.key("amount_currency"));
+                visit(value.as_str(), &path.key("amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
-                visit(value, &path.key("vat_amount_currency"));
+                visit(value.as_str(), &path.key("vat_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
-                visit(value, &path.key("credit_amount_currency"));
+                visit(value.as_str(), &path.key("credit_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.total_amount_currency {
-                visit(value, &path.key("total_amount_currency"));
+                visit(value.as_str(), &path.key("total_amount_currency"));
             }
             ::lago_webhooks::Validate::visit_currencies(
                 &self.fees,
@@ -18463,19 +18463,19 @@ impl ::lago_webhooks::Validate for Invoice {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.currency {
-            visit(value, &path.key("currency"));
+            visit(value.as_str(), &path.key("currency"));
         }
         if let ::core::option::Option::Some(value) = &self.amount_currency {
-            visit(value, &path.key("amount_currency"));
+            visit(value.as_str(), &path.key("amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
-            visit(value, &path.key("vat_amount_currency"));
+            visit(value.as_str(), &path.key("vat_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
-            visit(value, &path.key("credit_amount_currency"));
+            visit(value.as_str(), &path.key("credit_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.total_amount_currency {
-            visit(value, &path.key("total_amount_currency"));
+            visit(value.as_str(), &path.key("total_amount_currency"));
         }
         ::lago_webhooks::Validate::visit_currencies(
             &self.customer,
@@ -18541,7 +18541,7 @@ impl ::lago_webhooks::Validate for BillingPeriod {
                 path.key("lago_subscription_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18550,7 +18550,7 @@ impl ::lago_webhooks::Validate for BillingPeriod {
         if let ::core::option::Option::Some(value) = &self.lago_plan_id {
             let path = path.key("lago_plan_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18625,7 +18625,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedTax {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18634,7 +18634,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedTax {
         {
             let (value, path) = (&self.lago_invoice_id, path.key("lago_invoice_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18643,7 +18643,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedTax {
         if let ::core::option::Option::Some(value) = &self.lago_tax_id {
             let path = path.key("lago_tax_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18662,7 +18662,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedTax {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -18696,7 +18696,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedTax {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
     }
 }
 impl ::lago_webhooks::Validate for InvoiceErrorDetail {
@@ -18708,7 +18708,7 @@ impl ::lago_webhooks::Validate for InvoiceErrorDetail {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18777,7 +18777,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedCustomSection {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18786,7 +18786,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedCustomSection {
         {
             let (value, path) = (&self.lago_invoice_id, path.key("lago_invoice_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18812,7 +18812,7 @@ impl ::lago_webhooks::Validate for InvoiceMetadata {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18864,7 +18864,7 @@ impl ::lago_webhooks::Validate for Fee {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18873,7 +18873,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_charge_id {
             let path = path.key("lago_charge_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18882,7 +18882,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_charge_filter_id {
             let path = path.key("lago_charge_filter_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18891,7 +18891,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_fixed_charge_id {
             let path = path.key("lago_fixed_charge_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18900,7 +18900,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_group_id {
             let path = path.key("lago_group_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18909,7 +18909,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_invoice_id {
             let path = path.key("lago_invoice_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18918,7 +18918,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_true_up_fee_id {
             let path = path.key("lago_true_up_fee_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18927,7 +18927,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_true_up_parent_fee_id {
             let path = path.key("lago_true_up_parent_fee_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18936,7 +18936,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_original_fee_id {
             let path = path.key("lago_original_fee_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18945,7 +18945,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_subscription_id {
             let path = path.key("lago_subscription_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18954,7 +18954,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.lago_customer_id {
             let path = path.key("lago_customer_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -18977,7 +18977,7 @@ impl ::lago_webhooks::Validate for Fee {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -19033,7 +19033,7 @@ impl ::lago_webhooks::Validate for Fee {
         if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
             let path = path.key("vat_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -19067,7 +19067,7 @@ impl ::lago_webhooks::Validate for Fee {
                 path.key("total_amount_currency"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -19236,11 +19236,14 @@ impl ::lago_webhooks::Validate for Fee {
                     out,
                 )
             };
-            visit(&self.amount_currency, &path.key("amount_currency"));
+            visit(self.amount_currency.as_str(), &path.key("amount_currency"));
             if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
-                visit(value, &path.key("vat_amount_currency"));
+                visit(value.as_str(), &path.key("vat_amount_currency"));
             }
-            visit(&self.total_amount_currency, &path.key("total_amount_currency"));
+            visit(
+                self.total_amount_currency.as_str(),
+                &path.key("total_amount_currency"),
+            );
             ::lago_webhooks::Validate::visit_currencies(
                 &self.applied_taxes,
                 &path.key("applied_taxes"),
@@ -19261,11 +19264,11 @@ impl ::lago_webhooks::Validate for Fee {
             &path.key("item"),
             visit,
         );
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
         if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
-            visit(value, &path.key("vat_amount_currency"));
+            visit(value.as_str(), &path.key("vat_amount_currency"));
         }
-        visit(&self.total_amount_currency, &path.key("total_amount_currency"));
+        visit(self.total_amount_currency.as_str(), &path.key("total_amount_currency"));
         ::lago_webhooks::Validate::visit_currencies(
             &self.pricing_unit_details,
             &path.key("pricing_unit_details"),
@@ -19300,7 +19303,7 @@ impl ::lago_webhooks::Validate for FeeItem {
         if let ::core::option::Option::Some(value) = &self.lago_item_id {
             let path = path.key("lago_item_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19321,7 +19324,7 @@ impl ::lago_webhooks::Validate for FeeAppliedTax {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19330,7 +19333,7 @@ impl ::lago_webhooks::Validate for FeeAppliedTax {
         {
             let (value, path) = (&self.lago_fee_id, path.key("lago_fee_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19339,7 +19342,7 @@ impl ::lago_webhooks::Validate for FeeAppliedTax {
         if let ::core::option::Option::Some(value) = &self.lago_tax_id {
             let path = path.key("lago_tax_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19358,7 +19361,7 @@ impl ::lago_webhooks::Validate for FeeAppliedTax {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -19382,7 +19385,7 @@ impl ::lago_webhooks::Validate for FeeAppliedTax {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
     }
 }
 impl ::lago_webhooks::Validate for FeePricingUnitDetails {
@@ -19394,7 +19397,7 @@ impl ::lago_webhooks::Validate for FeePricingUnitDetails {
         if let ::core::option::Option::Some(value) = &self.lago_pricing_unit_id {
             let path = path.key("lago_pricing_unit_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19455,7 +19458,7 @@ impl ::lago_webhooks::Validate for Credit {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19474,7 +19477,7 @@ impl ::lago_webhooks::Validate for Credit {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -19497,7 +19500,7 @@ impl ::lago_webhooks::Validate for Credit {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
         ::lago_webhooks::Validate::visit_currencies(
             &self.item,
             &path.key("item"),
@@ -19519,7 +19522,7 @@ impl ::lago_webhooks::Validate for CreditItem {
         if let ::core::option::Option::Some(value) = &self.lago_item_id {
             let path = path.key("lago_item_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19528,7 +19531,7 @@ impl ::lago_webhooks::Validate for CreditItem {
         if let ::core::option::Option::Some(value) = &self.lago_id {
             let path = path.key("lago_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19549,7 +19552,7 @@ impl ::lago_webhooks::Validate for CreditInvoice {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19570,7 +19573,7 @@ impl ::lago_webhooks::Validate for Customer {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19619,7 +19622,7 @@ impl ::lago_webhooks::Validate for Customer {
         if let ::core::option::Option::Some(value) = &self.url {
             let path = path.key("url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -19628,7 +19631,7 @@ impl ::lago_webhooks::Validate for Customer {
         if let ::core::option::Option::Some(value) = &self.logo_url {
             let path = path.key("logo_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -19637,7 +19640,7 @@ impl ::lago_webhooks::Validate for Customer {
         if let ::core::option::Option::Some(value) = &self.currency {
             let path = path.key("currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -19687,7 +19690,7 @@ impl ::lago_webhooks::Validate for Customer {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.currency {
-            visit(value, &path.key("currency"));
+            visit(value.as_str(), &path.key("currency"));
         }
         ::lago_webhooks::Validate::visit_currencies(
             &self.billing_configuration,
@@ -19765,7 +19768,7 @@ impl ::lago_webhooks::Validate for CustomerMetadata {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19791,7 +19794,7 @@ impl ::lago_webhooks::Validate for IntegrationCustomer {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19837,7 +19840,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19860,7 +19863,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         {
             let (value, path) = (&self.lago_invoice_id, path.key("lago_invoice_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -19894,7 +19897,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.currency {
             let path = path.key("currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20035,7 +20038,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.file_url {
             let path = path.key("file_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -20044,7 +20047,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.xml_url {
             let path = path.key("xml_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -20065,7 +20068,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.total_amount_currency {
             let path = path.key("total_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20074,7 +20077,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
             let path = path.key("credit_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20083,7 +20086,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.refund_amount_currency {
             let path = path.key("refund_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20092,7 +20095,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.balance_amount_currency {
             let path = path.key("balance_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20111,7 +20114,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
             let path = path.key("vat_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20134,7 +20137,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         {
             let path = path.key("sub_total_vat_excluded_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20156,27 +20159,30 @@ impl ::lago_webhooks::Validate for CreditNote {
                 )
             };
             if let ::core::option::Option::Some(value) = &self.currency {
-                visit(value, &path.key("currency"));
+                visit(value.as_str(), &path.key("currency"));
             }
             if let ::core::option::Option::Some(value) = &self.total_amount_currency {
-                visit(value, &path.key("total_amount_currency"));
+                visit(value.as_str(), &path.key("total_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
-                visit(value, &path.key("credit_amount_currency"));
+                visit(value.as_str(), &path.key("credit_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.refund_amount_currency {
-                visit(value, &path.key("refund_amount_currency"));
+                visit(value.as_str(), &path.key("refund_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.balance_amount_currency {
-                visit(value, &path.key("balance_amount_currency"));
+                visit(value.as_str(), &path.key("balance_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
-                visit(value, &path.key("vat_amount_currency"));
+                visit(value.as_str(), &path.key("vat_amount_currency"));
             }
             if let ::core::option::Option::Some(value) = &self
                 .sub_total_vat_excluded_amount_currency
             {
-                visit(value, &path.key("sub_total_vat_excluded_amount_currency"));
+                visit(
+                    value.as_str(),
+                    &path.key("sub_total_vat_excluded_amount_currency"),
+                );
             }
             ::lago_webhooks::Validate::visit_currencies(
                 &self.items,
@@ -20199,7 +20205,7 @@ impl ::lago_webhooks::Validate for CreditNote {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.currency {
-            visit(value, &path.key("currency"));
+            visit(value.as_str(), &path.key("currency"));
         }
         ::lago_webhooks::Validate::visit_currencies(
             &self.customer,
@@ -20217,24 +20223,24 @@ impl ::lago_webhooks::Validate for CreditNote {
             visit,
         );
         if let ::core::option::Option::Some(value) = &self.total_amount_currency {
-            visit(value, &path.key("total_amount_currency"));
+            visit(value.as_str(), &path.key("total_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.credit_amount_currency {
-            visit(value, &path.key("credit_amount_currency"));
+            visit(value.as_str(), &path.key("credit_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.refund_amount_currency {
-            visit(value, &path.key("refund_amount_currency"));
+            visit(value.as_str(), &path.key("refund_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.balance_amount_currency {
-            visit(value, &path.key("balance_amount_currency"));
+            visit(value.as_str(), &path.key("balance_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self.vat_amount_currency {
-            visit(value, &path.key("vat_amount_currency"));
+            visit(value.as_str(), &path.key("vat_amount_currency"));
         }
         if let ::core::option::Option::Some(value) = &self
             .sub_total_vat_excluded_amount_currency
         {
-            visit(value, &path.key("sub_total_vat_excluded_amount_currency"));
+            visit(value.as_str(), &path.key("sub_total_vat_excluded_amount_currency"));
         }
     }
 }
@@ -20247,7 +20253,7 @@ impl ::lago_webhooks::Validate for CreditNoteItem {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20275,7 +20281,7 @@ impl ::lago_webhooks::Validate for CreditNoteItem {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20294,7 +20300,7 @@ impl ::lago_webhooks::Validate for CreditNoteItem {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
         ::lago_webhooks::Validate::visit_currencies(&self.fee, &path.key("fee"), visit);
     }
 }
@@ -20307,7 +20313,7 @@ impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20319,7 +20325,7 @@ impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
                 path.key("lago_credit_note_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20328,7 +20334,7 @@ impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
         if let ::core::option::Option::Some(value) = &self.lago_tax_id {
             let path = path.key("lago_tax_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20357,7 +20363,7 @@ impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20381,7 +20387,7 @@ impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
     }
 }
 impl ::lago_webhooks::Validate for Payment {
@@ -20393,7 +20399,7 @@ impl ::lago_webhooks::Validate for Payment {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20402,7 +20408,7 @@ impl ::lago_webhooks::Validate for Payment {
         if let ::core::option::Option::Some(value) = &self.lago_customer_id {
             let path = path.key("lago_customer_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20413,7 +20419,7 @@ impl ::lago_webhooks::Validate for Payment {
             for (index, item) in value.iter().enumerate() {
                 let path = path.index(index);
                 ::lago_webhooks::__private::check_format(
-                    item,
+                    item.as_str(),
                     ::lago_webhooks::validate::Format::Uuid,
                     &path,
                     out,
@@ -20423,7 +20429,7 @@ impl ::lago_webhooks::Validate for Payment {
         if let ::core::option::Option::Some(value) = &self.lago_payable_id {
             let path = path.key("lago_payable_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20446,7 +20452,7 @@ impl ::lago_webhooks::Validate for Payment {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20486,7 +20492,7 @@ impl ::lago_webhooks::Validate for Payment {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
         ::lago_webhooks::Validate::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),
@@ -20503,7 +20509,7 @@ impl ::lago_webhooks::Validate for CustomerPaymentMethod {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20533,7 +20539,7 @@ impl ::lago_webhooks::Validate for PaymentRequest {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20552,7 +20558,7 @@ impl ::lago_webhooks::Validate for PaymentRequest {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20594,7 +20600,7 @@ impl ::lago_webhooks::Validate for PaymentRequest {
                     out,
                 )
             };
-            visit(&self.amount_currency, &path.key("amount_currency"));
+            visit(self.amount_currency.as_str(), &path.key("amount_currency"));
             ::lago_webhooks::Validate::visit_currencies(
                 &self.invoices,
                 &path.key("invoices"),
@@ -20610,7 +20616,7 @@ impl ::lago_webhooks::Validate for PaymentRequest {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
         ::lago_webhooks::Validate::visit_currencies(
             &self.customer,
             &path.key("customer"),
@@ -20632,7 +20638,7 @@ impl ::lago_webhooks::Validate for PaymentReceipt {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20645,7 +20651,7 @@ impl ::lago_webhooks::Validate for PaymentReceipt {
         if let ::core::option::Option::Some(value) = &self.file_url {
             let path = path.key("file_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -20654,7 +20660,7 @@ impl ::lago_webhooks::Validate for PaymentReceipt {
         if let ::core::option::Option::Some(value) = &self.xml_url {
             let path = path.key("xml_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -20698,7 +20704,7 @@ impl ::lago_webhooks::Validate for Subscription {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20711,7 +20717,7 @@ impl ::lago_webhooks::Validate for Subscription {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20741,7 +20747,7 @@ impl ::lago_webhooks::Validate for Subscription {
         if let ::core::option::Option::Some(value) = &self.plan_amount_currency {
             let path = path.key("plan_amount_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -20917,7 +20923,7 @@ impl ::lago_webhooks::Validate for Subscription {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.plan_amount_currency {
-            visit(value, &path.key("plan_amount_currency"));
+            visit(value.as_str(), &path.key("plan_amount_currency"));
         }
         ::lago_webhooks::Validate::visit_currencies(
             &self.customer,
@@ -20965,7 +20971,7 @@ impl ::lago_webhooks::Validate for PaymentMethod {
         if let ::core::option::Option::Some(value) = &self.payment_method_id {
             let path = path.key("payment_method_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -20989,7 +20995,7 @@ impl ::lago_webhooks::Validate for SubscriptionActivationRule {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21109,7 +21115,7 @@ impl ::lago_webhooks::Validate for Plan {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21145,7 +21151,7 @@ impl ::lago_webhooks::Validate for Plan {
         {
             let (value, path) = (&self.amount_currency, path.key("amount_currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -21190,7 +21196,7 @@ impl ::lago_webhooks::Validate for Plan {
         if let ::core::option::Option::Some(value) = &self.parent_id {
             let path = path.key("parent_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21233,7 +21239,7 @@ impl ::lago_webhooks::Validate for Plan {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.amount_currency, &path.key("amount_currency"));
+        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
         ::lago_webhooks::Validate::visit_currencies(
             &self.charges,
             &path.key("charges"),
@@ -21280,7 +21286,7 @@ impl ::lago_webhooks::Validate for Charge {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21292,7 +21298,7 @@ impl ::lago_webhooks::Validate for Charge {
                 path.key("lago_billable_metric_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21339,7 +21345,7 @@ impl ::lago_webhooks::Validate for Charge {
         if let ::core::option::Option::Some(value) = &self.lago_parent_id {
             let path = path.key("lago_parent_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21409,7 +21415,7 @@ impl ::lago_webhooks::Validate for ChargeFilter {
         if let ::core::option::Option::Some(value) = &self.lago_id {
             let path = path.key("lago_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21426,7 +21432,7 @@ impl ::lago_webhooks::Validate for FixedCharge {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21435,7 +21441,7 @@ impl ::lago_webhooks::Validate for FixedCharge {
         {
             let (value, path) = (&self.lago_add_on_id, path.key("lago_add_on_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21466,7 +21472,7 @@ impl ::lago_webhooks::Validate for FixedCharge {
         if let ::core::option::Option::Some(value) = &self.lago_parent_id {
             let path = path.key("lago_parent_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21501,7 +21507,7 @@ impl ::lago_webhooks::Validate for Tax {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21581,7 +21587,7 @@ impl ::lago_webhooks::Validate for UsageThreshold {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21644,7 +21650,7 @@ impl ::lago_webhooks::Validate for PlanMinimumCommitment {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21761,7 +21767,7 @@ impl ::lago_webhooks::Validate for BillableMetric {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21918,7 +21924,7 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21927,7 +21933,7 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
         if let ::core::option::Option::Some(value) = &self.lago_organization_id {
             let path = path.key("lago_organization_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21936,7 +21942,7 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
         {
             let (value, path) = (&self.lago_alert_id, path.key("lago_alert_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21945,7 +21951,7 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
         if let ::core::option::Option::Some(value) = &self.lago_subscription_id {
             let path = path.key("lago_subscription_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -21954,7 +21960,7 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
         if let ::core::option::Option::Some(value) = &self.lago_wallet_id {
             let path = path.key("lago_wallet_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22053,7 +22059,7 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
         if let ::core::option::Option::Some(value) = &self.lago_id {
             let path = path.key("lago_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22062,7 +22068,7 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
         if let ::core::option::Option::Some(value) = &self.lago_customer_id {
             let path = path.key("lago_customer_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22091,7 +22097,7 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerCheckoutUrl {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22111,7 +22117,7 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerCheckoutUrl {
         {
             let (value, path) = (&self.checkout_url, path.key("checkout_url"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -22128,7 +22134,7 @@ impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
         {
             let (value, path) = (&self.lago_invoice_id, path.key("lago_invoice_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22137,7 +22143,7 @@ impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22197,7 +22203,7 @@ impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
                 path.key("lago_credit_note_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22206,7 +22212,7 @@ impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22241,7 +22247,7 @@ impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
                 path.key("lago_payment_request_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22252,7 +22258,7 @@ impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
             for (index, item) in value.iter().enumerate() {
                 let path = path.index(index);
                 ::lago_webhooks::__private::check_format(
-                    item,
+                    item.as_str(),
                     ::lago_webhooks::validate::Format::Uuid,
                     &path,
                     out,
@@ -22262,7 +22268,7 @@ impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22297,7 +22303,7 @@ impl ::lago_webhooks::Validate for PaymentProviderWalletTransactionPaymentError 
                 path.key("lago_wallet_transaction_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22306,7 +22312,7 @@ impl ::lago_webhooks::Validate for PaymentProviderWalletTransactionPaymentError 
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22341,7 +22347,7 @@ impl ::lago_webhooks::Validate for PaymentProviderError {
                 path.key("lago_payment_provider_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22377,7 +22383,7 @@ impl ::lago_webhooks::Validate for IntegrationCustomerError {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22419,7 +22425,7 @@ impl ::lago_webhooks::Validate for TaxProviderCustomerError {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22463,7 +22469,7 @@ impl ::lago_webhooks::Validate for TaxProviderFeeError {
         if let ::core::option::Option::Some(value) = &self.lago_charge_id {
             let path = path.key("lago_charge_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22487,7 +22493,7 @@ impl ::lago_webhooks::Validate for IntegrationProviderError {
                 path.key("lago_integration_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22556,7 +22562,7 @@ impl ::lago_webhooks::Validate for RejectedEvent {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22569,7 +22575,7 @@ impl ::lago_webhooks::Validate for RejectedEvent {
         if let ::core::option::Option::Some(value) = &self.lago_customer_id {
             let path = path.key("lago_customer_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22600,7 +22606,7 @@ impl ::lago_webhooks::Validate for RejectedEvent {
         if let ::core::option::Option::Some(value) = &self.lago_subscription_id {
             let path = path.key("lago_subscription_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22657,7 +22663,7 @@ impl ::lago_webhooks::Validate for DunningCampaignFinished {
         if let ::core::option::Option::Some(value) = &self.overdue_balance_currency {
             let path = path.key("overdue_balance_currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -22684,7 +22690,7 @@ impl ::lago_webhooks::Validate for DunningCampaignFinished {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.overdue_balance_currency {
-            visit(value, &path.key("overdue_balance_currency"));
+            visit(value.as_str(), &path.key("overdue_balance_currency"));
         }
         ::lago_webhooks::Validate::visit_currencies(
             &self.overdue_balances,
@@ -22702,7 +22708,7 @@ impl ::lago_webhooks::Validate for DunningCampaignOverdueBalance {
         {
             let (value, path) = (&self.currency, path.key("currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -22727,7 +22733,7 @@ impl ::lago_webhooks::Validate for DunningCampaignOverdueBalance {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.currency, &path.key("currency"));
+        visit(self.currency.as_str(), &path.key("currency"));
     }
 }
 impl ::lago_webhooks::Validate for Wallet {
@@ -22739,7 +22745,7 @@ impl ::lago_webhooks::Validate for Wallet {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22748,7 +22754,7 @@ impl ::lago_webhooks::Validate for Wallet {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -22768,7 +22774,7 @@ impl ::lago_webhooks::Validate for Wallet {
         {
             let (value, path) = (&self.currency, path.key("currency"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -22935,7 +22941,7 @@ impl ::lago_webhooks::Validate for Wallet {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(&self.currency, &path.key("currency"));
+        visit(self.currency.as_str(), &path.key("currency"));
         ::lago_webhooks::Validate::visit_currencies(
             &self.recurring_transaction_rules,
             &path.key("recurring_transaction_rules"),
@@ -22957,7 +22963,7 @@ impl ::lago_webhooks::Validate for WalletRecurringTransactionRule {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23091,7 +23097,7 @@ impl ::lago_webhooks::Validate for WalletRuleAppliedInvoiceCustomSection {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23103,7 +23109,7 @@ impl ::lago_webhooks::Validate for WalletRuleAppliedInvoiceCustomSection {
                 path.key("invoice_custom_section_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23150,7 +23156,7 @@ impl ::lago_webhooks::Validate for WalletRuleInvoiceCustomSection {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23167,7 +23173,7 @@ impl ::lago_webhooks::Validate for WalletRuleInvoiceCustomSection {
         {
             let (value, path) = (&self.organization_id, path.key("organization_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23184,7 +23190,7 @@ impl ::lago_webhooks::Validate for WalletTransaction {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23193,7 +23199,7 @@ impl ::lago_webhooks::Validate for WalletTransaction {
         {
             let (value, path) = (&self.lago_wallet_id, path.key("lago_wallet_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23202,7 +23208,7 @@ impl ::lago_webhooks::Validate for WalletTransaction {
         if let ::core::option::Option::Some(value) = &self.lago_invoice_id {
             let path = path.key("lago_invoice_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23211,7 +23217,7 @@ impl ::lago_webhooks::Validate for WalletTransaction {
         if let ::core::option::Option::Some(value) = &self.lago_credit_note_id {
             let path = path.key("lago_credit_note_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23220,7 +23226,7 @@ impl ::lago_webhooks::Validate for WalletTransaction {
         if let ::core::option::Option::Some(value) = &self.lago_voided_invoice_id {
             let path = path.key("lago_voided_invoice_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23378,7 +23384,7 @@ impl ::lago_webhooks::Validate for Quote {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23395,7 +23401,7 @@ impl ::lago_webhooks::Validate for Quote {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23404,7 +23410,7 @@ impl ::lago_webhooks::Validate for Quote {
         if let ::core::option::Option::Some(value) = &self.lago_subscription_id {
             let path = path.key("lago_subscription_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23416,7 +23422,7 @@ impl ::lago_webhooks::Validate for Quote {
                 path.key("lago_organization_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23469,7 +23475,7 @@ impl ::lago_webhooks::Validate for QuoteVersion {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23478,7 +23484,7 @@ impl ::lago_webhooks::Validate for QuoteVersion {
         {
             let (value, path) = (&self.lago_quote_id, path.key("lago_quote_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23490,7 +23496,7 @@ impl ::lago_webhooks::Validate for QuoteVersion {
                 path.key("lago_organization_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23513,7 +23519,7 @@ impl ::lago_webhooks::Validate for QuoteVersion {
         if let ::core::option::Option::Some(value) = &self.currency {
             let path = path.key("currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -23587,7 +23593,7 @@ impl ::lago_webhooks::Validate for QuoteVersion {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.currency {
-            visit(value, &path.key("currency"));
+            visit(value.as_str(), &path.key("currency"));
         }
     }
 }
@@ -23600,7 +23606,7 @@ impl ::lago_webhooks::Validate for OrderForm {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23648,7 +23654,7 @@ impl ::lago_webhooks::Validate for OrderForm {
         if let ::core::option::Option::Some(value) = &self.signed_document_url {
             let path = path.key("signed_document_url");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Url,
                 &path,
                 out,
@@ -23660,7 +23666,7 @@ impl ::lago_webhooks::Validate for OrderForm {
                 path.key("lago_organization_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23669,7 +23675,7 @@ impl ::lago_webhooks::Validate for OrderForm {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23678,7 +23684,7 @@ impl ::lago_webhooks::Validate for OrderForm {
         {
             let (value, path) = (&self.lago_quote_id, path.key("lago_quote_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23690,7 +23696,7 @@ impl ::lago_webhooks::Validate for OrderForm {
                 path.key("lago_quote_version_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23725,7 +23731,7 @@ impl ::lago_webhooks::Validate for Order {
         {
             let (value, path) = (&self.lago_id, path.key("lago_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23750,7 +23756,7 @@ impl ::lago_webhooks::Validate for Order {
         if let ::core::option::Option::Some(value) = &self.currency {
             let path = path.key("currency");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
                 &path,
                 out,
@@ -23775,7 +23781,7 @@ impl ::lago_webhooks::Validate for Order {
                 path.key("lago_organization_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23784,7 +23790,7 @@ impl ::lago_webhooks::Validate for Order {
         {
             let (value, path) = (&self.lago_customer_id, path.key("lago_customer_id"));
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23796,7 +23802,7 @@ impl ::lago_webhooks::Validate for Order {
                 path.key("lago_order_form_id"),
             );
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23830,7 +23836,7 @@ impl ::lago_webhooks::Validate for Order {
         ),
     ) {
         if let ::core::option::Option::Some(value) = &self.currency {
-            visit(value, &path.key("currency"));
+            visit(value.as_str(), &path.key("currency"));
         }
         ::lago_webhooks::Validate::visit_currencies(
             &self.execution_record,
@@ -23861,7 +23867,7 @@ impl ::lago_webhooks::Validate for OrderExecutionRecord {
         if let ::core::option::Option::Some(value) = &self.invoice_id {
             let path = path.key("invoice_id");
             ::lago_webhooks::__private::check_format(
-                value,
+                value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
                 &path,
                 out,
@@ -23872,7 +23878,7 @@ impl ::lago_webhooks::Validate for OrderExecutionRecord {
             for (index, item) in value.iter().enumerate() {
                 let path = path.index(index);
                 ::lago_webhooks::__private::check_format(
-                    item,
+                    item.as_str(),
                     ::lago_webhooks::validate::Format::Uuid,
                     &path,
                     out,
@@ -23887,7 +23893,7 @@ impl ::lago_webhooks::Validate for OrderExecutionRecord {
             for (index, item) in value.iter().enumerate() {
                 let path = path.index(index);
                 ::lago_webhooks::__private::check_format(
-                    item,
+                    item.as_str(),
                     ::lago_webhooks::validate::Format::Uuid,
                     &path,
                     out,
@@ -23902,7 +23908,7 @@ impl ::lago_webhooks::Validate for OrderExecutionRecord {
             for (index, item) in value.iter().enumerate() {
                 let path = path.index(index);
                 ::lago_webhooks::__private::check_format(
-                    item,
+                    item.as_str(),
                     ::lago_webhooks::validate::Format::Uuid,
                     &path,
                     out,
@@ -23914,7 +23920,7 @@ impl ::lago_webhooks::Validate for OrderExecutionRecord {
             for (index, item) in value.iter().enumerate() {
                 let path = path.index(index);
                 ::lago_webhooks::__private::check_format(
-                    item,
+                    item.as_str(),
                     ::lago_webhooks::validate::Format::Uuid,
                     &path,
                     out,

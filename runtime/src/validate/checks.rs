@@ -358,10 +358,13 @@ mod tests {
         check_range(5, Some(0), Some(10), &Path::ROOT, &mut out);
         assert!(out.is_empty());
         check_sum(121, &[100, 20], "a + b", &Path::ROOT, &mut out);
-        check_sum(1, &[i64::MAX, 1], "a + b", &Path::ROOT, &mut out);
+        check_sum(1, &[i64::MAX, 1], "a + b", &Path::ROOT.key("overflow"), &mut out);
         check_range(-1, Some(0), None, &Path::ROOT, &mut out);
         let rules: Vec<&str> = out.iter().map(|v| v.rule()).collect();
         assert_eq!(rules, ["sum", "sum", "minimum"]);
         assert_eq!(out.iter().next().unwrap().message(), "121 is not the sum of a + b (120)");
+        // The same rule broken at the same place (by two rules that overlap) is reported once.
+        check_sum(122, &[100, 20], "a + b", &Path::ROOT, &mut out);
+        assert_eq!(out.len(), 3);
     }
 }

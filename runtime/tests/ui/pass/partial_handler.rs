@@ -6,7 +6,7 @@ struct Fees(Vec<String>);
 
 impl WebhookHandler for Fees {
     fn on_fee_created(&mut self, fee: Fee) -> HandlerResult {
-        self.0.push(fee.lago_id);
+        self.0.push(fee.lago_id.into());
         Ok(())
     }
 }

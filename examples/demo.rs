@@ -1,7 +1,8 @@
 //! The whole path of a webhook, end to end: starts the receiver on 127.0.0.1, sends it
-//! every example of Lago's webhook documentation over HTTP, signed as Lago signs
+//! every example of Lago's old webhook documentation over HTTP, signed as Lago signs
 //! (alternately HMAC and JWT), and prints what the handler received, with the
-//! violations validation finds in each example underneath.
+//! violations validation finds in each example underneath; then the bundled example of
+//! every webhook type Lago's server sends.
 //!
 //! Run it with `cargo run --example demo`.
 
@@ -16,7 +17,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use lago_webhooks::receiver::Receiver;
 use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, Verifier, lago_headers};
-use lago_webhooks::{Validate, WebhookEvent};
+use lago_webhooks::{Lifecycle, Validate, WebhookEvent, WebhookType};
 
 /// An HMAC key as Lago's UI shows one.
 const HMAC_KEY: &str = "8d1c4c9e-3b56-4c1a-9f0e-2a7b6d5e4f31";
@@ -114,5 +115,32 @@ async fn main() -> Result<(), Error> {
         print_violations(fixture);
     }
     println!("\n{handled} of {count} docs examples delivered and handled\n");
-    show_refusals(&mut lago, addr).await
+    show_refusals(&mut lago, addr).await?;
+    deliver_every_type(&mut lago, addr).await
+}
+
+/// Sends the bundled example of every webhook type; prints the ones not handled.
+async fn deliver_every_type(lago: &mut Lago, addr: SocketAddr) -> Result<(), Error> {
+    println!("\nthe bundled example of every webhook type Lago sends:");
+    let mut handled = 0;
+    for &kind in WebhookType::ALL {
+        let body = kind.example();
+        let (algorithm, headers) = lago.sign(body.as_bytes())?;
+        let (status, text) = client::post(addr, "/webhooks", &headers, body.into()).await?;
+        let clean = WebhookEvent::from_str(body).map(|e| e.validate().is_ok()).unwrap_or(false);
+        if status == 200 && clean {
+            handled += 1;
+        } else {
+            println!("{kind:<40} {status} ({algorithm}): {text}");
+        }
+    }
+    let count = |lifecycle| WebhookType::ALL.iter().filter(|t| t.lifecycle() == lifecycle).count();
+    let premium = WebhookType::ALL.iter().filter(|t| t.premium().is_some()).count();
+    println!(
+        "{handled} of {} types delivered, handled and valid ({} deprecated, {} retired, {premium} needing a paid add-on)",
+        WebhookType::ALL.len(),
+        count(Lifecycle::Deprecated),
+        count(Lifecycle::Retired),
+    );
+    Ok(())
 }

@@ -39,10 +39,8 @@ impl Serialize for UnknownEvent {
         if let Some(organization_id) = &self.organization_id {
             map.serialize_entry("organization_id", organization_id)?;
         }
-        if let Some(object_type) = &self.object_type {
-            if let Some(payload) = &self.payload {
-                map.serialize_entry(object_type, payload)?;
-            }
+        if let (Some(object_type), Some(payload)) = (&self.object_type, &self.payload) {
+            map.serialize_entry(object_type, payload)?;
         }
         map.end()
     }

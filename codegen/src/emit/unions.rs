@@ -160,11 +160,7 @@ fn to_text(u: &UnionIr) -> Option<TokenStream> {
 
 /// `a string or an integer`.
 fn expecting(u: &UnionIr) -> String {
-    let kinds: Vec<String> = u
-        .variants
-        .iter()
-        .map(|v| kind_phrase(&v.ty))
-        .collect();
+    let kinds: Vec<String> = u.variants.iter().map(|v| kind_phrase(&v.ty)).collect();
     match kinds.split_last() {
         None => "nothing".to_owned(),
         Some((last, [])) => last.clone(),

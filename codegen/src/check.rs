@@ -422,6 +422,13 @@ impl Checker<'_> {
             );
             return Some(("payload_key", reason));
         }
+        if message.premium.as_deref().is_some_and(|add_on| add_on.trim().is_empty()) {
+            return Some((
+                "premium",
+                "premium names the paid add-on and cannot be empty; leave it out when none is needed"
+                    .to_owned(),
+            ));
+        }
         let param = naming::field_name(&message.payload_key);
         if EVENT_FIELDS.contains(&param.as_str()) {
             let reason = format!(
@@ -490,32 +497,36 @@ fn envelope_text(example: &Value, payload_key: &str) -> String {
     format!("{{{}}}", members.join(","))
 }
 
-/// Drops the objects and enumerations no kept message reaches, and renumbers references.
+/// Drops the objects, enumerations and unions no kept message reaches, and renumbers
+/// references.
 fn keep_reachable(ir: Ir) -> Ir {
     let mut objects = vec![false; ir.objects.len()];
     let mut enums = vec![false; ir.enums.len()];
     let mut unions = vec![false; ir.unions.len()];
+    // Worklists of the objects and unions reached and not yet expanded.
     let mut stack: Vec<usize> = ir.messages.iter().map(|m| m.payload).collect();
-    let mut reach = |ty: &TypeRef, stack: &mut Vec<usize>, unions: &mut Vec<bool>| match innermost(ty) {
+    let mut union_stack: Vec<usize> = Vec::new();
+    let mut reach = |ty: &TypeRef, stack: &mut Vec<usize>, union_stack: &mut Vec<usize>| match innermost(ty) {
         TypeRef::Object(j) => stack.push(*j),
         TypeRef::Enum(j) => enums[*j] = true,
-        TypeRef::Union(j) if !std::mem::replace(&mut unions[*j], true) => {
-            for variant in &ir.unions[*j].variants {
-                match innermost(&variant.ty) {
-                    TypeRef::Object(k) => stack.push(*k),
-                    TypeRef::Enum(k) => enums[*k] = true,
-                    _ => {}
+        TypeRef::Union(j) => union_stack.push(*j),
+        TypeRef::Primitive(_) | TypeRef::Array(_) => {}
+    };
+    loop {
+        if let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut objects[i], true) {
+                for field in &ir.objects[i].fields {
+                    reach(&field.ty, &mut stack, &mut union_stack);
                 }
             }
-        }
-        _ => {}
-    };
-    while let Some(i) = stack.pop() {
-        if std::mem::replace(&mut objects[i], true) {
-            continue;
-        }
-        for field in &ir.objects[i].fields {
-            reach(&field.ty, &mut stack, &mut unions);
+        } else if let Some(j) = union_stack.pop() {
+            if !std::mem::replace(&mut unions[j], true) {
+                for variant in &ir.unions[j].variants {
+                    reach(&variant.ty, &mut stack, &mut union_stack);
+                }
+            }
+        } else {
+            break;
         }
     }
     let object_map = renumber(&objects);

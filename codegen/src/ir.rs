@@ -1,7 +1,7 @@
 //! The checked spec, resolved and named, ready for emission.
 //!
-//! Indices refer into [`Ir::objects`] and [`Ir::enums`]; every name is already a
-//! valid, collision-free Rust identifier.
+//! Indices refer into [`Ir::objects`], [`Ir::enums`] and [`Ir::unions`]; every name is
+//! already a valid, collision-free Rust identifier.
 
 pub use crate::model::Lifecycle;
 

@@ -32,8 +32,8 @@ pub struct Spec {
     pub unions: Vec<Union>,
     /// Inconsistencies found in the source documentation, with their decisions.
     pub quirks: Vec<Quirk>,
-    /// Names of objects and enumerations whose definitions could not be read; references
-    /// to them are not reported again as unknown types.
+    /// Names of objects, enumerations and unions whose definitions could not be read;
+    /// references to them are not reported again as unknown types.
     pub unreadable_names: Vec<String>,
 }
 

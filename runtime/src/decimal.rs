@@ -12,9 +12,10 @@ use serde::{Serialize, Serializer};
 /// (`"units": 12.6`); both parse, the digits are kept as text, and serializing writes
 /// back the same form. No rounding happens unless you ask for a float.
 ///
-/// A JSON number goes through `f64` on its way in, which keeps up to 15 significant
-/// digits exactly and does not keep trailing zeros (`12.50` reads as `12.5`, and a whole
-/// `12.0` as `12.0`); strings are kept verbatim, so they are always exact.
+/// A JSON integer is kept exactly; a JSON number with a fraction goes through `f64` on
+/// its way in, which keeps up to 15 significant digits exactly and does not keep
+/// trailing zeros (`12.50` reads as `12.5`, and a whole `12.0` as `12.0`); strings are
+/// kept verbatim, so they are always exact.
 ///
 /// Equality compares the text and the form, so that a round trip is exact: `"12"` and
 /// `12` are different values, as are `"1.0"` and `"1"`. Compare [`Decimal::to_f64`]

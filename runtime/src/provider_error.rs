@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::{ProviderError, ProviderErrorDetails};
+use crate::ProviderError;
 
 impl ProviderError {
     /// The provider's explanation: the `message` of the object form, or the whole text of
@@ -37,14 +37,9 @@ impl ProviderError {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn code(&self) -> Option<Cow<'_, str>> {
-        self.details().and_then(|details| {
+        self.as_details().and_then(|details| {
             (details.error_code.as_ref().map(|code| code.to_text()))
                 .or_else(|| details.code.as_deref().map(Cow::Borrowed))
         })
-    }
-
-    /// The object form, when Lago sent one.
-    pub fn details(&self) -> Option<&ProviderErrorDetails> {
-        self.as_details()
     }
 }

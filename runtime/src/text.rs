@@ -10,8 +10,6 @@ macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         // No ordering: comparing the text would misorder the non-ISO forms Lago has sent.
-        // A boxed `str` rather than a `String`: 8 bytes less in every struct holding one,
-        // which keeps the large payloads within the allocator's fast path.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
         pub struct $name(Box<str>);

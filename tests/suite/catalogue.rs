@@ -184,9 +184,14 @@ fn lifecycles_and_add_ons_are_recorded() {
     assert_eq!(with(Lifecycle::Retired), ["invoice.add_on_added"]);
     assert_eq!(with(Lifecycle::Deprecated), ["event.error"]);
     for &kind in WebhookType::ALL {
-        let prefix = kind.as_str().split('.').next().unwrap();
-        let order_forms = matches!(prefix, "quote" | "order_form" | "order");
-        assert_eq!(kind.premium() == Some("order_forms"), order_forms, "{kind}");
+        let expected = match kind.as_str().split('.').next().unwrap() {
+            "quote" | "order_form" | "order" => Some("order_forms"),
+            "payment_receipt" => Some("issue_receipts"),
+            "dunning_campaign" => Some("auto_dunning"),
+            _ if kind.as_str() == "customer.crm_provider_error" => Some("hubspot"),
+            _ => None,
+        };
+        assert_eq!(kind.premium(), expected, "{kind}");
     }
 }
 

@@ -122,7 +122,7 @@ fn quirky_values_are_kept_as_sent() {
         panic!()
     };
     assert_eq!(failure.provider_error.code().as_deref(), Some("error_code"));
-    assert_eq!(failure.provider_error.details().unwrap().error_code, None);
+    assert_eq!(failure.provider_error.as_details().unwrap().error_code, None);
 }
 
 #[test]

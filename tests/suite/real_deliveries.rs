@@ -68,7 +68,7 @@ fn error_codes_are_typed_whether_sent_as_integers_or_strings() {
                 Some(number) => ErrorCode::Number(number),
                 None => ErrorCode::Text(text.to_owned()),
             };
-            assert_eq!(error.details().unwrap().error_code, Some(expected));
+            assert_eq!(error.as_details().unwrap().error_code, Some(expected));
         }
     }
 }

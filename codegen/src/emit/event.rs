@@ -6,7 +6,8 @@ use quote::quote;
 use super::{Context, doc, ident, std_derive};
 use crate::ir::{Lifecycle, MessageIr};
 
-/// Sentences telling whether Lago still sends a message and what it needs, or "".
+/// A paragraph telling whether Lago still sends a message and what it needs, preceded
+/// by a blank line, or "" when there is nothing to say.
 pub(super) fn status_note(m: &MessageIr) -> String {
     let lifecycle = match m.lifecycle {
         Lifecycle::Current => "",
@@ -17,18 +18,21 @@ pub(super) fn status_note(m: &MessageIr) -> String {
         Some(add_on) => format!("Sent only by organizations with Lago's paid add-on `{add_on}`."),
         None => String::new(),
     };
-    [lifecycle, premium.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
+    let note = [lifecycle, premium.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
+    if note.is_empty() { String::new() } else { format!("\n\n{}", note.join(" ")) }
 }
 
-/// The example of a message, or a bare envelope with an empty payload when the spec has none.
+/// The example of a message, or a bare envelope with an empty payload when the spec has
+/// none, with its keys in Lago's order.
 fn example(m: &MessageIr) -> String {
     m.example.clone().unwrap_or_else(|| {
-        serde_json::json!({
-            "webhook_type": m.webhook_type,
-            "object_type": m.object_type,
-            m.payload_key.as_str(): {},
-        })
-        .to_string()
+        let text = |s: &str| serde_json::Value::from(s).to_string();
+        format!(
+            "{{\"webhook_type\":{},\"object_type\":{},{}:{{}}}}",
+            text(&m.webhook_type),
+            text(&m.object_type),
+            text(&m.payload_key)
+        )
     })
 }
 
@@ -41,11 +45,7 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let payload_keys = messages.iter().map(|m| &m.payload_key);
     let titles = messages.iter().map(|m| &m.title);
     let examples = messages.iter().map(example);
-    let docs = messages.iter().map(|m| {
-        let note = status_note(m);
-        let note = if note.is_empty() { note } else { format!("\n\n{note}") };
-        doc(&format!("`{}`: {}{note}", m.webhook_type, m.title))
-    });
+    let docs = messages.iter().map(|m| doc(&format!("`{}`: {}{}", m.webhook_type, m.title, status_note(m))));
     let lifecycle = |wanted: Lifecycle, name: &str| {
         let matching: Vec<_> =
             messages.iter().filter(|m| m.lifecycle == wanted).map(|m| ident(&m.variant)).collect();
@@ -57,19 +57,19 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
         lifecycle(Lifecycle::Deprecated, "Deprecated"),
         lifecycle(Lifecycle::Retired, "Retired"),
     ];
-    let mut premium_groups: Vec<(&str, Vec<_>)> = Vec::new();
+    // One arm per add-on, and one for the messages that need none.
+    let mut premium_groups: Vec<(Option<&str>, Vec<_>)> = Vec::new();
     for m in messages {
         let key = m.premium.as_deref();
-        match premium_groups.iter_mut().find(|(k, _)| Some(*k) == key) {
+        match premium_groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, group)) => group.push(ident(&m.variant)),
-            None => premium_groups.push((key.unwrap_or(""), vec![ident(&m.variant)])),
+            None => premium_groups.push((key, vec![ident(&m.variant)])),
         }
     }
     let premium_arms = premium_groups.iter().map(|(add_on, group)| {
-        let value = if add_on.is_empty() {
-            quote!(::core::option::Option::None)
-        } else {
-            quote!(::core::option::Option::Some(#add_on))
+        let value = match add_on {
+            Some(add_on) => quote!(::core::option::Option::Some(#add_on)),
+            None => quote!(::core::option::Option::None),
         };
         quote!(#(WebhookType::#group)|* => #value,)
     });
@@ -117,10 +117,12 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
                 }
             }
 
-            /// A realistic example envelope of this type, as Lago sends it, for testing
-            /// handlers without writing payloads.
+            /// The spec's example envelope of this type, as compact JSON with the envelope
+            /// keys in Lago's order, for testing handlers without writing payloads; a bare
+            /// envelope with an empty payload when the spec has no example.
             ///
-            /// It parses into its own `WebhookEvent` variant and validates clean.
+            /// Every example of the bundled spec is realistic, parses into its own
+            /// `WebhookEvent` variant and validates clean (its test suite checks it).
             pub const fn example(self) -> &'static ::core::primitive::str {
                 match self {
                     #(WebhookType::#variants => #examples,)*
@@ -187,11 +189,9 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
     let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
     let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.objects[m.payload].name)).collect();
-    let docs = messages.iter().map(|m| {
-        let note = status_note(m);
-        let note = if note.is_empty() { note } else { format!("\n\n{note}") };
-        doc(&format!("`{}`: {}\n\n{}{note}", m.webhook_type, m.title, m.description))
-    });
+    let docs = messages
+        .iter()
+        .map(|m| doc(&format!("`{}`: {}\n\n{}{}", m.webhook_type, m.title, m.description, status_note(m))));
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
     // One arm for every known variant (none when the spec has no message).
     let organization_arm = (!variants.is_empty())

@@ -72,7 +72,6 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
 
 fn method_doc(m: &MessageIr) -> TokenStream {
     let note = super::event::status_note(m);
-    let note = if note.is_empty() { note } else { format!("\n\n{note}") };
     doc(&format!("Called for `{}`: {}\n\n{}{note}", m.webhook_type, m.title, m.description))
 }
 

@@ -149,7 +149,7 @@ fn to_text(u: &UnionIr) -> Option<TokenStream> {
     });
     Some(quote! {
         /// The value as text, whatever its JSON kind: a string as sent, a number or
-        /// boolean as JSON writes it.
+        /// boolean as Rust's `Display` writes it (`422`, `2.5`, `true`).
         pub fn to_text(&self) -> ::std::borrow::Cow<'_, ::core::primitive::str> {
             match self {
                 #(#arms)*

@@ -571,7 +571,7 @@ fn lifecycle_add_on_and_example_reach_the_generated_code() {
     assert!(code.contains("Sent only by organizations with Lago's paid add-on `order_forms`."));
     // The example in Lago's key order; a message without one gets a bare envelope.
     assert!(code.contains(r#"WebhookType :: InvoiceCreated => "{\"webhook_type\":\"invoice.created\",\"object_type\":\"invoice\",\"invoice\":{\"lago_id\":\"i1\"}}""#), "{code}");
-    assert!(code.contains(r#"WebhookType :: FeeCreated => "{\"fee\":{},\"object_type\":\"fee\",\"webhook_type\":\"fee.created\"}""#), "{code}");
+    assert!(code.contains(r#"WebhookType :: FeeCreated => "{\"webhook_type\":\"fee.created\",\"object_type\":\"fee\",\"fee\":{}}""#), "{code}");
     value["messages"][0]["lifecycle"] = json!("sunset");
     let errors = errors(&value);
     assert_eq!(locations(&errors)[0].0, "/messages/0/lifecycle", "{errors}");
@@ -586,4 +586,32 @@ fn organization_id_cannot_hold_a_payload() {
     value["messages"][1]["payload_key"] = json!("organization_id");
     let errors = self::errors(&value);
     assert!(errors.to_string().contains("is an envelope key"), "{errors}");
+}
+
+#[test]
+fn include_follows_unions_inside_unions() {
+    // `Code` holds `Part[]`, a union defined after it: both are kept, and nothing else.
+    let variants = json!([{"name": "Text", "type": "string"}, {"name": "Parts", "type": "Part[]"}]);
+    let mut value = spec_with_union(variants);
+    let unions = value["unions"].as_array_mut().unwrap();
+    unions.push(json!({"name": "Orphan", "description": "Unused.", "variants": [{"name": "Flag", "type": "boolean"}]}));
+    unions.push(json!({"name": "Part", "description": "A part.", "variants": [
+        {"name": "Number", "type": "integer"}, {"name": "Status", "type": "InvoiceStatus"}
+    ]}));
+    let settings = Settings::default().with_include(vec!["fee.created".to_owned()]);
+    let code = generate(&source(&value), &settings).unwrap().to_string();
+    for item in
+        ["pub enum Code", "Parts (:: std :: vec :: Vec < Part >)", "pub enum Part", "pub enum InvoiceStatus"]
+    {
+        assert!(code.contains(item), "missing `{item}` in {code}");
+    }
+    assert!(!code.contains("pub enum Orphan"));
+}
+
+#[test]
+fn an_empty_add_on_is_refused() {
+    let mut value = spec();
+    value["messages"][1]["premium"] = json!(" ");
+    let errors = errors(&value);
+    assert_eq!(locations(&errors)[0].0, "/messages/1/premium", "{errors}");
 }

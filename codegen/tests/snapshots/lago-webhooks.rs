@@ -670,10 +670,12 @@ impl WebhookType {
             }
         }
     }
-    /// A realistic example envelope of this type, as Lago sends it, for testing
-    /// handlers without writing payloads.
+    /// The spec's example envelope of this type, as compact JSON with the envelope
+    /// keys in Lago's order, for testing handlers without writing payloads; a bare
+    /// envelope with an empty payload when the spec has no example.
     ///
-    /// It parses into its own `WebhookEvent` variant and validates clean.
+    /// Every example of the bundled spec is realistic, parses into its own
+    /// `WebhookEvent` variant and validates clean (its test suite checks it).
     pub const fn example(self) -> &'static ::core::primitive::str {
         match self {
             WebhookType::AlertTriggered => {
@@ -994,53 +996,77 @@ impl WebhookType {
         self,
     ) -> ::core::option::Option<&'static ::core::primitive::str> {
         match self {
-            WebhookType::AlertTriggered => ::core::option::Option::None,
-            WebhookType::BillableMetricCreated => ::core::option::Option::None,
-            WebhookType::BillableMetricUpdated => ::core::option::Option::None,
-            WebhookType::BillableMetricDeleted => ::core::option::Option::None,
-            WebhookType::CustomerCreated => ::core::option::Option::None,
-            WebhookType::CustomerUpdated => ::core::option::Option::None,
-            WebhookType::CustomerAccountingProviderCreated => {
+            WebhookType::AlertTriggered
+            | WebhookType::BillableMetricCreated
+            | WebhookType::BillableMetricUpdated
+            | WebhookType::BillableMetricDeleted
+            | WebhookType::CustomerCreated
+            | WebhookType::CustomerUpdated
+            | WebhookType::CustomerAccountingProviderCreated
+            | WebhookType::CustomerAccountingProviderError
+            | WebhookType::CustomerCrmProviderCreated
+            | WebhookType::CustomerPaymentProviderCreated
+            | WebhookType::CustomerPaymentProviderError
+            | WebhookType::CustomerCheckoutUrlGenerated
+            | WebhookType::CustomerTaxProviderError
+            | WebhookType::CustomerViesCheck
+            | WebhookType::CreditNoteCreated
+            | WebhookType::CreditNoteGenerated
+            | WebhookType::CreditNoteRefundFailure
+            | WebhookType::EventError
+            | WebhookType::EventsErrors
+            | WebhookType::FeatureCreated
+            | WebhookType::FeatureUpdated
+            | WebhookType::FeatureDeleted
+            | WebhookType::FeeCreated
+            | WebhookType::FeeTaxProviderError
+            | WebhookType::InvoiceCreated
+            | WebhookType::InvoiceAddOnAdded
+            | WebhookType::InvoiceOneOffCreated
+            | WebhookType::InvoicePaidCreditAdded
+            | WebhookType::InvoiceGenerated
+            | WebhookType::InvoiceDrafted
+            | WebhookType::InvoiceReadyToFinalize
+            | WebhookType::InvoiceVoided
+            | WebhookType::InvoiceDeleted
+            | WebhookType::InvoicePaymentDisputeLost
+            | WebhookType::InvoicePaymentStatusUpdated
+            | WebhookType::InvoicePaymentOverdue
+            | WebhookType::InvoicePaymentFailure
+            | WebhookType::InvoiceResynced
+            | WebhookType::IntegrationProviderError
+            | WebhookType::PaymentSucceeded
+            | WebhookType::PaymentRequiresAction
+            | WebhookType::PaymentProviderError
+            | WebhookType::PaymentRequestCreated
+            | WebhookType::PaymentRequestPaymentFailure
+            | WebhookType::PaymentRequestPaymentStatusUpdated
+            | WebhookType::PlanCreated
+            | WebhookType::PlanUpdated
+            | WebhookType::PlanDeleted
+            | WebhookType::SubscriptionCanceled
+            | WebhookType::SubscriptionIncomplete
+            | WebhookType::SubscriptionTerminated
+            | WebhookType::SubscriptionStarted
+            | WebhookType::SubscriptionUpdated
+            | WebhookType::SubscriptionTerminationAlert
+            | WebhookType::SubscriptionTrialEnded
+            | WebhookType::SubscriptionUsageThresholdReached
+            | WebhookType::WalletCreated
+            | WebhookType::WalletDepletedOngoingBalance
+            | WebhookType::WalletTerminated
+            | WebhookType::WalletUpdated
+            | WebhookType::WalletTransactionCreated
+            | WebhookType::WalletTransactionUpdated
+            | WebhookType::WalletTransactionPaymentFailure => {
                 ::core::option::Option::None
             }
-            WebhookType::CustomerAccountingProviderError => ::core::option::Option::None,
-            WebhookType::CustomerCrmProviderCreated => ::core::option::Option::None,
             WebhookType::CustomerCrmProviderError => {
                 ::core::option::Option::Some("hubspot")
             }
-            WebhookType::CustomerPaymentProviderCreated => ::core::option::Option::None,
-            WebhookType::CustomerPaymentProviderError => ::core::option::Option::None,
-            WebhookType::CustomerCheckoutUrlGenerated => ::core::option::Option::None,
-            WebhookType::CustomerTaxProviderError => ::core::option::Option::None,
-            WebhookType::CustomerViesCheck => ::core::option::Option::None,
-            WebhookType::CreditNoteCreated => ::core::option::Option::None,
-            WebhookType::CreditNoteGenerated => ::core::option::Option::None,
-            WebhookType::CreditNoteRefundFailure => ::core::option::Option::None,
             WebhookType::DunningCampaignFinished => {
                 ::core::option::Option::Some("auto_dunning")
             }
-            WebhookType::EventError => ::core::option::Option::None,
-            WebhookType::EventsErrors => ::core::option::Option::None,
-            WebhookType::FeatureCreated => ::core::option::Option::None,
-            WebhookType::FeatureUpdated => ::core::option::Option::None,
-            WebhookType::FeatureDeleted => ::core::option::Option::None,
-            WebhookType::FeeCreated => ::core::option::Option::None,
-            WebhookType::FeeTaxProviderError => ::core::option::Option::None,
-            WebhookType::InvoiceCreated => ::core::option::Option::None,
-            WebhookType::InvoiceAddOnAdded => ::core::option::Option::None,
-            WebhookType::InvoiceOneOffCreated => ::core::option::Option::None,
-            WebhookType::InvoicePaidCreditAdded => ::core::option::Option::None,
-            WebhookType::InvoiceGenerated => ::core::option::Option::None,
-            WebhookType::InvoiceDrafted => ::core::option::Option::None,
-            WebhookType::InvoiceReadyToFinalize => ::core::option::Option::None,
-            WebhookType::InvoiceVoided => ::core::option::Option::None,
-            WebhookType::InvoiceDeleted => ::core::option::Option::None,
-            WebhookType::InvoicePaymentDisputeLost => ::core::option::Option::None,
-            WebhookType::InvoicePaymentStatusUpdated => ::core::option::Option::None,
-            WebhookType::InvoicePaymentOverdue => ::core::option::Option::None,
-            WebhookType::InvoicePaymentFailure => ::core::option::Option::None,
-            WebhookType::InvoiceResynced => ::core::option::Option::None,
-            WebhookType::IntegrationProviderError => ::core::option::Option::None,
             WebhookType::OrderCreated
             | WebhookType::OrderExecuted
             | WebhookType::OrderFormCreated
@@ -1050,37 +1076,9 @@ impl WebhookType {
             | WebhookType::QuoteCreated
             | WebhookType::QuoteApproved
             | WebhookType::QuoteVoided => ::core::option::Option::Some("order_forms"),
-            WebhookType::PaymentSucceeded => ::core::option::Option::None,
-            WebhookType::PaymentRequiresAction => ::core::option::Option::None,
-            WebhookType::PaymentProviderError => ::core::option::Option::None,
             WebhookType::PaymentReceiptCreated | WebhookType::PaymentReceiptGenerated => {
                 ::core::option::Option::Some("issue_receipts")
             }
-            WebhookType::PaymentRequestCreated => ::core::option::Option::None,
-            WebhookType::PaymentRequestPaymentFailure => ::core::option::Option::None,
-            WebhookType::PaymentRequestPaymentStatusUpdated => {
-                ::core::option::Option::None
-            }
-            WebhookType::PlanCreated => ::core::option::Option::None,
-            WebhookType::PlanUpdated => ::core::option::Option::None,
-            WebhookType::PlanDeleted => ::core::option::Option::None,
-            WebhookType::SubscriptionCanceled => ::core::option::Option::None,
-            WebhookType::SubscriptionIncomplete => ::core::option::Option::None,
-            WebhookType::SubscriptionTerminated => ::core::option::Option::None,
-            WebhookType::SubscriptionStarted => ::core::option::Option::None,
-            WebhookType::SubscriptionUpdated => ::core::option::Option::None,
-            WebhookType::SubscriptionTerminationAlert => ::core::option::Option::None,
-            WebhookType::SubscriptionTrialEnded => ::core::option::Option::None,
-            WebhookType::SubscriptionUsageThresholdReached => {
-                ::core::option::Option::None
-            }
-            WebhookType::WalletCreated => ::core::option::Option::None,
-            WebhookType::WalletDepletedOngoingBalance => ::core::option::Option::None,
-            WebhookType::WalletTerminated => ::core::option::Option::None,
-            WebhookType::WalletUpdated => ::core::option::Option::None,
-            WebhookType::WalletTransactionCreated => ::core::option::Option::None,
-            WebhookType::WalletTransactionUpdated => ::core::option::Option::None,
-            WebhookType::WalletTransactionPaymentFailure => ::core::option::Option::None,
         }
     }
     /// The webhook type named `webhook_type`, if the spec defines it.
@@ -8602,10 +8600,11 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNoteAppli
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Payment {
-    /// Lago's identifier of the payment.
+    /// Lago's identifier of the payment. Absent from payment.requires_action before Lago v1.28 (May 2025), whose payload then carried only the provider, customer and next action.
     ///
-    /// JSON `lago_id`: id, always present, never null.
-    pub lago_id: ::lago_webhooks::Id,
+    /// JSON `lago_id`: id, may be absent.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Identifier of the paying customer.
     ///
     /// JSON `lago_customer_id`: id, may be absent.
@@ -8636,14 +8635,16 @@ pub struct Payment {
     /// JSON `payable_type`: enumeration, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub payable_type: ::core::option::Option<PaymentPayableType>,
-    /// Amount of the payment, in cents.
+    /// Amount of the payment, in cents. Absent from payment.requires_action before Lago v1.28 (May 2025), whose payload then carried only the provider, customer and next action.
     ///
-    /// JSON `amount_cents`: integer, always present, never null.
-    pub amount_cents: ::core::primitive::i64,
-    /// Currency of the payment.
+    /// JSON `amount_cents`: integer, may be absent.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub amount_cents: ::core::option::Option<::core::primitive::i64>,
+    /// Currency of the payment. Absent from payment.requires_action before Lago v1.28 (May 2025), whose payload then carried only the provider, customer and next action.
     ///
-    /// JSON `amount_currency`: currency, always present, never null.
-    pub amount_currency: ::lago_webhooks::Currency,
+    /// JSON `amount_currency`: currency, may be absent.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Status as reported by the provider, verbatim (for Stripe: succeeded, processing, requires_action...); free text.
     ///
     /// JSON `status`: string, may be absent.
@@ -17632,7 +17633,7 @@ impl EntitlementValue {
         }
     }
     /// The value as text, whatever its JSON kind: a string as sent, a number or
-    /// boolean as JSON writes it.
+    /// boolean as Rust's `Display` writes it (`422`, `2.5`, `true`).
     pub fn to_text(&self) -> ::std::borrow::Cow<'_, ::core::primitive::str> {
         match self {
             EntitlementValue::Text(value) => ::std::borrow::Cow::Borrowed(value.as_str()),
@@ -17794,7 +17795,7 @@ impl ErrorCode {
         }
     }
     /// The value as text, whatever its JSON kind: a string as sent, a number or
-    /// boolean as JSON writes it.
+    /// boolean as Rust's `Display` writes it (`422`, `2.5`, `true`).
     pub fn to_text(&self) -> ::std::borrow::Cow<'_, ::core::primitive::str> {
         match self {
             ErrorCode::Text(value) => ::std::borrow::Cow::Borrowed(value.as_str()),
@@ -17848,7 +17849,11 @@ pub enum WalletTransactionMetadataValue {
     ///
     /// Sent as a JSON string.
     Text(::std::string::String),
-    /// A numeric value given as a JSON number.
+    /// A whole number, kept exactly.
+    ///
+    /// Sent as a JSON integer.
+    Integer(::core::primitive::i64),
+    /// A numeric value given as a JSON number; a number with a fraction.
     ///
     /// Sent as a JSON number.
     Number(::core::primitive::f64),
@@ -17863,6 +17868,15 @@ impl WalletTransactionMetadataValue {
         match self {
             WalletTransactionMetadataValue::Text(value) => {
                 ::core::option::Option::Some(value.as_str())
+            }
+            _ => ::core::option::Option::None,
+        }
+    }
+    /// The value, when it was sent as integer (`WalletTransactionMetadataValue::Integer`).
+    pub fn as_integer(&self) -> ::core::option::Option<::core::primitive::i64> {
+        match self {
+            WalletTransactionMetadataValue::Integer(value) => {
+                ::core::option::Option::Some(*value)
             }
             _ => ::core::option::Option::None,
         }
@@ -17886,11 +17900,14 @@ impl WalletTransactionMetadataValue {
         }
     }
     /// The value as text, whatever its JSON kind: a string as sent, a number or
-    /// boolean as JSON writes it.
+    /// boolean as Rust's `Display` writes it (`422`, `2.5`, `true`).
     pub fn to_text(&self) -> ::std::borrow::Cow<'_, ::core::primitive::str> {
         match self {
             WalletTransactionMetadataValue::Text(value) => {
                 ::std::borrow::Cow::Borrowed(value.as_str())
+            }
+            WalletTransactionMetadataValue::Integer(value) => {
+                ::std::borrow::Cow::Owned(::std::string::ToString::to_string(value))
             }
             WalletTransactionMetadataValue::Number(value) => {
                 ::std::borrow::Cow::Owned(::std::string::ToString::to_string(value))
@@ -17902,9 +17919,12 @@ impl WalletTransactionMetadataValue {
     }
 }
 impl ::lago_webhooks::__private::OneOf for WalletTransactionMetadataValue {
-    const EXPECTING: &'static ::core::primitive::str = "a string, a number or a boolean";
+    const EXPECTING: &'static ::core::primitive::str = "a string, an integer, a number or a boolean";
     fn from_string(value: ::std::string::String) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(WalletTransactionMetadataValue::Text(value))
+    }
+    fn from_integer(value: ::core::primitive::i64) -> ::core::option::Option<Self> {
+        ::core::option::Option::Some(WalletTransactionMetadataValue::Integer(value))
     }
     fn from_float(value: ::core::primitive::f64) -> ::core::option::Option<Self> {
         ::core::option::Option::Some(WalletTransactionMetadataValue::Number(value))
@@ -17920,6 +17940,12 @@ impl ::lago_webhooks::__private::serde::Serialize for WalletTransactionMetadataV
     ) -> ::core::result::Result<__S::Ok, __S::Error> {
         match self {
             WalletTransactionMetadataValue::Text(value) => {
+                ::lago_webhooks::__private::serde::Serialize::serialize(
+                    value,
+                    serializer,
+                )
+            }
+            WalletTransactionMetadataValue::Integer(value) => {
                 ::lago_webhooks::__private::serde::Serialize::serialize(
                     value,
                     serializer,
@@ -20396,8 +20422,8 @@ impl ::lago_webhooks::Validate for Payment {
         path: &::lago_webhooks::validate::Path<'_>,
         out: &mut ::lago_webhooks::Violations,
     ) {
-        {
-            let (value, path) = (&self.lago_id, path.key("lago_id"));
+        if let ::core::option::Option::Some(value) = &self.lago_id {
+            let path = path.key("lago_id");
             ::lago_webhooks::__private::check_format(
                 value.as_str(),
                 ::lago_webhooks::validate::Format::Uuid,
@@ -20439,8 +20465,8 @@ impl ::lago_webhooks::Validate for Payment {
             let path = path.key("payable_type");
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
-        {
-            let (value, path) = (&self.amount_cents, path.key("amount_cents"));
+        if let ::core::option::Option::Some(value) = &self.amount_cents {
+            let path = path.key("amount_cents");
             ::lago_webhooks::__private::check_range(
                 *value,
                 ::core::option::Option::Some(0i64),
@@ -20449,8 +20475,8 @@ impl ::lago_webhooks::Validate for Payment {
                 out,
             );
         }
-        {
-            let (value, path) = (&self.amount_currency, path.key("amount_currency"));
+        if let ::core::option::Option::Some(value) = &self.amount_currency {
+            let path = path.key("amount_currency");
             ::lago_webhooks::__private::check_format(
                 value.as_str(),
                 ::lago_webhooks::validate::Format::Currency,
@@ -20492,7 +20518,9 @@ impl ::lago_webhooks::Validate for Payment {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        visit(self.amount_currency.as_str(), &path.key("amount_currency"));
+        if let ::core::option::Option::Some(value) = &self.amount_currency {
+            visit(value.as_str(), &path.key("amount_currency"));
+        }
         ::lago_webhooks::Validate::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),

@@ -54,13 +54,14 @@ impl fmt::Display for Violation {
 pub struct Violations(Vec<Violation>);
 
 impl Violations {
-    /// Adds a violation, unless the same rule was already reported at the same place
-    /// (a fee's currency is checked by its own rule and by its invoice's).
+    /// Adds a violation.
     pub fn push(&mut self, violation: Violation) {
-        let known = self.0.iter().any(|v| v.rule == violation.rule && v.pointer == violation.pointer);
-        if !known {
-            self.0.push(violation);
-        }
+        self.0.push(violation);
+    }
+
+    /// Whether a violation of `rule` is already reported at `pointer`.
+    pub(crate) fn has(&self, rule: &str, pointer: &str) -> bool {
+        self.0.iter().any(|v| v.rule == rule && v.pointer == pointer)
     }
 
     /// The violations, in the order found.

@@ -338,7 +338,8 @@ impl Checker<'_> {
                 continue;
             }
             kinds.push((kind, variant.name.clone()));
-            let format = match &ty {
+            // The format its text implies, also for each item of an array.
+            let format = match innermost(&ty) {
                 TypeRef::Primitive(p) => Format::implied_by(*p),
                 _ => None,
             };

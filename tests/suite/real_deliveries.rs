@@ -190,3 +190,16 @@ fn datetimes_with_and_without_milliseconds_and_zone_are_read() {
     assert_eq!(credit_note.created_at.as_str(), "2022-10-06 09:52:00");
     assert_eq!(credit_note.created_at.unix_millis(), Some(1_665_049_920_000));
 }
+
+#[test]
+fn a_union_validates_the_variant_it_holds() {
+    // customer.vies_check's vies_check is an object or a boolean; the object's date is checked.
+    let mut body = example(WebhookType::CustomerViesCheck);
+    body["customer"]["vies_check"]["request_date"] = json!("14/03/2025");
+    let violations = parse(&body).validate().unwrap_err();
+    let found: Vec<(&str, &str)> = violations.iter().map(|v| (v.pointer(), v.rule())).collect();
+    assert_eq!(found, [("/customer/vies_check/request_date", "format.date")]);
+    // The boolean form has nothing to check.
+    body["customer"]["vies_check"] = json!(false);
+    assert_eq!(parse(&body).validate(), Ok(()));
+}

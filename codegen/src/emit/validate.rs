@@ -128,48 +128,84 @@ fn text_of(primitive: Primitive, value: &TokenStream) -> TokenStream {
     }
 }
 
-/// A union validates the variant it holds: nested objects and enumerations themselves,
-/// text against the format its type implies.
+/// A union validates the variant it holds as a field of that type would be validated,
+/// and reports the currencies of an object variant to its owner's rules.
 fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     let krate = cx.krate();
-    let private = cx.private();
     let name = ident(&u.name);
-    let arms = u.variants.iter().map(|v| {
+    let mut checks = Vec::new();
+    let mut currencies = Vec::new();
+    for v in &u.variants {
         let variant = ident(&v.variant);
-        let check = match (&v.ty, v.format) {
-            (TypeRef::Primitive(p), Some(format)) => {
-                let text = text_of(*p, &quote!(value));
-                let format = format_path(cx, format);
-                quote!(#private::check_format(#text, #format, path, out))
-            }
-            (TypeRef::Primitive(_), None) => quote!(let _ = value),
-            (ty, _) if ty.holds_objects() || matches!(ty, TypeRef::Enum(_)) => {
-                quote!(#krate::Validate::validate_at(value, path, out))
-            }
-            (TypeRef::Array(inner), _) if matches!(**inner, TypeRef::Enum(_)) => {
-                quote!(#krate::Validate::validate_at(value, path, out))
-            }
-            _ => quote!(let _ = value),
+        // The variant's constraints are those its type implies, as for a field.
+        let field = FieldIr {
+            json_name: String::new(),
+            rust_name: String::new(),
+            ty: v.ty.clone(),
+            optional: false,
+            nullable: false,
+            description: String::new(),
+            format: v.format,
+            non_empty: false,
+            minimum: None,
+            maximum: None,
         };
-        quote!(#name::#variant(value) => { #check; })
-    });
-    let has_checks = u.variants.iter().any(|v| {
-        v.format.is_some()
-            || v.ty.holds_objects()
-            || matches!(&v.ty, TypeRef::Enum(_))
-            || matches!(&v.ty, TypeRef::Array(inner) if matches!(**inner, TypeRef::Enum(_)))
-    });
-    let (path, out) = match has_checks {
-        true => (quote!(path), quote!(out)),
-        false => (quote!(_), quote!(_)),
-    };
-    let body = if has_checks { quote!(match self { #(#arms)* }) } else { quote!() };
-    quote! {
-        impl #krate::Validate for #name {
-            fn validate_at(&self, #path: &#krate::validate::Path<'_>, #out: &mut #krate::Violations) {
-                #body
+        if let Some(check) = value(cx, &field, &v.ty, quote!(value)) {
+            checks.push(quote!(#name::#variant(value) => { #check }));
+        }
+        if v.ty.holds_objects() || matches!(innermost(&v.ty), TypeRef::Union(_)) {
+            currencies.push(
+                quote!(#name::#variant(value) => #krate::Validate::visit_currencies(value, path, visit),),
+            );
+        }
+    }
+    let validate = (!checks.is_empty()).then(|| {
+        quote! {
+            // The catch-all arm is unreachable when every variant has checks.
+            #[allow(unreachable_patterns, clippy::single_match)]
+            fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {
+                // The checks take the path by value, as they do inside a struct.
+                let path = *path;
+                match self {
+                    #(#checks)*
+                    _ => {}
+                }
             }
         }
+    });
+    let validate = validate.unwrap_or_else(|| {
+        quote! {
+            fn validate_at(&self, _: &#krate::validate::Path<'_>, _: &mut #krate::Violations) {}
+        }
+    });
+    let visit_currencies = (!currencies.is_empty()).then(|| {
+        quote! {
+            #[allow(unreachable_patterns, clippy::single_match)]
+            fn visit_currencies(
+                &self,
+                path: &#krate::validate::Path<'_>,
+                visit: &mut dyn ::core::ops::FnMut(&::core::primitive::str, &#krate::validate::Path<'_>),
+            ) {
+                match self {
+                    #(#currencies)*
+                    _ => {}
+                }
+            }
+        }
+    });
+    quote! {
+        impl #krate::Validate for #name {
+            #validate
+            #visit_currencies
+        }
+    }
+}
+
+/// The type inside any number of arrays.
+fn innermost(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Array(inner) => innermost(inner),
+        other => other,
     }
 }
 
@@ -200,7 +236,7 @@ fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
             }
         },
         TypeRef::Primitive(Primitive::Currency) => quote!(visit(self.#name.as_str(), &path.key(#json));),
-        ty if ty.holds_objects() => {
+        ty if ty.holds_objects() || matches!(innermost(ty), TypeRef::Union(_)) => {
             quote!(#krate::Validate::visit_currencies(&self.#name, &path.key(#json), visit);)
         }
         _ => return None,

@@ -615,3 +615,25 @@ fn an_empty_add_on_is_refused() {
     let errors = errors(&value);
     assert_eq!(locations(&errors)[0].0, "/messages/1/premium", "{errors}");
 }
+
+#[test]
+fn union_variants_are_validated_like_fields_of_their_type() {
+    let variants = json!([
+        {"name": "Ids", "type": "id[]"},
+        {"name": "Details", "type": "Invoice"},
+        {"name": "Flag", "type": "boolean"}
+    ]);
+    let code = generate(&source(&spec_with_union(variants)), &Settings::default()).unwrap().to_string();
+    // Each id of the array is checked as a UUID at its index; the object validates itself
+    // and reports its currencies; the boolean has no arm.
+    assert!(
+        code.contains("Code :: Ids (value) => { for (index , item) in value . iter () . enumerate ()"),
+        "{code}"
+    );
+    assert!(code.contains(":: lago_webhooks :: validate :: Format :: Uuid"), "{code}");
+    assert!(code.contains("Code :: Details (value) => { :: lago_webhooks :: Validate :: validate_at (value , & path , out) ; }"), "{code}");
+    assert!(code.contains("Code :: Details (value) => :: lago_webhooks :: Validate :: visit_currencies (value , path , visit) ,"), "{code}");
+    let validate = &code[code.find("impl :: lago_webhooks :: Validate for Code").unwrap()..];
+    let validate = &validate[..validate.find("impl :: lago_webhooks :: Validate for WebhookEvent").unwrap()];
+    assert!(!validate.contains("Code :: Flag"), "{validate}");
+}

@@ -19738,6 +19738,11 @@ impl ::lago_webhooks::Validate for Customer {
             &path.key("integration_customers"),
             visit,
         );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.vies_check,
+            &path.key("vies_check"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for BillingConfiguration {
@@ -21133,6 +21138,30 @@ impl ::lago_webhooks::Validate for SubscriptionEntitlementPrivilege {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.value,
+            &path.key("value"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.plan_value,
+            &path.key("plan_value"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.override_value,
+            &path.key("override_value"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for Plan {
     fn validate_at(
@@ -21785,6 +21814,20 @@ impl ::lago_webhooks::Validate for PlanEntitlementPrivilege {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.value,
+            &path.key("value"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for BillableMetric {
     fn validate_at(
@@ -22077,6 +22120,20 @@ impl ::lago_webhooks::Validate for ProviderErrorDetails {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.error_code,
+            &path.key("error_code"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
     fn validate_at(
@@ -22114,6 +22171,20 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
             let (value, path) = (&self.provider_error, path.key("provider_error"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for PaymentProviderCustomerCheckoutUrl {
@@ -22206,6 +22277,11 @@ impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
         ),
     ) {
         ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+        ::lago_webhooks::Validate::visit_currencies(
             &self.error_details,
             &path.key("error_details"),
             visit,
@@ -22261,6 +22337,20 @@ impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
             let (value, path) = (&self.provider_error, path.key("provider_error"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
@@ -22318,6 +22408,20 @@ impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for PaymentProviderWalletTransactionPaymentError {
     fn validate_at(
@@ -22362,6 +22466,20 @@ impl ::lago_webhooks::Validate for PaymentProviderWalletTransactionPaymentError 
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for PaymentProviderError {
     fn validate_at(
@@ -22400,6 +22518,20 @@ impl ::lago_webhooks::Validate for PaymentProviderError {
             let (value, path) = (&self.provider_error, path.key("provider_error"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for IntegrationCustomerError {
@@ -22443,6 +22575,20 @@ impl ::lago_webhooks::Validate for IntegrationCustomerError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for TaxProviderCustomerError {
     fn validate_at(
@@ -22483,6 +22629,20 @@ impl ::lago_webhooks::Validate for TaxProviderCustomerError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
+    }
 }
 impl ::lago_webhooks::Validate for TaxProviderFeeError {
     fn validate_at(
@@ -22507,6 +22667,20 @@ impl ::lago_webhooks::Validate for TaxProviderFeeError {
             let (value, path) = (&self.provider_error, path.key("provider_error"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for IntegrationProviderError {
@@ -22539,6 +22713,20 @@ impl ::lago_webhooks::Validate for IntegrationProviderError {
             let (value, path) = (&self.provider_error, path.key("provider_error"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.provider_error,
+            &path.key("provider_error"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for EventError {
@@ -23401,6 +23589,20 @@ impl ::lago_webhooks::Validate for WalletTransactionMetadata {
             let (value, path) = (&self.value, path.key("value"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+    }
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        ::lago_webhooks::Validate::visit_currencies(
+            &self.value,
+            &path.key("value"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for Quote {
@@ -24910,18 +25112,34 @@ impl ::lago_webhooks::Validate for OrderExecutionMode {
     }
 }
 impl ::lago_webhooks::Validate for CustomerViesCheckResult {
+    #[allow(unreachable_patterns, clippy::single_match)]
     fn validate_at(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
         out: &mut ::lago_webhooks::Violations,
     ) {
+        let path = *path;
         match self {
             CustomerViesCheckResult::Details(value) => {
-                ::lago_webhooks::Validate::validate_at(value, path, out);
+                ::lago_webhooks::Validate::validate_at(value, &path, out);
             }
-            CustomerViesCheckResult::Flag(value) => {
-                let _ = value;
+            _ => {}
+        }
+    }
+    #[allow(unreachable_patterns, clippy::single_match)]
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        match self {
+            CustomerViesCheckResult::Details(value) => {
+                ::lago_webhooks::Validate::visit_currencies(value, path, visit)
             }
+            _ => {}
         }
     }
 }
@@ -24933,18 +25151,34 @@ impl ::lago_webhooks::Validate for EntitlementValue {
     ) {}
 }
 impl ::lago_webhooks::Validate for ProviderError {
+    #[allow(unreachable_patterns, clippy::single_match)]
     fn validate_at(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
         out: &mut ::lago_webhooks::Violations,
     ) {
+        let path = *path;
         match self {
             ProviderError::Details(value) => {
-                ::lago_webhooks::Validate::validate_at(value, path, out);
+                ::lago_webhooks::Validate::validate_at(value, &path, out);
             }
-            ProviderError::Message(value) => {
-                let _ = value;
+            _ => {}
+        }
+    }
+    #[allow(unreachable_patterns, clippy::single_match)]
+    fn visit_currencies(
+        &self,
+        path: &::lago_webhooks::validate::Path<'_>,
+        visit: &mut dyn ::core::ops::FnMut(
+            &::core::primitive::str,
+            &::lago_webhooks::validate::Path<'_>,
+        ),
+    ) {
+        match self {
+            ProviderError::Details(value) => {
+                ::lago_webhooks::Validate::visit_currencies(value, path, visit)
             }
+            _ => {}
         }
     }
 }

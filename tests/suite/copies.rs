@@ -34,3 +34,18 @@ fn the_spec_readme_notes_every_quirk_with_its_decision() {
         assert!(readme.contains(decision), "the note for `{id}` does not state its decision");
     }
 }
+
+#[test]
+fn the_runtime_carries_the_changelog_and_licenses_unchanged() {
+    assert_eq!(include_str!("../../runtime/CHANGELOG.md"), include_str!("../../CHANGELOG.md"));
+    for (copy, original) in [
+        (include_str!("../../runtime/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
+        (include_str!("../../runtime/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),
+        (include_str!("../../macros/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
+        (include_str!("../../macros/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),
+        (include_str!("../../codegen/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
+        (include_str!("../../codegen/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),
+    ] {
+        assert_eq!(copy, original);
+    }
+}

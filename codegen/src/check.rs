@@ -347,6 +347,7 @@ impl Checker<'_> {
                 accessor: format!("as_{}", naming::field_name(&name).trim_end_matches('_')),
                 variant: name,
                 ty,
+                kind,
                 description: variant.description.clone(),
                 format,
             });

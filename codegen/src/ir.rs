@@ -169,6 +169,8 @@ pub struct UnionVariantIr {
     pub accessor: String,
     /// Resolved type.
     pub ty: TypeRef,
+    /// The JSON kind of its values, which tells the variants apart.
+    pub kind: JsonKind,
     /// Doc text.
     pub description: String,
     /// The format its text must have, if any (implied by its type).

@@ -61,24 +61,15 @@ pub(super) fn emit(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     }
 }
 
-fn kind(ty: &TypeRef) -> JsonKind {
-    match ty {
-        TypeRef::Primitive(p) => p.json_kind().unwrap_or(JsonKind::String),
-        TypeRef::Object(_) => JsonKind::Object,
-        TypeRef::Array(_) => JsonKind::Array,
-        TypeRef::Enum(_) | TypeRef::Union(_) => JsonKind::String,
-    }
-}
-
-/// `a string`, `an integer`: the kind with its article.
-fn kind_phrase(ty: &TypeRef) -> String {
-    let kind = kind(ty).name();
+/// `a string`, `an integer`: the kind of a variant with its article.
+fn kind_phrase(v: &UnionVariantIr) -> String {
+    let kind = v.kind.name();
     let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
     format!("{article} {kind}")
 }
 
 fn variant_doc(v: &UnionVariantIr) -> String {
-    let kind = kind(&v.ty).name();
+    let kind = v.kind.name();
     match v.description.trim() {
         "" => format!("Sent as a JSON {kind}."),
         text => format!("{text}\n\nSent as a JSON {kind}."),
@@ -100,7 +91,7 @@ fn accessor(cx: &Context<'_>, u: &UnionIr, v: &UnionVariantIr) -> TokenStream {
     let variant = ident(&v.variant);
     let method = ident(&v.accessor);
     let docs =
-        doc(&format!("The value, when it was sent as {} (`{}::{}`).", kind(&v.ty).name(), u.name, v.variant));
+        doc(&format!("The value, when it was sent as {} (`{}::{}`).", kind_phrase(v), u.name, v.variant));
     let (ty, body) = match &v.ty {
         TypeRef::Primitive(p) if p.json_kind() == Some(JsonKind::String) => {
             (quote!(&::core::primitive::str), quote!(::core::option::Option::Some(value.as_str())))
@@ -160,7 +151,7 @@ fn to_text(u: &UnionIr) -> Option<TokenStream> {
 
 /// `a string or an integer`.
 fn expecting(u: &UnionIr) -> String {
-    let kinds: Vec<String> = u.variants.iter().map(|v| kind_phrase(&v.ty)).collect();
+    let kinds: Vec<String> = u.variants.iter().map(kind_phrase).collect();
     match kinds.split_last() {
         None => "nothing".to_owned(),
         Some((last, [])) => last.clone(),

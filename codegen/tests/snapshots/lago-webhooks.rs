@@ -17527,7 +17527,7 @@ pub enum CustomerViesCheckResult {
     Flag(::core::primitive::bool),
 }
 impl CustomerViesCheckResult {
-    /// The value, when it was sent as object (`CustomerViesCheckResult::Details`).
+    /// The value, when it was sent as an object (`CustomerViesCheckResult::Details`).
     pub fn as_details(&self) -> ::core::option::Option<&CustomerViesCheck> {
         match self {
             CustomerViesCheckResult::Details(value) => {
@@ -17536,7 +17536,7 @@ impl CustomerViesCheckResult {
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as boolean (`CustomerViesCheckResult::Flag`).
+    /// The value, when it was sent as a boolean (`CustomerViesCheckResult::Flag`).
     pub fn as_flag(&self) -> ::core::option::Option<::core::primitive::bool> {
         match self {
             CustomerViesCheckResult::Flag(value) => ::core::option::Option::Some(*value),
@@ -17611,21 +17611,21 @@ pub enum EntitlementValue {
     Flag(::core::primitive::bool),
 }
 impl EntitlementValue {
-    /// The value, when it was sent as string (`EntitlementValue::Text`).
+    /// The value, when it was sent as a string (`EntitlementValue::Text`).
     pub fn as_text(&self) -> ::core::option::Option<&::core::primitive::str> {
         match self {
             EntitlementValue::Text(value) => ::core::option::Option::Some(value.as_str()),
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as integer (`EntitlementValue::Integer`).
+    /// The value, when it was sent as an integer (`EntitlementValue::Integer`).
     pub fn as_integer(&self) -> ::core::option::Option<::core::primitive::i64> {
         match self {
             EntitlementValue::Integer(value) => ::core::option::Option::Some(*value),
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as boolean (`EntitlementValue::Flag`).
+    /// The value, when it was sent as a boolean (`EntitlementValue::Flag`).
     pub fn as_flag(&self) -> ::core::option::Option<::core::primitive::bool> {
         match self {
             EntitlementValue::Flag(value) => ::core::option::Option::Some(*value),
@@ -17705,14 +17705,14 @@ pub enum ProviderError {
     Message(::std::string::String),
 }
 impl ProviderError {
-    /// The value, when it was sent as object (`ProviderError::Details`).
+    /// The value, when it was sent as an object (`ProviderError::Details`).
     pub fn as_details(&self) -> ::core::option::Option<&ProviderErrorDetails> {
         match self {
             ProviderError::Details(value) => ::core::option::Option::Some(&**value),
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as string (`ProviderError::Message`).
+    /// The value, when it was sent as a string (`ProviderError::Message`).
     pub fn as_message(&self) -> ::core::option::Option<&::core::primitive::str> {
         match self {
             ProviderError::Message(value) => ::core::option::Option::Some(value.as_str()),
@@ -17780,14 +17780,14 @@ pub enum ErrorCode {
     Number(::core::primitive::i64),
 }
 impl ErrorCode {
-    /// The value, when it was sent as string (`ErrorCode::Text`).
+    /// The value, when it was sent as a string (`ErrorCode::Text`).
     pub fn as_text(&self) -> ::core::option::Option<&::core::primitive::str> {
         match self {
             ErrorCode::Text(value) => ::core::option::Option::Some(value.as_str()),
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as integer (`ErrorCode::Number`).
+    /// The value, when it was sent as an integer (`ErrorCode::Number`).
     pub fn as_number(&self) -> ::core::option::Option<::core::primitive::i64> {
         match self {
             ErrorCode::Number(value) => ::core::option::Option::Some(*value),
@@ -17863,7 +17863,7 @@ pub enum WalletTransactionMetadataValue {
     Flag(::core::primitive::bool),
 }
 impl WalletTransactionMetadataValue {
-    /// The value, when it was sent as string (`WalletTransactionMetadataValue::Text`).
+    /// The value, when it was sent as a string (`WalletTransactionMetadataValue::Text`).
     pub fn as_text(&self) -> ::core::option::Option<&::core::primitive::str> {
         match self {
             WalletTransactionMetadataValue::Text(value) => {
@@ -17872,7 +17872,7 @@ impl WalletTransactionMetadataValue {
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as integer (`WalletTransactionMetadataValue::Integer`).
+    /// The value, when it was sent as an integer (`WalletTransactionMetadataValue::Integer`).
     pub fn as_integer(&self) -> ::core::option::Option<::core::primitive::i64> {
         match self {
             WalletTransactionMetadataValue::Integer(value) => {
@@ -17881,7 +17881,7 @@ impl WalletTransactionMetadataValue {
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as number (`WalletTransactionMetadataValue::Number`).
+    /// The value, when it was sent as a number (`WalletTransactionMetadataValue::Number`).
     pub fn as_number(&self) -> ::core::option::Option<::core::primitive::f64> {
         match self {
             WalletTransactionMetadataValue::Number(value) => {
@@ -17890,7 +17890,7 @@ impl WalletTransactionMetadataValue {
             _ => ::core::option::Option::None,
         }
     }
-    /// The value, when it was sent as boolean (`WalletTransactionMetadataValue::Flag`).
+    /// The value, when it was sent as a boolean (`WalletTransactionMetadataValue::Flag`).
     pub fn as_flag(&self) -> ::core::option::Option<::core::primitive::bool> {
         match self {
             WalletTransactionMetadataValue::Flag(value) => {

@@ -77,7 +77,7 @@ async fn deliver(lago: &mut Lago, addr: SocketAddr, fixture: &fixtures::Fixture)
 
 /// What validation says of an example, printed under the handler's line.
 fn print_violations(fixture: &fixtures::Fixture) {
-    let Ok(event) = WebhookEvent::from_str(fixture.valid()) else { return };
+    let Ok(event) = str::parse::<WebhookEvent>(fixture.valid()) else { return };
     if let Err(violations) = event.validate() {
         for violation in violations.iter() {
             println!("{:<36}   ! {violation} [{}]", "", violation.rule());
@@ -127,7 +127,7 @@ async fn deliver_every_type(lago: &mut Lago, addr: SocketAddr) -> Result<(), Err
         let body = kind.example();
         let (algorithm, headers) = lago.sign(body.as_bytes())?;
         let (status, text) = client::post(addr, "/webhooks", &headers, body.into()).await?;
-        let clean = WebhookEvent::from_str(body).map(|e| e.validate().is_ok()).unwrap_or(false);
+        let clean = str::parse::<WebhookEvent>(body).map(|e| e.validate().is_ok()).unwrap_or(false);
         if status == 200 && clean {
             handled += 1;
         } else {

@@ -43,7 +43,7 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
     let messages = checker.messages(spec);
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c));
     let messages = checker.select(messages, include);
-    let ir = Ir { messages, objects, enums, unions, unknown_event_variant };
+    let ir = Ir { title: spec.title.clone(), messages, objects, enums, unions, unknown_event_variant };
     let ir = if include.is_some() { keep_reachable(ir) } else { ir };
     (ir, checker.errors)
 }

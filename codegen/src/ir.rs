@@ -108,6 +108,8 @@ impl TypeRef {
 /// The resolved spec.
 #[derive(Debug, Clone)]
 pub struct Ir {
+    /// The spec's title, to name it in diagnostics.
+    pub title: String,
     /// The messages to generate, in spec order.
     pub messages: Vec<MessageIr>,
     /// The objects to generate.

@@ -1,8 +1,8 @@
 //! A handler that prints one line per webhook: its type, ids and amounts.
 
 use lago_webhooks::{
-    AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee,
-    HandlerResult, Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
+    AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, Delivery, EventError,
+    Fee, HandlerResult, Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
     PaymentProviderInvoicePaymentError, Subscription, UnknownEvent,
 };
 
@@ -44,36 +44,36 @@ fn credit_note(note: &CreditNote) -> String {
 }
 
 impl AsyncWebhookHandler for Printer {
-    async fn on_event_error(&self, error: EventError) -> HandlerResult {
+    async fn on_event_error(&self, error: EventError, _: &Delivery) -> HandlerResult {
         print("event.error", format!("event error {} {}: {}", error.status, error.error, error.message))
     }
 
-    async fn on_invoice_drafted(&self, payload: Invoice) -> HandlerResult {
+    async fn on_invoice_drafted(&self, payload: Invoice, _: &Delivery) -> HandlerResult {
         print("invoice.drafted", invoice(&payload))
     }
 
-    async fn on_invoice_created(&self, payload: Invoice) -> HandlerResult {
+    async fn on_invoice_created(&self, payload: Invoice, _: &Delivery) -> HandlerResult {
         print("invoice.created", invoice(&payload))
     }
 
-    async fn on_invoice_one_off_created(&self, payload: Invoice) -> HandlerResult {
+    async fn on_invoice_one_off_created(&self, payload: Invoice, _: &Delivery) -> HandlerResult {
         print("invoice.one_off_created", invoice(&payload))
     }
 
-    async fn on_invoice_paid_credit_added(&self, payload: Invoice) -> HandlerResult {
+    async fn on_invoice_paid_credit_added(&self, payload: Invoice, _: &Delivery) -> HandlerResult {
         print("invoice.paid_credit_added", invoice(&payload))
     }
 
-    async fn on_invoice_generated(&self, payload: Invoice) -> HandlerResult {
+    async fn on_invoice_generated(&self, payload: Invoice, _: &Delivery) -> HandlerResult {
         let file = payload.file_url.as_deref().unwrap_or("no file");
         print("invoice.generated", format!("invoice {} {} PDF at {file}", payload.lago_id, payload.number))
     }
 
-    async fn on_invoice_payment_status_updated(&self, payload: Invoice) -> HandlerResult {
+    async fn on_invoice_payment_status_updated(&self, payload: Invoice, _: &Delivery) -> HandlerResult {
         print("invoice.payment_status_updated", invoice(&payload))
     }
 
-    async fn on_fee_created(&self, fee: Fee) -> HandlerResult {
+    async fn on_fee_created(&self, fee: Fee, _: &Delivery) -> HandlerResult {
         let summary = format!(
             "fee {} {} x {} = {} {}",
             fee.lago_id, fee.item.code, fee.units, fee.total_amount_cents, fee.total_amount_currency
@@ -81,7 +81,7 @@ impl AsyncWebhookHandler for Printer {
         print("fee.created", summary)
     }
 
-    async fn on_subscription_terminated(&self, subscription: Subscription) -> HandlerResult {
+    async fn on_subscription_terminated(&self, subscription: Subscription, _: &Delivery) -> HandlerResult {
         let at = subscription.terminated_at.as_ref().map_or("?", |t| t.as_str());
         let summary = format!(
             "subscription {} plan {} {} at {at}",
@@ -90,7 +90,7 @@ impl AsyncWebhookHandler for Printer {
         print("subscription.terminated", summary)
     }
 
-    async fn on_customer_payment_provider_created(&self, customer: Customer) -> HandlerResult {
+    async fn on_customer_payment_provider_created(&self, customer: Customer, _: &Delivery) -> HandlerResult {
         let billing = customer.billing_configuration.as_ref();
         let id = billing.and_then(|b| b.provider_customer_id.clone());
         let summary = format!(
@@ -105,6 +105,7 @@ impl AsyncWebhookHandler for Printer {
     async fn on_customer_checkout_url_generated(
         &self,
         checkout: PaymentProviderCustomerCheckoutUrl,
+        _: &Delivery,
     ) -> HandlerResult {
         let summary = format!(
             "customer {} {} checkout {}",
@@ -115,7 +116,11 @@ impl AsyncWebhookHandler for Printer {
         print("customer.checkout_url_generated", summary)
     }
 
-    async fn on_customer_payment_provider_error(&self, error: PaymentProviderCustomerError) -> HandlerResult {
+    async fn on_customer_payment_provider_error(
+        &self,
+        error: PaymentProviderCustomerError,
+        _: &Delivery,
+    ) -> HandlerResult {
         let customer = error.lago_id.clone().or(error.lago_customer_id.clone());
         let message = error.provider_error.message().unwrap_or("?");
         print(
@@ -124,7 +129,11 @@ impl AsyncWebhookHandler for Printer {
         )
     }
 
-    async fn on_invoice_payment_failure(&self, error: PaymentProviderInvoicePaymentError) -> HandlerResult {
+    async fn on_invoice_payment_failure(
+        &self,
+        error: PaymentProviderInvoicePaymentError,
+        _: &Delivery,
+    ) -> HandlerResult {
         let message = error.provider_error.as_ref().and_then(|e| e.message()).unwrap_or("?");
         print(
             "invoice.payment_failure",
@@ -132,17 +141,18 @@ impl AsyncWebhookHandler for Printer {
         )
     }
 
-    async fn on_credit_note_created(&self, note: CreditNote) -> HandlerResult {
+    async fn on_credit_note_created(&self, note: CreditNote, _: &Delivery) -> HandlerResult {
         print("credit_note.created", credit_note(&note))
     }
 
-    async fn on_credit_note_generated(&self, note: CreditNote) -> HandlerResult {
+    async fn on_credit_note_generated(&self, note: CreditNote, _: &Delivery) -> HandlerResult {
         print("credit_note.generated", credit_note(&note))
     }
 
     async fn on_credit_note_refund_failure(
         &self,
         error: CreditNotePaymentProviderRefundError,
+        _: &Delivery,
     ) -> HandlerResult {
         let message = error.provider_error.message().unwrap_or("?");
         print(
@@ -151,7 +161,7 @@ impl AsyncWebhookHandler for Printer {
         )
     }
 
-    async fn on_unknown(&self, event: UnknownEvent) -> HandlerResult {
+    async fn on_unknown(&self, event: UnknownEvent, _: &Delivery) -> HandlerResult {
         print(&event.webhook_type, "not in the spec; accepted".to_owned())
     }
 }

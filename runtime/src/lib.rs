@@ -9,6 +9,7 @@
 //! your own copy of the spec to generate the same from it.
 //!
 //! ```
+//! # #[cfg(feature = "bundled")] {
 //! use lago_webhooks::{HandlerResult, Invoice, WebhookEvent, WebhookHandler};
 //!
 //! #[derive(Default)]
@@ -33,6 +34,7 @@
 //! let mut billing = Billing::default();
 //! billing.handle(WebhookEvent::from_slice(body)?)?;
 //! assert_eq!(billing.finalized, ["LAG-1234-001-002"]);
+//! # }
 //! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
 //!
@@ -40,27 +42,44 @@
 //! enumeration values and webhook types are kept) and strict where the payload is
 //! wrong (a known webhook type whose payload has a wrongly typed value is a
 //! [`ParseError`] naming its JSON Pointer, line and column).
+//!
+//! Everything beyond the generated types works with the types of any invocation of the
+//! macro: [`verify::Verifier::parse`] takes raw headers and body to a verified, typed
+//! webhook; [`receiver::Receiver`] adds validation, deduplication and dispatch to a
+//! handler, and with the `axum` feature serves them.
+//!
+//! # Features
+//!
+//! - `bundled` (default): the types of the bundled spec at the crate root.
+//! - `jwt` (default): Lago's RS256 JWT signatures (HMAC is always on).
+//! - `axum`: `Receiver::into_router`.
+//! - `tracing`: the receiver's logs.
 
 #![deny(missing_docs)]
 
 mod decimal;
 pub mod dedup;
+mod delivery;
 mod encoded;
-mod enums;
-mod envelope;
 mod error;
 mod lifecycle;
-mod objects;
+mod log;
+#[cfg(feature = "bundled")]
 mod provider_error;
 pub mod receiver;
 mod text;
 mod time;
-mod unions;
 mod unknown;
 pub mod validate;
 pub mod verify;
+mod webhook;
+
+#[doc(hidden)]
+#[path = "support/mod.rs"]
+pub mod __private;
 
 pub use decimal::Decimal;
+pub use delivery::{Delivery, Received, Refusal};
 pub use encoded::EncodedJson;
 pub use error::{ParseError, ParseErrorKind, UnknownWebhookType};
 pub use lago_webhooks_macros::lago_webhooks;
@@ -69,6 +88,7 @@ pub use text::{Currency, Id, Url};
 pub use time::{Date, DateTime};
 pub use unknown::UnknownEvent;
 pub use validate::{Validate, Violation, Violations};
+pub use webhook::{Dispatch, Webhook};
 
 /// The error a handler method may return; any error type converts into it with `?`.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -76,24 +96,16 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// What every handler method returns.
 pub type HandlerResult = Result<(), HandlerError>;
 
-/// Support for generated code; not a public API.
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
-    pub use crate::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
-    pub use crate::objects::{DeserializeObject, deserialize_map_only, object};
-    pub use crate::unions::{OneOf, deserialize_one_of};
-    pub use crate::validate::checks::{
-        check_format, check_non_empty, check_range, check_same_currency, check_sum, first_currency,
-        report_unlisted,
-    };
-    pub use serde;
-    pub use serde_json;
+/// The types of the bundled spec, re-exported at the crate root.
+#[cfg(feature = "bundled")]
+mod bundled {
+    crate::lago_webhooks!(spec = "spec/lago-webhooks.json", crate = crate);
 }
 
-lago_webhooks!(spec = "spec/lago-webhooks.json", crate = crate);
+#[cfg(feature = "bundled")]
+pub use bundled::*;
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "bundled"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -1,14 +1,18 @@
 //! The whole path of a delivery: verify, parse, validate, deduplicate, dispatch, and
 //! the HTTP status Lago should get back. [`Receiver::receive`] works with any framework;
 //! with the `axum` feature, [`Receiver::into_router`] serves it.
+//!
+//! A receiver serves the types of any `lago_webhooks!` invocation: build one with the
+//! `receiver` function generated beside them (`own::receiver(verifier, handler)` where
+//! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`].
 
 use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 
 use crate::dedup::{Claim, Deduplicate, InMemoryDeduplicator};
-use crate::verify::{Algorithm, Verifier, VerifyError};
-use crate::{AsyncWebhookHandler, HandlerError, ParseError, Validate, Violations, WebhookEvent};
+use crate::verify::Verifier;
+use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, Validate, Violations};
 
 /// Bodies larger than this are refused unless the receiver is told otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -24,14 +28,8 @@ pub enum Outcome {
     Duplicate,
     /// Another attempt at the same delivery is being handled: Lago should retry later.
     InProgress,
-    /// The signature is missing or wrong.
-    Unverified(VerifyError),
-    /// The body is not a webhook the spec can parse.
-    Malformed(ParseError),
-    /// The payload breaks the spec's constraints (only when validation is on).
-    Invalid(Violations),
-    /// The body is over the limit.
-    TooLarge,
+    /// Refused before reaching the handler: unverified, malformed, invalid or too large.
+    Refused(Refusal),
     /// The handler, or the deduplicator, failed.
     Failed(HandlerError),
 }
@@ -39,17 +37,35 @@ pub enum Outcome {
 impl Outcome {
     /// The status to answer. Lago counts only 200, 201, 202 and 204 as delivered and
     /// retries anything else, so a duplicate gets 200, an attempt racing another gets
-    /// 409 (to be retried), and a handler error gets 500.
+    /// 409 (to be retried), a refusal its [`Refusal::status`], and a handler error 500.
     pub fn status(&self) -> StatusCode {
         match self {
             Outcome::Handled | Outcome::Duplicate => StatusCode::OK,
             Outcome::InProgress => StatusCode::CONFLICT,
-            Outcome::Unverified(_) => StatusCode::UNAUTHORIZED,
-            Outcome::Malformed(_) => StatusCode::BAD_REQUEST,
-            Outcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Outcome::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Outcome::Refused(refusal) => refusal.status(),
             Outcome::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// A short, stable name for logs and metrics: `handled`, `duplicate`, `in_progress`,
+    /// `unverified`, `malformed`, `invalid`, `too_large` or `failed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Handled => "handled",
+            Outcome::Duplicate => "duplicate",
+            Outcome::InProgress => "in_progress",
+            Outcome::Refused(Refusal::Unverified(_)) => "unverified",
+            Outcome::Refused(Refusal::Malformed(_)) => "malformed",
+            Outcome::Refused(Refusal::Invalid(_)) => "invalid",
+            Outcome::Refused(Refusal::TooLarge) => "too_large",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+}
+
+impl From<Refusal> for Outcome {
+    fn from(refusal: Refusal) -> Self {
+        Outcome::Refused(refusal)
     }
 }
 
@@ -59,38 +75,26 @@ impl fmt::Display for Outcome {
             Outcome::Handled => f.write_str("handled"),
             Outcome::Duplicate => f.write_str("already handled"),
             Outcome::InProgress => f.write_str("being handled; retry later"),
-            Outcome::Unverified(err) => write!(f, "signature refused: {err}"),
-            Outcome::Malformed(err) => write!(f, "body refused: {err}"),
-            Outcome::Invalid(violations) => write!(f, "payload refused:\n{violations}"),
-            Outcome::TooLarge => f.write_str("body too large"),
+            Outcome::Refused(refusal) => refusal.fmt(f),
             Outcome::Failed(err) => write!(f, "handler failed: {err}"),
         }
     }
 }
 
-/// A delivery that passed verification (and validation, when on).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Received {
-    /// The webhook.
-    pub event: WebhookEvent,
-    /// The scheme that signed it.
-    pub algorithm: Algorithm,
-    /// Its `X-Lago-Unique-Key`: the same on every retry of this delivery.
-    pub unique_key: Option<String>,
-}
-
-/// Receives deliveries for an [`AsyncWebhookHandler`].
+/// Receives deliveries of the webhooks `E` for `H`, a handler of their spec's
+/// `AsyncWebhookHandler`, deduplicating with `D`.
 ///
 /// ```
+/// # #[cfg(feature = "bundled")] {
 /// use lago_webhooks::receiver::Receiver;
-/// use lago_webhooks::verify::{HmacKey, Verifier};
-/// use lago_webhooks::{AsyncWebhookHandler, Fee, HandlerResult};
+/// use lago_webhooks::verify::Verifier;
+/// use lago_webhooks::{AsyncWebhookHandler, Delivery, Fee, HandlerResult};
 ///
 /// struct Billing;
 ///
 /// impl AsyncWebhookHandler for Billing {
-///     async fn on_fee_created(&self, fee: Fee) -> HandlerResult {
-///         println!("charge {} {}", fee.total_amount_cents, fee.total_amount_currency);
+///     async fn on_fee_created(&self, fee: Fee, delivery: &Delivery) -> HandlerResult {
+///         println!("charge {} {} ({:?})", fee.total_amount_cents, fee.total_amount_currency, delivery.unique_key);
 ///         Ok(())
 ///     }
 /// }
@@ -98,41 +102,57 @@ pub struct Received {
 /// let receiver = Receiver::new(Verifier::new().with_hmac("my-hmac-key")?, Billing);
 /// // With the `axum` feature: axum::serve(listener, receiver.into_router("/webhooks"))
 /// # let _ = receiver;
+/// # }
 /// # Ok::<(), lago_webhooks::verify::KeyError>(())
 /// ```
-pub struct Receiver<H, D = InMemoryDeduplicator> {
+pub struct Receiver<E, H, D = InMemoryDeduplicator> {
     verifier: Verifier,
     handler: H,
     dedup: D,
-    validate: bool,
+    validator: Option<fn(&E) -> Result<(), Violations>>,
     body_limit: usize,
 }
 
-impl<H: AsyncWebhookHandler> Receiver<H> {
-    /// A receiver checking signatures with `verifier` and handing webhooks to `handler`,
-    /// deduplicating in memory, without validation, with a 1 MiB body limit.
+#[cfg(feature = "bundled")]
+impl<H: crate::AsyncWebhookHandler> Receiver<crate::WebhookEvent, H> {
+    /// A receiver of the bundled types, checking signatures with `verifier` and handing
+    /// webhooks to `handler`, deduplicating in memory, without validation, with a 1 MiB
+    /// body limit. For types generated from your own spec, call the `receiver` function
+    /// generated beside them.
     pub fn new(verifier: Verifier, handler: H) -> Self {
+        Receiver::for_events(verifier, handler)
+    }
+}
+
+impl<E: Dispatch<H>, H> Receiver<E, H> {
+    /// A receiver of the webhooks `E` (any `lago_webhooks!` invocation's `WebhookEvent`),
+    /// as [`Receiver::new`] builds for the bundled ones. The generated `receiver`
+    /// function calls it, naming `E` for you.
+    pub fn for_events(verifier: Verifier, handler: H) -> Self {
         Receiver {
             verifier,
             handler,
             dedup: InMemoryDeduplicator::default(),
-            validate: false,
+            validator: None,
             body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 }
 
-impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
+impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Deduplicates with `dedup` instead (a shared store, for several processes).
-    pub fn with_deduplicator<D2: Deduplicate>(self, dedup: D2) -> Receiver<H, D2> {
-        let Receiver { verifier, handler, validate, body_limit, .. } = self;
-        Receiver { verifier, handler, dedup, validate, body_limit }
+    pub fn with_deduplicator<D2: Deduplicate>(self, dedup: D2) -> Receiver<E, H, D2> {
+        let Receiver { verifier, handler, validator, body_limit, .. } = self;
+        Receiver { verifier, handler, dedup, validator, body_limit }
     }
 
     /// Refuses (with 422) payloads that break the spec's constraints. Lago retries a
     /// refused delivery, so turn this on only where a wrong payload must not be handled.
-    pub fn with_validation(mut self, validate: bool) -> Self {
-        self.validate = validate;
+    pub fn with_validation(mut self, validate: bool) -> Self
+    where
+        E: Validate,
+    {
+        self.validator = validate.then_some(|event: &E| event.validate());
         self
     }
 
@@ -149,33 +169,41 @@ impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
 
     /// Verifies, parses and (when on) validates a delivery, without handling it: for a
     /// service that queues webhooks, or handles them its own way.
-    pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received, Outcome> {
+    pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
         if body.len() > self.body_limit {
-            return Err(Outcome::TooLarge);
+            return Err(Refusal::TooLarge);
         }
-        let delivery = self.verifier.verify(body, headers).map_err(Outcome::Unverified)?;
-        let event = WebhookEvent::from_slice(body).map_err(Outcome::Malformed)?;
-        if self.validate {
-            event.validate().map_err(Outcome::Invalid)?;
+        let received = self.verifier.parse::<E>(headers, body)?;
+        if let Some(validate) = self.validator {
+            validate(&received.event).map_err(Refusal::Invalid)?;
         }
-        Ok(Received {
-            event,
-            algorithm: delivery.algorithm,
-            unique_key: delivery.unique_key.map(str::to_owned),
-        })
+        Ok(received)
     }
 
     /// Takes one delivery through every step, stopping at the first that refuses it.
+    ///
+    /// With the `tracing` feature, each delivery gets a span (`lago_webhooks.delivery`)
+    /// holding its webhook type, unique key and outcome, and a refusal is logged at
+    /// warn with its reason; neither holds the body, a signature or a key.
     pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
-        let Received { event, unique_key, .. } = match self.accept(headers, body) {
+        let span = crate::log::delivery_span(crate::verify::unique_key(headers));
+        let outcome = crate::log::instrument(&span, self.receive_unlogged(headers, body, &span)).await;
+        crate::log::outcome(&span, &outcome);
+        outcome
+    }
+
+    async fn receive_unlogged(&self, headers: &HeaderMap, body: &[u8], span: &crate::log::Span) -> Outcome {
+        let Received { event, delivery } = match self.accept(headers, body) {
             Ok(received) => received,
-            Err(outcome) => return outcome,
+            Err(refusal) => return Outcome::Refused(refusal),
         };
+        crate::log::webhook_type(span, event.webhook_type());
         // An empty key identifies nothing: such deliveries are handled, not deduplicated.
-        let Some(key) = unique_key.as_deref().filter(|key| !key.trim().is_empty()) else {
-            return self.dispatch(event).await;
+        let key = delivery.unique_key.clone().filter(|key| !key.trim().is_empty());
+        let Some(key) = key else {
+            return self.dispatch(event, &delivery).await;
         };
-        match self.dedup.claim(key).await {
+        match self.dedup.claim(&key).await {
             Ok(Claim::Claimed) => {}
             Ok(Claim::Done) => return Outcome::Duplicate,
             Ok(Claim::InProgress) => return Outcome::InProgress,
@@ -183,19 +211,19 @@ impl<H: AsyncWebhookHandler, D: Deduplicate> Receiver<H, D> {
         }
         // Released unless the handling succeeds, including when this future is dropped
         // (the caller hung up) or the handler panics.
-        let claim = ClaimGuard { dedup: &self.dedup, key: Some(key) };
-        let outcome = self.dispatch(event).await;
+        let claim = ClaimGuard { dedup: &self.dedup, key: Some(&key) };
+        let outcome = self.dispatch(event, &delivery).await;
         if matches!(outcome, Outcome::Handled) {
             claim.disarm();
             // The delivery was handled: a failure to record that only risks handling a
             // retry again, which the answer cannot undo.
-            let _ = self.dedup.complete(key).await;
+            let _ = self.dedup.complete(&key).await;
         }
         outcome
     }
 
-    async fn dispatch(&self, event: WebhookEvent) -> Outcome {
-        match self.handler.handle(event).await {
+    async fn dispatch(&self, event: E, delivery: &Delivery) -> Outcome {
+        match event.dispatch(&self.handler, delivery).await {
             Ok(()) => Outcome::Handled,
             Err(err) => Outcome::Failed(err),
         }
@@ -234,7 +262,7 @@ mod serve {
     use http::HeaderMap;
 
     use super::{Outcome, Receiver};
-    use crate::AsyncWebhookHandler;
+    use crate::Dispatch;
     use crate::dedup::Deduplicate;
 
     impl IntoResponse for Outcome {
@@ -248,10 +276,16 @@ mod serve {
         }
     }
 
-    impl<H: AsyncWebhookHandler + 'static, D: Deduplicate + 'static> Receiver<H, D> {
-        /// A router answering `POST path` with this receiver. Bodies over the limit are
+    impl<E, H, D> Receiver<E, H, D>
+    where
+        E: Dispatch<H>,
+        H: Send + Sync + 'static,
+        D: Deduplicate + 'static,
+    {
+        /// A router answering `POST path` with this receiver, to serve alone or to merge
+        /// into your app's `Router<S>` whatever its state `S`. Bodies over the limit are
         /// refused with 413 before they are read whole.
-        pub fn into_router(self, path: &str) -> Router {
+        pub fn into_router<S: Clone + Send + Sync + 'static>(self, path: &str) -> Router<S> {
             let limit = self.body_limit;
             let receiver = Arc::new(self);
             let handle = move |headers: HeaderMap, body: Bytes| {

@@ -115,7 +115,7 @@ fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
 }
 
 fn parse(text: &str) -> WebhookEvent {
-    WebhookEvent::from_str(text).unwrap_or_else(|err| panic!("{err}"))
+    str::parse::<WebhookEvent>(text).unwrap_or_else(|err| panic!("{err}"))
 }
 
 #[test]

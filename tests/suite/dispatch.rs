@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
 use lago_webhooks::{
-    AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, EventError, Fee,
-    HandlerResult, Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
+    AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, Delivery, EventError,
+    Fee, HandlerResult, Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
     PaymentProviderInvoicePaymentError, Subscription, UnknownEvent, WebhookEvent, WebhookHandler,
 };
 
@@ -88,7 +88,7 @@ fn method_for(webhook_type: &str) -> String {
 fn each_example_reaches_exactly_its_method() {
     for fixture in DOCS {
         let mut recorder = Recorder::default();
-        recorder.handle(WebhookEvent::from_str(fixture.valid()).unwrap()).unwrap();
+        recorder.handle(str::parse::<WebhookEvent>(fixture.valid()).unwrap()).unwrap();
         assert_eq!(recorder.calls, [method_for(fixture.webhook_type)]);
     }
 }
@@ -97,7 +97,7 @@ fn each_example_reaches_exactly_its_method() {
 fn an_unknown_type_reaches_on_unknown() {
     let body = r#"{"webhook_type": "vault.created", "object_type": "vault", "vault": {"lago_id": "w1"}}"#;
     let mut recorder = Recorder::default();
-    recorder.handle(WebhookEvent::from_str(body).unwrap()).unwrap();
+    recorder.handle(str::parse::<WebhookEvent>(body).unwrap()).unwrap();
     assert_eq!(recorder.calls, ["on_unknown"]);
 }
 
@@ -118,7 +118,7 @@ impl WebhookHandler for OnlyFees {
 fn default_methods_accept_the_rest() {
     let mut handler = OnlyFees::default();
     for fixture in DOCS {
-        handler.handle(WebhookEvent::from_str(fixture.valid()).unwrap()).unwrap();
+        handler.handle(str::parse::<WebhookEvent>(fixture.valid()).unwrap()).unwrap();
     }
     assert_eq!(handler.fees, ["6be23c42-47d2-45a3-9770-5b3572f225c3"]);
 }
@@ -134,7 +134,7 @@ impl WebhookHandler for Refuses {
 #[test]
 fn handler_errors_come_back_from_handle() {
     let fixture = DOCS.iter().find(|f| f.webhook_type == "invoice.created").unwrap();
-    let err = Refuses.handle(WebhookEvent::from_str(fixture.valid()).unwrap()).unwrap_err();
+    let err = Refuses.handle(str::parse::<WebhookEvent>(fixture.valid()).unwrap()).unwrap_err();
     assert_eq!(err.to_string(), "cannot book LAG-1234-001-002");
 }
 
@@ -145,12 +145,13 @@ struct AsyncRecorder {
 }
 
 impl AsyncWebhookHandler for AsyncRecorder {
-    async fn on_invoice_created(&self, invoice: Invoice) -> HandlerResult {
-        self.calls.lock().unwrap().push(format!("invoice {}", invoice.number));
+    async fn on_invoice_created(&self, invoice: Invoice, delivery: &Delivery) -> HandlerResult {
+        let key = delivery.unique_key.as_deref().unwrap_or("-");
+        self.calls.lock().unwrap().push(format!("invoice {} under {key}", invoice.number));
         Ok(())
     }
 
-    async fn on_unknown(&self, event: UnknownEvent) -> HandlerResult {
+    async fn on_unknown(&self, event: UnknownEvent, _: &Delivery) -> HandlerResult {
         self.calls.lock().unwrap().push(format!("unknown {}", event.webhook_type));
         Ok(())
     }
@@ -175,11 +176,14 @@ fn assert_send<T: Send>(value: T) -> T {
 fn the_async_handler_dispatches_with_send_futures() {
     let handler = AsyncRecorder::default();
     for fixture in DOCS {
-        let event = WebhookEvent::from_str(fixture.valid()).unwrap();
-        block_on(assert_send(handler.handle(event))).unwrap();
+        let event = str::parse::<WebhookEvent>(fixture.valid()).unwrap();
+        block_on(assert_send(handler.handle(event, &Delivery::with_unique_key("k1")))).unwrap();
     }
     let unknown =
-        WebhookEvent::from_str(r#"{"webhook_type": "ledger.closed", "object_type": "ledger"}"#).unwrap();
-    block_on(assert_send(handler.handle(unknown))).unwrap();
-    assert_eq!(*handler.calls.lock().unwrap(), ["invoice LAG-1234-001-002", "unknown ledger.closed"]);
+        str::parse::<WebhookEvent>(r#"{"webhook_type": "ledger.closed", "object_type": "ledger"}"#).unwrap();
+    block_on(assert_send(handler.handle(unknown, &Delivery::default()))).unwrap();
+    assert_eq!(
+        *handler.calls.lock().unwrap(),
+        ["invoice LAG-1234-001-002 under k1", "unknown ledger.closed"]
+    );
 }

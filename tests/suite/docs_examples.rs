@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::fixtures::DOCS;
 
 fn parse(text: &str) -> WebhookEvent {
-    WebhookEvent::from_str(text).unwrap_or_else(|err| panic!("{err}"))
+    str::parse::<WebhookEvent>(text).unwrap_or_else(|err| panic!("{err}"))
 }
 
 #[test]
@@ -36,7 +36,7 @@ fn the_two_invalid_examples_fail_with_a_located_syntax_error() {
     assert_eq!(types, ["invoice.generated", "credit_note.refund_failure"]);
     let expected = [(19, 1, "/invoice"), (14, 1, "/credit_note_payment_provider_refund_error")];
     for (fixture, (line, column, pointer)) in invalid.iter().zip(expected) {
-        let err = WebhookEvent::from_str(fixture.verbatim).unwrap_err();
+        let err = str::parse::<WebhookEvent>(fixture.verbatim).unwrap_err();
         assert_eq!(err.kind(), ParseErrorKind::Syntax);
         assert_eq!(err.message(), "trailing comma");
         assert_eq!((err.line(), err.column(), err.pointer()), (line, column, pointer));

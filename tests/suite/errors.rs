@@ -3,7 +3,7 @@
 use lago_webhooks::{ParseError, ParseErrorKind, WebhookEvent};
 
 fn error(body: &str) -> ParseError {
-    WebhookEvent::from_str(body).expect_err(body)
+    str::parse::<WebhookEvent>(body).expect_err(body)
 }
 
 /// Kind, webhook type, pointer, line and column of an error.

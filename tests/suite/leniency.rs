@@ -42,14 +42,14 @@ fn an_unknown_webhook_type_with_its_payload_first_still_keeps_it() {
         organization_id: None,
         payload: Some(json!({"code": "a1"})),
     };
-    assert_eq!(WebhookEvent::from_str(body).unwrap(), WebhookEvent::Unknown(expected.clone()));
+    assert_eq!(str::parse::<WebhookEvent>(body).unwrap(), WebhookEvent::Unknown(expected.clone()));
     let via_value: WebhookEvent = serde_json::from_str(body).unwrap();
     assert_eq!(via_value, WebhookEvent::Unknown(expected));
 }
 
 #[test]
 fn an_unknown_webhook_type_without_object_type_has_no_payload() {
-    let event = WebhookEvent::from_str(r#"{"webhook_type": "new.thing", "thing": {}}"#).unwrap();
+    let event = str::parse::<WebhookEvent>(r#"{"webhook_type": "new.thing", "thing": {}}"#).unwrap();
     let expected = UnknownEvent {
         webhook_type: "new.thing".into(),
         object_type: None,
@@ -90,7 +90,7 @@ fn a_body_with_webhook_type_last_still_parses() {
     for fixture in DOCS {
         let text = fixture.valid();
         let docs: Value = serde_json::from_str(text).unwrap();
-        let kind = WebhookEvent::from_str(text).unwrap().known_type().unwrap();
+        let kind = str::parse::<WebhookEvent>(text).unwrap().known_type().unwrap();
         let reordered = format!(
             r#"{{"{}": {}, "object_type": "{}", "webhook_type": "{}"}}"#,
             kind.payload_key(),
@@ -98,8 +98,8 @@ fn a_body_with_webhook_type_last_still_parses() {
             kind.object_type(),
             kind.as_str()
         );
-        let expected = WebhookEvent::from_str(text).unwrap();
-        assert_eq!(WebhookEvent::from_str(&reordered).unwrap(), expected, "{}", fixture.webhook_type);
+        let expected = str::parse::<WebhookEvent>(text).unwrap();
+        assert_eq!(str::parse::<WebhookEvent>(&reordered).unwrap(), expected, "{}", fixture.webhook_type);
         let via_deserialize: WebhookEvent = serde_json::from_str(&reordered).unwrap();
         assert_eq!(via_deserialize, expected, "{}", fixture.webhook_type);
     }
@@ -128,7 +128,7 @@ fn an_object_type_that_is_not_a_string_is_ignored_wherever_it_is() {
             format!(r#"{{"webhook_type": "fee.created", "object_type": {object_type}, "fee": {fee}}}"#),
             format!(r#"{{"fee": {fee}, "object_type": {object_type}, "webhook_type": "fee.created"}}"#),
         ] {
-            assert_eq!(WebhookEvent::from_str(&body).unwrap(), expected, "{body}");
+            assert_eq!(str::parse::<WebhookEvent>(&body).unwrap(), expected, "{body}");
         }
     }
 }

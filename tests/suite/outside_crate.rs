@@ -25,7 +25,7 @@ fn needs_eq<T: Eq>(_: &T) {}
 
 fn main() {
     let body = WebhookType::CreditNoteRefundFailure.example();
-    let event = WebhookEvent::from_str(body).expect("parses");
+    let event = str::parse::<WebhookEvent>(body).expect("parses");
     let WebhookEvent::CreditNoteRefundFailure { credit_note_payment_provider_refund_error: failure, .. } = &event
     else {
         panic!("wrong variant")

@@ -154,7 +154,7 @@ fn organization_id_is_kept_when_sent_and_absent_otherwise() {
     }
     // Older Lago sends none: every docs example parses without it.
     for fixture in DOCS {
-        let event = WebhookEvent::from_str(fixture.valid()).unwrap();
+        let event = str::parse::<WebhookEvent>(fixture.valid()).unwrap();
         assert_eq!(event.organization_id(), None);
     }
     // Sent after the payload, or as something other than a string, it is still fine.
@@ -165,12 +165,15 @@ fn organization_id_is_kept_when_sent_and_absent_otherwise() {
         1,
     );
     let late = format!("{},\"organization_id\":\"org-late\"}}", text.trim_end_matches('}'));
-    assert_eq!(WebhookEvent::from_str(&late).unwrap().organization_id(), Some("org-late"));
+    assert_eq!(str::parse::<WebhookEvent>(&late).unwrap().organization_id(), Some("org-late"));
     body["organization_id"] = json!(17);
     assert_eq!(parse(&body).organization_id(), None);
     let twice = late.replacen('{', r#"{"organization_id":"a","#, 1);
     assert!(
-        WebhookEvent::from_str(&twice).unwrap_err().message().contains("duplicate field `organization_id`")
+        str::parse::<WebhookEvent>(&twice)
+            .unwrap_err()
+            .message()
+            .contains("duplicate field `organization_id`")
     );
 }
 

@@ -10,14 +10,22 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use lago_webhooks::receiver::Receiver;
 use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, Verifier, lago_headers};
-use lago_webhooks::{AsyncWebhookHandler, HandlerResult, WebhookEvent};
-use rsa::RsaPrivateKey;
-use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use lago_webhooks::{AsyncWebhookHandler, Delivery, HandlerResult, WebhookEvent};
 
 use crate::fixtures::DOCS;
 
 const HMAC_KEY: &str = "0c7d3b8a-41f6-4e2b-9a5d-6e8f1c2b3a4d";
 const ISSUER: &str = "https://api.getlago.com";
+
+/// Lago's key pair, and another instance's.
+const LAGO: (&str, &str) = (
+    include_str!("../fixtures/signing/lago-test-private.pem"),
+    include_str!("../fixtures/signing/lago-test-public.pem"),
+);
+const OTHER_LAGO: (&str, &str) = (
+    include_str!("../fixtures/signing/other-private.pem"),
+    include_str!("../fixtures/signing/other-public.pem"),
+);
 
 /// Records the webhook type of every dispatch; fails on demand.
 #[derive(Clone, Default)]
@@ -27,7 +35,7 @@ struct Recorder {
 }
 
 impl AsyncWebhookHandler for Recorder {
-    async fn handle(&self, event: WebhookEvent) -> HandlerResult {
+    async fn handle(&self, event: WebhookEvent, _: &Delivery) -> HandlerResult {
         if *self.fail.lock().unwrap() {
             return Err("the ledger is down".into());
         }
@@ -40,7 +48,6 @@ impl AsyncWebhookHandler for Recorder {
 struct Instance {
     addr: SocketAddr,
     recorder: Recorder,
-    private: RsaPrivateKey,
     jwt: JwtSigner,
     hmac: HmacKey,
 }
@@ -52,10 +59,12 @@ fn as_lago_returns_it(pem: &str) -> String {
 }
 
 async fn start(body_limit: Option<usize>) -> Instance {
-    let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let public = private.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
+    start_with(LAGO, body_limit).await
+}
+
+async fn start_with((private, public): (&str, &str), body_limit: Option<usize>) -> Instance {
     let verifier =
-        Verifier::new().with_hmac(HMAC_KEY).unwrap().with_jwt(&as_lago_returns_it(&public), ISSUER).unwrap();
+        Verifier::new().with_hmac(HMAC_KEY).unwrap().with_jwt(&as_lago_returns_it(public), ISSUER).unwrap();
     let recorder = Recorder::default();
     let mut receiver = Receiver::new(verifier, recorder.clone());
     if let Some(limit) = body_limit {
@@ -65,8 +74,8 @@ async fn start(body_limit: Option<usize>) -> Instance {
     let addr = listener.local_addr().unwrap();
     let router = receiver.into_router("/webhooks");
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let jwt = JwtSigner::from_key(private.clone(), ISSUER);
-    Instance { addr, recorder, private, jwt, hmac: HmacKey::new(HMAC_KEY) }
+    let jwt = JwtSigner::new(private, ISSUER).unwrap();
+    Instance { addr, recorder, jwt, hmac: HmacKey::new(HMAC_KEY) }
 }
 
 impl Instance {
@@ -114,9 +123,9 @@ async fn forged_and_unsigned_deliveries_get_401_and_reach_no_handler() {
     let lago = start(None).await;
     let body = DOCS[2].valid();
     let tampered = body.replacen("120", "121", 1);
-    let other_lago = start(None).await;
+    let other_lago = start_with(OTHER_LAGO, None).await;
     let wrong_hmac = HmacKey::new("another-organization-key").sign(body.as_bytes());
-    let other_instance = JwtSigner::from_key(lago.private.clone(), "https://api.eu.getlago.com");
+    let other_instance = JwtSigner::new(LAGO.0, "https://api.eu.getlago.com").unwrap();
     let cases: Vec<(&str, http::HeaderMap, &str)> = vec![
         (
             "tampered body, hmac",
@@ -230,8 +239,9 @@ async fn a_service_can_take_the_verified_event_with_its_unique_key() {
     let headers =
         lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), "queued-1").unwrap();
     let received = receiver.accept(&headers, body.as_bytes()).unwrap();
-    assert_eq!(received.unique_key.as_deref(), Some("queued-1"));
-    assert_eq!(received.algorithm, Algorithm::Hmac);
+    assert_eq!(received.delivery.unique_key.as_deref(), Some("queued-1"));
+    assert_eq!(received.delivery.algorithm, Some(Algorithm::Hmac));
+    assert_eq!(received.delivery.organization_id, None, "the docs example has none");
     assert_eq!(received.event.webhook_type(), "fee.created");
     // With validation on, a payload that breaks the spec is refused with its violations.
     let drafted = DOCS[1].valid();
@@ -251,7 +261,7 @@ struct Slow {
 }
 
 impl AsyncWebhookHandler for Slow {
-    async fn handle(&self, _: WebhookEvent) -> HandlerResult {
+    async fn handle(&self, _: WebhookEvent, _: &Delivery) -> HandlerResult {
         self.gate.notified().await;
         *self.dispatched.lock().unwrap() += 1;
         Ok(())

@@ -7,8 +7,8 @@ use crate::snapshot;
 #[test]
 fn the_snapshot_behaves_as_the_runtime_types() {
     for fixture in DOCS {
-        let ours = snapshot::WebhookEvent::from_str(fixture.valid()).unwrap();
-        let runtime = lago_webhooks::WebhookEvent::from_str(fixture.valid()).unwrap();
+        let ours = fixture.valid().parse::<snapshot::WebhookEvent>().unwrap();
+        let runtime = fixture.valid().parse::<lago_webhooks::WebhookEvent>().unwrap();
         assert_eq!(ours.webhook_type(), runtime.webhook_type());
         assert_eq!(serde_json::to_value(&ours).unwrap(), serde_json::to_value(&runtime).unwrap());
     }

@@ -83,7 +83,7 @@ fn each_docs_example_has_exactly_the_violations_of_its_quirks() {
     assert_eq!(EXPECTED.len(), DOCS.len());
     for (fixture, (webhook_type, expected)) in DOCS.iter().zip(EXPECTED) {
         assert_eq!(fixture.webhook_type, *webhook_type);
-        let event = WebhookEvent::from_str(fixture.valid()).unwrap();
+        let event = str::parse::<WebhookEvent>(fixture.valid()).unwrap();
         let expected: Vec<(String, &str)> = expected.iter().map(|(p, r)| (p.to_string(), *r)).collect();
         assert_eq!(violations(&event), expected, "{webhook_type}");
     }
@@ -92,7 +92,7 @@ fn each_docs_example_has_exactly_the_violations_of_its_quirks() {
 #[test]
 fn a_clean_payload_of_every_message_has_no_violation() {
     for fixture in DOCS {
-        let event = WebhookEvent::from_str(fixture.clean).unwrap();
+        let event = str::parse::<WebhookEvent>(fixture.clean).unwrap();
         assert_eq!(event.known_type().map(|t| t.as_str()), Some(fixture.webhook_type));
         assert_eq!(event.validate(), Ok(()), "{}", fixture.webhook_type);
     }
@@ -101,7 +101,7 @@ fn a_clean_payload_of_every_message_has_no_violation() {
 #[test]
 fn violations_carry_value_and_message_and_display_one_per_line() {
     let fixture = DOCS.iter().find(|f| f.webhook_type == "invoice.drafted").unwrap();
-    let violations = WebhookEvent::from_str(fixture.valid()).unwrap().validate().unwrap_err();
+    let violations = str::parse::<WebhookEvent>(fixture.valid()).unwrap().validate().unwrap_err();
     let currency = violations.iter().last().unwrap();
     assert_eq!(currency.value(), &json!("EUR"));
     assert_eq!(currency.message(), "`EUR` differs from `USD`, the currency of the Fee");
@@ -237,21 +237,22 @@ fn every_violation_is_reported_not_only_the_first() {
 
 #[test]
 fn unknown_webhook_types_have_nothing_to_validate() {
-    let event =
-        WebhookEvent::from_str(r#"{"webhook_type": "vault.created", "object_type": "vault", "vault": {}}"#);
+    let event = str::parse::<WebhookEvent>(
+        r#"{"webhook_type": "vault.created", "object_type": "vault", "vault": {}}"#,
+    );
     assert_eq!(event.unwrap().validate(), Ok(()));
 }
 
 #[test]
 fn validating_a_valid_payload_allocates_nothing() {
     for fixture in DOCS {
-        let event = WebhookEvent::from_str(fixture.clean).unwrap();
+        let event = str::parse::<WebhookEvent>(fixture.clean).unwrap();
         let (result, allocations) = crate::allocations::count(|| event.validate());
         assert_eq!((result, allocations), (Ok(()), 0), "{}", fixture.webhook_type);
     }
     // The counter does see allocations: a payload with violations allocates them.
     let fixture = DOCS.iter().find(|f| f.webhook_type == "invoice.drafted").unwrap();
-    let event = WebhookEvent::from_str(fixture.valid()).unwrap();
+    let event = str::parse::<WebhookEvent>(fixture.valid()).unwrap();
     let (result, allocations) = crate::allocations::count(|| event.validate());
     assert!(result.is_err() && allocations > 0);
 }

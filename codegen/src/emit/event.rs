@@ -233,12 +233,6 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
                 #private::parse_event(body)
             }
 
-            /// Parses a webhook body held as text; see [`WebhookEvent::from_slice`].
-            #[allow(clippy::should_implement_trait)]
-            pub fn from_str(body: &::core::primitive::str) -> ::core::result::Result<WebhookEvent, #krate::ParseError> {
-                #private::parse_event(body.as_bytes())
-            }
-
             /// The `webhook_type` string, known to the spec or not.
             pub fn webhook_type(&self) -> &::core::primitive::str {
                 match self {
@@ -316,6 +310,8 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             }
         }
 
+        /// Parses a webhook body held as text (`body.parse::<WebhookEvent>()`); see
+        /// [`WebhookEvent::from_slice`].
         impl ::core::str::FromStr for WebhookEvent {
             type Err = #krate::ParseError;
 

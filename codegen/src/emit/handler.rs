@@ -1,5 +1,6 @@
 //! `WebhookHandler` and `AsyncWebhookHandler`: one method per message, each with a
-//! default body, and a dispatching `handle`.
+//! default body, and a dispatching `handle`; the runtime's `Webhook` and `Dispatch` for
+//! `WebhookEvent`, and the `receiver` constructor that ties them to the runtime's receiver.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -16,6 +17,10 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let unknown = ident(&cx.ir.unknown_event_variant);
     let sync_methods = messages.iter().map(|m| sync_method(cx, m));
     let async_methods = messages.iter().map(|m| async_method(cx, m));
+    let unimplemented = format!(
+        "`{{Self}}` is not a handler of the webhooks of spec \"{}\": it does not implement the `AsyncWebhookHandler` generated from it",
+        cx.ir.title.replace('{', "{{").replace('}', "}}")
+    );
     quote! {
         /// Receives parsed webhooks, one method per webhook type.
         ///
@@ -40,8 +45,14 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        /// The asynchronous flavour of [`WebhookHandler`]: methods take `&self` and return
-        /// `Send` futures, so a handler can be shared across tasks (in an axum state, say).
+        /// The asynchronous flavour of [`WebhookHandler`], for receiving: methods take `&self`
+        /// and return `Send` futures, so a handler can be shared across tasks, and each gets
+        /// the delivery's unique key, organization and signature scheme next to the payload.
+        /// [`receiver`] serves it.
+        #[diagnostic::on_unimplemented(
+            message = #unimplemented,
+            note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"
+        )]
         pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
             #(#async_methods)*
 
@@ -49,8 +60,9 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             fn on_unknown(
                 &self,
                 event: #krate::UnknownEvent,
+                delivery: &#krate::Delivery,
             ) -> impl ::core::future::Future<Output = #krate::HandlerResult> + ::core::marker::Send {
-                let _ = event;
+                let _ = (event, delivery);
                 ::core::future::ready(::core::result::Result::Ok(()))
             }
 
@@ -58,14 +70,50 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             fn handle(
                 &self,
                 event: WebhookEvent,
+                delivery: &#krate::Delivery,
             ) -> impl ::core::future::Future<Output = #krate::HandlerResult> + ::core::marker::Send {
                 async move {
                     match event {
-                        #(WebhookEvent::#variants { #params: payload, .. } => self.#methods(*payload).await,)*
-                        WebhookEvent::#unknown(event) => self.on_unknown(event).await,
+                        #(WebhookEvent::#variants { #params: payload, .. } => self.#methods(*payload, delivery).await,)*
+                        WebhookEvent::#unknown(event) => self.on_unknown(event, delivery).await,
                     }
                 }
             }
+        }
+
+        impl #krate::Webhook for WebhookEvent {
+            fn from_slice(body: &[::core::primitive::u8]) -> ::core::result::Result<Self, #krate::ParseError> {
+                WebhookEvent::from_slice(body)
+            }
+
+            fn webhook_type(&self) -> &::core::primitive::str {
+                WebhookEvent::webhook_type(self)
+            }
+
+            fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
+                WebhookEvent::organization_id(self)
+            }
+        }
+
+        impl<__H: AsyncWebhookHandler> #krate::Dispatch<__H> for WebhookEvent {
+            fn dispatch(
+                self,
+                handler: &__H,
+                delivery: &#krate::Delivery,
+            ) -> impl ::core::future::Future<Output = #krate::HandlerResult> + ::core::marker::Send {
+                handler.handle(self, delivery)
+            }
+        }
+
+        /// A receiver of these webhooks for `handler`: it checks signatures with `verifier`,
+        /// then parses, deduplicates in memory and dispatches each delivery (see the
+        /// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
+        /// with the `axum` feature, `into_router`).
+        pub fn receiver<__H: AsyncWebhookHandler>(
+            verifier: #krate::verify::Verifier,
+            handler: __H,
+        ) -> #krate::receiver::Receiver<WebhookEvent, __H> {
+            #krate::receiver::Receiver::for_events(verifier, handler)
         }
     }
 }
@@ -96,13 +144,16 @@ fn async_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {
     let method = ident(&m.method);
     let param = ident(&m.param);
     let payload = ident(&cx.ir.objects[m.payload].name);
+    // A payload parameter may itself be called `delivery`.
+    let delivery = ident(if m.param == "delivery" { "context" } else { "delivery" });
     quote! {
         #docs
         fn #method(
             &self,
             #param: #payload,
+            #delivery: &#krate::Delivery,
         ) -> impl ::core::future::Future<Output = #krate::HandlerResult> + ::core::marker::Send {
-            let _ = #param;
+            let _ = (#param, #delivery);
             ::core::future::ready(::core::result::Result::Ok(()))
         }
     }

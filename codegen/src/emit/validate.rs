@@ -42,12 +42,15 @@ fn object(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
             }
         }
     });
+    let private = cx.private();
     quote! {
         impl #krate::Validate for #name {
             fn validate_at(&self, #path: &#krate::validate::Path<'_>, #out: &mut #krate::Violations) {
                 #(#checks)*
             }
+        }
 
+        impl #private::Currencies for #name {
             #visit_currencies
         }
     }
@@ -132,6 +135,7 @@ fn text_of(primitive: Primitive, value: &TokenStream) -> TokenStream {
 /// and reports the currencies of an object variant to its owner's rules.
 fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     let krate = cx.krate();
+    let private = cx.private();
     let name = ident(&u.name);
     let mut checks = Vec::new();
     let mut currencies = Vec::new();
@@ -155,7 +159,7 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
         }
         if v.ty.holds_objects() || matches!(innermost(&v.ty), TypeRef::Union(_)) {
             currencies.push(
-                quote!(#name::#variant(value) => #krate::Validate::visit_currencies(value, path, visit),),
+                quote!(#name::#variant(value) => #private::Currencies::visit_currencies(value, path, visit),),
             );
         }
     }
@@ -196,6 +200,9 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     quote! {
         impl #krate::Validate for #name {
             #validate
+        }
+
+        impl #private::Currencies for #name {
             #visit_currencies
         }
     }
@@ -226,7 +233,7 @@ fn format_path(cx: &Context<'_>, format: Format) -> TokenStream {
 
 /// Reports each currency code of a field to `visit`, and descends into nested objects.
 fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
-    let krate = cx.krate();
+    let private = cx.private();
     let name = ident(&field.rust_name);
     let json = &field.json_name;
     let call = match &field.ty {
@@ -237,7 +244,7 @@ fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
         },
         TypeRef::Primitive(Primitive::Currency) => quote!(visit(self.#name.as_str(), &path.key(#json));),
         ty if ty.holds_objects() || matches!(innermost(ty), TypeRef::Union(_)) => {
-            quote!(#krate::Validate::visit_currencies(&self.#name, &path.key(#json), visit);)
+            quote!(#private::Currencies::visit_currencies(&self.#name, &path.key(#json), visit);)
         }
         _ => return None,
     };

@@ -632,8 +632,10 @@ fn union_variants_are_validated_like_fields_of_their_type() {
     );
     assert!(code.contains(":: lago_webhooks :: validate :: Format :: Uuid"), "{code}");
     assert!(code.contains("Code :: Details (value) => { :: lago_webhooks :: Validate :: validate_at (value , & path , out) ; }"), "{code}");
-    assert!(code.contains("Code :: Details (value) => :: lago_webhooks :: Validate :: visit_currencies (value , path , visit) ,"), "{code}");
+    assert!(code.contains("Code :: Details (value) => :: lago_webhooks :: __private :: Currencies :: visit_currencies (value , path , visit) ,"), "{code}");
     let validate = &code[code.find("impl :: lago_webhooks :: Validate for Code").unwrap()..];
-    let validate = &validate[..validate.find("impl :: lago_webhooks :: Validate for WebhookEvent").unwrap()];
+    let validate =
+        &validate[..validate.find("impl :: lago_webhooks :: __private :: Currencies for Code").unwrap()];
     assert!(!validate.contains("Code :: Flag"), "{validate}");
+    assert!(validate.contains("Code :: Ids"), "{validate}");
 }

@@ -2148,13 +2148,6 @@ impl WebhookEvent {
     ) -> ::core::result::Result<WebhookEvent, ::lago_webhooks::ParseError> {
         ::lago_webhooks::__private::parse_event(body)
     }
-    /// Parses a webhook body held as text; see [`WebhookEvent::from_slice`].
-    #[allow(clippy::should_implement_trait)]
-    pub fn from_str(
-        body: &::core::primitive::str,
-    ) -> ::core::result::Result<WebhookEvent, ::lago_webhooks::ParseError> {
-        ::lago_webhooks::__private::parse_event(body.as_bytes())
-    }
     /// The `webhook_type` string, known to the spec or not.
     pub fn webhook_type(&self) -> &::core::primitive::str {
         match self {
@@ -4214,6 +4207,8 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for WebhookEvent {
         ::lago_webhooks::__private::deserialize_event(deserializer)
     }
 }
+/// Parses a webhook body held as text (`body.parse::<WebhookEvent>()`); see
+/// [`WebhookEvent::from_slice`].
 impl ::core::str::FromStr for WebhookEvent {
     type Err = ::lago_webhooks::ParseError;
     fn from_str(
@@ -5240,8 +5235,14 @@ pub trait WebhookHandler {
         }
     }
 }
-/// The asynchronous flavour of [`WebhookHandler`]: methods take `&self` and return
-/// `Send` futures, so a handler can be shared across tasks (in an axum state, say).
+/// The asynchronous flavour of [`WebhookHandler`], for receiving: methods take `&self`
+/// and return `Send` futures, so a handler can be shared across tasks, and each gets
+/// the delivery's unique key, organization and signature scheme next to the payload.
+/// [`receiver`] serves it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler of the webhooks of spec \"Lago webhook messages\": it does not implement the `AsyncWebhookHandler` generated from it",
+    note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"
+)]
 pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     /// Called for `alert.triggered`: Alert triggered
     ///
@@ -5249,10 +5250,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_alert_triggered(
         &self,
         triggered_alert: TriggeredAlert,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = triggered_alert;
+        let _ = (triggered_alert, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `billable_metric.created`: Billable metric created
@@ -5261,10 +5263,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_billable_metric_created(
         &self,
         billable_metric: BillableMetric,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = billable_metric;
+        let _ = (billable_metric, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `billable_metric.updated`: Billable metric updated
@@ -5273,10 +5276,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_billable_metric_updated(
         &self,
         billable_metric: BillableMetric,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = billable_metric;
+        let _ = (billable_metric, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `billable_metric.deleted`: Billable metric deleted
@@ -5285,10 +5289,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_billable_metric_deleted(
         &self,
         billable_metric: BillableMetric,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = billable_metric;
+        let _ = (billable_metric, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.created`: Customer created
@@ -5297,10 +5302,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_created(
         &self,
         customer: Customer,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = customer;
+        let _ = (customer, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.updated`: Customer updated
@@ -5309,10 +5315,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_updated(
         &self,
         customer: Customer,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = customer;
+        let _ = (customer, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.accounting_provider_created`: Customer created in accounting integration
@@ -5321,10 +5328,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_accounting_provider_created(
         &self,
         customer: Customer,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = customer;
+        let _ = (customer, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.accounting_provider_error`: Accounting integration error
@@ -5333,10 +5341,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_accounting_provider_error(
         &self,
         accounting_provider_customer_error: IntegrationCustomerError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = accounting_provider_customer_error;
+        let _ = (accounting_provider_customer_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.crm_provider_created`: Customer created in CRM integration
@@ -5345,10 +5354,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_crm_provider_created(
         &self,
         customer: Customer,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = customer;
+        let _ = (customer, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.crm_provider_error`: CRM integration error
@@ -5359,10 +5369,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_crm_provider_error(
         &self,
         crm_provider_customer_error: IntegrationCustomerError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = crm_provider_customer_error;
+        let _ = (crm_provider_customer_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.payment_provider_created`: Customer created at payment provider
@@ -5371,10 +5382,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_payment_provider_created(
         &self,
         customer: Customer,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = customer;
+        let _ = (customer, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.payment_provider_error`: Payment provider customer error
@@ -5383,10 +5395,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_payment_provider_error(
         &self,
         payment_provider_customer_error: PaymentProviderCustomerError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_provider_customer_error;
+        let _ = (payment_provider_customer_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.checkout_url_generated`: Checkout URL generated
@@ -5395,10 +5408,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_checkout_url_generated(
         &self,
         payment_provider_customer_checkout_url: PaymentProviderCustomerCheckoutUrl,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_provider_customer_checkout_url;
+        let _ = (payment_provider_customer_checkout_url, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.tax_provider_error`: Tax provider error
@@ -5407,10 +5421,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_tax_provider_error(
         &self,
         tax_provider_customer_error: TaxProviderCustomerError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = tax_provider_customer_error;
+        let _ = (tax_provider_customer_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `customer.vies_check`: Customer VIES check
@@ -5419,10 +5434,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_customer_vies_check(
         &self,
         customer: Customer,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = customer;
+        let _ = (customer, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `credit_note.created`: Credit note created
@@ -5431,10 +5447,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_credit_note_created(
         &self,
         credit_note: CreditNote,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = credit_note;
+        let _ = (credit_note, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `credit_note.generated`: Credit note PDF generated
@@ -5443,10 +5460,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_credit_note_generated(
         &self,
         credit_note: CreditNote,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = credit_note;
+        let _ = (credit_note, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `credit_note.refund_failure`: Credit note refund failure
@@ -5455,10 +5473,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_credit_note_refund_failure(
         &self,
         credit_note_payment_provider_refund_error: CreditNotePaymentProviderRefundError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = credit_note_payment_provider_refund_error;
+        let _ = (credit_note_payment_provider_refund_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `dunning_campaign.finished`: Dunning campaign finished
@@ -5469,10 +5488,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_dunning_campaign_finished(
         &self,
         dunning_campaign: DunningCampaignFinished,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = dunning_campaign;
+        let _ = (dunning_campaign, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `event.error`: Event error
@@ -5483,10 +5503,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_event_error(
         &self,
         event_error: EventError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = event_error;
+        let _ = (event_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `events.errors`: Event validation errors
@@ -5495,10 +5516,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_events_errors(
         &self,
         events_errors: EventsErrors,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = events_errors;
+        let _ = (events_errors, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `feature.created`: Feature created
@@ -5507,10 +5529,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_feature_created(
         &self,
         feature: Feature,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = feature;
+        let _ = (feature, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `feature.updated`: Feature updated
@@ -5519,10 +5542,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_feature_updated(
         &self,
         feature: Feature,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = feature;
+        let _ = (feature, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `feature.deleted`: Feature deleted
@@ -5531,10 +5555,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_feature_deleted(
         &self,
         feature: Feature,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = feature;
+        let _ = (feature, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `fee.created`: Pay-in-advance fee created
@@ -5543,10 +5568,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_fee_created(
         &self,
         fee: Fee,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = fee;
+        let _ = (fee, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `fee.tax_provider_error`: Fee tax provider error
@@ -5555,10 +5581,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_fee_tax_provider_error(
         &self,
         tax_provider_fee_error: TaxProviderFeeError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = tax_provider_fee_error;
+        let _ = (tax_provider_fee_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.created`: Invoice finalized
@@ -5567,10 +5594,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_created(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.add_on_added`: Add-on invoice created
@@ -5581,10 +5609,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_add_on_added(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.one_off_created`: One-off invoice created
@@ -5593,10 +5622,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_one_off_created(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.paid_credit_added`: Prepaid credit invoice created
@@ -5605,10 +5635,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_paid_credit_added(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.generated`: Invoice PDF generated
@@ -5617,10 +5648,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_generated(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.drafted`: Draft invoice created
@@ -5629,10 +5661,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_drafted(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.ready_to_finalize`: Draft invoice ready to finalize
@@ -5641,10 +5674,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_ready_to_finalize(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.voided`: Invoice voided
@@ -5653,10 +5687,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_voided(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.deleted`: Draft invoice deleted
@@ -5665,10 +5700,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_deleted(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.payment_dispute_lost`: Payment dispute lost
@@ -5677,10 +5713,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_payment_dispute_lost(
         &self,
         payment_dispute_lost: InvoicePaymentDisputeLost,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_dispute_lost;
+        let _ = (payment_dispute_lost, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.payment_status_updated`: Invoice payment status changed
@@ -5689,10 +5726,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_payment_status_updated(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.payment_overdue`: Invoice payment overdue
@@ -5701,10 +5739,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_payment_overdue(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.payment_failure`: Invoice payment failure
@@ -5713,10 +5752,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_payment_failure(
         &self,
         payment_provider_invoice_payment_error: PaymentProviderInvoicePaymentError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_provider_invoice_payment_error;
+        let _ = (payment_provider_invoice_payment_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `invoice.resynced`: Invoice resynced
@@ -5725,10 +5765,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_invoice_resynced(
         &self,
         invoice: Invoice,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = invoice;
+        let _ = (invoice, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `integration.provider_error`: Integration error
@@ -5737,10 +5778,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_integration_provider_error(
         &self,
         provider_error: IntegrationProviderError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = provider_error;
+        let _ = (provider_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `order.created`: Order created
@@ -5751,10 +5793,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_order_created(
         &self,
         order: Order,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = order;
+        let _ = (order, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `order.executed`: Order executed
@@ -5765,10 +5808,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_order_executed(
         &self,
         order: Order,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = order;
+        let _ = (order, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `order_form.created`: Order form created
@@ -5779,10 +5823,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_order_form_created(
         &self,
         order_form: OrderForm,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = order_form;
+        let _ = (order_form, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `order_form.signed`: Order form signed
@@ -5793,10 +5838,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_order_form_signed(
         &self,
         order_form: OrderForm,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = order_form;
+        let _ = (order_form, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `order_form.expired`: Order form expired
@@ -5807,10 +5853,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_order_form_expired(
         &self,
         order_form: OrderForm,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = order_form;
+        let _ = (order_form, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `order_form.voided`: Order form voided
@@ -5821,10 +5868,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_order_form_voided(
         &self,
         order_form: OrderForm,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = order_form;
+        let _ = (order_form, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment.succeeded`: Payment succeeded
@@ -5833,10 +5881,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_succeeded(
         &self,
         payment: Payment,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment;
+        let _ = (payment, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment.requires_action`: Payment requires action
@@ -5845,10 +5894,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_requires_action(
         &self,
         payment: Payment,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment;
+        let _ = (payment, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment_provider.error`: Payment provider connection error
@@ -5857,10 +5907,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_provider_error(
         &self,
         payment_provider_error: PaymentProviderError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_provider_error;
+        let _ = (payment_provider_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment_receipt.created`: Payment receipt created
@@ -5871,10 +5922,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_receipt_created(
         &self,
         payment_receipt: PaymentReceipt,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_receipt;
+        let _ = (payment_receipt, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment_receipt.generated`: Payment receipt PDF generated
@@ -5885,10 +5937,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_receipt_generated(
         &self,
         payment_receipt: PaymentReceipt,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_receipt;
+        let _ = (payment_receipt, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment_request.created`: Payment request created
@@ -5897,10 +5950,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_request_created(
         &self,
         payment_request: PaymentRequest,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_request;
+        let _ = (payment_request, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment_request.payment_failure`: Payment request payment failure
@@ -5909,10 +5963,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_request_payment_failure(
         &self,
         payment_provider_payment_request_payment_error: PaymentProviderPaymentRequestPaymentError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_provider_payment_request_payment_error;
+        let _ = (payment_provider_payment_request_payment_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `payment_request.payment_status_updated`: Payment request status updated
@@ -5921,10 +5976,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_payment_request_payment_status_updated(
         &self,
         payment_request: PaymentRequest,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_request;
+        let _ = (payment_request, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `plan.created`: Plan created
@@ -5933,10 +5989,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_plan_created(
         &self,
         plan: Plan,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = plan;
+        let _ = (plan, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `plan.updated`: Plan updated
@@ -5945,10 +6002,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_plan_updated(
         &self,
         plan: Plan,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = plan;
+        let _ = (plan, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `plan.deleted`: Plan deleted
@@ -5957,10 +6015,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_plan_deleted(
         &self,
         plan: Plan,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = plan;
+        let _ = (plan, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `quote.created`: Quote created
@@ -5971,10 +6030,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_quote_created(
         &self,
         quote: Quote,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = quote;
+        let _ = (quote, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `quote.approved`: Quote approved
@@ -5985,10 +6045,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_quote_approved(
         &self,
         quote: Quote,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = quote;
+        let _ = (quote, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `quote.voided`: Quote voided
@@ -5999,10 +6060,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_quote_voided(
         &self,
         quote: Quote,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = quote;
+        let _ = (quote, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.canceled`: Subscription canceled
@@ -6011,10 +6073,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_canceled(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.incomplete`: Subscription incomplete
@@ -6023,10 +6086,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_incomplete(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.terminated`: Subscription terminated
@@ -6035,10 +6099,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_terminated(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.started`: Subscription started
@@ -6047,10 +6112,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_started(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.updated`: Subscription updated
@@ -6059,10 +6125,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_updated(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.termination_alert`: Subscription ending soon
@@ -6071,10 +6138,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_termination_alert(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.trial_ended`: Subscription trial ended
@@ -6083,10 +6151,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_trial_ended(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `subscription.usage_threshold_reached`: Usage threshold reached
@@ -6095,10 +6164,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_subscription_usage_threshold_reached(
         &self,
         subscription: Subscription,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = subscription;
+        let _ = (subscription, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet.created`: Wallet created
@@ -6107,10 +6177,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_created(
         &self,
         wallet: Wallet,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = wallet;
+        let _ = (wallet, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet.depleted_ongoing_balance`: Wallet ongoing balance depleted
@@ -6119,10 +6190,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_depleted_ongoing_balance(
         &self,
         wallet: Wallet,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = wallet;
+        let _ = (wallet, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet.terminated`: Wallet terminated
@@ -6131,10 +6203,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_terminated(
         &self,
         wallet: Wallet,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = wallet;
+        let _ = (wallet, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet.updated`: Wallet updated
@@ -6143,10 +6216,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_updated(
         &self,
         wallet: Wallet,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = wallet;
+        let _ = (wallet, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet_transaction.created`: Wallet transaction created
@@ -6155,10 +6229,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_transaction_created(
         &self,
         wallet_transaction: WalletTransaction,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = wallet_transaction;
+        let _ = (wallet_transaction, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet_transaction.updated`: Wallet transaction updated
@@ -6167,10 +6242,11 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_transaction_updated(
         &self,
         wallet_transaction: WalletTransaction,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = wallet_transaction;
+        let _ = (wallet_transaction, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for `wallet_transaction.payment_failure`: Wallet top-up payment failure
@@ -6179,285 +6255,331 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     fn on_wallet_transaction_payment_failure(
         &self,
         payment_provider_wallet_transaction_payment_error: PaymentProviderWalletTransactionPaymentError,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = payment_provider_wallet_transaction_payment_error;
+        let _ = (payment_provider_wallet_transaction_payment_error, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Called for a webhook type the spec does not know.
     fn on_unknown(
         &self,
         event: ::lago_webhooks::UnknownEvent,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
-        let _ = event;
+        let _ = (event, delivery);
         ::core::future::ready(::core::result::Result::Ok(()))
     }
     /// Routes `event` to the method for its webhook type.
     fn handle(
         &self,
         event: WebhookEvent,
+        delivery: &::lago_webhooks::Delivery,
     ) -> impl ::core::future::Future<
         Output = ::lago_webhooks::HandlerResult,
     > + ::core::marker::Send {
         async move {
             match event {
                 WebhookEvent::AlertTriggered { triggered_alert: payload, .. } => {
-                    self.on_alert_triggered(*payload).await
+                    self.on_alert_triggered(*payload, delivery).await
                 }
                 WebhookEvent::BillableMetricCreated { billable_metric: payload, .. } => {
-                    self.on_billable_metric_created(*payload).await
+                    self.on_billable_metric_created(*payload, delivery).await
                 }
                 WebhookEvent::BillableMetricUpdated { billable_metric: payload, .. } => {
-                    self.on_billable_metric_updated(*payload).await
+                    self.on_billable_metric_updated(*payload, delivery).await
                 }
                 WebhookEvent::BillableMetricDeleted { billable_metric: payload, .. } => {
-                    self.on_billable_metric_deleted(*payload).await
+                    self.on_billable_metric_deleted(*payload, delivery).await
                 }
                 WebhookEvent::CustomerCreated { customer: payload, .. } => {
-                    self.on_customer_created(*payload).await
+                    self.on_customer_created(*payload, delivery).await
                 }
                 WebhookEvent::CustomerUpdated { customer: payload, .. } => {
-                    self.on_customer_updated(*payload).await
+                    self.on_customer_updated(*payload, delivery).await
                 }
                 WebhookEvent::CustomerAccountingProviderCreated {
                     customer: payload,
                     ..
-                } => self.on_customer_accounting_provider_created(*payload).await,
+                } => {
+                    self.on_customer_accounting_provider_created(*payload, delivery)
+                        .await
+                }
                 WebhookEvent::CustomerAccountingProviderError {
                     accounting_provider_customer_error: payload,
                     ..
-                } => self.on_customer_accounting_provider_error(*payload).await,
+                } => self.on_customer_accounting_provider_error(*payload, delivery).await,
                 WebhookEvent::CustomerCrmProviderCreated { customer: payload, .. } => {
-                    self.on_customer_crm_provider_created(*payload).await
+                    self.on_customer_crm_provider_created(*payload, delivery).await
                 }
                 WebhookEvent::CustomerCrmProviderError {
                     crm_provider_customer_error: payload,
                     ..
-                } => self.on_customer_crm_provider_error(*payload).await,
+                } => self.on_customer_crm_provider_error(*payload, delivery).await,
                 WebhookEvent::CustomerPaymentProviderCreated {
                     customer: payload,
                     ..
-                } => self.on_customer_payment_provider_created(*payload).await,
+                } => self.on_customer_payment_provider_created(*payload, delivery).await,
                 WebhookEvent::CustomerPaymentProviderError {
                     payment_provider_customer_error: payload,
                     ..
-                } => self.on_customer_payment_provider_error(*payload).await,
+                } => self.on_customer_payment_provider_error(*payload, delivery).await,
                 WebhookEvent::CustomerCheckoutUrlGenerated {
                     payment_provider_customer_checkout_url: payload,
                     ..
-                } => self.on_customer_checkout_url_generated(*payload).await,
+                } => self.on_customer_checkout_url_generated(*payload, delivery).await,
                 WebhookEvent::CustomerTaxProviderError {
                     tax_provider_customer_error: payload,
                     ..
-                } => self.on_customer_tax_provider_error(*payload).await,
+                } => self.on_customer_tax_provider_error(*payload, delivery).await,
                 WebhookEvent::CustomerViesCheck { customer: payload, .. } => {
-                    self.on_customer_vies_check(*payload).await
+                    self.on_customer_vies_check(*payload, delivery).await
                 }
                 WebhookEvent::CreditNoteCreated { credit_note: payload, .. } => {
-                    self.on_credit_note_created(*payload).await
+                    self.on_credit_note_created(*payload, delivery).await
                 }
                 WebhookEvent::CreditNoteGenerated { credit_note: payload, .. } => {
-                    self.on_credit_note_generated(*payload).await
+                    self.on_credit_note_generated(*payload, delivery).await
                 }
                 WebhookEvent::CreditNoteRefundFailure {
                     credit_note_payment_provider_refund_error: payload,
                     ..
-                } => self.on_credit_note_refund_failure(*payload).await,
+                } => self.on_credit_note_refund_failure(*payload, delivery).await,
                 WebhookEvent::DunningCampaignFinished {
                     dunning_campaign: payload,
                     ..
-                } => self.on_dunning_campaign_finished(*payload).await,
+                } => self.on_dunning_campaign_finished(*payload, delivery).await,
                 WebhookEvent::EventError { event_error: payload, .. } => {
-                    self.on_event_error(*payload).await
+                    self.on_event_error(*payload, delivery).await
                 }
                 WebhookEvent::EventsErrors { events_errors: payload, .. } => {
-                    self.on_events_errors(*payload).await
+                    self.on_events_errors(*payload, delivery).await
                 }
                 WebhookEvent::FeatureCreated { feature: payload, .. } => {
-                    self.on_feature_created(*payload).await
+                    self.on_feature_created(*payload, delivery).await
                 }
                 WebhookEvent::FeatureUpdated { feature: payload, .. } => {
-                    self.on_feature_updated(*payload).await
+                    self.on_feature_updated(*payload, delivery).await
                 }
                 WebhookEvent::FeatureDeleted { feature: payload, .. } => {
-                    self.on_feature_deleted(*payload).await
+                    self.on_feature_deleted(*payload, delivery).await
                 }
                 WebhookEvent::FeeCreated { fee: payload, .. } => {
-                    self.on_fee_created(*payload).await
+                    self.on_fee_created(*payload, delivery).await
                 }
                 WebhookEvent::FeeTaxProviderError {
                     tax_provider_fee_error: payload,
                     ..
-                } => self.on_fee_tax_provider_error(*payload).await,
+                } => self.on_fee_tax_provider_error(*payload, delivery).await,
                 WebhookEvent::InvoiceCreated { invoice: payload, .. } => {
-                    self.on_invoice_created(*payload).await
+                    self.on_invoice_created(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceAddOnAdded { invoice: payload, .. } => {
-                    self.on_invoice_add_on_added(*payload).await
+                    self.on_invoice_add_on_added(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceOneOffCreated { invoice: payload, .. } => {
-                    self.on_invoice_one_off_created(*payload).await
+                    self.on_invoice_one_off_created(*payload, delivery).await
                 }
                 WebhookEvent::InvoicePaidCreditAdded { invoice: payload, .. } => {
-                    self.on_invoice_paid_credit_added(*payload).await
+                    self.on_invoice_paid_credit_added(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceGenerated { invoice: payload, .. } => {
-                    self.on_invoice_generated(*payload).await
+                    self.on_invoice_generated(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceDrafted { invoice: payload, .. } => {
-                    self.on_invoice_drafted(*payload).await
+                    self.on_invoice_drafted(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceReadyToFinalize { invoice: payload, .. } => {
-                    self.on_invoice_ready_to_finalize(*payload).await
+                    self.on_invoice_ready_to_finalize(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceVoided { invoice: payload, .. } => {
-                    self.on_invoice_voided(*payload).await
+                    self.on_invoice_voided(*payload, delivery).await
                 }
                 WebhookEvent::InvoiceDeleted { invoice: payload, .. } => {
-                    self.on_invoice_deleted(*payload).await
+                    self.on_invoice_deleted(*payload, delivery).await
                 }
                 WebhookEvent::InvoicePaymentDisputeLost {
                     payment_dispute_lost: payload,
                     ..
-                } => self.on_invoice_payment_dispute_lost(*payload).await,
+                } => self.on_invoice_payment_dispute_lost(*payload, delivery).await,
                 WebhookEvent::InvoicePaymentStatusUpdated { invoice: payload, .. } => {
-                    self.on_invoice_payment_status_updated(*payload).await
+                    self.on_invoice_payment_status_updated(*payload, delivery).await
                 }
                 WebhookEvent::InvoicePaymentOverdue { invoice: payload, .. } => {
-                    self.on_invoice_payment_overdue(*payload).await
+                    self.on_invoice_payment_overdue(*payload, delivery).await
                 }
                 WebhookEvent::InvoicePaymentFailure {
                     payment_provider_invoice_payment_error: payload,
                     ..
-                } => self.on_invoice_payment_failure(*payload).await,
+                } => self.on_invoice_payment_failure(*payload, delivery).await,
                 WebhookEvent::InvoiceResynced { invoice: payload, .. } => {
-                    self.on_invoice_resynced(*payload).await
+                    self.on_invoice_resynced(*payload, delivery).await
                 }
                 WebhookEvent::IntegrationProviderError {
                     provider_error: payload,
                     ..
-                } => self.on_integration_provider_error(*payload).await,
+                } => self.on_integration_provider_error(*payload, delivery).await,
                 WebhookEvent::OrderCreated { order: payload, .. } => {
-                    self.on_order_created(*payload).await
+                    self.on_order_created(*payload, delivery).await
                 }
                 WebhookEvent::OrderExecuted { order: payload, .. } => {
-                    self.on_order_executed(*payload).await
+                    self.on_order_executed(*payload, delivery).await
                 }
                 WebhookEvent::OrderFormCreated { order_form: payload, .. } => {
-                    self.on_order_form_created(*payload).await
+                    self.on_order_form_created(*payload, delivery).await
                 }
                 WebhookEvent::OrderFormSigned { order_form: payload, .. } => {
-                    self.on_order_form_signed(*payload).await
+                    self.on_order_form_signed(*payload, delivery).await
                 }
                 WebhookEvent::OrderFormExpired { order_form: payload, .. } => {
-                    self.on_order_form_expired(*payload).await
+                    self.on_order_form_expired(*payload, delivery).await
                 }
                 WebhookEvent::OrderFormVoided { order_form: payload, .. } => {
-                    self.on_order_form_voided(*payload).await
+                    self.on_order_form_voided(*payload, delivery).await
                 }
                 WebhookEvent::PaymentSucceeded { payment: payload, .. } => {
-                    self.on_payment_succeeded(*payload).await
+                    self.on_payment_succeeded(*payload, delivery).await
                 }
                 WebhookEvent::PaymentRequiresAction { payment: payload, .. } => {
-                    self.on_payment_requires_action(*payload).await
+                    self.on_payment_requires_action(*payload, delivery).await
                 }
                 WebhookEvent::PaymentProviderError {
                     payment_provider_error: payload,
                     ..
-                } => self.on_payment_provider_error(*payload).await,
+                } => self.on_payment_provider_error(*payload, delivery).await,
                 WebhookEvent::PaymentReceiptCreated { payment_receipt: payload, .. } => {
-                    self.on_payment_receipt_created(*payload).await
+                    self.on_payment_receipt_created(*payload, delivery).await
                 }
                 WebhookEvent::PaymentReceiptGenerated {
                     payment_receipt: payload,
                     ..
-                } => self.on_payment_receipt_generated(*payload).await,
+                } => self.on_payment_receipt_generated(*payload, delivery).await,
                 WebhookEvent::PaymentRequestCreated { payment_request: payload, .. } => {
-                    self.on_payment_request_created(*payload).await
+                    self.on_payment_request_created(*payload, delivery).await
                 }
                 WebhookEvent::PaymentRequestPaymentFailure {
                     payment_provider_payment_request_payment_error: payload,
                     ..
-                } => self.on_payment_request_payment_failure(*payload).await,
+                } => self.on_payment_request_payment_failure(*payload, delivery).await,
                 WebhookEvent::PaymentRequestPaymentStatusUpdated {
                     payment_request: payload,
                     ..
-                } => self.on_payment_request_payment_status_updated(*payload).await,
+                } => {
+                    self.on_payment_request_payment_status_updated(*payload, delivery)
+                        .await
+                }
                 WebhookEvent::PlanCreated { plan: payload, .. } => {
-                    self.on_plan_created(*payload).await
+                    self.on_plan_created(*payload, delivery).await
                 }
                 WebhookEvent::PlanUpdated { plan: payload, .. } => {
-                    self.on_plan_updated(*payload).await
+                    self.on_plan_updated(*payload, delivery).await
                 }
                 WebhookEvent::PlanDeleted { plan: payload, .. } => {
-                    self.on_plan_deleted(*payload).await
+                    self.on_plan_deleted(*payload, delivery).await
                 }
                 WebhookEvent::QuoteCreated { quote: payload, .. } => {
-                    self.on_quote_created(*payload).await
+                    self.on_quote_created(*payload, delivery).await
                 }
                 WebhookEvent::QuoteApproved { quote: payload, .. } => {
-                    self.on_quote_approved(*payload).await
+                    self.on_quote_approved(*payload, delivery).await
                 }
                 WebhookEvent::QuoteVoided { quote: payload, .. } => {
-                    self.on_quote_voided(*payload).await
+                    self.on_quote_voided(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionCanceled { subscription: payload, .. } => {
-                    self.on_subscription_canceled(*payload).await
+                    self.on_subscription_canceled(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionIncomplete { subscription: payload, .. } => {
-                    self.on_subscription_incomplete(*payload).await
+                    self.on_subscription_incomplete(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionTerminated { subscription: payload, .. } => {
-                    self.on_subscription_terminated(*payload).await
+                    self.on_subscription_terminated(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionStarted { subscription: payload, .. } => {
-                    self.on_subscription_started(*payload).await
+                    self.on_subscription_started(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionUpdated { subscription: payload, .. } => {
-                    self.on_subscription_updated(*payload).await
+                    self.on_subscription_updated(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionTerminationAlert {
                     subscription: payload,
                     ..
-                } => self.on_subscription_termination_alert(*payload).await,
+                } => self.on_subscription_termination_alert(*payload, delivery).await,
                 WebhookEvent::SubscriptionTrialEnded { subscription: payload, .. } => {
-                    self.on_subscription_trial_ended(*payload).await
+                    self.on_subscription_trial_ended(*payload, delivery).await
                 }
                 WebhookEvent::SubscriptionUsageThresholdReached {
                     subscription: payload,
                     ..
-                } => self.on_subscription_usage_threshold_reached(*payload).await,
+                } => {
+                    self.on_subscription_usage_threshold_reached(*payload, delivery)
+                        .await
+                }
                 WebhookEvent::WalletCreated { wallet: payload, .. } => {
-                    self.on_wallet_created(*payload).await
+                    self.on_wallet_created(*payload, delivery).await
                 }
                 WebhookEvent::WalletDepletedOngoingBalance { wallet: payload, .. } => {
-                    self.on_wallet_depleted_ongoing_balance(*payload).await
+                    self.on_wallet_depleted_ongoing_balance(*payload, delivery).await
                 }
                 WebhookEvent::WalletTerminated { wallet: payload, .. } => {
-                    self.on_wallet_terminated(*payload).await
+                    self.on_wallet_terminated(*payload, delivery).await
                 }
                 WebhookEvent::WalletUpdated { wallet: payload, .. } => {
-                    self.on_wallet_updated(*payload).await
+                    self.on_wallet_updated(*payload, delivery).await
                 }
                 WebhookEvent::WalletTransactionCreated {
                     wallet_transaction: payload,
                     ..
-                } => self.on_wallet_transaction_created(*payload).await,
+                } => self.on_wallet_transaction_created(*payload, delivery).await,
                 WebhookEvent::WalletTransactionUpdated {
                     wallet_transaction: payload,
                     ..
-                } => self.on_wallet_transaction_updated(*payload).await,
+                } => self.on_wallet_transaction_updated(*payload, delivery).await,
                 WebhookEvent::WalletTransactionPaymentFailure {
                     payment_provider_wallet_transaction_payment_error: payload,
                     ..
-                } => self.on_wallet_transaction_payment_failure(*payload).await,
-                WebhookEvent::Unknown(event) => self.on_unknown(event).await,
+                } => self.on_wallet_transaction_payment_failure(*payload, delivery).await,
+                WebhookEvent::Unknown(event) => self.on_unknown(event, delivery).await,
             }
         }
     }
+}
+impl ::lago_webhooks::Webhook for WebhookEvent {
+    fn from_slice(
+        body: &[::core::primitive::u8],
+    ) -> ::core::result::Result<Self, ::lago_webhooks::ParseError> {
+        WebhookEvent::from_slice(body)
+    }
+    fn webhook_type(&self) -> &::core::primitive::str {
+        WebhookEvent::webhook_type(self)
+    }
+    fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
+        WebhookEvent::organization_id(self)
+    }
+}
+impl<__H: AsyncWebhookHandler> ::lago_webhooks::Dispatch<__H> for WebhookEvent {
+    fn dispatch(
+        self,
+        handler: &__H,
+        delivery: &::lago_webhooks::Delivery,
+    ) -> impl ::core::future::Future<
+        Output = ::lago_webhooks::HandlerResult,
+    > + ::core::marker::Send {
+        handler.handle(self, delivery)
+    }
+}
+/// A receiver of these webhooks for `handler`: it checks signatures with `verifier`,
+/// then parses, deduplicates in memory and dispatches each delivery (see the
+/// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
+/// with the `axum` feature, `into_router`).
+pub fn receiver<__H: AsyncWebhookHandler>(
+    verifier: ::lago_webhooks::verify::Verifier,
+    handler: __H,
+) -> ::lago_webhooks::receiver::Receiver<WebhookEvent, __H> {
+    ::lago_webhooks::receiver::Receiver::for_events(verifier, handler)
 }
 /// An invoice issued by Lago. The set of keys depends on the message: each webhook chooses which related collections (customer, subscriptions, billing periods, fees, credits, taxes, error details, custom sections) are embedded, and an invoice nested in another object (a payment request, a dispute) may carry fewer. Older Lago versions also send legacy vat_* and per-amount *_currency keys.
 #[derive(
@@ -18463,23 +18585,25 @@ impl ::lago_webhooks::Validate for Invoice {
             if let ::core::option::Option::Some(value) = &self.total_amount_currency {
                 visit(value.as_str(), &path.key("total_amount_currency"));
             }
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.fees,
                 &path.key("fees"),
                 visit,
             );
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.credits,
                 &path.key("credits"),
                 visit,
             );
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.applied_taxes,
                 &path.key("applied_taxes"),
                 visit,
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Invoice {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -18503,52 +18627,52 @@ impl ::lago_webhooks::Validate for Invoice {
         if let ::core::option::Option::Some(value) = &self.total_amount_currency {
             visit(value.as_str(), &path.key("total_amount_currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.customer,
             &path.key("customer"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.subscriptions,
             &path.key("subscriptions"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.billing_periods,
             &path.key("billing_periods"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.fees,
             &path.key("fees"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.credits,
             &path.key("credits"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_taxes,
             &path.key("applied_taxes"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.error_details,
             &path.key("error_details"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_usage_thresholds,
             &path.key("applied_usage_thresholds"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_invoice_custom_sections,
             &path.key("applied_invoice_custom_sections"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.metadata,
             &path.key("metadata"),
             visit,
@@ -18642,6 +18766,7 @@ impl ::lago_webhooks::Validate for BillingPeriod {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for BillingPeriod {}
 impl ::lago_webhooks::Validate for InvoiceAppliedTax {
     fn validate_at(
         &self,
@@ -18714,6 +18839,8 @@ impl ::lago_webhooks::Validate for InvoiceAppliedTax {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for InvoiceAppliedTax {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -18746,6 +18873,7 @@ impl ::lago_webhooks::Validate for InvoiceErrorDetail {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for InvoiceErrorDetail {}
 impl ::lago_webhooks::Validate for InvoiceAppliedUsageThreshold {
     fn validate_at(
         &self,
@@ -18779,6 +18907,8 @@ impl ::lago_webhooks::Validate for InvoiceAppliedUsageThreshold {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for InvoiceAppliedUsageThreshold {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -18787,7 +18917,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedUsageThreshold {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.usage_threshold,
             &path.key("usage_threshold"),
             visit,
@@ -18829,6 +18959,7 @@ impl ::lago_webhooks::Validate for InvoiceAppliedCustomSection {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for InvoiceAppliedCustomSection {}
 impl ::lago_webhooks::Validate for InvoiceMetadata {
     fn validate_at(
         &self,
@@ -18855,6 +18986,7 @@ impl ::lago_webhooks::Validate for InvoiceMetadata {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for InvoiceMetadata {}
 impl ::lago_webhooks::Validate for InvoicePaymentDisputeLost {
     fn validate_at(
         &self,
@@ -18866,6 +18998,8 @@ impl ::lago_webhooks::Validate for InvoicePaymentDisputeLost {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for InvoicePaymentDisputeLost {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -18874,7 +19008,7 @@ impl ::lago_webhooks::Validate for InvoicePaymentDisputeLost {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.invoice,
             &path.key("invoice"),
             visit,
@@ -19270,13 +19404,15 @@ impl ::lago_webhooks::Validate for Fee {
                 self.total_amount_currency.as_str(),
                 &path.key("total_amount_currency"),
             );
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.applied_taxes,
                 &path.key("applied_taxes"),
                 visit,
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Fee {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -19285,7 +19421,7 @@ impl ::lago_webhooks::Validate for Fee {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.item,
             &path.key("item"),
             visit,
@@ -19295,17 +19431,17 @@ impl ::lago_webhooks::Validate for Fee {
             visit(value.as_str(), &path.key("vat_amount_currency"));
         }
         visit(self.total_amount_currency.as_str(), &path.key("total_amount_currency"));
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.pricing_unit_details,
             &path.key("pricing_unit_details"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.presentation_breakdowns,
             &path.key("presentation_breakdowns"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_taxes,
             &path.key("applied_taxes"),
             visit,
@@ -19341,6 +19477,7 @@ impl ::lago_webhooks::Validate for FeeItem {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for FeeItem {}
 impl ::lago_webhooks::Validate for FeeAppliedTax {
     fn validate_at(
         &self,
@@ -19403,6 +19540,8 @@ impl ::lago_webhooks::Validate for FeeAppliedTax {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for FeeAppliedTax {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -19458,6 +19597,7 @@ impl ::lago_webhooks::Validate for FeePricingUnitDetails {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for FeePricingUnitDetails {}
 impl ::lago_webhooks::Validate for FeePresentationBreakdown {
     fn validate_at(
         &self,
@@ -19475,6 +19615,7 @@ impl ::lago_webhooks::Validate for FeePresentationBreakdown {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for FeePresentationBreakdown {}
 impl ::lago_webhooks::Validate for Credit {
     fn validate_at(
         &self,
@@ -19518,6 +19659,8 @@ impl ::lago_webhooks::Validate for Credit {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Credit {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -19527,12 +19670,12 @@ impl ::lago_webhooks::Validate for Credit {
         ),
     ) {
         visit(self.amount_currency.as_str(), &path.key("amount_currency"));
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.item,
             &path.key("item"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.invoice,
             &path.key("invoice"),
             visit,
@@ -19569,6 +19712,7 @@ impl ::lago_webhooks::Validate for CreditItem {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for CreditItem {}
 impl ::lago_webhooks::Validate for CreditInvoice {
     fn validate_at(
         &self,
@@ -19590,6 +19734,7 @@ impl ::lago_webhooks::Validate for CreditInvoice {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for CreditInvoice {}
 impl ::lago_webhooks::Validate for Customer {
     fn validate_at(
         &self,
@@ -19707,6 +19852,8 @@ impl ::lago_webhooks::Validate for Customer {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Customer {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -19718,27 +19865,27 @@ impl ::lago_webhooks::Validate for Customer {
         if let ::core::option::Option::Some(value) = &self.currency {
             visit(value.as_str(), &path.key("currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.billing_configuration,
             &path.key("billing_configuration"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.shipping_address,
             &path.key("shipping_address"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.metadata,
             &path.key("metadata"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.integration_customers,
             &path.key("integration_customers"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.vies_check,
             &path.key("vies_check"),
             visit,
@@ -19783,6 +19930,7 @@ impl ::lago_webhooks::Validate for BillingConfiguration {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for BillingConfiguration {}
 impl ::lago_webhooks::Validate for CustomerShippingAddress {
     fn validate_at(
         &self,
@@ -19790,6 +19938,7 @@ impl ::lago_webhooks::Validate for CustomerShippingAddress {
         _: &mut ::lago_webhooks::Violations,
     ) {}
 }
+impl ::lago_webhooks::__private::Currencies for CustomerShippingAddress {}
 impl ::lago_webhooks::Validate for CustomerMetadata {
     fn validate_at(
         &self,
@@ -19816,6 +19965,7 @@ impl ::lago_webhooks::Validate for CustomerMetadata {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for CustomerMetadata {}
 impl ::lago_webhooks::Validate for IntegrationCustomer {
     fn validate_at(
         &self,
@@ -19845,6 +19995,7 @@ impl ::lago_webhooks::Validate for IntegrationCustomer {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for IntegrationCustomer {}
 impl ::lago_webhooks::Validate for CustomerViesCheck {
     fn validate_at(
         &self,
@@ -19862,6 +20013,7 @@ impl ::lago_webhooks::Validate for CustomerViesCheck {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for CustomerViesCheck {}
 impl ::lago_webhooks::Validate for CreditNote {
     fn validate_at(
         &self,
@@ -20215,18 +20367,20 @@ impl ::lago_webhooks::Validate for CreditNote {
                     &path.key("sub_total_vat_excluded_amount_currency"),
                 );
             }
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.items,
                 &path.key("items"),
                 visit,
             );
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.applied_taxes,
                 &path.key("applied_taxes"),
                 visit,
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for CreditNote {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20238,17 +20392,17 @@ impl ::lago_webhooks::Validate for CreditNote {
         if let ::core::option::Option::Some(value) = &self.currency {
             visit(value.as_str(), &path.key("currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.customer,
             &path.key("customer"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.items,
             &path.key("items"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_taxes,
             &path.key("applied_taxes"),
             visit,
@@ -20323,6 +20477,8 @@ impl ::lago_webhooks::Validate for CreditNoteItem {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for CreditNoteItem {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20332,7 +20488,11 @@ impl ::lago_webhooks::Validate for CreditNoteItem {
         ),
     ) {
         visit(self.amount_currency.as_str(), &path.key("amount_currency"));
-        ::lago_webhooks::Validate::visit_currencies(&self.fee, &path.key("fee"), visit);
+        ::lago_webhooks::__private::Currencies::visit_currencies(
+            &self.fee,
+            &path.key("fee"),
+            visit,
+        );
     }
 }
 impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
@@ -20410,6 +20570,8 @@ impl ::lago_webhooks::Validate for CreditNoteAppliedTax {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for CreditNoteAppliedTax {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20515,6 +20677,8 @@ impl ::lago_webhooks::Validate for Payment {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Payment {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20526,7 +20690,7 @@ impl ::lago_webhooks::Validate for Payment {
         if let ::core::option::Option::Some(value) = &self.amount_currency {
             visit(value.as_str(), &path.key("amount_currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),
             visit,
@@ -20563,6 +20727,7 @@ impl ::lago_webhooks::Validate for CustomerPaymentMethod {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for CustomerPaymentMethod {}
 impl ::lago_webhooks::Validate for PaymentRequest {
     fn validate_at(
         &self,
@@ -20634,13 +20799,15 @@ impl ::lago_webhooks::Validate for PaymentRequest {
                 )
             };
             visit(self.amount_currency.as_str(), &path.key("amount_currency"));
-            ::lago_webhooks::Validate::visit_currencies(
+            ::lago_webhooks::__private::Currencies::visit_currencies(
                 &self.invoices,
                 &path.key("invoices"),
                 visit,
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PaymentRequest {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20650,12 +20817,12 @@ impl ::lago_webhooks::Validate for PaymentRequest {
         ),
     ) {
         visit(self.amount_currency.as_str(), &path.key("amount_currency"));
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.customer,
             &path.key("customer"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.invoices,
             &path.key("invoices"),
             visit,
@@ -20713,6 +20880,8 @@ impl ::lago_webhooks::Validate for PaymentReceipt {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PaymentReceipt {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20721,7 +20890,7 @@ impl ::lago_webhooks::Validate for PaymentReceipt {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.payment,
             &path.key("payment"),
             visit,
@@ -20947,6 +21116,8 @@ impl ::lago_webhooks::Validate for Subscription {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Subscription {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -20958,37 +21129,37 @@ impl ::lago_webhooks::Validate for Subscription {
         if let ::core::option::Option::Some(value) = &self.plan_amount_currency {
             visit(value.as_str(), &path.key("plan_amount_currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.customer,
             &path.key("customer"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.plan,
             &path.key("plan"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.entitlements,
             &path.key("entitlements"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.usage_threshold,
             &path.key("usage_threshold"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applicable_usage_thresholds,
             &path.key("applicable_usage_thresholds"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.activation_rules,
             &path.key("activation_rules"),
             visit,
@@ -21019,6 +21190,7 @@ impl ::lago_webhooks::Validate for PaymentMethod {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for PaymentMethod {}
 impl ::lago_webhooks::Validate for SubscriptionActivationRule {
     fn validate_at(
         &self,
@@ -21081,6 +21253,7 @@ impl ::lago_webhooks::Validate for SubscriptionActivationRule {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for SubscriptionActivationRule {}
 impl ::lago_webhooks::Validate for SubscriptionEntitlement {
     fn validate_at(
         &self,
@@ -21096,6 +21269,8 @@ impl ::lago_webhooks::Validate for SubscriptionEntitlement {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for SubscriptionEntitlement {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21104,7 +21279,7 @@ impl ::lago_webhooks::Validate for SubscriptionEntitlement {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.privileges,
             &path.key("privileges"),
             visit,
@@ -21138,6 +21313,8 @@ impl ::lago_webhooks::Validate for SubscriptionEntitlementPrivilege {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for SubscriptionEntitlementPrivilege {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21146,17 +21323,17 @@ impl ::lago_webhooks::Validate for SubscriptionEntitlementPrivilege {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.value,
             &path.key("value"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.plan_value,
             &path.key("plan_value"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.override_value,
             &path.key("override_value"),
             visit,
@@ -21288,6 +21465,8 @@ impl ::lago_webhooks::Validate for Plan {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Plan {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21297,37 +21476,37 @@ impl ::lago_webhooks::Validate for Plan {
         ),
     ) {
         visit(self.amount_currency.as_str(), &path.key("amount_currency"));
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.charges,
             &path.key("charges"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.fixed_charges,
             &path.key("fixed_charges"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.entitlements,
             &path.key("entitlements"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.usage_thresholds,
             &path.key("usage_thresholds"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applicable_usage_thresholds,
             &path.key("applicable_usage_thresholds"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.taxes,
             &path.key("taxes"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.minimum_commitment,
             &path.key("minimum_commitment"),
             visit,
@@ -21417,6 +21596,8 @@ impl ::lago_webhooks::Validate for Charge {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Charge {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21425,17 +21606,17 @@ impl ::lago_webhooks::Validate for Charge {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_pricing_unit,
             &path.key("applied_pricing_unit"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.filters,
             &path.key("filters"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.taxes,
             &path.key("taxes"),
             visit,
@@ -21463,6 +21644,7 @@ impl ::lago_webhooks::Validate for ChargeAppliedPricingUnit {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for ChargeAppliedPricingUnit {}
 impl ::lago_webhooks::Validate for ChargeFilter {
     fn validate_at(
         &self,
@@ -21480,6 +21662,7 @@ impl ::lago_webhooks::Validate for ChargeFilter {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for ChargeFilter {}
 impl ::lago_webhooks::Validate for FixedCharge {
     fn validate_at(
         &self,
@@ -21540,6 +21723,8 @@ impl ::lago_webhooks::Validate for FixedCharge {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for FixedCharge {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21548,7 +21733,7 @@ impl ::lago_webhooks::Validate for FixedCharge {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.taxes,
             &path.key("taxes"),
             visit,
@@ -21635,6 +21820,7 @@ impl ::lago_webhooks::Validate for Tax {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for Tax {}
 impl ::lago_webhooks::Validate for UsageThreshold {
     fn validate_at(
         &self,
@@ -21680,6 +21866,7 @@ impl ::lago_webhooks::Validate for UsageThreshold {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for UsageThreshold {}
 impl ::lago_webhooks::Validate for ApplicableUsageThreshold {
     fn validate_at(
         &self,
@@ -21698,6 +21885,7 @@ impl ::lago_webhooks::Validate for ApplicableUsageThreshold {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for ApplicableUsageThreshold {}
 impl ::lago_webhooks::Validate for PlanMinimumCommitment {
     fn validate_at(
         &self,
@@ -21750,6 +21938,8 @@ impl ::lago_webhooks::Validate for PlanMinimumCommitment {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PlanMinimumCommitment {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21758,7 +21948,7 @@ impl ::lago_webhooks::Validate for PlanMinimumCommitment {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.taxes,
             &path.key("taxes"),
             visit,
@@ -21780,6 +21970,8 @@ impl ::lago_webhooks::Validate for PlanEntitlement {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PlanEntitlement {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21788,7 +21980,7 @@ impl ::lago_webhooks::Validate for PlanEntitlement {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.privileges,
             &path.key("privileges"),
             visit,
@@ -21814,6 +22006,8 @@ impl ::lago_webhooks::Validate for PlanEntitlementPrivilege {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PlanEntitlementPrivilege {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21822,7 +22016,7 @@ impl ::lago_webhooks::Validate for PlanEntitlementPrivilege {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.value,
             &path.key("value"),
             visit,
@@ -21904,6 +22098,8 @@ impl ::lago_webhooks::Validate for BillableMetric {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for BillableMetric {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21912,7 +22108,7 @@ impl ::lago_webhooks::Validate for BillableMetric {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.filters,
             &path.key("filters"),
             visit,
@@ -21931,6 +22127,7 @@ impl ::lago_webhooks::Validate for BillableMetricFilter {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for BillableMetricFilter {}
 impl ::lago_webhooks::Validate for Feature {
     fn validate_at(
         &self,
@@ -21955,6 +22152,8 @@ impl ::lago_webhooks::Validate for Feature {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Feature {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -21963,7 +22162,7 @@ impl ::lago_webhooks::Validate for Feature {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.privileges,
             &path.key("privileges"),
             visit,
@@ -21986,6 +22185,7 @@ impl ::lago_webhooks::Validate for FeaturePrivilege {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for FeaturePrivilege {}
 impl ::lago_webhooks::Validate for TriggeredAlert {
     fn validate_at(
         &self,
@@ -22077,6 +22277,8 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for TriggeredAlert {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22085,7 +22287,7 @@ impl ::lago_webhooks::Validate for TriggeredAlert {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.crossed_thresholds,
             &path.key("crossed_thresholds"),
             visit,
@@ -22109,6 +22311,7 @@ impl ::lago_webhooks::Validate for TriggeredAlertThreshold {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for TriggeredAlertThreshold {}
 impl ::lago_webhooks::Validate for ProviderErrorDetails {
     fn validate_at(
         &self,
@@ -22120,6 +22323,8 @@ impl ::lago_webhooks::Validate for ProviderErrorDetails {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for ProviderErrorDetails {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22128,7 +22333,7 @@ impl ::lago_webhooks::Validate for ProviderErrorDetails {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.error_code,
             &path.key("error_code"),
             visit,
@@ -22172,6 +22377,8 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PaymentProviderCustomerError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22180,7 +22387,7 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22224,6 +22431,7 @@ impl ::lago_webhooks::Validate for PaymentProviderCustomerCheckoutUrl {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for PaymentProviderCustomerCheckoutUrl {}
 impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
     fn validate_at(
         &self,
@@ -22268,6 +22476,8 @@ impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PaymentProviderInvoicePaymentError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22276,12 +22486,12 @@ impl ::lago_webhooks::Validate for PaymentProviderInvoicePaymentError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.error_details,
             &path.key("error_details"),
             visit,
@@ -22295,6 +22505,7 @@ impl ::lago_webhooks::Validate for InvoicePaymentErrorDetails {
         _: &mut ::lago_webhooks::Violations,
     ) {}
 }
+impl ::lago_webhooks::__private::Currencies for InvoicePaymentErrorDetails {}
 impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
     fn validate_at(
         &self,
@@ -22338,6 +22549,8 @@ impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for CreditNotePaymentProviderRefundError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22346,7 +22559,7 @@ impl ::lago_webhooks::Validate for CreditNotePaymentProviderRefundError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22408,6 +22621,9 @@ impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies
+for PaymentProviderPaymentRequestPaymentError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22416,7 +22632,7 @@ impl ::lago_webhooks::Validate for PaymentProviderPaymentRequestPaymentError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22466,6 +22682,9 @@ impl ::lago_webhooks::Validate for PaymentProviderWalletTransactionPaymentError 
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies
+for PaymentProviderWalletTransactionPaymentError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22474,7 +22693,7 @@ impl ::lago_webhooks::Validate for PaymentProviderWalletTransactionPaymentError 
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22519,6 +22738,8 @@ impl ::lago_webhooks::Validate for PaymentProviderError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for PaymentProviderError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22527,7 +22748,7 @@ impl ::lago_webhooks::Validate for PaymentProviderError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22575,6 +22796,8 @@ impl ::lago_webhooks::Validate for IntegrationCustomerError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for IntegrationCustomerError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22583,7 +22806,7 @@ impl ::lago_webhooks::Validate for IntegrationCustomerError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22629,6 +22852,8 @@ impl ::lago_webhooks::Validate for TaxProviderCustomerError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for TaxProviderCustomerError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22637,7 +22862,7 @@ impl ::lago_webhooks::Validate for TaxProviderCustomerError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22668,6 +22893,8 @@ impl ::lago_webhooks::Validate for TaxProviderFeeError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for TaxProviderFeeError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22676,7 +22903,7 @@ impl ::lago_webhooks::Validate for TaxProviderFeeError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22714,6 +22941,8 @@ impl ::lago_webhooks::Validate for IntegrationProviderError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for IntegrationProviderError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22722,7 +22951,7 @@ impl ::lago_webhooks::Validate for IntegrationProviderError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.provider_error,
             &path.key("provider_error"),
             visit,
@@ -22754,6 +22983,8 @@ impl ::lago_webhooks::Validate for EventError {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for EventError {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22762,7 +22993,7 @@ impl ::lago_webhooks::Validate for EventError {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.event,
             &path.key("event"),
             visit,
@@ -22839,6 +23070,7 @@ impl ::lago_webhooks::Validate for RejectedEvent {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for RejectedEvent {}
 impl ::lago_webhooks::Validate for EventsErrors {
     fn validate_at(
         &self,
@@ -22846,6 +23078,7 @@ impl ::lago_webhooks::Validate for EventsErrors {
         _: &mut ::lago_webhooks::Violations,
     ) {}
 }
+impl ::lago_webhooks::__private::Currencies for EventsErrors {}
 impl ::lago_webhooks::Validate for DunningCampaignFinished {
     fn validate_at(
         &self,
@@ -22897,6 +23130,8 @@ impl ::lago_webhooks::Validate for DunningCampaignFinished {
             ::lago_webhooks::__private::check_non_empty(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for DunningCampaignFinished {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -22908,7 +23143,7 @@ impl ::lago_webhooks::Validate for DunningCampaignFinished {
         if let ::core::option::Option::Some(value) = &self.overdue_balance_currency {
             visit(value.as_str(), &path.key("overdue_balance_currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.overdue_balances,
             &path.key("overdue_balances"),
             visit,
@@ -22941,6 +23176,8 @@ impl ::lago_webhooks::Validate for DunningCampaignOverdueBalance {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for DunningCampaignOverdueBalance {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23149,6 +23386,8 @@ impl ::lago_webhooks::Validate for Wallet {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Wallet {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23158,12 +23397,12 @@ impl ::lago_webhooks::Validate for Wallet {
         ),
     ) {
         visit(self.currency.as_str(), &path.key("currency"));
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.recurring_transaction_rules,
             &path.key("recurring_transaction_rules"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),
             visit,
@@ -23279,6 +23518,8 @@ impl ::lago_webhooks::Validate for WalletRecurringTransactionRule {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for WalletRecurringTransactionRule {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23287,17 +23528,17 @@ impl ::lago_webhooks::Validate for WalletRecurringTransactionRule {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.transaction_metadata,
             &path.key("transaction_metadata"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.applied_invoice_custom_sections,
             &path.key("applied_invoice_custom_sections"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),
             visit,
@@ -23348,6 +23589,8 @@ impl ::lago_webhooks::Validate for WalletRuleAppliedInvoiceCustomSection {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for WalletRuleAppliedInvoiceCustomSection {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23356,7 +23599,7 @@ impl ::lago_webhooks::Validate for WalletRuleAppliedInvoiceCustomSection {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.invoice_custom_section,
             &path.key("invoice_custom_section"),
             visit,
@@ -23397,6 +23640,7 @@ impl ::lago_webhooks::Validate for WalletRuleInvoiceCustomSection {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for WalletRuleInvoiceCustomSection {}
 impl ::lago_webhooks::Validate for WalletTransaction {
     fn validate_at(
         &self,
@@ -23554,6 +23798,8 @@ impl ::lago_webhooks::Validate for WalletTransaction {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for WalletTransaction {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23562,17 +23808,17 @@ impl ::lago_webhooks::Validate for WalletTransaction {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.metadata,
             &path.key("metadata"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.wallet,
             &path.key("wallet"),
             visit,
         );
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.payment_method,
             &path.key("payment_method"),
             visit,
@@ -23590,6 +23836,8 @@ impl ::lago_webhooks::Validate for WalletTransactionMetadata {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for WalletTransactionMetadata {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23598,7 +23846,7 @@ impl ::lago_webhooks::Validate for WalletTransactionMetadata {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.value,
             &path.key("value"),
             visit,
@@ -23681,6 +23929,8 @@ impl ::lago_webhooks::Validate for Quote {
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Quote {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23689,7 +23939,7 @@ impl ::lago_webhooks::Validate for Quote {
             &::lago_webhooks::validate::Path<'_>,
         ),
     ) {
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.version,
             &path.key("version"),
             visit,
@@ -23814,6 +24064,8 @@ impl ::lago_webhooks::Validate for QuoteVersion {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for QuoteVersion {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -23952,6 +24204,7 @@ impl ::lago_webhooks::Validate for OrderForm {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for OrderForm {}
 impl ::lago_webhooks::Validate for Order {
     fn validate_at(
         &self,
@@ -24057,6 +24310,8 @@ impl ::lago_webhooks::Validate for Order {
             );
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for Order {
     fn visit_currencies(
         &self,
         path: &::lago_webhooks::validate::Path<'_>,
@@ -24068,7 +24323,7 @@ impl ::lago_webhooks::Validate for Order {
         if let ::core::option::Option::Some(value) = &self.currency {
             visit(value.as_str(), &path.key("currency"));
         }
-        ::lago_webhooks::Validate::visit_currencies(
+        ::lago_webhooks::__private::Currencies::visit_currencies(
             &self.execution_record,
             &path.key("execution_record"),
             visit,
@@ -24159,6 +24414,7 @@ impl ::lago_webhooks::Validate for OrderExecutionRecord {
         }
     }
 }
+impl ::lago_webhooks::__private::Currencies for OrderExecutionRecord {}
 impl ::lago_webhooks::Validate for InvoiceStatus {
     fn validate_at(
         &self,
@@ -25126,6 +25382,8 @@ impl ::lago_webhooks::Validate for CustomerViesCheckResult {
             _ => {}
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for CustomerViesCheckResult {
     #[allow(unreachable_patterns, clippy::single_match)]
     fn visit_currencies(
         &self,
@@ -25137,7 +25395,11 @@ impl ::lago_webhooks::Validate for CustomerViesCheckResult {
     ) {
         match self {
             CustomerViesCheckResult::Details(value) => {
-                ::lago_webhooks::Validate::visit_currencies(value, path, visit)
+                ::lago_webhooks::__private::Currencies::visit_currencies(
+                    value,
+                    path,
+                    visit,
+                )
             }
             _ => {}
         }
@@ -25150,6 +25412,7 @@ impl ::lago_webhooks::Validate for EntitlementValue {
         _: &mut ::lago_webhooks::Violations,
     ) {}
 }
+impl ::lago_webhooks::__private::Currencies for EntitlementValue {}
 impl ::lago_webhooks::Validate for ProviderError {
     #[allow(unreachable_patterns, clippy::single_match)]
     fn validate_at(
@@ -25165,6 +25428,8 @@ impl ::lago_webhooks::Validate for ProviderError {
             _ => {}
         }
     }
+}
+impl ::lago_webhooks::__private::Currencies for ProviderError {
     #[allow(unreachable_patterns, clippy::single_match)]
     fn visit_currencies(
         &self,
@@ -25176,7 +25441,11 @@ impl ::lago_webhooks::Validate for ProviderError {
     ) {
         match self {
             ProviderError::Details(value) => {
-                ::lago_webhooks::Validate::visit_currencies(value, path, visit)
+                ::lago_webhooks::__private::Currencies::visit_currencies(
+                    value,
+                    path,
+                    visit,
+                )
             }
             _ => {}
         }
@@ -25189,6 +25458,7 @@ impl ::lago_webhooks::Validate for ErrorCode {
         _: &mut ::lago_webhooks::Violations,
     ) {}
 }
+impl ::lago_webhooks::__private::Currencies for ErrorCode {}
 impl ::lago_webhooks::Validate for WalletTransactionMetadataValue {
     fn validate_at(
         &self,
@@ -25196,6 +25466,7 @@ impl ::lago_webhooks::Validate for WalletTransactionMetadataValue {
         _: &mut ::lago_webhooks::Violations,
     ) {}
 }
+impl ::lago_webhooks::__private::Currencies for WalletTransactionMetadataValue {}
 impl ::lago_webhooks::Validate for WebhookEvent {
     fn validate_at(
         &self,

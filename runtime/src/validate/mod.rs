@@ -6,11 +6,11 @@
 //! amounts that do not add up. It works on the typed value (no second parse), reports
 //! every violation, and allocates nothing when the payload is valid.
 
-pub(crate) mod checks;
+mod format;
 mod path;
 mod violation;
 
-pub use checks::Format;
+pub use format::Format;
 pub use path::Path;
 pub use violation::{Violation, Violations};
 
@@ -44,12 +44,6 @@ pub trait Validate {
 
     /// Checks the value found at `path`, adding what it finds to `out`.
     fn validate_at(&self, path: &Path<'_>, out: &mut Violations);
-
-    /// Calls `visit` with every currency code in the value and its nested objects, for
-    /// rules that compare them with their root's currency.
-    fn visit_currencies(&self, path: &Path<'_>, visit: &mut dyn FnMut(&str, &Path<'_>)) {
-        let _ = (path, visit);
-    }
 }
 
 impl<T: Validate> Validate for Option<T> {
@@ -58,21 +52,11 @@ impl<T: Validate> Validate for Option<T> {
             value.validate_at(path, out);
         }
     }
-
-    fn visit_currencies(&self, path: &Path<'_>, visit: &mut dyn FnMut(&str, &Path<'_>)) {
-        if let Some(value) = self {
-            value.visit_currencies(path, visit);
-        }
-    }
 }
 
 impl<T: Validate> Validate for Box<T> {
     fn validate_at(&self, path: &Path<'_>, out: &mut Violations) {
         (**self).validate_at(path, out);
-    }
-
-    fn visit_currencies(&self, path: &Path<'_>, visit: &mut dyn FnMut(&str, &Path<'_>)) {
-        (**self).visit_currencies(path, visit);
     }
 }
 
@@ -80,12 +64,6 @@ impl<T: Validate> Validate for Vec<T> {
     fn validate_at(&self, path: &Path<'_>, out: &mut Violations) {
         for (index, item) in self.iter().enumerate() {
             item.validate_at(&path.index(index), out);
-        }
-    }
-
-    fn visit_currencies(&self, path: &Path<'_>, visit: &mut dyn FnMut(&str, &Path<'_>)) {
-        for (index, item) in self.iter().enumerate() {
-            item.visit_currencies(&path.index(index), visit);
         }
     }
 }

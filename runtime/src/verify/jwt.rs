@@ -1,15 +1,19 @@
 //! Lago's JWT scheme: an RS256 token whose claims are `data` (the raw body as a
 //! string) and `iss` (the Lago API URL), signed with the instance's RSA key.
 
+//!
+//! The RSA arithmetic is ring's: it verifies and signs PKCS#1 v1.5 with SHA-256 on keys
+//! of 2048 to 8192 bits (Lago's are 2048).
+
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier as _};
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use spki::SubjectPublicKeyInfoRef;
+use spki::der::Decode;
 
 use super::{KeyError, VerifyError};
 
@@ -19,7 +23,8 @@ const HEADER: &str = r#"{"alg":"RS256"}"#;
 /// Lago's public key and the issuer its tokens must name.
 #[derive(Debug, Clone)]
 pub struct JwtKey {
-    key: VerifyingKey<Sha256>,
+    /// The PKCS#1 `RSAPublicKey` DER, as ring takes it.
+    key: UnparsedPublicKey<Vec<u8>>,
     issuer: String,
 }
 
@@ -40,10 +45,21 @@ impl JwtKey {
     /// `BEGIN RSA PUBLIC KEY`), and the expected issuer, such as `https://api.getlago.com`.
     pub fn new(public_key: &str, issuer: impl Into<String>) -> Result<Self, KeyError> {
         let pem = pem_text(public_key)?;
-        let key = RsaPublicKey::from_public_key_pem(&pem)
-            .or_else(|_| RsaPublicKey::from_pkcs1_pem(&pem))
-            .map_err(|_| KeyError("the public key is not an RSA public key in PEM"))?;
-        Ok(JwtKey { key: VerifyingKey::new(key), issuer: issuer.into() })
+        let not_rsa = KeyError("the public key is not an RSA public key in PEM");
+        let (label, der) = pem_rfc7468::decode_vec(pem.as_bytes()).map_err(|_| not_rsa.clone())?;
+        let pkcs1 = match label {
+            // SubjectPublicKeyInfo, as Lago's API returns it: the RSA key is its bit string.
+            "PUBLIC KEY" => {
+                let info = SubjectPublicKeyInfoRef::from_der(&der).map_err(|_| not_rsa.clone())?;
+                if info.algorithm.oid != RSA_ENCRYPTION {
+                    return Err(not_rsa);
+                }
+                info.subject_public_key.as_bytes().ok_or(not_rsa)?.to_vec()
+            }
+            "RSA PUBLIC KEY" => der,
+            _ => return Err(not_rsa),
+        };
+        Ok(JwtKey { key: UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pkcs1), issuer: issuer.into() })
     }
 
     /// The issuer tokens must name.
@@ -64,7 +80,6 @@ impl JwtKey {
             return Err(VerifyError::UnsupportedJwtAlgorithm(header.alg));
         }
         let signature = decode(signature, "the JWT signature")?;
-        let signature = Signature::try_from(signature.as_slice()).map_err(|_| VerifyError::BadSignature)?;
         let signed = &token.trim()[..header_len(token.trim())];
         self.key.verify(signed.as_bytes(), &signature).map_err(|_| VerifyError::BadSignature)?;
         let claims: Claims = decode_json(claims, "the JWT claims")?;
@@ -81,34 +96,50 @@ impl JwtKey {
 /// Signs bodies as Lago does, for testing endpoints. Its `Debug` output hides the key.
 #[derive(Clone)]
 pub struct JwtSigner {
-    key: SigningKey<Sha256>,
+    key: Arc<RsaKeyPair>,
     issuer: String,
+}
+
+/// Why a body could not be signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// Lago signs the body as a JSON string, so it must be UTF-8 (JSON always is).
+    #[error("the body is not UTF-8")]
+    NotUtf8,
+    /// The RSA signature could not be computed.
+    #[error("the RSA signature could not be computed")]
+    Rsa,
 }
 
 impl JwtSigner {
     /// A signer from an RSA private key in PEM (`BEGIN PRIVATE KEY` or
-    /// `BEGIN RSA PRIVATE KEY`) and the issuer to name.
+    /// `BEGIN RSA PRIVATE KEY`, 2048 to 8192 bits) and the issuer to name.
     pub fn new(private_key_pem: &str, issuer: impl Into<String>) -> Result<Self, KeyError> {
-        let key = RsaPrivateKey::from_pkcs8_pem(private_key_pem)
-            .or_else(|_| RsaPrivateKey::from_pkcs1_pem(private_key_pem))
-            .map_err(|_| KeyError("the private key is not an RSA private key in PEM"))?;
-        Ok(Self::from_key(key, issuer))
+        let not_rsa = KeyError("the private key is not an RSA private key in PEM");
+        let (label, der) =
+            pem_rfc7468::decode_vec(private_key_pem.trim().as_bytes()).map_err(|_| not_rsa.clone())?;
+        let key = match label {
+            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
+            "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
+            _ => return Err(not_rsa),
+        };
+        let key = key.map_err(|_| not_rsa)?;
+        Ok(JwtSigner { key: Arc::new(key), issuer: issuer.into() })
     }
 
-    /// A signer from an RSA private key.
-    pub fn from_key(key: RsaPrivateKey, issuer: impl Into<String>) -> Self {
-        JwtSigner { key: SigningKey::new(key), issuer: issuer.into() }
-    }
-
-    /// The `X-Lago-Signature` Lago sends for `body`. Fails only when `body` is not UTF-8,
-    /// which a JSON body always is.
-    pub fn sign(&self, body: &[u8]) -> Result<String, KeyError> {
-        let data = std::str::from_utf8(body).map_err(|_| KeyError("the body is not UTF-8"))?;
+    /// The `X-Lago-Signature` Lago sends for `body`.
+    pub fn sign(&self, body: &[u8]) -> Result<String, SignError> {
+        let data = std::str::from_utf8(body).map_err(|_| SignError::NotUtf8)?;
         let claims = Claims { data: data.to_owned(), iss: self.issuer.clone() };
-        let claims = serde_json::to_vec(&claims).map_err(|_| KeyError("the claims cannot be written"))?;
+        // Two strings always serialize.
+        let claims = serde_json::to_vec(&claims).map_err(|_| SignError::NotUtf8)?;
         let signed = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(claims));
-        let signature = self.key.sign(signed.as_bytes());
-        Ok(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes())))
+        let mut signature = vec![0; self.key.public().modulus_len()];
+        self.key
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signed.as_bytes(), &mut signature)
+            .map_err(|_| SignError::Rsa)?;
+        Ok(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }
 
@@ -117,6 +148,9 @@ impl std::fmt::Debug for JwtSigner {
         f.debug_struct("JwtSigner").field("key", &"<redacted>").field("issuer", &self.issuer).finish()
     }
 }
+
+/// `rsaEncryption`, the algorithm of an RSA SubjectPublicKeyInfo.
+const RSA_ENCRYPTION: spki::ObjectIdentifier = spki::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// Length of `header.claims`, the signed part of a token.
 fn header_len(token: &str) -> usize {

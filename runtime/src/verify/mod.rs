@@ -21,8 +21,8 @@
 //! headers.insert("x-lago-signature-algorithm", "hmac".parse()?);
 //! headers.insert("x-lago-unique-key", "1b1bd2a6-6bbc-4c4b-9c4f-5a3c2d1e0f9a".parse()?);
 //!
-//! let delivery = verifier.verify(body, &headers)?;
-//! assert_eq!(delivery.unique_key, Some("1b1bd2a6-6bbc-4c4b-9c4f-5a3c2d1e0f9a"));
+//! let verified = verifier.verify(body, &headers)?;
+//! assert_eq!(verified.unique_key, Some("1b1bd2a6-6bbc-4c4b-9c4f-5a3c2d1e0f9a"));
 //!
 //! // A body changed on the way fails.
 //! assert!(verifier.verify(br#"{"webhook_type":"fee.created"}"#, &headers).is_err());
@@ -39,9 +39,11 @@ mod jwt;
 
 use std::fmt;
 
+use crate::{Delivery, Received, Refusal, Webhook};
+
 pub use self::hmac::HmacKey;
 #[cfg(feature = "jwt")]
-pub use self::jwt::{JwtKey, JwtSigner};
+pub use self::jwt::{JwtKey, JwtSigner, SignError};
 
 /// The header holding the signature.
 pub const SIGNATURE_HEADER: &str = "x-lago-signature";
@@ -110,14 +112,15 @@ pub enum VerifyError {
     BodyMismatch,
 }
 
-/// A key that could not be used.
+/// A key that could not be used: empty, or not a key of the expected kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct KeyError(pub(crate) &'static str);
 
-/// A verified delivery: which scheme signed it, and its idempotency key.
+/// A signature check that passed: which scheme signed the body, and the delivery's
+/// idempotency key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Delivery<'a> {
+pub struct Verified<'a> {
     /// The scheme that signed it.
     pub algorithm: Algorithm,
     /// The `X-Lago-Unique-Key` header: the delivery's id, the same on every retry.
@@ -159,10 +162,42 @@ impl Verifier {
     }
 
     /// Checks a delivery from its raw body and its headers.
-    pub fn verify<'h>(&self, body: &[u8], headers: &'h http::HeaderMap) -> Result<Delivery<'h>, VerifyError> {
+    pub fn verify<'h>(&self, body: &[u8], headers: &'h http::HeaderMap) -> Result<Verified<'h>, VerifyError> {
         let (signature, algorithm) = (header(headers, SIGNATURE_HEADER), header(headers, ALGORITHM_HEADER));
         let algorithm = self.verify_parts(body, signature, algorithm)?;
-        Ok(Delivery { algorithm, unique_key: unique_key(headers) })
+        Ok(Verified { algorithm, unique_key: unique_key(headers) })
+    }
+
+    /// Verifies a delivery and parses it into `E`, the `WebhookEvent` of the bundled
+    /// spec or of your own: the one call from raw headers and body to a typed webhook
+    /// and its [`Delivery`], for code that does not use a handler trait.
+    ///
+    /// ```
+    /// # #[cfg(feature = "bundled")] {
+    /// use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
+    /// use lago_webhooks::{Received, WebhookEvent, WebhookType};
+    ///
+    /// let verifier = Verifier::new().with_hmac("my-hmac-key")?;
+    /// let body = WebhookType::FeeCreated.example().as_bytes();
+    /// let signature = HmacKey::new("my-hmac-key").sign(body);
+    /// let headers = lago_headers(Algorithm::Hmac, &signature, "9a8b7c6d-0000-4000-8000-000000000001")?;
+    ///
+    /// let Received { event, delivery } = verifier.parse::<WebhookEvent>(&headers, body)?;
+    /// assert!(matches!(event, WebhookEvent::FeeCreated { .. }));
+    /// assert_eq!(delivery.unique_key.as_deref(), Some("9a8b7c6d-0000-4000-8000-000000000001"));
+    /// assert_eq!(delivery.algorithm, Some(Algorithm::Hmac));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn parse<E: Webhook>(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
+        let verified = self.verify(body, headers).map_err(Refusal::Unverified)?;
+        let event = E::from_slice(body).map_err(Refusal::Malformed)?;
+        let delivery = Delivery {
+            unique_key: verified.unique_key.map(str::to_owned),
+            organization_id: event.organization_id().map(str::to_owned),
+            algorithm: Some(verified.algorithm),
+        };
+        Ok(Received { event, delivery })
     }
 
     /// Checks a delivery from its raw body and the values of the signature and algorithm
@@ -202,16 +237,14 @@ impl Verifier {
 }
 
 /// The headers Lago sends with a delivery signed with `signature` by `algorithm`, for
-/// testing an endpoint as Lago would call it.
+/// testing an endpoint as Lago would call it. Fails when the signature or the key holds
+/// characters a header cannot.
 pub fn lago_headers(
     algorithm: Algorithm,
     signature: &str,
     unique_key: &str,
-) -> Result<http::HeaderMap, KeyError> {
-    let value = |text: &str| {
-        http::HeaderValue::from_str(text)
-            .map_err(|_| KeyError("a header value holds characters HTTP does not allow"))
-    };
+) -> Result<http::HeaderMap, http::header::InvalidHeaderValue> {
+    let value = http::HeaderValue::from_str;
     let mut headers = http::HeaderMap::new();
     headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     headers.insert(SIGNATURE_HEADER, value(signature)?);

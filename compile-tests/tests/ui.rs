@@ -2,7 +2,7 @@
 //!
 //! Compiler output differs between toolchains, so these run on the toolchain the
 //! expected output was written with. To accept new output after a deliberate change:
-//! `TRYBUILD=overwrite cargo test -p lago-webhooks --test ui`, then review the diff.
+//! `TRYBUILD=overwrite cargo test -p lago-webhooks-compile-tests --test ui`, then review the diff.
 
 #[rustversion::attr(not(stable(1.95)), ignore = "expected compiler output is pinned to Rust 1.95")]
 #[test]

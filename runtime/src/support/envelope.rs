@@ -67,20 +67,20 @@ pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
 /// Parses a body with serde_json, reporting errors with pointer, line and column.
 pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
     let (outcome, prior) = match read::<E>(body, None, None) {
-        Ok(Outcome::Retry(prior)) => (read::<E>(body, Some(&prior), None), Some(prior)),
+        Ok(Scan::Retry(prior)) => (read::<E>(body, Some(&prior), None), Some(prior)),
         other => (other, None),
     };
     match outcome {
-        Ok(Outcome::Event(event)) => Ok(event),
-        Ok(Outcome::MissingWebhookType) => Err(envelope_error(
+        Ok(Scan::Event(event)) => Ok(event),
+        Ok(Scan::MissingWebhookType) => Err(envelope_error(
             body,
             ParseErrorKind::MissingWebhookType,
             None,
             "missing field `webhook_type`".to_owned(),
         )),
         Ok(
-            Outcome::MissingPayload { webhook_type, key }
-            | Outcome::Retry(Prior { webhook_type, payload_key: key, .. }),
+            Scan::MissingPayload { webhook_type, key }
+            | Scan::Retry(Prior { webhook_type, payload_key: key, .. }),
         ) => {
             let message = format!("missing payload field `{key}`");
             Err(envelope_error(body, ParseErrorKind::MissingPayload, Some(webhook_type), message))
@@ -93,9 +93,9 @@ pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
 pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(deserializer: D) -> Result<E, D::Error> {
     let seed = EnvelopeSeed::<E> { prior: None, buffer: true, record: None, marker: PhantomData };
     match seed.deserialize(deserializer)? {
-        Outcome::Event(event) => Ok(event),
-        Outcome::MissingWebhookType => Err(de::Error::missing_field("webhook_type")),
-        Outcome::MissingPayload { key, .. } | Outcome::Retry(Prior { payload_key: key, .. }) => {
+        Scan::Event(event) => Ok(event),
+        Scan::MissingWebhookType => Err(de::Error::missing_field("webhook_type")),
+        Scan::MissingPayload { key, .. } | Scan::Retry(Prior { payload_key: key, .. }) => {
             Err(de::Error::missing_field(key))
         }
     }
@@ -106,7 +106,7 @@ fn read<E: Catalog>(
     body: &[u8],
     prior: Option<&Prior>,
     record: Option<&mut Option<String>>,
-) -> Result<Outcome<E>, serde_json::Error> {
+) -> Result<Scan<E>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let seed = EnvelopeSeed::<E> { prior, buffer: false, record, marker: PhantomData };
     let outcome = seed.deserialize(&mut deserializer)?;
@@ -180,7 +180,8 @@ struct Prior {
     payload_key: &'static str,
 }
 
-enum Outcome<E> {
+/// What one pass over an envelope found.
+enum Scan<E> {
     Event(E),
     /// Read again, knowing the envelope.
     Retry(Prior),
@@ -202,21 +203,21 @@ struct EnvelopeSeed<'s, E> {
 }
 
 impl<'de, E: Catalog> DeserializeSeed<'de> for EnvelopeSeed<'_, E> {
-    type Value = Outcome<E>;
+    type Value = Scan<E>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Outcome<E>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Scan<E>, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
-    type Value = Outcome<E>;
+    type Value = Scan<E>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Lago webhook envelope (a JSON object with `webhook_type`)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Outcome<E>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Scan<E>, A::Error> {
         let mut state = State::<E>::new(self.prior);
         if let (Some(record), Some(prior)) = (self.record.as_deref_mut(), self.prior) {
             *record = Some(prior.webhook_type.clone());
@@ -345,9 +346,9 @@ impl<'de, E: Catalog> State<'de, E> {
         Ok(())
     }
 
-    fn finish<Er: de::Error>(mut self) -> Result<Outcome<E>, Er> {
+    fn finish<Er: de::Error>(mut self) -> Result<Scan<E>, Er> {
         let Some(webhook_type) = self.webhook_type.take() else {
-            return Ok(Outcome::MissingWebhookType);
+            return Ok(Scan::MissingWebhookType);
         };
         let Some(kind) = self.kind else {
             return Ok(self.finish_unknown(webhook_type.into_owned()));
@@ -355,7 +356,7 @@ impl<'de, E: Catalog> State<'de, E> {
         let organization_id = self.organization_id.take().map(Cow::into_owned);
         let with_organization = |mut event: E| {
             *event.organization_id_mut() = organization_id;
-            Outcome::Event(event)
+            Scan::Event(event)
         };
         if let Some(event) = self.event.take() {
             return Ok(with_organization(event));
@@ -368,13 +369,13 @@ impl<'de, E: Catalog> State<'de, E> {
             }
             Some(None) => {
                 let object_type = self.object_type.map(Cow::into_owned);
-                Ok(Outcome::Retry(Prior { webhook_type, object_type, payload_key: key }))
+                Ok(Scan::Retry(Prior { webhook_type, object_type, payload_key: key }))
             }
-            None => Ok(Outcome::MissingPayload { webhook_type, key }),
+            None => Ok(Scan::MissingPayload { webhook_type, key }),
         }
     }
 
-    fn finish_unknown(mut self, webhook_type: String) -> Outcome<E> {
+    fn finish_unknown(mut self, webhook_type: String) -> Scan<E> {
         let object_type = self.object_type.take().map(Cow::into_owned);
         let mut payload = self.unknown_payload.take();
         if payload.is_none()
@@ -385,13 +386,13 @@ impl<'de, E: Catalog> State<'de, E> {
                 Some(None) => {
                     let prior =
                         Prior { webhook_type, object_type: Some(object_type.clone()), payload_key: "" };
-                    return Outcome::Retry(prior);
+                    return Scan::Retry(prior);
                 }
                 None => {}
             }
         }
         let organization_id = self.organization_id.take().map(Cow::into_owned);
-        Outcome::Event(E::unknown(UnknownEvent { webhook_type, object_type, organization_id, payload }))
+        Scan::Event(E::unknown(UnknownEvent { webhook_type, object_type, organization_id, payload }))
     }
 
     fn take_deferred(&mut self, name: &str) -> Option<Option<Value>> {

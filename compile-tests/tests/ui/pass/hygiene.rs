@@ -16,7 +16,7 @@ lago_webhooks::lago_webhooks!(spec = "clashing-names.json");
 
 fn main() {
     let body = r#"{"webhook_type": "d.made", "object_type": "d", "value": {"s": "two", "amount": 3}}"#;
-    let WebhookEvent::DMade { value: made, .. } = WebhookEvent::from_str(body).unwrap() else { panic!() };
+    let WebhookEvent::DMade { value: made, .. } = str::parse::<WebhookEvent>(body).unwrap() else { panic!() };
     assert_eq!((made.s.clone(), made.amount), (S::Two, 3));
     assert_eq!(S::One.as_str(), "one");
 }

@@ -1,0 +1,1 @@
+//! Compile tests of `lago_webhooks!`; the cases are in `tests/ui/`.

@@ -1,0 +1,89 @@
+//! What a delivery carries besides its payload, and the one call from raw headers and
+//! body to a verified, typed webhook.
+
+use std::fmt;
+
+use http::StatusCode;
+
+use crate::verify::{Algorithm, VerifyError};
+use crate::{ParseError, Violations};
+
+/// What Lago's headers and envelope say about one delivery: handed to every handler
+/// method next to the payload, for logging, tracing or deduplicating on your own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// Its `X-Lago-Unique-Key`: the same on every retry of this delivery.
+    pub unique_key: Option<String>,
+    /// The envelope's `organization_id` (Lago versions before September 2025 send none).
+    pub organization_id: Option<String>,
+    /// The scheme that signed it; `None` when the webhook was not verified (a handler
+    /// called directly, in a test or from a queue).
+    pub algorithm: Option<Algorithm>,
+}
+
+impl Delivery {
+    /// A delivery with the given unique key and nothing else known: for calling a
+    /// handler directly.
+    pub fn with_unique_key(unique_key: impl Into<String>) -> Self {
+        Delivery { unique_key: Some(unique_key.into()), ..Delivery::default() }
+    }
+}
+
+/// A delivery that passed verification (and validation, when asked): the webhook and
+/// what came with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received<E> {
+    /// The webhook.
+    pub event: E,
+    /// Its unique key, organization and signature scheme.
+    pub delivery: Delivery,
+}
+
+/// Why a delivery was refused before reaching a handler.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The signature is missing or wrong.
+    Unverified(VerifyError),
+    /// The body is not a webhook the spec can parse.
+    Malformed(ParseError),
+    /// The payload breaks the spec's constraints (only when validation is on).
+    Invalid(Violations),
+    /// The body is over the limit.
+    TooLarge,
+}
+
+impl Refusal {
+    /// The status to answer Lago with: 401, 400, 422 or 413. Lago retries each of them.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Refusal::Unverified(_) => StatusCode::UNAUTHORIZED,
+            Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
+            Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Unverified(err) => write!(f, "signature refused: {err}"),
+            Refusal::Malformed(err) => write!(f, "body refused: {err}"),
+            Refusal::Invalid(violations) => write!(f, "payload refused:\n{violations}"),
+            Refusal::TooLarge => f.write_str("body too large"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Refusal::Unverified(err) => Some(err),
+            Refusal::Malformed(err) => Some(err),
+            Refusal::Invalid(violations) => Some(violations),
+            Refusal::TooLarge => None,
+        }
+    }
+}

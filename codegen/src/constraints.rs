@@ -1,7 +1,7 @@
 //! Validation constraints of a spec: formats, bounds and non-empty strings on fields,
 //! and rules across the fields of an object. Resolved here, emitted by `emit::validate`.
 
-use crate::ir::{FieldIr, Format, Primitive, RuleIr, TypeRef};
+use crate::ir::{FieldIndex, FieldIr, Format, Primitive, RuleIr, TypeRef};
 use crate::model::{Field, Rule};
 
 /// A problem with a constraint: the key it is under (relative to the field or rule)
@@ -78,7 +78,7 @@ pub fn field(field: &Field, ty: &TypeRef) -> Result<FieldConstraints, Vec<Proble
 pub fn rule(rule: &Rule, fields: &[FieldIr]) -> Result<RuleIr, Vec<Problem>> {
     let mut problems = empty_lists(rule);
     let mut find = |key: String, name: &str, wanted: &str, fits: fn(&TypeRef) -> bool| {
-        let found = fields.iter().position(|f| f.json_name == name && fits(&f.ty));
+        let found = fields.iter().position(|f| f.json_name == name && fits(&f.ty)).map(FieldIndex);
         if found.is_none() {
             problems.push((key, format!("`{name}` is not {wanted} field of this object")));
         }
@@ -108,7 +108,8 @@ pub fn rule(rule: &Rule, fields: &[FieldIr]) -> Result<RuleIr, Vec<Problem>> {
                         .collect()
                 })
                 .collect();
-            RuleIr::Sum { total: total.unwrap_or(0), parts }
+            // A missing total was reported, so this rule is dropped and 0 never read.
+            RuleIr::Sum { total: total.unwrap_or(FieldIndex(0)), parts }
         }
     };
     if problems.is_empty() { Ok(ir) } else { Err(problems) }

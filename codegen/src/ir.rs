@@ -1,9 +1,27 @@
 //! The checked spec, resolved and named, ready for emission.
 //!
-//! Indices refer into [`Ir::objects`], [`Ir::enums`] and [`Ir::unions`]; every name is
-//! already a valid, collision-free Rust identifier.
+//! Types refer to each other by typed position ([`ObjectId`], [`EnumId`], [`UnionId`])
+//! into [`Ir::objects`], [`Ir::enums`] and [`Ir::unions`], and rules to fields by
+//! [`FieldIndex`]; every name is already a valid, collision-free Rust identifier.
 
 pub use crate::model::Lifecycle;
+
+/// Position in [`Ir::objects`]; its own type so that it cannot index another table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(pub(crate) usize);
+
+/// Position in [`Ir::enums`]; its own type so that it cannot index another table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnumId(pub(crate) usize);
+
+/// Position in [`Ir::unions`]; its own type so that it cannot index another table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnionId(pub(crate) usize);
+
+/// Position in one object's [`ObjectIr::fields`]; its own type so that it is not taken
+/// for an object, enumeration or union.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldIndex(pub(crate) usize);
 
 /// A built-in type of the spec's vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,12 +102,12 @@ impl Primitive {
 pub enum TypeRef {
     /// A built-in type.
     Primitive(Primitive),
-    /// An object, by index.
-    Object(usize),
-    /// An enumeration, by index.
-    Enum(usize),
-    /// A "one of", by index.
-    Union(usize),
+    /// An object.
+    Object(ObjectId),
+    /// An enumeration.
+    Enum(EnumId),
+    /// A "one of".
+    Union(UnionId),
     /// A JSON array of the inner type.
     Array(Box<TypeRef>),
 }
@@ -101,6 +119,14 @@ impl TypeRef {
             TypeRef::Object(_) => true,
             TypeRef::Array(inner) => inner.holds_objects(),
             _ => false,
+        }
+    }
+
+    /// The type inside any number of arrays.
+    pub fn innermost(&self) -> &TypeRef {
+        match self {
+            TypeRef::Array(inner) => inner.innermost(),
+            other => other,
         }
     }
 }
@@ -122,6 +148,25 @@ pub struct Ir {
     pub unknown_event_variant: String,
 }
 
+// Ids and field indices are made only while checking, from the positions of the tables
+// being built, so they are in range: an out-of-range one is a generator bug, not a spec's.
+impl Ir {
+    /// The object `id` refers to.
+    pub fn object(&self, id: ObjectId) -> &ObjectIr {
+        &self.objects[id.0]
+    }
+
+    /// The enumeration `id` refers to.
+    pub fn enumeration(&self, id: EnumId) -> &EnumIr {
+        &self.enums[id.0]
+    }
+
+    /// The union `id` refers to.
+    pub fn union(&self, id: UnionId) -> &UnionIr {
+        &self.unions[id.0]
+    }
+}
+
 /// One webhook message.
 #[derive(Debug, Clone)]
 pub struct MessageIr {
@@ -131,8 +176,8 @@ pub struct MessageIr {
     pub object_type: String,
     /// The envelope key holding the payload.
     pub payload_key: String,
-    /// Payload object, by index.
-    pub payload: usize,
+    /// Payload object.
+    pub payload: ObjectId,
     /// Variant name in `WebhookType` and `WebhookEvent`.
     pub variant: String,
     /// Handler method name.
@@ -223,6 +268,13 @@ pub struct ObjectIr {
     pub rules: Vec<RuleIr>,
 }
 
+impl ObjectIr {
+    /// The field `index` refers to; rules are resolved against this object's own fields.
+    pub fn field(&self, index: FieldIndex) -> &FieldIr {
+        &self.fields[index.0]
+    }
+}
+
 /// One struct field.
 #[derive(Debug, Clone)]
 pub struct FieldIr {
@@ -308,22 +360,22 @@ impl Format {
     }
 }
 
-/// A rule across the fields of an object; indices refer to [`ObjectIr::fields`].
+/// A rule across the fields of an object, which it names by [`FieldIndex`].
 #[derive(Debug, Clone)]
 pub enum RuleIr {
     /// Currencies equal the root's.
     SameCurrency {
         /// Root candidates, in order of preference.
-        root: Vec<usize>,
+        root: Vec<FieldIndex>,
         /// Fields whose nested objects are included.
-        within: Vec<usize>,
+        within: Vec<FieldIndex>,
     },
     /// A total equals the sum of its parts.
     Sum {
         /// The total.
-        total: usize,
+        total: FieldIndex,
         /// Each part: alternatives in order of preference.
-        parts: Vec<Vec<usize>>,
+        parts: Vec<Vec<FieldIndex>>,
     },
 }
 

@@ -40,69 +40,13 @@ mod load;
 mod locate;
 pub mod model;
 mod naming;
+mod settings;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 pub use error::{Location, Origin, SpecError, SpecErrors};
 pub use load::SpecSource;
-
-/// How to generate: where the runtime is, extra derives, which messages, which files to track.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    runtime: TokenStream,
-    derives: Vec<TokenStream>,
-    include: Option<Vec<String>>,
-    track: Vec<String>,
-    validate: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            runtime: quote!(::lago_webhooks),
-            derives: Vec::new(),
-            include: None,
-            track: Vec::new(),
-            validate: true,
-        }
-    }
-}
-
-impl Settings {
-    /// The path of the runtime crate in generated code (default `::lago_webhooks`).
-    pub fn with_runtime(mut self, path: TokenStream) -> Self {
-        self.runtime = path;
-        self
-    }
-
-    /// Adds a derive to every struct and enum generated from the spec's objects and
-    /// enumerations (a path such as `Eq` or `::core::hash::Hash`); derives they already
-    /// have are not repeated.
-    pub fn with_derive(mut self, path: TokenStream) -> Self {
-        self.derives.push(path);
-        self
-    }
-
-    /// Generates only these webhook types and the objects and enumerations they reach.
-    pub fn with_include(mut self, webhook_types: Vec<String>) -> Self {
-        self.include = Some(webhook_types);
-        self
-    }
-
-    /// Whether to implement `Validate` for the generated types (the default).
-    pub fn with_validation(mut self, validate: bool) -> Self {
-        self.validate = validate;
-        self
-    }
-
-    /// Makes the generated code depend on this file (an absolute path), so that
-    /// editing it rebuilds the crate that expands the code.
-    pub fn with_tracked_file(mut self, path: String) -> Self {
-        self.track.push(path);
-        self
-    }
-}
+pub use settings::Settings;
 
 /// Parses, checks and emits a spec: the code, or every problem found.
 pub fn generate(source: &SpecSource, settings: &Settings) -> Result<TokenStream, SpecErrors> {

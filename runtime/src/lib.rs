@@ -104,8 +104,3 @@ mod bundled {
 
 #[cfg(feature = "bundled")]
 pub use bundled::*;
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(all(doctest, feature = "bundled"))]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -81,6 +81,10 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// Checks a parsed webhook against its spec (set when validation is on, for the `E`
+/// that implement `Validate`).
+type Validator<E> = fn(&E) -> Result<(), Violations>;
+
 /// Receives deliveries of the webhooks `E` for `H`, a handler of their spec's
 /// `AsyncWebhookHandler`, deduplicating with `D`.
 ///
@@ -109,7 +113,7 @@ pub struct Receiver<E, H, D = InMemoryDeduplicator> {
     verifier: Verifier,
     handler: H,
     dedup: D,
-    validator: Option<fn(&E) -> Result<(), Violations>>,
+    validator: Option<Validator<E>>,
     body_limit: usize,
 }
 

@@ -188,7 +188,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
     let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
-    let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.objects[m.payload].name)).collect();
+    let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.object(m.payload).name)).collect();
     let docs = messages
         .iter()
         .map(|m| doc(&format!("`{}`: {}\n\n{}{}", m.webhook_type, m.title, m.description, status_note(m))));

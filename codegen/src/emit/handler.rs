@@ -128,7 +128,7 @@ fn sync_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {
     let docs = method_doc(m);
     let method = ident(&m.method);
     let param = ident(&m.param);
-    let payload = ident(&cx.ir.objects[m.payload].name);
+    let payload = ident(&cx.ir.object(m.payload).name);
     quote! {
         #docs
         fn #method(&mut self, #param: #payload) -> #krate::HandlerResult {
@@ -143,7 +143,7 @@ fn async_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {
     let docs = method_doc(m);
     let method = ident(&m.method);
     let param = ident(&m.param);
-    let payload = ident(&cx.ir.objects[m.payload].name);
+    let payload = ident(&cx.ir.object(m.payload).name);
     // A payload parameter may itself be called `delivery`.
     let delivery = ident(if m.param == "delivery" { "context" } else { "delivery" });
     quote! {

@@ -14,8 +14,8 @@ mod validate;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::Settings;
 use crate::ir::{Ir, Primitive, TypeRef};
+use crate::settings::Settings;
 
 /// Everything emitted for one spec.
 pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
@@ -102,9 +102,9 @@ impl Context<'_> {
                 Primitive::Json => quote!(#krate::__private::serde_json::Value),
                 Primitive::EncodedJson => quote!(#krate::EncodedJson),
             },
-            TypeRef::Object(i) => ident(&self.ir.objects[*i].name).into_token_stream(),
-            TypeRef::Enum(i) => ident(&self.ir.enums[*i].name).into_token_stream(),
-            TypeRef::Union(i) => ident(&self.ir.unions[*i].name).into_token_stream(),
+            TypeRef::Object(id) => ident(&self.ir.object(*id).name).into_token_stream(),
+            TypeRef::Enum(id) => ident(&self.ir.enumeration(*id).name).into_token_stream(),
+            TypeRef::Union(id) => ident(&self.ir.union(*id).name).into_token_stream(),
             TypeRef::Array(inner) => {
                 let inner = self.rust_type(inner);
                 quote!(::std::vec::Vec<#inner>)

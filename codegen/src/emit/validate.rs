@@ -157,7 +157,7 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
         if let Some(check) = value(cx, &field, &v.ty, quote!(value)) {
             checks.push(quote!(#name::#variant(value) => { #check }));
         }
-        if v.ty.holds_objects() || matches!(innermost(&v.ty), TypeRef::Union(_)) {
+        if v.ty.holds_objects() || matches!(v.ty.innermost(), TypeRef::Union(_)) {
             currencies.push(
                 quote!(#name::#variant(value) => #private::Currencies::visit_currencies(value, path, visit),),
             );
@@ -208,14 +208,6 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     }
 }
 
-/// The type inside any number of arrays.
-fn innermost(ty: &TypeRef) -> &TypeRef {
-    match ty {
-        TypeRef::Array(inner) => innermost(inner),
-        other => other,
-    }
-}
-
 fn format_path(cx: &Context<'_>, format: Format) -> TokenStream {
     let krate = cx.krate();
     let variant = ident(match format {
@@ -243,7 +235,7 @@ fn visit_currencies(cx: &Context<'_>, field: &FieldIr) -> Option<TokenStream> {
             }
         },
         TypeRef::Primitive(Primitive::Currency) => quote!(visit(self.#name.as_str(), &path.key(#json));),
-        ty if ty.holds_objects() || matches!(innermost(ty), TypeRef::Union(_)) => {
+        ty if ty.holds_objects() || matches!(ty.innermost(), TypeRef::Union(_)) => {
             quote!(#private::Currencies::visit_currencies(&self.#name, &path.key(#json), visit);)
         }
         _ => return None,
@@ -268,11 +260,11 @@ fn rule(cx: &Context<'_>, object: &ObjectIr, rule: &RuleIr) -> TokenStream {
     let fields = &object.fields;
     match rule {
         RuleIr::SameCurrency { root, within } => {
-            let candidates = root.iter().map(|i| present(&fields[*i], true));
+            let candidates = root.iter().map(|i| present(object.field(*i), true));
             let owner = &object.name;
             let own = fields.iter().filter(|f| f.ty == TypeRef::Primitive(Primitive::Currency));
             let own = own.filter_map(|f| visit_currencies(cx, f));
-            let nested = within.iter().filter_map(|i| visit_currencies(cx, &fields[*i]));
+            let nested = within.iter().filter_map(|i| visit_currencies(cx, object.field(*i)));
             quote! {
                 if let ::core::option::Option::Some(root) = #private::first_currency(&[#(#candidates),*]) {
                     let visit = &mut |value: &::core::primitive::str, at: &#krate::validate::Path<'_>| {
@@ -284,19 +276,23 @@ fn rule(cx: &Context<'_>, object: &ObjectIr, rule: &RuleIr) -> TokenStream {
             }
         }
         RuleIr::Sum { total, parts } => {
-            let total_field = &fields[*total];
+            let total_field = object.field(*total);
             let total_value = present(total_field, false);
             let json = &total_field.json_name;
             let names: Vec<_> = (0..parts.len()).map(|i| quote::format_ident!("part{}", i)).collect();
             let values = parts.iter().map(|alternatives| {
-                let mut options = alternatives.iter().map(|i| present(&fields[*i], false));
+                let mut options = alternatives.iter().map(|i| present(object.field(*i), false));
                 let first = options.next().unwrap_or_else(|| quote!(::core::option::Option::None));
                 quote!(#first #(.or(#options))*)
             });
             let terms = parts
                 .iter()
                 .map(|alternatives| {
-                    alternatives.iter().map(|i| fields[*i].json_name.as_str()).collect::<Vec<_>>().join("|")
+                    alternatives
+                        .iter()
+                        .map(|i| object.field(*i).json_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("|")
                 })
                 .collect::<Vec<_>>()
                 .join(" + ");

@@ -1,4 +1,11 @@
 //! Checks a parsed spec and resolves it into the [`Ir`], reporting every problem at once.
+//!
+//! The checks and the resolution live here; two jobs that need no [`Checker`] state
+//! are submodules: [`prune`] drops what the `include` setting leaves unreachable, and
+//! [`suggest`] finds the "did you mean" names for unknown ones.
+
+mod prune;
+mod suggest;
 
 use std::collections::{HashMap, HashSet};
 
@@ -6,8 +13,8 @@ use serde_json::Value;
 
 use crate::error::{Origin, SpecError};
 use crate::ir::{
-    EnumIr, FieldIr, Format, Ir, JsonKind, MessageIr, ObjectIr, Primitive, TypeRef, UnionIr, UnionVariantIr,
-    ValueIr,
+    EnumId, EnumIr, FieldIr, Format, Ir, JsonKind, MessageIr, ObjectId, ObjectIr, Primitive, TypeRef,
+    UnionId, UnionIr, UnionVariantIr, ValueIr,
 };
 use crate::load::SpecSource;
 use crate::model::{Enum, Message, Object, Spec, Union};
@@ -44,14 +51,14 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c));
     let messages = checker.select(messages, include);
     let ir = Ir { title: spec.title.clone(), messages, objects, enums, unions, unknown_event_variant };
-    let ir = if include.is_some() { keep_reachable(ir) } else { ir };
+    let ir = if include.is_some() { prune::keep_reachable(ir) } else { ir };
     (ir, checker.errors)
 }
 
 enum Named {
-    Object(usize),
-    Enum(usize),
-    Union(usize),
+    Object(ObjectId),
+    Enum(EnumId),
+    Union(UnionId),
 }
 
 struct Checker<'a> {
@@ -70,28 +77,28 @@ impl Checker<'_> {
 
     /// Registers object, enum and union names, refusing duplicates and Rust-name
     /// collisions; returns the definitions accepted, in order (their positions are their
-    /// indices).
+    /// ids).
     fn collect_names<'s>(&mut self, spec: &'s Spec) -> (Vec<&'s Object>, Vec<&'s Enum>, Vec<&'s Union>) {
         let mut objects = Vec::new();
         let mut enums = Vec::new();
         let mut unions = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
         for object in &spec.objects {
-            let named = Named::Object(objects.len());
+            let named = Named::Object(ObjectId(objects.len()));
             if self.register(&object.name, &format!("/objects/{}/name", object.index), named, &mut rust_names)
             {
                 objects.push(object);
             }
         }
         for enumeration in &spec.enums {
-            let named = Named::Enum(enums.len());
+            let named = Named::Enum(EnumId(enums.len()));
             let pointer = format!("/enums/{}/name", enumeration.index);
             if self.register(&enumeration.name, &pointer, named, &mut rust_names) {
                 enums.push(enumeration);
             }
         }
         for union in &spec.unions {
-            let named = Named::Union(unions.len());
+            let named = Named::Union(UnionId(unions.len()));
             let pointer = format!("/unions/{}/name", union.index);
             if self.register(&union.name, &pointer, named, &mut rust_names) {
                 unions.push(union);
@@ -162,9 +169,9 @@ impl Checker<'_> {
             return Some(TypeRef::Primitive(primitive));
         }
         match self.names.get(expr) {
-            Some(Named::Object(i)) => Some(TypeRef::Object(*i)),
-            Some(Named::Enum(i)) => Some(TypeRef::Enum(*i)),
-            Some(Named::Union(i)) => Some(TypeRef::Union(*i)),
+            Some(Named::Object(id)) => Some(TypeRef::Object(*id)),
+            Some(Named::Enum(id)) => Some(TypeRef::Enum(*id)),
+            Some(Named::Union(id)) => Some(TypeRef::Union(*id)),
             None if self.unreadable.contains(expr) => None,
             None => {
                 let message = self.unknown_type_message(expr);
@@ -179,12 +186,11 @@ impl Checker<'_> {
     fn unknown_type_message(&self, expr: &str) -> String {
         let defined = self.names.keys().map(String::as_str);
         let builtin = Primitive::NAMES.iter().map(|(n, _)| *n);
-        let hint = |c: &str| format!("; did you mean `{c}`?");
         if expr.starts_with(|c: char| c.is_ascii_uppercase()) {
-            let hint = closest(expr, defined).map(hint).unwrap_or_default();
+            let hint = suggest::did_you_mean(expr, defined).unwrap_or_default();
             format!("`{expr}` is not defined: no object, enumeration or union has that name{hint}")
         } else {
-            let hint = closest(expr, builtin.clone().chain(defined)).map(hint).unwrap_or_else(|| {
+            let hint = suggest::did_you_mean(expr, builtin.clone().chain(defined)).unwrap_or_else(|| {
                 format!("; the built-in types are {}", builtin.collect::<Vec<_>>().join(", "))
             });
             format!("unknown type `{expr}`{hint}")
@@ -339,7 +345,7 @@ impl Checker<'_> {
             }
             kinds.push((kind, variant.name.clone()));
             // The format its text implies, also for each item of an array.
-            let format = match innermost(&ty) {
+            let format = match ty.innermost() {
                 TypeRef::Primitive(p) => Format::implied_by(*p),
                 _ => None,
             };
@@ -377,7 +383,7 @@ impl Checker<'_> {
                 continue;
             }
             let payload = match self.resolve(&message.payload, &format!("{pointer}/payload")) {
-                Some(TypeRef::Object(index)) => index,
+                Some(TypeRef::Object(id)) => id,
                 Some(_) => {
                     let text = format!(
                         "payload of `{}` must name an object, not `{}`",
@@ -474,8 +480,7 @@ impl Checker<'_> {
         };
         for (i, name) in include.iter().enumerate() {
             if messages.iter().all(|m| &m.webhook_type != name) {
-                let hint = closest(name, messages.iter().map(|m| m.webhook_type.as_str()))
-                    .map(|c| format!("; did you mean `{c}`?"))
+                let hint = suggest::did_you_mean(name, messages.iter().map(|m| m.webhook_type.as_str()))
                     .unwrap_or_default();
                 let message = format!("`include` names `{name}`, which the spec does not define{hint}");
                 self.errors.push(SpecError { message, origin: Origin::Include(i) });
@@ -497,145 +502,4 @@ fn envelope_text(example: &Value, payload_key: &str) -> String {
     let members: Vec<String> =
         ordered.chain(rest).map(|(k, v)| format!("{}:{v}", Value::String(k.clone()))).collect();
     format!("{{{}}}", members.join(","))
-}
-
-/// Drops the objects, enumerations and unions no kept message reaches, and renumbers
-/// references.
-fn keep_reachable(ir: Ir) -> Ir {
-    let mut objects = vec![false; ir.objects.len()];
-    let mut enums = vec![false; ir.enums.len()];
-    let mut unions = vec![false; ir.unions.len()];
-    // Worklists of the objects and unions reached and not yet expanded.
-    let mut stack: Vec<usize> = ir.messages.iter().map(|m| m.payload).collect();
-    let mut union_stack: Vec<usize> = Vec::new();
-    let mut reach = |ty: &TypeRef, stack: &mut Vec<usize>, union_stack: &mut Vec<usize>| match innermost(ty) {
-        TypeRef::Object(j) => stack.push(*j),
-        TypeRef::Enum(j) => enums[*j] = true,
-        TypeRef::Union(j) => union_stack.push(*j),
-        TypeRef::Primitive(_) | TypeRef::Array(_) => {}
-    };
-    loop {
-        if let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut objects[i], true) {
-                for field in &ir.objects[i].fields {
-                    reach(&field.ty, &mut stack, &mut union_stack);
-                }
-            }
-        } else if let Some(j) = union_stack.pop() {
-            if !std::mem::replace(&mut unions[j], true) {
-                for variant in &ir.unions[j].variants {
-                    reach(&variant.ty, &mut stack, &mut union_stack);
-                }
-            }
-        } else {
-            break;
-        }
-    }
-    let object_map = renumber(&objects);
-    let enum_map = renumber(&enums);
-    let union_map = renumber(&unions);
-    let maps = Maps { objects: &object_map, enums: &enum_map, unions: &union_map };
-    let remap = |t: &TypeRef| remap_type(t, &maps);
-    Ir {
-        messages: ir
-            .messages
-            .into_iter()
-            .map(|m| MessageIr { payload: object_map[m.payload], ..m })
-            .collect(),
-        objects: (ir.objects.into_iter().zip(&objects))
-            .filter(|(_, keep)| **keep)
-            .map(|(o, _)| ObjectIr {
-                fields: o.fields.into_iter().map(|f| FieldIr { ty: remap(&f.ty), ..f }).collect(),
-                ..o
-            })
-            .collect(),
-        enums: ir.enums.into_iter().zip(&enums).filter(|(_, keep)| **keep).map(|(e, _)| e).collect(),
-        unions: (ir.unions.into_iter().zip(&unions))
-            .filter(|(_, keep)| **keep)
-            .map(|(u, _)| UnionIr {
-                variants: u.variants.into_iter().map(|v| UnionVariantIr { ty: remap(&v.ty), ..v }).collect(),
-                ..u
-            })
-            .collect(),
-        ..ir
-    }
-}
-
-/// New indices of the kept objects, enumerations and unions.
-struct Maps<'a> {
-    objects: &'a [usize],
-    enums: &'a [usize],
-    unions: &'a [usize],
-}
-
-fn innermost(ty: &TypeRef) -> &TypeRef {
-    match ty {
-        TypeRef::Array(inner) => innermost(inner),
-        other => other,
-    }
-}
-
-/// New index of each kept item (unkept items map to 0 and are never looked up).
-fn renumber(keep: &[bool]) -> Vec<usize> {
-    let mut next = 0;
-    keep.iter()
-        .map(|k| {
-            let index = next;
-            next += usize::from(*k);
-            index
-        })
-        .collect()
-}
-
-fn remap_type(ty: &TypeRef, maps: &Maps<'_>) -> TypeRef {
-    match ty {
-        TypeRef::Object(i) => TypeRef::Object(maps.objects[*i]),
-        TypeRef::Enum(i) => TypeRef::Enum(maps.enums[*i]),
-        TypeRef::Union(i) => TypeRef::Union(maps.unions[*i]),
-        TypeRef::Array(inner) => TypeRef::Array(Box::new(remap_type(inner, maps))),
-        TypeRef::Primitive(p) => TypeRef::Primitive(*p),
-    }
-}
-
-/// The candidate nearest to `name` by edit distance, if near enough to be a likely typo.
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("invoice.created", "invoice.created"), 0);
-        assert_eq!(edit_distance("invoice.creatd", "invoice.created"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-    }
-
-    #[test]
-    fn closest_suggests_only_near_names() {
-        let names = ["invoice.created", "fee.created"];
-        assert_eq!(closest("invoice.create", names.into_iter()), Some("invoice.created"));
-        assert_eq!(closest("wallet.terminated", names.into_iter()), None);
-    }
 }

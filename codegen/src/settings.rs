@@ -1,0 +1,65 @@
+//! The caller's choices for one generation: runtime path, extra derives, included
+//! messages, validation and tracked files.
+//!
+//! Kept apart from the pipeline in `lib.rs` because it is the crate's configuration
+//! surface: the macro and command-line tools build it, and `emit` only reads it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// How to generate: where the runtime is, extra derives, which messages, which files to track.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub(crate) runtime: TokenStream,
+    pub(crate) derives: Vec<TokenStream>,
+    pub(crate) include: Option<Vec<String>>,
+    pub(crate) track: Vec<String>,
+    pub(crate) validate: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            runtime: quote!(::lago_webhooks),
+            derives: Vec::new(),
+            include: None,
+            track: Vec::new(),
+            validate: true,
+        }
+    }
+}
+
+impl Settings {
+    /// The path of the runtime crate in generated code (default `::lago_webhooks`).
+    pub fn with_runtime(mut self, path: TokenStream) -> Self {
+        self.runtime = path;
+        self
+    }
+
+    /// Adds a derive to every struct and enum generated from the spec's objects and
+    /// enumerations (a path such as `Eq` or `::core::hash::Hash`); derives they already
+    /// have are not repeated.
+    pub fn with_derive(mut self, path: TokenStream) -> Self {
+        self.derives.push(path);
+        self
+    }
+
+    /// Generates only these webhook types and the objects and enumerations they reach.
+    pub fn with_include(mut self, webhook_types: Vec<String>) -> Self {
+        self.include = Some(webhook_types);
+        self
+    }
+
+    /// Whether to implement `Validate` for the generated types (the default).
+    pub fn with_validation(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
+    /// Makes the generated code depend on this file (an absolute path), so that
+    /// editing it rebuilds the crate that expands the code.
+    pub fn with_tracked_file(mut self, path: String) -> Self {
+        self.track.push(path);
+        self
+    }
+}

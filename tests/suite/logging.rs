@@ -1,0 +1,110 @@
+//! The receiver's logs (the `tracing` feature): a span per delivery with its webhook type,
+//! unique key and outcome, refusals at warn, and never the body, a signature or a key.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use lago_webhooks::receiver::Receiver;
+use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
+use lago_webhooks::{AsyncWebhookHandler, Delivery, Fee, HandlerResult, WebhookType};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+const HMAC_KEY: &str = "5f0c2a9e-logs-key-7d1b";
+
+/// Everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+struct Books;
+
+impl AsyncWebhookHandler for Books {
+    async fn on_fee_created(&self, _: Fee, _: &Delivery) -> HandlerResult {
+        Ok(())
+    }
+}
+
+/// Runs `deliveries` through a receiver and returns what was logged.
+fn logged(deliveries: &[(http::HeaderMap, &str, u16)]) -> String {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_span_events(FmtSpan::CLOSE)
+        .finish();
+    let receiver = Receiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), Books).with_validation(true);
+    tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        for (headers, body, status) in deliveries {
+            let outcome = runtime.block_on(receiver.receive(headers, body.as_bytes()));
+            assert_eq!(outcome.status(), *status, "{outcome}");
+        }
+    });
+    String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+}
+
+fn signed(body: &str, unique_key: &str) -> (http::HeaderMap, String) {
+    let signature = HmacKey::new(HMAC_KEY).sign(body.as_bytes());
+    (lago_headers(Algorithm::Hmac, &signature, unique_key).unwrap(), signature)
+}
+
+#[test]
+fn a_handled_and_a_refused_delivery_are_logged_without_body_or_signature() {
+    let body = WebhookType::FeeCreated.example();
+    let (good, good_signature) = signed(body, "log-handled-1");
+    let forged = lago_headers(Algorithm::Hmac, "Zm9yZ2VkLXNpZ25hdHVyZQ==", "log-forged-2").unwrap();
+    // A signed body whose value is wrongly typed: its error message would quote the value.
+    let secret = "SECRET-PAYLOAD-VALUE";
+    let malformed = body.replacen("\"units\":\"", &format!("\"units\":{{\"x\":\"{secret}\"}},\"was\":\""), 1);
+    assert_ne!(malformed, body, "the example has units to break");
+    let (malformed_headers, malformed_signature) = signed(&malformed, "log-malformed-3");
+
+    let logs = logged(&[(good, body, 200), (forged, body, 401), (malformed_headers, &malformed, 400)]);
+
+    // One span per delivery, with its webhook type, unique key and outcome.
+    let closes: Vec<&str> = logs.lines().filter(|line| line.contains("close")).collect();
+    assert_eq!(closes.len(), 3, "{logs}");
+    for (line, key, outcome) in [
+        (closes[0], "log-handled-1", "handled"),
+        (closes[1], "log-forged-2", "unverified"),
+        (closes[2], "log-malformed-3", "malformed"),
+    ] {
+        assert!(line.contains(&format!("unique_key=\"{key}\"")), "{line}");
+        assert!(line.contains(&format!("outcome=\"{outcome}\"")), "{line}");
+    }
+    assert!(closes[0].contains("webhook_type=\"fee.created\""), "{}", closes[0]);
+    // Refusals at warn, with their reason.
+    let warnings: Vec<&str> = logs.lines().filter(|line| line.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 2, "{logs}");
+    assert!(warnings[0].contains("signature refused: the signature does not match"), "{}", warnings[0]);
+    assert!(warnings[1].contains("body refused: Data error at /fee/units"), "{}", warnings[1]);
+
+    // Never the body (nor a value from it), a signature or the key.
+    let lago_id = serde_json::from_str::<serde_json::Value>(body).unwrap()["fee"]["lago_id"].to_string();
+    for secret in [body, &malformed, lago_id.trim_matches('"'), secret, &good_signature, &malformed_signature]
+        .into_iter()
+        .chain(["Zm9yZ2VkLXNpZ25hdHVyZQ==", HMAC_KEY])
+    {
+        assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
+    }
+}

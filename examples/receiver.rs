@@ -8,7 +8,8 @@
 //! - `LAGO_ISSUER`: the Lago API URL the JWTs name (default `https://api.getlago.com`).
 //!
 //! With both keys it accepts either algorithm, as each delivery's header says; with
-//! neither, it refuses every delivery (401).
+//! neither, it refuses every delivery (401). Refusals are logged (the `tracing` feature),
+//! each with its reason.
 
 #[path = "shared/printer.rs"]
 mod printer;
@@ -34,6 +35,7 @@ fn verifier() -> Result<Verifier, Box<dyn std::error::Error>> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().with_max_level(tracing::Level::INFO).init();
     let port = match std::env::var("PORT") {
         Ok(port) => port.parse().map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
         Err(_) => 3000,

@@ -28,5 +28,5 @@ static ALLOCATOR: allocations::Counting = allocations::Counting;
 #[deny(warnings)]
 #[allow(dead_code)]
 #[rustfmt::skip] // formatted by prettyplease, as the generator formats it
-#[path = "../../codegen/tests/snapshots/lago-webhooks.rs"]
+#[path = "../snapshots/lago-webhooks.rs"]
 mod snapshot;

@@ -7,7 +7,7 @@ use lago_webhooks_codegen::{Settings, SpecSource, generate};
 
 #[test]
 fn snapshot_of_the_code_generated_from_the_bundled_spec() {
-    let text = include_str!("../../../spec/lago-webhooks.json");
+    let text = include_str!("../../spec/lago-webhooks.json");
     let tokens = generate(&SpecSource::new("lago-webhooks.json", text), &Settings::default()).unwrap();
     let file = syn::parse2::<syn::File>(tokens).expect("generated code parses");
     let code = format!(
@@ -15,5 +15,5 @@ fn snapshot_of_the_code_generated_from_the_bundled_spec() {
          // refresh with `EXPECTORATE=overwrite cargo test --test codegen snapshot`.\n\n{}",
         prettyplease::unparse(&file)
     );
-    expectorate::assert_contents("codegen/tests/snapshots/lago-webhooks.rs", &code);
+    expectorate::assert_contents("tests/snapshots/lago-webhooks.rs", &code);
 }

@@ -77,7 +77,7 @@ fn a_valid_spec_generates_every_item() {
 
 #[test]
 fn the_bundled_spec_generates_without_errors() {
-    let text = include_str!("../../../spec/lago-webhooks.json");
+    let text = include_str!("../../spec/lago-webhooks.json");
     let code = generate(&SpecSource::new("lago-webhooks.json", text), &Settings::default()).unwrap();
     assert_eq!(
         code.to_string().matches("fn on_").count(),

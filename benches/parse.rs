@@ -5,7 +5,7 @@
 //! Run with `cargo bench --bench parse`; figures are in BENCHMARKS.md.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use lago_webhooks::{Invoice, Validate, WebhookEvent};
+use lago_webhooks::{Invoice, Validate, WebhookEvent, WebhookType};
 use serde_json::Value;
 use std::hint::black_box;
 
@@ -65,9 +65,29 @@ fn compare(c: &mut Criterion, name: &str, (envelope, payload): (Vec<u8>, Vec<u8>
     group.finish();
 }
 
+/// A signed-looking body with `members` members before `webhook_type`: hostile, and parsed
+/// in time linear in its size.
+fn wide_envelope(c: &mut Criterion) {
+    let mut group = c.benchmark_group("wide_envelope");
+    group.sample_size(10);
+    for members in [10_000, 80_000] {
+        let mut body = String::from("{");
+        for i in 0..members {
+            body.push_str(&format!("\"m{i}\":{i},"));
+        }
+        body.push_str(&WebhookType::FeeCreated.example()[1..]);
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(BenchmarkId::new("from_slice", members), |b| {
+            b.iter(|| WebhookEvent::from_slice(black_box(body.as_bytes())).unwrap())
+        });
+    }
+    group.finish();
+}
+
 fn parse(c: &mut Criterion) {
     compare(c, "invoice.created", docs_invoice());
     compare(c, "invoice_200_fees", invoice_with_fees(200));
+    wide_envelope(c);
 }
 
 criterion_group!(benches, parse);

@@ -9,7 +9,9 @@
 //! generic `Deserialize` path buffers the payload as a `serde_json::Value`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -277,8 +279,9 @@ struct State<'de, E: Catalog> {
     organization_id: Option<Cow<'de, str>>,
     event: Option<E>,
     unknown_payload: Option<Value>,
-    /// Members read before their role was known: name, and value when buffering.
-    deferred: Vec<(String, Option<Value>)>,
+    /// Members read before their role was known, by name: their value when buffering.
+    /// A map, so that a body with many members before `webhook_type` parses in linear time.
+    deferred: HashMap<MemberName, Option<Value>>,
 }
 
 impl<'de, E: Catalog> State<'de, E> {
@@ -290,7 +293,7 @@ impl<'de, E: Catalog> State<'de, E> {
             organization_id: None,
             event: None,
             unknown_payload: None,
-            deferred: Vec::new(),
+            deferred: HashMap::new(),
         };
         if let Some(prior) = prior {
             state.set_webhook_type(Cow::Owned(prior.webhook_type.clone()));
@@ -321,8 +324,17 @@ impl<'de, E: Catalog> State<'de, E> {
         map: &mut A,
         buffer: bool,
     ) -> Result<(), A::Error> {
-        let deferred = self.deferred.iter().any(|(n, _)| *n == name);
-        let duplicate = match self.role(&name) {
+        let role = self.role(&name);
+        if let Role::Ignored = role {
+            map.next_value::<IgnoredAny>()?;
+            return Ok(());
+        }
+        // The name is kept only when it may be a payload seen twice or read later; a body
+        // in Lago's order defers nothing, and allocates nothing here.
+        let member = (!self.deferred.is_empty() || matches!(role, Role::Undecided))
+            .then(|| MemberName(name.to_string()));
+        let deferred = member.as_ref().is_some_and(|member| self.deferred.contains_key(member));
+        let duplicate = match role {
             Role::Payload(_) => deferred || self.event.is_some(),
             Role::UnknownPayload => deferred || self.unknown_payload.is_some(),
             Role::Undecided => deferred,
@@ -331,15 +343,19 @@ impl<'de, E: Catalog> State<'de, E> {
         if duplicate {
             return Err(de::Error::custom(format_args!("duplicate field `{name}`")));
         }
-        match self.role(&name) {
-            Role::Payload(kind) => self.event = Some(map.next_value_seed(PayloadSeed::<E>(kind))?),
-            Role::UnknownPayload => self.unknown_payload = Some(map.next_value()?),
-            Role::Undecided if buffer => self.deferred.push((name.into_owned(), Some(map.next_value()?))),
-            Role::Undecided => {
-                map.next_value::<IgnoredAny>()?;
-                self.deferred.push((name.into_owned(), None));
+        match (role, member) {
+            (Role::Payload(kind), _) => self.event = Some(map.next_value_seed(PayloadSeed::<E>(kind))?),
+            (Role::UnknownPayload, _) => self.unknown_payload = Some(map.next_value()?),
+            (Role::Undecided, Some(member)) => {
+                let value = if buffer {
+                    Some(map.next_value()?)
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                    None
+                };
+                self.deferred.insert(member, value);
             }
-            Role::Ignored => {
+            (Role::Undecided, None) | (Role::Ignored, _) => {
                 map.next_value::<IgnoredAny>()?;
             }
         }
@@ -396,8 +412,28 @@ impl<'de, E: Catalog> State<'de, E> {
     }
 
     fn take_deferred(&mut self, name: &str) -> Option<Option<Value>> {
-        let index = self.deferred.iter().position(|(n, _)| n == name)?;
-        Some(self.deferred.swap_remove(index).1)
+        self.deferred.remove(&MemberName(name.to_owned()))
+    }
+}
+
+/// The name of a member read before its role was known. Its own type so that the tests
+/// can count the comparisons a parse makes.
+#[derive(Debug)]
+struct MemberName(String);
+
+impl PartialEq for MemberName {
+    fn eq(&self, other: &Self) -> bool {
+        #[cfg(test)]
+        tests::COMPARISONS.with(|count| count.set(count.get() + 1));
+        self.0 == other.0
+    }
+}
+
+impl Eq for MemberName {}
+
+impl Hash for MemberName {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
     }
 }
 
@@ -533,5 +569,84 @@ impl<'de> Visitor<'de> for LenientStr {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    thread_local! {
+        /// Comparisons of deferred member names made on this thread.
+        pub(super) static COMPARISONS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// A stand-in for a generated `WebhookEvent` that knows no webhook type.
+    #[derive(Debug)]
+    struct Nothing;
+
+    #[derive(Clone, Copy)]
+    struct NoKind;
+
+    impl WebhookKind for NoKind {
+        fn webhook_type(self) -> &'static str {
+            ""
+        }
+        fn object_type(self) -> &'static str {
+            ""
+        }
+        fn payload_key(self) -> &'static str {
+            ""
+        }
+    }
+
+    impl Catalog for Nothing {
+        type Kind = NoKind;
+
+        fn lookup(_: &str) -> Option<NoKind> {
+            None
+        }
+
+        fn deserialize_payload<'de, D: Deserializer<'de>>(_: NoKind, _: D) -> Result<Self, D::Error> {
+            Ok(Nothing)
+        }
+
+        fn unknown(_: UnknownEvent) -> Self {
+            Nothing
+        }
+
+        fn organization_id_mut(&mut self) -> &mut Option<String> {
+            unreachable!("an unknown event holds its own organization")
+        }
+    }
+
+    /// A body with `members` members before `webhook_type`.
+    fn wide_body(members: usize) -> String {
+        let mut body = String::from("{");
+        for i in 0..members {
+            body.push_str(&format!("\"m{i}\":{i},"));
+        }
+        body.push_str(r#""webhook_type":"ledger.closed","object_type":"m7"}"#);
+        body
+    }
+
+    #[test]
+    fn members_before_the_webhook_type_cost_a_bounded_number_of_comparisons_each() {
+        for members in [1_000, 80_000] {
+            COMPARISONS.with(|count| count.set(0));
+            assert!(parse_event::<Nothing>(wide_body(members).as_bytes()).is_ok());
+            let comparisons = COMPARISONS.with(Cell::get);
+            // Comparing each member with every earlier one would make members² / 2.
+            assert!(comparisons < members as u64, "{comparisons} comparisons for {members} members");
+        }
+    }
+
+    #[test]
+    fn a_deferred_member_given_twice_is_still_refused() {
+        let body = r#"{"m1": 1, "m1": 2, "webhook_type": "ledger.closed", "object_type": "m1"}"#;
+        let err = parse_event::<Nothing>(body.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("duplicate field `m1`"), "{err}");
     }
 }

@@ -1,5 +1,5 @@
-//! What a delivery carries besides its payload, and the one call from raw headers and
-//! body to a verified, typed webhook.
+//! What a delivery carries besides its payload, what a verified delivery gives, and why
+//! one is refused.
 
 use std::fmt;
 
@@ -52,16 +52,35 @@ pub enum Refusal {
     Invalid(Violations),
     /// The body is over the limit.
     TooLarge,
+    /// The body did not arrive within the receiver's body timeout.
+    BodyTimeout,
+    /// The `X-Lago-Unique-Key` header is unusable: longer than Lago's by far, or absent
+    /// when the receiver requires one.
+    UniqueKey(UniqueKeyError),
+}
+
+/// What is wrong with a delivery's unique key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UniqueKeyError {
+    /// Longer than [`MAX_UNIQUE_KEY_LEN`](crate::dedup::MAX_UNIQUE_KEY_LEN) bytes.
+    #[error("the unique key is {0} bytes long, over the 256 allowed")]
+    TooLong(usize),
+    /// Absent or blank, and the receiver requires one.
+    #[error("the unique key header is missing")]
+    Missing,
 }
 
 impl Refusal {
-    /// The status to answer Lago with: 401, 400, 422 or 413. Lago retries each of them.
+    /// The status to answer Lago with: 401, 400, 422, 413 or 408. Lago retries each of them.
     pub fn status(&self) -> StatusCode {
         match self {
             Refusal::Unverified(_) => StatusCode::UNAUTHORIZED,
             Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
             Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Refusal::UniqueKey(_) => StatusCode::BAD_REQUEST,
         }
     }
 }
@@ -73,6 +92,8 @@ impl fmt::Display for Refusal {
             Refusal::Malformed(err) => write!(f, "body refused: {err}"),
             Refusal::Invalid(violations) => write!(f, "payload refused:\n{violations}"),
             Refusal::TooLarge => f.write_str("body too large"),
+            Refusal::BodyTimeout => f.write_str("body not received in time"),
+            Refusal::UniqueKey(err) => write!(f, "delivery refused: {err}"),
         }
     }
 }
@@ -83,7 +104,8 @@ impl std::error::Error for Refusal {
             Refusal::Unverified(err) => Some(err),
             Refusal::Malformed(err) => Some(err),
             Refusal::Invalid(violations) => Some(violations),
-            Refusal::TooLarge => None,
+            Refusal::UniqueKey(err) => Some(err),
+            Refusal::TooLarge | Refusal::BodyTimeout => None,
         }
     }
 }

@@ -21,6 +21,7 @@ pub enum ParseErrorKind {
 /// Why a webhook body could not be parsed, and where.
 ///
 /// ```
+/// # #[cfg(feature = "bundled")] {
 /// use lago_webhooks::{ParseErrorKind, WebhookEvent};
 ///
 /// let body = br#"{"webhook_type": "fee.created", "object_type": "fee", "fee": {"amount_cents": "ten"}}"#;
@@ -28,6 +29,7 @@ pub enum ParseErrorKind {
 /// assert_eq!(err.kind(), ParseErrorKind::Data);
 /// assert_eq!(err.webhook_type(), Some("fee.created"));
 /// assert_eq!(err.pointer(), "/fee/amount_cents");
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {

@@ -67,6 +67,8 @@ mod log;
 #[cfg(feature = "bundled")]
 mod provider_error;
 pub mod receiver;
+#[cfg(feature = "axum")]
+pub mod server;
 mod text;
 mod time;
 mod unknown;
@@ -79,7 +81,7 @@ mod webhook;
 pub mod __private;
 
 pub use decimal::Decimal;
-pub use delivery::{Delivery, Received, Refusal};
+pub use delivery::{Delivery, Received, Refusal, UniqueKeyError};
 pub use encoded::EncodedJson;
 pub use error::{ParseError, ParseErrorKind, UnknownWebhookType};
 pub use lago_webhooks_macros::lago_webhooks;

@@ -11,13 +11,22 @@ use std::future::Future;
 use crate::Refusal;
 use crate::receiver::Outcome;
 
-/// Unique keys are UUIDs; anything much longer is cut, so a hostile header cannot fill
-/// the logs.
+/// Unique keys are UUIDs and webhook types short words; anything much longer is cut, so
+/// that a hostile request cannot fill the logs. (tracing escapes these text fields.)
 #[cfg(feature = "tracing")]
 const MAX_LOGGED_KEY: usize = 128;
 
 #[cfg(feature = "tracing")]
 pub(crate) use tracing::Span;
+
+/// At most [`MAX_LOGGED_KEY`] characters of `text`.
+#[cfg(feature = "tracing")]
+fn cut(text: &str) -> &str {
+    match text.char_indices().nth(MAX_LOGGED_KEY) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
 
 /// Nothing to record into without the `tracing` feature.
 #[cfg(not(feature = "tracing"))]
@@ -26,10 +35,7 @@ pub(crate) struct Span;
 /// The span of one delivery.
 #[cfg(feature = "tracing")]
 pub(crate) fn delivery_span(unique_key: Option<&str>) -> Span {
-    let unique_key = unique_key.map(|key| match key.char_indices().nth(MAX_LOGGED_KEY) {
-        Some((end, _)) => &key[..end],
-        None => key,
-    });
+    let unique_key = unique_key.map(cut);
     tracing::info_span!(
         "lago_webhooks.delivery",
         webhook_type = tracing::field::Empty,
@@ -56,10 +62,11 @@ pub(crate) async fn instrument<F: Future>(span: &Span, future: F) -> F::Output {
     }
 }
 
-/// Records the webhook type once the body is parsed.
+/// Records the webhook type once the body is parsed (cut like unique keys: a type the
+/// spec does not know is the caller's text).
 pub(crate) fn webhook_type(span: &Span, webhook_type: &str) {
     #[cfg(feature = "tracing")]
-    span.record("webhook_type", webhook_type);
+    span.record("webhook_type", cut(webhook_type));
     #[cfg(not(feature = "tracing"))]
     let _ = (span, webhook_type);
 }
@@ -84,20 +91,20 @@ pub(crate) fn outcome(span: &Span, outcome: &Outcome) {
     let _ = (span, outcome);
 }
 
-/// A refusal told without quoting the body.
+/// A refusal told without quoting anything the request carries: a parse error by its
+/// kind and place in the text (its message and pointer may quote the body), a violation
+/// by its rule and spec path, a signature problem by its kind (the header values it
+/// names are the caller's, unbounded and unverified).
 #[cfg(feature = "tracing")]
 struct Reason<'a>(&'a Refusal);
 
 #[cfg(feature = "tracing")]
 impl std::fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::verify::VerifyError;
         match self.0 {
             Refusal::Malformed(err) => {
-                write!(f, "body refused: {:?} error", err.kind())?;
-                if !err.pointer().is_empty() {
-                    write!(f, " at {}", err.pointer())?;
-                }
-                write!(f, " (line {}, column {})", err.line(), err.column())
+                write!(f, "body refused: {:?} error at line {}, column {}", err.kind(), err.line(), err.column())
             }
             Refusal::Invalid(violations) => {
                 write!(f, "payload refused: {} violation(s):", violations.len())?;
@@ -105,6 +112,19 @@ impl std::fmt::Display for Reason<'_> {
                     write!(f, " {} at {};", violation.rule(), violation.pointer())?;
                 }
                 Ok(())
+            }
+            Refusal::Unverified(err) => {
+                let why = match err {
+                    VerifyError::MissingHeader(header) => return write!(f, "signature refused: missing header `{header}`"),
+                    VerifyError::UnknownAlgorithm(_) => "unknown signature algorithm",
+                    VerifyError::NoKeyFor(algorithm) => return write!(f, "signature refused: no key for `{algorithm}`"),
+                    VerifyError::BadEncoding(what) => return write!(f, "signature refused: badly encoded {what}"),
+                    VerifyError::UnsupportedJwtAlgorithm(_) => "the JWT algorithm is not RS256",
+                    VerifyError::BadSignature => "the signature does not match",
+                    VerifyError::IssuerMismatch { .. } => "the JWT names another issuer",
+                    VerifyError::BodyMismatch => "the JWT was signed for another body",
+                };
+                write!(f, "signature refused: {why}")
             }
             other => other.fmt(f),
         }

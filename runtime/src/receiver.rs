@@ -7,12 +7,19 @@
 //! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`].
 
 use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+#[cfg(feature = "axum")]
+use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::dedup::{Claim, Deduplicate, InMemoryDeduplicator};
+use crate::dedup::{Claim, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest, MAX_UNIQUE_KEY_LEN};
 use crate::verify::Verifier;
-use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, Validate, Violations};
+use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, UniqueKeyError, Validate, Violations};
 
 /// Bodies larger than this are refused unless the receiver is told otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -32,6 +39,10 @@ pub enum Outcome {
     Refused(Refusal),
     /// The handler, or the deduplicator, failed.
     Failed(HandlerError),
+    /// The handler panicked; the delivery's key is freed for Lago's retry.
+    Panicked,
+    /// The handler ran past its deadline and was stopped; the key is freed for the retry.
+    TimedOut,
 }
 
 impl Outcome {
@@ -43,12 +54,14 @@ impl Outcome {
             Outcome::Handled | Outcome::Duplicate => StatusCode::OK,
             Outcome::InProgress => StatusCode::CONFLICT,
             Outcome::Refused(refusal) => refusal.status(),
-            Outcome::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Outcome::Failed(_) | Outcome::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
+            Outcome::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     /// A short, stable name for logs and metrics: `handled`, `duplicate`, `in_progress`,
-    /// `unverified`, `malformed`, `invalid`, `too_large` or `failed`.
+    /// `unverified`, `malformed`, `invalid`, `too_large`, `body_timeout`, `bad_unique_key`,
+    /// `failed`, `panicked` or `timed_out`.
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Handled => "handled",
@@ -58,7 +71,11 @@ impl Outcome {
             Outcome::Refused(Refusal::Malformed(_)) => "malformed",
             Outcome::Refused(Refusal::Invalid(_)) => "invalid",
             Outcome::Refused(Refusal::TooLarge) => "too_large",
+            Outcome::Refused(Refusal::BodyTimeout) => "body_timeout",
+            Outcome::Refused(Refusal::UniqueKey(_)) => "bad_unique_key",
             Outcome::Failed(_) => "failed",
+            Outcome::Panicked => "panicked",
+            Outcome::TimedOut => "timed_out",
         }
     }
 }
@@ -77,6 +94,8 @@ impl fmt::Display for Outcome {
             Outcome::InProgress => f.write_str("being handled; retry later"),
             Outcome::Refused(refusal) => refusal.fmt(f),
             Outcome::Failed(err) => write!(f, "handler failed: {err}"),
+            Outcome::Panicked => f.write_str("handler panicked"),
+            Outcome::TimedOut => f.write_str("handler ran past its deadline"),
         }
     }
 }
@@ -113,9 +132,47 @@ pub struct Receiver<E, H, D = InMemoryDeduplicator> {
     verifier: Verifier,
     handler: H,
     dedup: D,
+    settings: Settings<E>,
+}
+
+/// What a receiver does besides its handler and store.
+struct Settings<E> {
     validator: Option<Validator<E>>,
     body_limit: usize,
+    require_unique_key: bool,
+    on_rejection: Option<Arc<RejectionHook>>,
+    /// `None` until set: no deadline for [`Receiver::receive`], the default one for
+    /// [`Receiver::into_router`] (whose tokio runtime has a timer).
+    #[cfg(feature = "axum")]
+    deadline: Option<Option<Duration>>,
+    #[cfg(feature = "axum")]
+    body_timeout: Duration,
 }
+
+/// A callback for deliveries refused as malformed or invalid.
+type RejectionHook = dyn Fn(&Rejection<'_>) + Send + Sync;
+
+/// A delivery refused as malformed or invalid, as it came: for a rejection hook to keep
+/// or report, so that nothing Lago sends is lost silently.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Rejection<'a> {
+    /// The request's headers.
+    pub headers: &'a HeaderMap,
+    /// The raw body.
+    pub body: &'a [u8],
+    /// Why it was refused.
+    pub refusal: &'a Refusal,
+}
+
+/// How long [`Receiver::into_router`] waits for a request's body unless told otherwise.
+#[cfg(feature = "axum")]
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Handlers are stopped after this long unless told otherwise: Lago gives up on a
+/// delivery after 30 seconds and retries it.
+#[cfg(feature = "axum")]
+pub const DEFAULT_HANDLER_DEADLINE: Duration = Duration::from_secs(25);
 
 #[cfg(feature = "bundled")]
 impl<H: crate::AsyncWebhookHandler> Receiver<crate::WebhookEvent, H> {
@@ -133,21 +190,25 @@ impl<E: Dispatch<H>, H> Receiver<E, H> {
     /// as [`Receiver::new`] builds for the bundled ones. The generated `receiver`
     /// function calls it, naming `E` for you.
     pub fn for_events(verifier: Verifier, handler: H) -> Self {
-        Receiver {
-            verifier,
-            handler,
-            dedup: InMemoryDeduplicator::default(),
+        let settings = Settings {
             validator: None,
             body_limit: DEFAULT_BODY_LIMIT,
-        }
+            require_unique_key: false,
+            on_rejection: None,
+            #[cfg(feature = "axum")]
+            deadline: None,
+            #[cfg(feature = "axum")]
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+        };
+        Receiver { verifier, handler, dedup: InMemoryDeduplicator::default(), settings }
     }
 }
 
 impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Deduplicates with `dedup` instead (a shared store, for several processes).
     pub fn with_deduplicator<D2: Deduplicate>(self, dedup: D2) -> Receiver<E, H, D2> {
-        let Receiver { verifier, handler, validator, body_limit, .. } = self;
-        Receiver { verifier, handler, dedup, validator, body_limit }
+        let Receiver { verifier, handler, settings, .. } = self;
+        Receiver { verifier, handler, dedup, settings }
     }
 
     /// Refuses (with 422) payloads that break the spec's constraints. Lago retries a
@@ -156,13 +217,49 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     where
         E: Validate,
     {
-        self.validator = validate.then_some(|event: &E| event.validate());
+        self.settings.validator = validate.then_some(|event: &E| event.validate());
         self
     }
 
     /// Refuses bodies over `bytes` (with 413).
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.settings.body_limit = bytes;
+        self
+    }
+
+    /// Refuses (with 400) deliveries without an `X-Lago-Unique-Key`. Lago always sends
+    /// one; without this, a delivery with no key (or a blank one) is handled every time
+    /// it comes, so a replayed or retried one is handled again.
+    pub fn with_required_unique_key(mut self, required: bool) -> Self {
+        self.settings.require_unique_key = required;
+        self
+    }
+
+    /// Calls `hook` with the raw headers and body of every delivery refused as malformed
+    /// (400) or invalid (422), and why: to store or report them, since Lago's retries of
+    /// such a delivery will be refused too.
+    pub fn with_rejection_hook(mut self, hook: impl Fn(&Rejection<'_>) + Send + Sync + 'static) -> Self {
+        self.settings.on_rejection = Some(Arc::new(hook));
+        self
+    }
+
+    /// Stops a handler still running after `deadline` and answers 503, freeing the
+    /// delivery's key for Lago's retry; `None` lets handlers run as long as they take.
+    /// Unless told otherwise, [`Receiver::into_router`] gives handlers
+    /// [`DEFAULT_HANDLER_DEADLINE`] (25 s, under Lago's 30 s timeout) and
+    /// [`Receiver::receive`] none. A deadline needs a tokio runtime with its timer enabled
+    /// (`#[tokio::main]` enables it).
+    #[cfg(feature = "axum")]
+    pub fn with_handler_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.settings.deadline = Some(deadline);
+        self
+    }
+
+    /// Answers 408 to a request whose body takes longer than `timeout` to arrive
+    /// (default 10 s), in [`Receiver::into_router`].
+    #[cfg(feature = "axum")]
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.body_timeout = timeout;
         self
     }
 
@@ -174,11 +271,19 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Verifies, parses and (when on) validates a delivery, without handling it: for a
     /// service that queues webhooks, or handles them its own way.
     pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
-        if body.len() > self.body_limit {
+        if body.len() > self.settings.body_limit {
             return Err(Refusal::TooLarge);
         }
+        // Checked before the signature: the key is not signed, and costs nothing to check.
+        match crate::verify::unique_key(headers).filter(|key| !key.trim().is_empty()) {
+            Some(key) if key.len() > MAX_UNIQUE_KEY_LEN => {
+                return Err(Refusal::UniqueKey(UniqueKeyError::TooLong(key.len())));
+            }
+            None if self.settings.require_unique_key => return Err(Refusal::UniqueKey(UniqueKeyError::Missing)),
+            _ => {}
+        }
         let received = self.verifier.parse::<E>(headers, body)?;
-        if let Some(validate) = self.validator {
+        if let Some(validate) = self.settings.validator {
             validate(&received.event).map_err(Refusal::Invalid)?;
         }
         Ok(received)
@@ -196,60 +301,116 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         outcome
     }
 
+    /// Refuses a delivery whose body never came whole, logged as [`Receiver::receive`]
+    /// logs its refusals.
+    #[cfg(feature = "axum")]
+    fn refuse(&self, headers: &HeaderMap, refusal: Refusal) -> Outcome {
+        let span = crate::log::delivery_span(crate::verify::unique_key(headers));
+        let outcome = Outcome::Refused(refusal);
+        crate::log::outcome(&span, &outcome);
+        outcome
+    }
+
     async fn receive_unlogged(&self, headers: &HeaderMap, body: &[u8], span: &crate::log::Span) -> Outcome {
         let Received { event, delivery } = match self.accept(headers, body) {
             Ok(received) => received,
-            Err(refusal) => return Outcome::Refused(refusal),
+            Err(refusal) => {
+                if let (Some(hook), Refusal::Malformed(_) | Refusal::Invalid(_)) =
+                    (&self.settings.on_rejection, &refusal)
+                {
+                    hook(&Rejection { headers, body, refusal: &refusal });
+                }
+                return Outcome::Refused(refusal);
+            }
         };
         crate::log::webhook_type(span, event.webhook_type());
         // An empty key identifies nothing: such deliveries are handled, not deduplicated.
-        let key = delivery.unique_key.clone().filter(|key| !key.trim().is_empty());
+        let key = delivery.unique_key.as_deref().filter(|key| !key.trim().is_empty()).map(KeyDigest::of);
         let Some(key) = key else {
             return self.dispatch(event, &delivery).await;
         };
-        match self.dedup.claim(&key).await {
-            Ok(Claim::Claimed) => {}
+        let token = match self.dedup.claim(&key).await {
+            Ok(Claim::Claimed(token)) => token,
             Ok(Claim::Done) => return Outcome::Duplicate,
             Ok(Claim::InProgress) => return Outcome::InProgress,
             Err(err) => return Outcome::Failed(err),
-        }
+        };
         // Released unless the handling succeeds, including when this future is dropped
-        // (the caller hung up) or the handler panics.
-        let claim = ClaimGuard { dedup: &self.dedup, key: Some(&key) };
+        // (the caller hung up) or the handler panics or runs out of time; completed even
+        // when this future is dropped after the handler succeeded.
+        let mut claim = ClaimGuard { dedup: &self.dedup, key, token, stage: Stage::Handling };
         let outcome = self.dispatch(event, &delivery).await;
         if matches!(outcome, Outcome::Handled) {
-            claim.disarm();
+            claim.stage = Stage::Handled;
             // The delivery was handled: a failure to record that only risks handling a
-            // retry again, which the answer cannot undo.
-            let _ = self.dedup.complete(&key).await;
+            // retry again once the claim's lease ends, which the answer cannot undo.
+            let _ = self.dedup.complete(&key, token).await;
+            claim.stage = Stage::Recorded;
         }
         outcome
     }
 
     async fn dispatch(&self, event: E, delivery: &Delivery) -> Outcome {
-        match event.dispatch(&self.handler, delivery).await {
-            Ok(()) => Outcome::Handled,
-            Err(err) => Outcome::Failed(err),
+        let handling = CatchUnwind(Box::pin(event.dispatch(&self.handler, delivery)));
+        #[cfg(feature = "axum")]
+        let result = match self.settings.deadline.flatten() {
+            Some(deadline) => match tokio::time::timeout(deadline, handling).await {
+                Ok(result) => result,
+                Err(_) => return Outcome::TimedOut,
+            },
+            None => handling.await,
+        };
+        #[cfg(not(feature = "axum"))]
+        let result = handling.await;
+        match result {
+            Ok(Ok(())) => Outcome::Handled,
+            Ok(Err(err)) => Outcome::Failed(err),
+            Err(()) => Outcome::Panicked,
         }
     }
 }
 
-/// Releases a claim when dropped armed.
+/// Settles a claim when its attempt ends, however it ends.
 struct ClaimGuard<'a, D: Deduplicate> {
     dedup: &'a D,
-    key: Option<&'a str>,
+    key: KeyDigest,
+    token: ClaimToken,
+    stage: Stage,
 }
 
-impl<D: Deduplicate> ClaimGuard<'_, D> {
-    fn disarm(mut self) {
-        self.key = None;
-    }
+/// How far an attempt got with its claim.
+enum Stage {
+    /// The handler has not succeeded: dropping frees the key.
+    Handling,
+    /// The handler succeeded, its completion is not recorded yet: dropping records it.
+    Handled,
+    /// Nothing left to do.
+    Recorded,
 }
 
 impl<D: Deduplicate> Drop for ClaimGuard<'_, D> {
     fn drop(&mut self) {
-        if let Some(key) = self.key {
-            self.dedup.release(key);
+        match self.stage {
+            Stage::Handling => self.dedup.release(&self.key, self.token),
+            Stage::Handled => self.dedup.complete_detached(&self.key, self.token),
+            Stage::Recorded => {}
+        }
+    }
+}
+
+/// Turns a panic while polling the handler's future into `Err(())`, so that the delivery
+/// is answered 500 (the panic message is printed by the panic hook as usual).
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // The future is dropped unpolled after a panic, so no broken state is observed.
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(())),
         }
     }
 }
@@ -259,14 +420,13 @@ mod serve {
     use std::sync::Arc;
 
     use axum::Router;
-    use axum::body::Bytes;
-    use axum::extract::DefaultBodyLimit;
+    use axum::body::to_bytes;
+    use axum::extract::{DefaultBodyLimit, Request};
     use axum::response::{IntoResponse, Response};
     use axum::routing::post;
-    use http::HeaderMap;
 
     use super::{Outcome, Receiver};
-    use crate::Dispatch;
+    use crate::{Dispatch, Refusal};
     use crate::dedup::Deduplicate;
 
     impl IntoResponse for Outcome {
@@ -287,16 +447,35 @@ mod serve {
         D: Deduplicate + 'static,
     {
         /// A router answering `POST path` with this receiver, to serve alone or to merge
-        /// into your app's `Router<S>` whatever its state `S`. Bodies over the limit are
-        /// refused with 413 before they are read whole.
-        pub fn into_router<S: Clone + Send + Sync + 'static>(self, path: &str) -> Router<S> {
-            let limit = self.body_limit;
+        /// into your app's `Router<S>` whatever its state `S`. A body declared over the
+        /// limit is refused with 413 before it is read, one that turns out over it as soon
+        /// as it does; a body slower than the body timeout gets 408; handlers get
+        /// [`DEFAULT_HANDLER_DEADLINE`](super::DEFAULT_HANDLER_DEADLINE) unless told
+        /// otherwise. Serve it with [`crate::server::serve`] for limits on connections too.
+        pub fn into_router<S: Clone + Send + Sync + 'static>(mut self, path: &str) -> Router<S> {
+            self.settings.deadline.get_or_insert(Some(super::DEFAULT_HANDLER_DEADLINE));
             let receiver = Arc::new(self);
-            let handle = move |headers: HeaderMap, body: Bytes| {
+            let handle = move |request: Request| {
                 let receiver = Arc::clone(&receiver);
-                async move { receiver.receive(&headers, &body).await }
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let limit = receiver.settings.body_limit;
+                    // A body declared too large is refused before a byte of it is read.
+                    let declared = parts.headers.get(http::header::CONTENT_LENGTH);
+                    if declared.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
+                        return receiver.refuse(&parts.headers, Refusal::TooLarge);
+                    }
+                    let read = tokio::time::timeout(receiver.settings.body_timeout, to_bytes(body, limit));
+                    match read.await {
+                        Ok(Ok(body)) => receiver.receive(&parts.headers, &body).await,
+                        // The only error a whole, timely body can have is its size.
+                        Ok(Err(_)) => receiver.refuse(&parts.headers, Refusal::TooLarge),
+                        Err(_) => receiver.refuse(&parts.headers, Refusal::BodyTimeout),
+                    }
+                }
             };
-            Router::new().route(path, post(handle)).layer(DefaultBodyLimit::max(limit))
+            // The body limit is applied while reading, above.
+            Router::new().route(path, post(handle)).layer(DefaultBodyLimit::disable())
         }
     }
 }

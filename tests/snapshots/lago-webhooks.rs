@@ -5238,7 +5238,7 @@ pub trait WebhookHandler {
 /// The asynchronous flavour of [`WebhookHandler`], for receiving: methods take `&self`
 /// and return `Send` futures, so a handler can be shared across tasks, and each gets
 /// the delivery's unique key, organization and signature scheme next to the payload.
-/// [`receiver`] serves it.
+/// The `receiver` function generated beside it serves it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler of the webhooks of spec \"Lago webhook messages\": it does not implement the `AsyncWebhookHandler` generated from it",
     note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"

@@ -52,7 +52,12 @@ fn logged(deliveries: &[(http::HeaderMap, &str, u16)]) -> String {
         .with_max_level(tracing::Level::DEBUG)
         .with_span_events(FmtSpan::CLOSE)
         .finish();
-    let receiver = Receiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), Books).with_validation(true);
+    let verifier = Verifier::new()
+        .with_hmac(HMAC_KEY)
+        .unwrap()
+        .with_jwt(include_str!("../fixtures/signing/lago-test-public.pem"), "https://api.getlago.com")
+        .unwrap();
+    let receiver = Receiver::new(verifier, Books).with_validation(true);
     tracing::subscriber::with_default(subscriber, || {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         for (headers, body, status) in deliveries {
@@ -97,7 +102,7 @@ fn a_handled_and_a_refused_delivery_are_logged_without_body_or_signature() {
     let warnings: Vec<&str> = logs.lines().filter(|line| line.contains("WARN")).collect();
     assert_eq!(warnings.len(), 2, "{logs}");
     assert!(warnings[0].contains("signature refused: the signature does not match"), "{}", warnings[0]);
-    assert!(warnings[1].contains("body refused: Data error at /fee/units"), "{}", warnings[1]);
+    assert!(warnings[1].contains("body refused: Data error at line 1, column "), "{}", warnings[1]);
 
     // Never the body (nor a value from it), a signature or the key.
     let lago_id = serde_json::from_str::<serde_json::Value>(body).unwrap()["fee"]["lago_id"].to_string();
@@ -107,4 +112,30 @@ fn a_handled_and_a_refused_delivery_are_logged_without_body_or_signature() {
     {
         assert!(!logs.contains(secret), "the logs hold {secret:?}:\n{logs}");
     }
+}
+
+#[test]
+fn what_a_caller_controls_is_never_logged_verbatim() {
+    use base64::Engine;
+    let b64 = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    let body = WebhookType::FeeCreated.example();
+    // A JWT whose header tries to write a log line of its own.
+    let token = format!("{}.{}.c2ln", b64("{\"alg\":\"RS256\\n2026-11-29 INFO FORGED-LINE\"}"), b64("{}"));
+    let injected = lago_headers(Algorithm::Jwt, &token, "log-jwt-1").unwrap();
+    // A signed payload breaking the spec, whose violation message would quote its value.
+    let invalid = body.replacen("\"lago_id\":\"", "\"lago_id\":\"NOT-A-UUID-SECRET-", 1);
+    assert_ne!(invalid, body);
+    let (invalid_headers, _) = signed(&invalid, "log-invalid-2");
+    // A unique key far longer than Lago's is refused, and not logged whole.
+    let long_key = format!("k{}", "x".repeat(200));
+    let (long, _) = signed(body, &long_key);
+
+    let logs = logged(&[(injected, body, 401), (invalid_headers, &invalid, 422), (long, body, 200)]);
+
+    assert!(!logs.contains("FORGED-LINE"), "{logs}");
+    assert!(logs.contains("signature refused: the JWT algorithm is not RS256"), "{logs}");
+    assert!(!logs.contains("SECRET"), "{logs}");
+    assert!(logs.contains("payload refused: 1 violation(s): format.uuid at /fee/lago_id;"), "{logs}");
+    assert!(!logs.contains(&long_key), "{logs}");
+    assert!(logs.contains(&long_key[..128]), "the key is logged cut to 128 characters: {logs}");
 }

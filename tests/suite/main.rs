@@ -16,6 +16,7 @@ mod presence;
 mod real_deliveries;
 mod receiving;
 mod robustness;
+mod shared_dedup;
 mod signatures;
 mod snapshot_compiles;
 mod validation;

@@ -1,6 +1,7 @@
 //! Lago's two signature schemes, pinned to vectors computed with openssl
 //! (`tests/fixtures/signing/`), and each way a delivery can be refused.
 
+use base64::Engine;
 use lago_webhooks::verify::{Algorithm, HmacKey, JwtKey, JwtSigner, Verifier, VerifyError, lago_headers};
 use serde_json::Value;
 
@@ -127,6 +128,38 @@ fn keys_that_cannot_be_used_are_refused() {
     assert!(JwtKey::new("not a key", "iss").is_err());
     assert!(JwtKey::new("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", "iss").is_err());
     assert!(JwtSigner::new(PUBLIC_KEY, "iss").is_err());
+}
+
+#[test]
+fn public_keys_are_checked_when_the_verifier_is_built() {
+    let fixture = |name: &str| std::fs::read_to_string(format!("tests/fixtures/signing/{name}")).unwrap();
+    let verifies = |public_key: &str| {
+        let verifier = Verifier::new().with_jwt(public_key, "https://api.getlago.com").unwrap();
+        verifier.verify_parts(BODY.as_bytes(), Some(&vector("jwt")), Some("jwt"))
+    };
+    // The same key as PKCS#1, and with CRLF line ends.
+    assert_eq!(verifies(&fixture("lago-test-public-pkcs1.pem")), Ok(Algorithm::Jwt));
+    assert_eq!(verifies(&PUBLIC_KEY.replace('\n', "\r\n")), Ok(Algorithm::Jwt));
+    // Keys no RS256 token of Lago's can match are refused at once, not on every delivery.
+    let refused = |key: &str| JwtKey::new(key, "iss").unwrap_err().to_string();
+    assert_eq!(refused(&fixture("ec-public.pem")), "the public key is not an RSA public key in PEM");
+    assert_eq!(refused(&fixture("rsa-1024-public.pem")), "the RSA public key must have 2048 to 8192 bits");
+    assert_eq!(
+        refused("-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----"),
+        "the public key is not an RSA public key in PEM"
+    );
+    // An RSA SubjectPublicKeyInfo whose key bytes are not an RSA key.
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(PUBLIC_KEY.lines().filter(|line| !line.starts_with("-----")).collect::<String>())
+        .unwrap();
+    let mut broken = der.clone();
+    let last = broken.len() - 40;
+    broken[last..].fill(0xff);
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----",
+        base64::engine::general_purpose::STANDARD.encode(&broken)
+    );
+    assert_eq!(refused(&pem), "the public key is not an RSA public key in PEM");
 }
 
 #[test]

@@ -17,6 +17,22 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let unknown = ident(&cx.ir.unknown_event_variant);
     let sync_methods = messages.iter().map(|m| sync_method(cx, m));
     let async_methods = messages.iter().map(|m| async_method(cx, m));
+    // The runtime's own types have `Receiver::new`: a crate-root `receiver` function there
+    // would clash with the `receiver` module in users' imports.
+    let receiver = (cx.krate().to_string() != "crate").then(|| {
+        quote! {
+            /// A receiver of these webhooks for `handler`: it checks signatures with `verifier`,
+            /// then parses, deduplicates in memory and dispatches each delivery (see the
+            /// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
+            /// with the `axum` feature, `into_router`).
+            pub fn receiver<__H: AsyncWebhookHandler>(
+                verifier: #krate::verify::Verifier,
+                handler: __H,
+            ) -> #krate::receiver::Receiver<WebhookEvent, __H> {
+                #krate::receiver::Receiver::for_events(verifier, handler)
+            }
+        }
+    });
     let unimplemented = format!(
         "`{{Self}}` is not a handler of the webhooks of spec \"{}\": it does not implement the `AsyncWebhookHandler` generated from it",
         cx.ir.title.replace('{', "{{").replace('}', "}}")
@@ -48,7 +64,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
         /// The asynchronous flavour of [`WebhookHandler`], for receiving: methods take `&self`
         /// and return `Send` futures, so a handler can be shared across tasks, and each gets
         /// the delivery's unique key, organization and signature scheme next to the payload.
-        /// [`receiver`] serves it.
+        /// The `receiver` function generated beside it serves it.
         #[diagnostic::on_unimplemented(
             message = #unimplemented,
             note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"
@@ -105,16 +121,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        /// A receiver of these webhooks for `handler`: it checks signatures with `verifier`,
-        /// then parses, deduplicates in memory and dispatches each delivery (see the
-        /// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
-        /// with the `axum` feature, `into_router`).
-        pub fn receiver<__H: AsyncWebhookHandler>(
-            verifier: #krate::verify::Verifier,
-            handler: __H,
-        ) -> #krate::receiver::Receiver<WebhookEvent, __H> {
-            #krate::receiver::Receiver::for_events(verifier, handler)
-        }
+        #receiver
     }
 }
 

@@ -20,6 +20,7 @@ pub use violation::{Violation, Violations};
 /// turned off with `validate = false`) and by `WebhookEvent`.
 ///
 /// ```
+/// # #[cfg(feature = "bundled")] {
 /// use lago_webhooks::{Validate, WebhookEvent};
 ///
 /// let body = br#"{"webhook_type": "fee.created", "object_type": "fee", "fee": {
@@ -32,6 +33,7 @@ pub use violation::{Violation, Violations};
 ///     "/fee/lago_id: `not-a-uuid` is not a UUID\n\
 ///      /fee/total_amount_cents: 125 is not the sum of amount_cents + taxes_amount_cents|vat_amount_cents (120)"
 /// );
+/// # }
 /// # Ok::<(), lago_webhooks::ParseError>(())
 /// ```
 pub trait Validate {

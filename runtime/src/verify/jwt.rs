@@ -59,6 +59,7 @@ impl JwtKey {
             "RSA PUBLIC KEY" => der,
             _ => return Err(not_rsa),
         };
+        check_rsa_public_key(&pkcs1)?;
         Ok(JwtKey { key: UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pkcs1), issuer: issuer.into() })
     }
 
@@ -107,8 +108,8 @@ pub enum SignError {
     /// Lago signs the body as a JSON string, so it must be UTF-8 (JSON always is).
     #[error("the body is not UTF-8")]
     NotUtf8,
-    /// The RSA signature could not be computed.
-    #[error("the RSA signature could not be computed")]
+    /// The signature could not be computed.
+    #[error("the signature could not be computed")]
     Rsa,
 }
 
@@ -132,8 +133,8 @@ impl JwtSigner {
     pub fn sign(&self, body: &[u8]) -> Result<String, SignError> {
         let data = std::str::from_utf8(body).map_err(|_| SignError::NotUtf8)?;
         let claims = Claims { data: data.to_owned(), iss: self.issuer.clone() };
-        // Two strings always serialize.
-        let claims = serde_json::to_vec(&claims).map_err(|_| SignError::NotUtf8)?;
+        // Two strings always serialize; were they not to, no signature could be made.
+        let claims = serde_json::to_vec(&claims).map_err(|_| SignError::Rsa)?;
         let signed = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(claims));
         let mut signature = vec![0; self.key.public().modulus_len()];
         self.key
@@ -147,6 +148,33 @@ impl std::fmt::Debug for JwtSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtSigner").field("key", &"<redacted>").field("issuer", &self.issuer).finish()
     }
+}
+
+/// Checks a PKCS#1 `RSAPublicKey` (a sequence of modulus and exponent) as RS256 verification
+/// will use it, so that a broken key is refused when the verifier is built rather than by
+/// failing every delivery: a 2048- to 8192-bit modulus and an odd exponent of at least 3.
+fn check_rsa_public_key(pkcs1: &[u8]) -> Result<(), KeyError> {
+    use spki::der::asn1::UintRef;
+    use spki::der::{Reader, SliceReader};
+
+    let not_rsa = || KeyError("the public key is not an RSA public key in PEM");
+    let mut reader = SliceReader::new(pkcs1).map_err(|_| not_rsa())?;
+    let (modulus, exponent) = reader
+        .sequence(|inner| Ok((UintRef::decode(inner)?, UintRef::decode(inner)?)))
+        .map_err(|_| not_rsa())?;
+    reader.finish(()).map_err(|_| not_rsa())?;
+    let bits = |bytes: &[u8]| match bytes.first() {
+        Some(first) => bytes.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    };
+    if !(2048..=8192).contains(&bits(modulus.as_bytes())) {
+        return Err(KeyError("the RSA public key must have 2048 to 8192 bits"));
+    }
+    let exponent = exponent.as_bytes();
+    if exponent.last().is_none_or(|last| last % 2 == 0) || bits(exponent) < 2 {
+        return Err(not_rsa());
+    }
+    Ok(())
 }
 
 /// `rsaEncryption`, the algorithm of an RSA SubjectPublicKeyInfo.

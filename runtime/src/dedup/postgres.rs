@@ -1,0 +1,164 @@
+//! Deduplication shared by replicas and kept across restarts, in PostgreSQL.
+
+use std::future::Future;
+use std::time::Duration;
+
+use deadpool_postgres::tokio_postgres::NoTls;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+
+use super::{Claim, ClaimToken, Deduplicate, KeyDigest};
+use crate::HandlerError;
+
+/// Keys claimed in a PostgreSQL table, shared by every replica that uses it and kept
+/// across restarts.
+///
+/// The table (by default `lago_webhook_deliveries`, created if missing) holds a row per
+/// key: its digest, the token and lease of its claim, and when it was done. A claim whose
+/// lease ran out without being completed or released (its replica died) is taken over by
+/// the next attempt. Done rows stay until [`PostgresDeduplicator::purge`] removes them.
+/// Connections come from a pool (deadpool-postgres, without TLS: put the database on a
+/// private network or a local socket).
+#[derive(Clone)]
+pub struct PostgresDeduplicator {
+    pool: Pool,
+    table: String,
+    lease: Duration,
+}
+
+impl std::fmt::Debug for PostgresDeduplicator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresDeduplicator")
+            .field("table", &self.table)
+            .field("lease", &self.lease)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresDeduplicator {
+    /// A store in the database at `url` (`postgres://user@host:port/database`), in the
+    /// table `lago_webhook_deliveries`, with claims leased for 60 s. Connects, and creates
+    /// the table if it is missing.
+    pub async fn connect(url: &str) -> Result<Self, HandlerError> {
+        Self::connect_to_table(url, "lago_webhook_deliveries").await
+    }
+
+    /// The same, with the table `table` (`name` or `schema.name`, in lower-case letters,
+    /// digits and underscores; the schema must exist).
+    pub async fn connect_to_table(url: &str, table: &str) -> Result<Self, HandlerError> {
+        let identifier = |part: &str| {
+            !part.is_empty()
+                && part.len() <= 63
+                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        if table.split('.').count() > 2 || !table.split('.').all(identifier) {
+            return Err(format!("`{table}` is not a table name: lower-case letters, digits and `_`").into());
+        }
+        let config = url.parse()?;
+        let manager =
+            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager).max_size(16).build()?;
+        let store = PostgresDeduplicator { pool, table: table.to_owned(), lease: Duration::from_secs(60) };
+        let client = store.pool.get().await?;
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {table} (
+                     key bytea PRIMARY KEY,
+                     token bytea NOT NULL,
+                     lease_until timestamptz NOT NULL,
+                     done_at timestamptz
+                 )"
+            ))
+            .await?;
+        Ok(store)
+    }
+
+    /// How long a claim holds when its replica neither completes nor releases it.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Deletes the done keys older than `age` (Lago stops retrying within a day), and
+    /// returns how many.
+    pub async fn purge(&self, age: Duration) -> Result<u64, HandlerError> {
+        let client = self.pool.get().await?;
+        let sql = format!("DELETE FROM {} WHERE done_at < now() - make_interval(secs => $1)", self.table);
+        Ok(client.execute(&sql, &[&age.as_secs_f64()]).await?)
+    }
+}
+
+impl Deduplicate for PostgresDeduplicator {
+    fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
+        let key = key.as_bytes().to_vec();
+        async move {
+            let token = ClaimToken::new();
+            let client = self.pool.get().await?;
+            // Takes the key if it is free or its lease ran out; otherwise reads its state.
+            // The second select sees the table as it was when the statement began.
+            let sql = format!(
+                "WITH claimed AS (
+                     INSERT INTO {table} AS t (key, token, lease_until)
+                     VALUES ($1, $2, now() + make_interval(secs => $3))
+                     ON CONFLICT (key) DO UPDATE
+                         SET token = EXCLUDED.token, lease_until = EXCLUDED.lease_until
+                         WHERE t.done_at IS NULL AND t.lease_until < now()
+                     RETURNING 1
+                 )
+                 SELECT EXISTS (SELECT 1 FROM claimed),
+                        EXISTS (SELECT 1 FROM {table} WHERE key = $1 AND done_at IS NOT NULL)",
+                table = self.table
+            );
+            let token_bytes = token.as_u128().to_be_bytes().to_vec();
+            let row = client.query_one(&sql, &[&key, &token_bytes, &self.lease.as_secs_f64()]).await?;
+            let (claimed, done): (bool, bool) = (row.try_get(0)?, row.try_get(1)?);
+            Ok(match (claimed, done) {
+                (true, _) => Claim::Claimed(token),
+                (false, true) => Claim::Done,
+                (false, false) => Claim::InProgress,
+            })
+        }
+    }
+
+    fn complete(
+        &self,
+        key: &KeyDigest,
+        token: ClaimToken,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        let key = key.as_bytes().to_vec();
+        async move {
+            let client = self.pool.get().await?;
+            client.execute(&self.complete_sql(), &[&key, &token.as_u128().to_be_bytes().to_vec()]).await?;
+            Ok(())
+        }
+    }
+
+    fn release(&self, key: &KeyDigest, token: ClaimToken) {
+        self.spawn_statement(
+            format!("DELETE FROM {} WHERE key = $1 AND token = $2 AND done_at IS NULL", self.table),
+            key,
+            token,
+        );
+    }
+
+    fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
+        self.spawn_statement(self.complete_sql(), key, token);
+    }
+}
+
+impl PostgresDeduplicator {
+    fn complete_sql(&self) -> String {
+        format!("UPDATE {} SET done_at = now() WHERE key = $1 AND token = $2 AND done_at IS NULL", self.table)
+    }
+
+    /// Runs `sql` with the key and token in the background. Outside a tokio runtime there
+    /// is nothing to run it on: the lease then frees the key.
+    fn spawn_statement(&self, sql: String, key: &KeyDigest, token: ClaimToken) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (pool, key) = (self.pool.clone(), key.as_bytes().to_vec());
+        runtime.spawn(async move {
+            if let Ok(client) = pool.get().await {
+                let _ = client.execute(&sql, &[&key, &token.as_u128().to_be_bytes().to_vec()]).await;
+            }
+        });
+    }
+}

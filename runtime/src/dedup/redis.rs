@@ -1,0 +1,190 @@
+//! Deduplication shared by replicas through Redis.
+
+use std::future::Future;
+use std::time::Duration;
+
+use deadpool_redis::redis::{self, Script};
+use deadpool_redis::{Config, Pool, Runtime};
+
+use super::{Claim, ClaimToken, Deduplicate, KeyDigest};
+use crate::HandlerError;
+
+/// Claims a free key for a lease: `claimed`, `done` or `in_progress`.
+const CLAIM: &str = r"
+local value = redis.call('GET', KEYS[1])
+if not value then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 'claimed'
+elseif value == 'done' then
+  return 'done'
+end
+return 'in_progress'
+";
+
+/// Marks a key done, kept for the retention, if the token still holds it.
+const COMPLETE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+  return 1
+end
+return 0
+";
+
+/// Frees a key if the token still holds it.
+const RELEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
+/// Keys claimed in Redis, shared by every replica that uses the same server and prefix.
+///
+/// A claim is a key holding the claim's token for a lease: if the replica handling it
+/// dies, the key expires and Lago's next retry is handled by another. A done key is kept
+/// for the retention, then forgotten. Each key is the prefix and the 64 hexadecimal
+/// characters of the unique key's digest. Connections come from a pool (deadpool-redis).
+///
+/// The lease must outlast the handler's deadline: a claim that expires while its handler
+/// still runs lets a retry be handled at the same time.
+#[derive(Clone)]
+pub struct RedisDeduplicator {
+    pool: Pool,
+    prefix: String,
+    lease: Duration,
+    retention: Duration,
+    claim: Script,
+    complete: Script,
+    release: Script,
+}
+
+impl std::fmt::Debug for RedisDeduplicator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisDeduplicator")
+            .field("prefix", &self.prefix)
+            .field("lease", &self.lease)
+            .field("retention", &self.retention)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisDeduplicator {
+    /// A store on the Redis server at `url` (`redis://host:port/db`), with keys prefixed
+    /// `lago-webhooks:`, claims leased for 60 s and completions kept for 7 days. It
+    /// connects on first use; [`RedisDeduplicator::ping`] checks the server at once.
+    pub fn new(url: &str) -> Result<Self, HandlerError> {
+        let pool = Config::from_url(url).create_pool(Some(Runtime::Tokio1))?;
+        Ok(RedisDeduplicator {
+            pool,
+            prefix: "lago-webhooks:".to_owned(),
+            lease: Duration::from_secs(60),
+            retention: Duration::from_secs(7 * 24 * 3600),
+            claim: Script::new(CLAIM),
+            complete: Script::new(COMPLETE),
+            release: Script::new(RELEASE),
+        })
+    }
+
+    /// Prefixes every key with `prefix` (to share a server between endpoints, or isolate
+    /// tests).
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// How long a claim holds when its replica neither completes nor releases it.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long a done key is remembered (Lago stops retrying within a day).
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Checks that the server answers.
+    pub async fn ping(&self) -> Result<(), HandlerError> {
+        let mut connection = self.pool.get().await?;
+        redis::cmd("PING").query_async::<String>(&mut connection).await?;
+        Ok(())
+    }
+
+    fn key(&self, key: &KeyDigest) -> String {
+        format!("{}{}", self.prefix, key.to_hex())
+    }
+}
+
+/// Milliseconds for Redis, at least 1.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+impl Deduplicate for RedisDeduplicator {
+    fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
+        let key = self.key(key);
+        async move {
+            let token = ClaimToken::new();
+            let mut connection = self.pool.get().await?;
+            let found: String = self
+                .claim
+                .key(key)
+                .arg(token.as_u128().to_string())
+                .arg(millis(self.lease))
+                .invoke_async(&mut connection)
+                .await?;
+            match found.as_str() {
+                "claimed" => Ok(Claim::Claimed(token)),
+                "done" => Ok(Claim::Done),
+                _ => Ok(Claim::InProgress),
+            }
+        }
+    }
+
+    fn complete(
+        &self,
+        key: &KeyDigest,
+        token: ClaimToken,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        let key = self.key(key);
+        async move {
+            let mut connection = self.pool.get().await?;
+            let _: i64 = self
+                .complete
+                .key(key)
+                .arg(token.as_u128().to_string())
+                .arg(millis(self.retention))
+                .invoke_async(&mut connection)
+                .await?;
+            Ok(())
+        }
+    }
+
+    fn release(&self, key: &KeyDigest, token: ClaimToken) {
+        self.spawn_script(self.release.clone(), key, token, None);
+    }
+
+    fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
+        self.spawn_script(self.complete.clone(), key, token, Some(millis(self.retention)));
+    }
+}
+
+impl RedisDeduplicator {
+    /// Runs `script` on `key` with the token (and `extra`) in the background. Outside a
+    /// tokio runtime there is nothing to run it on: the lease then frees the key.
+    fn spawn_script(&self, script: Script, key: &KeyDigest, token: ClaimToken, extra: Option<u64>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (pool, key) = (self.pool.clone(), self.key(key));
+        runtime.spawn(async move {
+            if let Ok(mut connection) = pool.get().await {
+                let mut invocation = script.key(key);
+                invocation.arg(token.as_u128().to_string());
+                if let Some(extra) = extra {
+                    invocation.arg(extra);
+                }
+                let _: Result<i64, _> = invocation.invoke_async(&mut connection).await;
+            }
+        });
+    }
+}

@@ -5,7 +5,12 @@
 //! - `LAGO_HMAC_KEY`: the organization's HMAC key, to accept `hmac` signatures;
 //! - `LAGO_PUBLIC_KEY`: Lago's public key as its API returns it (Base64 of a PEM), to
 //!   accept `jwt` signatures;
-//! - `LAGO_ISSUER`: the Lago API URL the JWTs name (default `https://api.getlago.com`).
+//! - `LAGO_ISSUER`: the Lago API URL the JWTs name (default `https://api.getlago.com`);
+//! - `LAGO_DEDUP_URL`: `redis://...` or `postgres://...` to deduplicate in a store shared
+//!   by several processes (and, for PostgreSQL, kept across restarts); in memory without.
+//!
+//! It serves with `server::serve_until`: stalled requests are closed, oversize bodies
+//! refused at once, connections capped, handlers given 25 s.
 //!
 //! With both keys it accepts either algorithm, as each delivery's header says; with
 //! neither, it refuses every delivery (401). Refusals are logged (the `tracing` feature),
@@ -16,7 +21,9 @@ mod printer;
 
 use std::net::{Ipv4Addr, SocketAddr};
 
+use lago_webhooks::dedup::{PostgresDeduplicator, RedisDeduplicator};
 use lago_webhooks::receiver::Receiver;
+use lago_webhooks::server::{Limits, serve_until};
 use lago_webhooks::verify::Verifier;
 
 fn verifier() -> Result<Verifier, Box<dyn std::error::Error>> {
@@ -44,20 +51,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("LAGO_HMAC_KEY").is_none() && std::env::var_os("LAGO_PUBLIC_KEY").is_none() {
         println!("neither LAGO_HMAC_KEY nor LAGO_PUBLIC_KEY is set: every delivery will be refused");
     }
-    let router = Receiver::new(verifier, printer::Printer).into_router("/webhooks");
+    let receiver = Receiver::new(verifier, printer::Printer);
+    let router = match std::env::var("LAGO_DEDUP_URL") {
+        Ok(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            let store =
+                RedisDeduplicator::new(&url).map_err(|err| format!("bad LAGO_DEDUP_URL {url}: {err}"))?;
+            store.ping().await.map_err(|err| format!("cannot reach Redis at {url}: {err}"))?;
+            println!("deduplicating in Redis at {url}");
+            receiver.with_deduplicator(store).into_router("/webhooks")
+        }
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let store = PostgresDeduplicator::connect(&url)
+                .await
+                .map_err(|err| format!("cannot use PostgreSQL at {url}: {err}"))?;
+            println!("deduplicating in PostgreSQL at {url}");
+            receiver.with_deduplicator(store).into_router("/webhooks")
+        }
+        Ok(url) => {
+            return Err(format!("LAGO_DEDUP_URL must start with redis:// or postgres://, not {url:?}").into());
+        }
+        Err(_) => {
+            println!("deduplicating in memory (set LAGO_DEDUP_URL to share it between processes)");
+            receiver.into_router("/webhooks")
+        }
+    };
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
     println!("listening on http://{}/webhooks", listener.local_addr()?);
-    axum_serve(listener, router).await
-}
-
-async fn axum_serve(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-) -> Result<(), Box<dyn std::error::Error>> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    serve_until(listener, router, Limits::default(), shutdown).await?;
     Ok(())
 }

@@ -104,7 +104,13 @@ impl std::fmt::Display for Reason<'_> {
         use crate::verify::VerifyError;
         match self.0 {
             Refusal::Malformed(err) => {
-                write!(f, "body refused: {:?} error at line {}, column {}", err.kind(), err.line(), err.column())
+                write!(
+                    f,
+                    "body refused: {:?} error at line {}, column {}",
+                    err.kind(),
+                    err.line(),
+                    err.column()
+                )
             }
             Refusal::Invalid(violations) => {
                 write!(f, "payload refused: {} violation(s):", violations.len())?;
@@ -115,14 +121,23 @@ impl std::fmt::Display for Reason<'_> {
             }
             Refusal::Unverified(err) => {
                 let why = match err {
-                    VerifyError::MissingHeader(header) => return write!(f, "signature refused: missing header `{header}`"),
+                    VerifyError::MissingHeader(header) => {
+                        return write!(f, "signature refused: missing header `{header}`");
+                    }
                     VerifyError::UnknownAlgorithm(_) => "unknown signature algorithm",
-                    VerifyError::NoKeyFor(algorithm) => return write!(f, "signature refused: no key for `{algorithm}`"),
-                    VerifyError::BadEncoding(what) => return write!(f, "signature refused: badly encoded {what}"),
+                    VerifyError::NoKeyFor(algorithm) => {
+                        return write!(f, "signature refused: no key for `{algorithm}`");
+                    }
+                    VerifyError::BadEncoding(what) => {
+                        return write!(f, "signature refused: badly encoded {what}");
+                    }
                     VerifyError::UnsupportedJwtAlgorithm(_) => "the JWT algorithm is not RS256",
                     VerifyError::BadSignature => "the signature does not match",
                     VerifyError::IssuerMismatch { .. } => "the JWT names another issuer",
                     VerifyError::BodyMismatch => "the JWT was signed for another body",
+                    VerifyError::Expired => "the JWT has expired",
+                    VerifyError::NotYetValid => "the JWT is not valid yet",
+                    VerifyError::UnsupportedJwtExtension => "the JWT requires unsupported extensions",
                 };
                 write!(f, "signature refused: {why}")
             }

@@ -279,7 +279,9 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
             Some(key) if key.len() > MAX_UNIQUE_KEY_LEN => {
                 return Err(Refusal::UniqueKey(UniqueKeyError::TooLong(key.len())));
             }
-            None if self.settings.require_unique_key => return Err(Refusal::UniqueKey(UniqueKeyError::Missing)),
+            None if self.settings.require_unique_key => {
+                return Err(Refusal::UniqueKey(UniqueKeyError::Missing));
+            }
             _ => {}
         }
         let received = self.verifier.parse::<E>(headers, body)?;
@@ -426,8 +428,8 @@ mod serve {
     use axum::routing::post;
 
     use super::{Outcome, Receiver};
-    use crate::{Dispatch, Refusal};
     use crate::dedup::Deduplicate;
+    use crate::{Dispatch, Refusal};
 
     impl IntoResponse for Outcome {
         fn into_response(self) -> Response {
@@ -462,7 +464,10 @@ mod serve {
                     let limit = receiver.settings.body_limit;
                     // A body declared too large is refused before a byte of it is read.
                     let declared = parts.headers.get(http::header::CONTENT_LENGTH);
-                    if declared.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
+                    if declared
+                        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                        .is_some_and(|n| n > limit as u64)
+                    {
                         return receiver.refuse(&parts.headers, Refusal::TooLarge);
                     }
                     let read = tokio::time::timeout(receiver.settings.body_timeout, to_bytes(body, limit));

@@ -10,6 +10,7 @@ mod dispatch;
 mod docs_examples;
 mod errors;
 mod leniency;
+mod limits;
 mod logging;
 mod outside_crate;
 mod presence;

@@ -242,6 +242,11 @@ async fn a_service_can_take_the_verified_event_with_its_unique_key() {
     assert_eq!(received.delivery.unique_key.as_deref(), Some("queued-1"));
     assert_eq!(received.delivery.algorithm, Some(Algorithm::Hmac));
     assert_eq!(received.delivery.organization_id, None, "the docs example has none");
+    let current = lago_webhooks::WebhookType::FeeCreated.example();
+    let headers =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(current.as_bytes()), "queued-3").unwrap();
+    let received = receiver.accept(&headers, current.as_bytes()).unwrap();
+    assert_eq!(received.delivery.organization_id.as_deref(), Some("1a901a90-1a90-1a90-1a90-1a901a901a90"));
     assert_eq!(received.event.webhook_type(), "fee.created");
     // With validation on, a payload that breaks the spec is refused with its violations.
     let drafted = DOCS[1].valid();

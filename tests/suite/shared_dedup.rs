@@ -21,7 +21,8 @@ fn redis_url() -> String {
 }
 
 fn postgres_url() -> String {
-    std::env::var("LAGO_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("LAGO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A name no other run uses.
@@ -148,8 +149,7 @@ where
         done.unwrap();
     }
     drop(restart);
-    let counts = counter.0.lock().unwrap().clone();
-    counts
+    counter.0.lock().unwrap().clone()
 }
 
 fn assert_each_key_dispatched_once(counts: &HashMap<String, u32>) {
@@ -183,7 +183,11 @@ async fn a_dead_replicas_claim_is_taken_over<D: Deduplicate>(dead: &D, alive: &D
     let Claim::Claimed(token) = alive.claim(&key).await.unwrap() else { panic!("the lease ran out") };
     dead.release(&key, dead_token);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(alive.claim(&key).await.unwrap(), Claim::InProgress, "the dead replica's release freed nothing");
+    assert_eq!(
+        alive.claim(&key).await.unwrap(),
+        Claim::InProgress,
+        "the dead replica's release freed nothing"
+    );
     alive.complete(&key, token).await.unwrap();
     assert_eq!(dead.claim(&key).await.unwrap(), Claim::Done);
 }

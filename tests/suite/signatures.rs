@@ -177,3 +177,60 @@ fn jwt_edge_cases() {
     let flipped = if signature.starts_with('A') { "B" } else { "A" };
     assert_eq!(check(&format!("{signed}.{flipped}{}", &signature[1..])), Err(VerifyError::BadSignature));
 }
+
+/// A token signed with Lago's test key, with the given header and claims.
+fn token(header: &str, claims: &serde_json::Value) -> String {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let signed = format!("{}.{}", b64(header.as_bytes()), b64(claims.to_string().as_bytes()));
+    let (_, der) = pem_rfc7468::decode_vec(PRIVATE_KEY.trim().as_bytes()).unwrap();
+    let key = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+    let mut signature = vec![0; key.public().modulus_len()];
+    let rng = ring::rand::SystemRandom::new();
+    key.sign(&ring::signature::RSA_PKCS1_SHA256, &rng, signed.as_bytes(), &mut signature).unwrap();
+    format!("{signed}.{}", b64(&signature))
+}
+
+#[test]
+fn jwt_expiry_not_before_and_critical_extensions_are_honoured() {
+    let verifier = verifier();
+    let check = |token: &str| verifier.verify_parts(BODY.as_bytes(), Some(token), Some("jwt"));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let claims = |extra: serde_json::Value| {
+        let mut claims = serde_json::json!({"data": BODY, "iss": "https://api.getlago.com"});
+        claims.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        claims
+    };
+    let rs256 = r#"{"alg":"RS256"}"#;
+    assert_eq!(
+        check(&token(rs256, &claims(serde_json::json!({})))),
+        Ok(Algorithm::Jwt),
+        "as Lago signs today"
+    );
+    assert_eq!(check(&token(rs256, &claims(serde_json::json!({"exp": now + 300})))), Ok(Algorithm::Jwt));
+    assert_eq!(
+        check(&token(rs256, &claims(serde_json::json!({"exp": now - 3600})))),
+        Err(VerifyError::Expired)
+    );
+    assert_eq!(
+        check(&token(rs256, &claims(serde_json::json!({"exp": now - 10})))),
+        Ok(Algorithm::Jwt),
+        "leeway"
+    );
+    assert_eq!(
+        check(&token(rs256, &claims(serde_json::json!({"nbf": now + 3600})))),
+        Err(VerifyError::NotYetValid)
+    );
+    assert_eq!(check(&token(rs256, &claims(serde_json::json!({"nbf": now - 5})))), Ok(Algorithm::Jwt));
+    let critical = r#"{"alg":"RS256","crit":["b64"],"b64":false}"#;
+    assert_eq!(
+        check(&token(critical, &claims(serde_json::json!({})))),
+        Err(VerifyError::UnsupportedJwtExtension)
+    );
+}
+
+#[test]
+fn an_hmac_key_with_surrounding_whitespace_is_refused_with_the_reason() {
+    let err = Verifier::new().with_hmac("4e27f4ac-7b43-4e0f-91ab-6f3a5c6c2d10\n").unwrap_err();
+    assert!(err.to_string().contains("starts or ends with whitespace"), "{err}");
+    assert!(Verifier::new().with_hmac(" 4e27f4ac").is_err());
+}

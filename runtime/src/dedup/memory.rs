@@ -44,6 +44,22 @@ impl InMemoryDeduplicator {
         f(&mut keys)
     }
 
+    /// Marks `key` done if `token` holds it, forgetting the oldest done keys past capacity.
+    fn mark_done(&self, key: &KeyDigest, token: ClaimToken) {
+        self.with_keys(|keys| {
+            if let Some(state) = keys.states.get_mut(key)
+                && *state == State::InProgress(token)
+            {
+                *state = State::Done;
+                keys.done.push_back(*key);
+                while keys.done.len() > self.capacity {
+                    let Some(oldest) = keys.done.pop_front() else { break };
+                    keys.states.remove(&oldest);
+                }
+            }
+        });
+    }
+
     /// The keys remembered: in progress and done.
     pub fn len(&self) -> usize {
         self.with_keys(|keys| keys.states.len())
@@ -80,24 +96,12 @@ impl Deduplicate for InMemoryDeduplicator {
         key: &KeyDigest,
         token: ClaimToken,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
-        self.with_keys(|keys| {
-            if let Some(state) = keys.states.get_mut(key)
-                && *state == State::InProgress(token)
-            {
-                *state = State::Done;
-                keys.done.push_back(*key);
-                while keys.done.len() > self.capacity {
-                    let Some(oldest) = keys.done.pop_front() else { break };
-                    keys.states.remove(&oldest);
-                }
-            }
-        });
+        self.mark_done(key, token);
         std::future::ready(Ok(()))
     }
 
     fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
-        // Completing in memory never waits.
-        let _ = self.complete(key, token);
+        self.mark_done(key, token);
     }
 
     fn release(&self, key: &KeyDigest, token: ClaimToken) {

@@ -31,13 +31,25 @@ pub struct JwtKey {
 #[derive(Deserialize)]
 struct Header {
     alg: String,
+    /// Extensions the token says a verifier must understand; this one understands none.
+    #[serde(default)]
+    crit: Option<Vec<String>>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Claims {
     data: String,
     iss: String,
+    /// Expiry, in seconds since the epoch (Lago sets none today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exp: Option<f64>,
+    /// Not before, in seconds since the epoch (Lago sets none today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<f64>,
 }
+
+/// Clock difference tolerated between Lago's servers and this one, in seconds.
+const LEEWAY: f64 = 60.0;
 
 impl JwtKey {
     /// A key from Lago's public key, either as its API returns it (a Base64-encoded
@@ -80,12 +92,24 @@ impl JwtKey {
         if header.alg != "RS256" {
             return Err(VerifyError::UnsupportedJwtAlgorithm(header.alg));
         }
+        if header.crit.is_some() {
+            return Err(VerifyError::UnsupportedJwtExtension);
+        }
         let signature = decode(signature, "the JWT signature")?;
         let signed = &token.trim()[..header_len(token.trim())];
         self.key.verify(signed.as_bytes(), &signature).map_err(|_| VerifyError::BadSignature)?;
         let claims: Claims = decode_json(claims, "the JWT claims")?;
         if claims.iss != self.issuer {
             return Err(VerifyError::IssuerMismatch { expected: self.issuer.clone(), found: claims.iss });
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |since| since.as_secs_f64());
+        if claims.exp.is_some_and(|exp| now >= exp + LEEWAY) {
+            return Err(VerifyError::Expired);
+        }
+        if claims.nbf.is_some_and(|nbf| now + LEEWAY < nbf) {
+            return Err(VerifyError::NotYetValid);
         }
         if claims.data.as_bytes() != body {
             return Err(VerifyError::BodyMismatch);
@@ -132,7 +156,7 @@ impl JwtSigner {
     /// The `X-Lago-Signature` Lago sends for `body`.
     pub fn sign(&self, body: &[u8]) -> Result<String, SignError> {
         let data = std::str::from_utf8(body).map_err(|_| SignError::NotUtf8)?;
-        let claims = Claims { data: data.to_owned(), iss: self.issuer.clone() };
+        let claims = Claims { data: data.to_owned(), iss: self.issuer.clone(), exp: None, nbf: None };
         // Two strings always serialize; were they not to, no signature could be made.
         let claims = serde_json::to_vec(&claims).map_err(|_| SignError::Rsa)?;
         let signed = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(claims));

@@ -110,6 +110,16 @@ pub enum VerifyError {
     /// The JWT's `data` claim is not the body received.
     #[error("the JWT was signed for another body")]
     BodyMismatch,
+    /// The JWT's `exp` has passed (with a minute's leeway for clocks).
+    #[error("the JWT has expired")]
+    Expired,
+    /// The JWT's `nbf` has not come yet (with a minute's leeway for clocks).
+    #[error("the JWT is not valid yet")]
+    NotYetValid,
+    /// The JWT header lists critical extensions (`crit`), which this verifier does not
+    /// implement.
+    #[error("the JWT requires extensions this verifier does not implement")]
+    UnsupportedJwtExtension,
 }
 
 /// A key that could not be used: empty, or not a key of the expected kind.
@@ -148,6 +158,11 @@ impl Verifier {
         let key = key.into();
         if key.trim().is_empty() {
             return Err(KeyError("the HMAC key is empty"));
+        }
+        if key.trim() != key {
+            return Err(KeyError(
+                "the HMAC key starts or ends with whitespace (a line break from a file or an environment variable?): Lago's keys have none, so every signature would fail; trim it",
+            ));
         }
         self.hmac = Some(HmacKey::new(key));
         Ok(self)

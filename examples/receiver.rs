@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let receiver = Receiver::new(verifier, printer::Printer);
     let router = match std::env::var("LAGO_DEDUP_URL") {
-        Ok(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+        Ok(url) if url.starts_with("redis://") => {
             let store =
                 RedisDeduplicator::new(&url).map_err(|err| format!("bad LAGO_DEDUP_URL {url}: {err}"))?;
             store.ping().await.map_err(|err| format!("cannot reach Redis at {url}: {err}"))?;

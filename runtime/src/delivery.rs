@@ -54,6 +54,8 @@ pub enum Refusal {
     TooLarge,
     /// The body did not arrive within the receiver's body timeout.
     BodyTimeout,
+    /// The body could not be read: the connection broke, or its framing is wrong.
+    BodyUnreadable,
     /// The `X-Lago-Unique-Key` header is unusable: longer than Lago's by far, or absent
     /// when the receiver requires one.
     UniqueKey(UniqueKeyError),
@@ -80,6 +82,7 @@ impl Refusal {
             Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            Refusal::BodyUnreadable => StatusCode::BAD_REQUEST,
             Refusal::UniqueKey(_) => StatusCode::BAD_REQUEST,
         }
     }
@@ -93,6 +96,7 @@ impl fmt::Display for Refusal {
             Refusal::Invalid(violations) => write!(f, "payload refused:\n{violations}"),
             Refusal::TooLarge => f.write_str("body too large"),
             Refusal::BodyTimeout => f.write_str("body not received in time"),
+            Refusal::BodyUnreadable => f.write_str("body could not be read"),
             Refusal::UniqueKey(err) => write!(f, "delivery refused: {err}"),
         }
     }
@@ -105,7 +109,7 @@ impl std::error::Error for Refusal {
             Refusal::Malformed(err) => Some(err),
             Refusal::Invalid(violations) => Some(violations),
             Refusal::UniqueKey(err) => Some(err),
-            Refusal::TooLarge | Refusal::BodyTimeout => None,
+            Refusal::TooLarge | Refusal::BodyTimeout | Refusal::BodyUnreadable => None,
         }
     }
 }

@@ -12,7 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
 use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
@@ -60,7 +60,7 @@ impl Outcome {
     }
 
     /// A short, stable name for logs and metrics: `handled`, `duplicate`, `in_progress`,
-    /// `unverified`, `malformed`, `invalid`, `too_large`, `body_timeout`, `bad_unique_key`,
+    /// `unverified`, `malformed`, `invalid`, `too_large`, `body_timeout`, `body_unreadable`, `bad_unique_key`,
     /// `failed`, `panicked` or `timed_out`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -72,6 +72,7 @@ impl Outcome {
             Outcome::Refused(Refusal::Invalid(_)) => "invalid",
             Outcome::Refused(Refusal::TooLarge) => "too_large",
             Outcome::Refused(Refusal::BodyTimeout) => "body_timeout",
+            Outcome::Refused(Refusal::BodyUnreadable) => "body_unreadable",
             Outcome::Refused(Refusal::UniqueKey(_)) => "bad_unique_key",
             Outcome::Failed(_) => "failed",
             Outcome::Panicked => "panicked",
@@ -143,7 +144,7 @@ struct Settings<E> {
     on_rejection: Option<Arc<RejectionHook>>,
     /// `None` until set: no deadline for [`Receiver::receive`], the default one for
     /// [`Receiver::into_router`] (whose tokio runtime has a timer).
-    #[cfg(feature = "axum")]
+    #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
     deadline: Option<Option<Duration>>,
     #[cfg(feature = "axum")]
     body_timeout: Duration,
@@ -171,7 +172,7 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Handlers are stopped after this long unless told otherwise: Lago gives up on a
 /// delivery after 30 seconds and retries it.
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
 pub const DEFAULT_HANDLER_DEADLINE: Duration = Duration::from_secs(25);
 
 #[cfg(feature = "bundled")]
@@ -195,7 +196,7 @@ impl<E: Dispatch<H>, H> Receiver<E, H> {
             body_limit: DEFAULT_BODY_LIMIT,
             require_unique_key: false,
             on_rejection: None,
-            #[cfg(feature = "axum")]
+            #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
             deadline: None,
             #[cfg(feature = "axum")]
             body_timeout: DEFAULT_BODY_TIMEOUT,
@@ -248,8 +249,10 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Unless told otherwise, [`Receiver::into_router`] gives handlers
     /// [`DEFAULT_HANDLER_DEADLINE`] (25 s, under Lago's 30 s timeout) and
     /// [`Receiver::receive`] none. A deadline needs a tokio runtime with its timer enabled
-    /// (`#[tokio::main]` enables it).
-    #[cfg(feature = "axum")]
+    /// (`#[tokio::main]` enables it). With a shared deduplicator, keep it under the store's
+    /// lease: a handler still running when its claim expires lets a retry run beside it.
+    /// (With the `axum`, `redis` or `postgres` feature, which bring tokio.)
+    #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
     pub fn with_handler_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.settings.deadline = Some(deadline);
         self
@@ -354,7 +357,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
 
     async fn dispatch(&self, event: E, delivery: &Delivery) -> Outcome {
         let handling = CatchUnwind(Box::pin(event.dispatch(&self.handler, delivery)));
-        #[cfg(feature = "axum")]
+        #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
         let result = match self.settings.deadline.flatten() {
             Some(deadline) => match tokio::time::timeout(deadline, handling).await {
                 Ok(result) => result,
@@ -362,7 +365,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
             },
             None => handling.await,
         };
-        #[cfg(not(feature = "axum"))]
+        #[cfg(not(any(feature = "axum", feature = "redis", feature = "postgres")))]
         let result = handling.await;
         match result {
             Ok(Ok(())) => Outcome::Handled,
@@ -431,6 +434,18 @@ mod serve {
     use crate::dedup::Deduplicate;
     use crate::{Dispatch, Refusal};
 
+    /// Whether reading a body failed on the body limit, rather than on the connection.
+    fn is_over_limit(err: &axum::Error) -> bool {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(err) = source {
+            if err.is::<http_body_util::LengthLimitError>() {
+                return true;
+            }
+            source = err.source();
+        }
+        false
+    }
+
     impl IntoResponse for Outcome {
         fn into_response(self) -> Response {
             // What a handler failed on is the service's business, not the caller's.
@@ -454,6 +469,8 @@ mod serve {
         /// as it does; a body slower than the body timeout gets 408; handlers get
         /// [`DEFAULT_HANDLER_DEADLINE`](super::DEFAULT_HANDLER_DEADLINE) unless told
         /// otherwise. Serve it with [`crate::server::serve`] for limits on connections too.
+        ///
+        /// It runs on tokio with its timer enabled, as `#[tokio::main]` sets it up.
         pub fn into_router<S: Clone + Send + Sync + 'static>(mut self, path: &str) -> Router<S> {
             self.settings.deadline.get_or_insert(Some(super::DEFAULT_HANDLER_DEADLINE));
             let receiver = Arc::new(self);
@@ -473,8 +490,10 @@ mod serve {
                     let read = tokio::time::timeout(receiver.settings.body_timeout, to_bytes(body, limit));
                     match read.await {
                         Ok(Ok(body)) => receiver.receive(&parts.headers, &body).await,
-                        // The only error a whole, timely body can have is its size.
-                        Ok(Err(_)) => receiver.refuse(&parts.headers, Refusal::TooLarge),
+                        Ok(Err(err)) if is_over_limit(&err) => {
+                            receiver.refuse(&parts.headers, Refusal::TooLarge)
+                        }
+                        Ok(Err(_)) => receiver.refuse(&parts.headers, Refusal::BodyUnreadable),
                         Err(_) => receiver.refuse(&parts.headers, Refusal::BodyTimeout),
                     }
                 }

@@ -21,7 +21,8 @@
 //! - [`Limits::header_timeout`] (10 s): a request whose headers do not arrive in time is
 //!   closed, so idle half-sent requests cannot pile up;
 //! - [`Limits::max_connections`] (1,024): connections past it wait in the listen queue
-//!   until one closes, so that descriptors and memory stay bounded;
+//!   until one closes, so that descriptors stay bounded, and memory too: at most the
+//!   connections times the receiver's body limit (1 MiB by default) while bodies are read;
 //! - the receiver's own limits (see [`Receiver::into_router`](crate::receiver::Receiver::into_router)):
 //!   a body over its limit answered 413 from its declared length before it is read, a
 //!   body that does not arrive within its timeout answered 408, and a handler past its
@@ -34,6 +35,7 @@ use std::time::Duration;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -68,13 +70,18 @@ impl Limits {
     }
 }
 
-/// Serves `router` on `listener` (HTTP/1.1, as Lago sends) within `limits`, until an
-/// accept error that is not about resources; see [`serve_until`] to stop on a signal.
+/// Serves `router` on `listener` (HTTP/1.1, as Lago sends) within `limits`. Returns only
+/// with [`serve_until`]'s signal: accept errors (a descriptor limit reached, a connection
+/// reset before it was accepted) are waited out.
 pub async fn serve(listener: TcpListener, router: Router, limits: Limits) -> std::io::Result<()> {
     serve_until(listener, router, limits, pending()).await
 }
 
-/// [`serve`] until `shutdown` completes; connections open then are left to finish.
+/// How long open connections are given to finish after the shutdown signal.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// [`serve`] until `shutdown` completes; then stops accepting, lets the requests in
+/// progress finish (for up to 30 s: Lago waits no longer) and returns.
 pub async fn serve_until(
     listener: TcpListener,
     router: Router,
@@ -82,43 +89,45 @@ pub async fn serve_until(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let permit = tokio::select! {
             permit = Arc::clone(&connections).acquire_owned() => match permit {
                 Ok(permit) => permit,
-                Err(_) => return Ok(()),
+                Err(_) => break,
             },
-            () = &mut shutdown => return Ok(()),
+            () = &mut shutdown => break,
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
-                Err(err) if is_transient(&err) => {
-                    // Out of descriptors or similar: wait for connections to close.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                Err(err) => {
+                    // Out of descriptors, or a connection gone before it was accepted:
+                    // the listener is still good. Wait longer when the cause is unknown.
+                    let pause = if is_resource(&err) { 50 } else { 1000 };
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
                     continue;
                 }
-                Err(err) => return Err(err),
             },
-            () = &mut shutdown => return Ok(()),
+            () = &mut shutdown => break,
         };
         let service = TowerToHyperService::new(router.clone().into_service::<hyper::body::Incoming>());
-        let header_timeout = limits.header_timeout;
+        let mut builder = http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _permit = permit;
-            let mut builder = http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
             // A connection's end, orderly or not, concerns only that connection.
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            let _ = connection.await;
         });
     }
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    Ok(())
 }
 
-/// Accept errors that come and go with load rather than end the listener.
-fn is_transient(err: &std::io::Error) -> bool {
-    use std::io::ErrorKind;
-    matches!(err.kind(), ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted)
-        // EMFILE, ENFILE, ENOBUFS, ENOMEM: resources a closing connection gives back.
-        || matches!(err.raw_os_error(), Some(23 | 24 | 105 | 12))
+/// Accept errors about resources that closing connections give back.
+fn is_resource(err: &std::io::Error) -> bool {
+    // EMFILE and ENFILE; other kinds (resets, aborts) are about one connection.
+    matches!(err.raw_os_error(), Some(23 | 24)) || err.kind() == std::io::ErrorKind::OutOfMemory
 }

@@ -18,13 +18,16 @@ const HMAC_KEY: &str = "9f3b51c2-limits-key";
 const HEADER_TIMEOUT: Duration = Duration::from_millis(400);
 const BODY_TIMEOUT: Duration = Duration::from_millis(400);
 const DEADLINE: Duration = Duration::from_millis(300);
+/// How long a slow handler takes: well past the deadline.
+const SLOW: Duration = Duration::from_millis(900);
 
-/// Panics on the first attempt at `panicky-*` keys and sleeps past the deadline on
-/// `slow-*` keys; counts what it handles.
+/// Panics on the first attempt at `panicky-*` keys and sleeps past the deadline on the
+/// first attempt at `slow-*` keys; records what it handles.
 #[derive(Clone, Default)]
 struct Moody {
     handled: Arc<Mutex<Vec<String>>>,
     panicked: Arc<AtomicUsize>,
+    slowed: Arc<AtomicUsize>,
 }
 
 impl AsyncWebhookHandler for Moody {
@@ -33,8 +36,8 @@ impl AsyncWebhookHandler for Moody {
         if key.starts_with("panicky") && self.panicked.fetch_add(1, Ordering::SeqCst) == 0 {
             panic!("the ledger exploded");
         }
-        if key.starts_with("slow") {
-            tokio::time::sleep(Duration::from_secs(3)).await;
+        if key.starts_with("slow") && self.slowed.fetch_add(1, Ordering::SeqCst) == 0 {
+            tokio::time::sleep(SLOW).await;
         }
         self.handled.lock().unwrap().push(key);
         Ok(())
@@ -157,13 +160,48 @@ async fn a_panicking_handler_gets_500_and_its_retry_is_handled_once() {
 }
 
 #[tokio::test]
-async fn a_handler_past_its_deadline_is_answered_503() {
+async fn a_handler_past_its_deadline_is_answered_503_and_stopped() {
     let endpoint = start(64).await;
     let request = deliver(WebhookType::FeeCreated.example(), "slow-1");
     let (status, took) = exchange(endpoint.addr, &request, Duration::from_secs(5)).await.unwrap();
     assert_eq!(status, 503);
-    assert!(took >= DEADLINE && took < Duration::from_secs(2), "{took:?}");
+    assert!(took >= DEADLINE && took < SLOW, "{took:?}");
+    // Had it gone on, it would have recorded the delivery by now.
+    tokio::time::sleep(SLOW).await;
     assert!(endpoint.handler.handled.lock().unwrap().is_empty(), "the handler was stopped");
+    // The key was freed: Lago's retry is handled, once.
+    assert_eq!(exchange(endpoint.addr, &request, Duration::from_secs(5)).await.unwrap().0, 200);
+    assert_eq!(exchange(endpoint.addr, &request, Duration::from_secs(5)).await.unwrap().0, 200);
+    assert_eq!(*endpoint.handler.handled.lock().unwrap(), ["slow-1"]);
+}
+
+#[tokio::test]
+async fn a_body_trickling_in_is_cut_off_at_the_body_timeout() {
+    let endpoint = start(64).await;
+    let body = WebhookType::FeeCreated.example();
+    let mut stream = TcpStream::connect(endpoint.addr).await.unwrap();
+    let start = Instant::now();
+    stream.write_all(head(body, "trickle", body.len()).as_bytes()).await.unwrap();
+    // A byte every 50 ms: never idle long, never done. A timeout per read would not fire.
+    let mut answer = Vec::new();
+    for byte in body.as_bytes() {
+        if stream.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut buffer = [0; 1024];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(1), stream.read(&mut buffer)).await {
+            answer.extend_from_slice(&buffer[..n]);
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "still reading after 5 s");
+    }
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(start.elapsed() < BODY_TIMEOUT * 3, "{:?}", start.elapsed());
 }
 
 #[tokio::test]

@@ -213,3 +213,39 @@ async fn a_claim_held_by_a_dead_replica_is_taken_over_after_its_lease_on_postgre
     assert_eq!(restarted.purge(Duration::ZERO).await.unwrap(), 1);
     schema.drop().await;
 }
+
+/// A completion that comes after the lease ran out, with no one having taken the key over,
+/// still marks the key done: the delivery was handled.
+async fn a_late_completion_still_counts<D: Deduplicate>(store: &D) {
+    let key = KeyDigest::of("completed-after-its-lease");
+    let Claim::Claimed(token) = store.claim(&key).await.unwrap() else { panic!("a free key is claimed") };
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    store.complete(&key, token).await.unwrap();
+    assert_eq!(store.claim(&key).await.unwrap(), Claim::Done);
+}
+
+#[tokio::test]
+async fn a_late_completion_still_counts_on_redis_and_postgres() {
+    let lease = Duration::from_millis(500);
+    let prefix = format!("lago-webhooks-test:{}:", run_id());
+    a_late_completion_still_counts(&redis_store(&prefix).await.with_lease(lease)).await;
+    let schema = Schema::create().await;
+    a_late_completion_still_counts(&schema.store().await.with_lease(lease)).await;
+    schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_share_one_table() {
+    let schema = Schema::create().await;
+    let mut starting = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let table = format!("{}.deliveries", schema.name);
+        starting.spawn(async move { PostgresDeduplicator::connect_to_table(&postgres_url(), &table).await });
+    }
+    while let Some(started) = starting.join_next().await {
+        if let Err(err) = started.unwrap() {
+            panic!("a replica failed to start: {err}");
+        }
+    }
+    schema.drop().await;
+}

@@ -3,8 +3,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use deadpool_postgres::tokio_postgres::NoTls;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::tokio_postgres::{self, NoTls};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 
 use super::{Claim, ClaimToken, Deduplicate, KeyDigest};
 use crate::HandlerError;
@@ -44,6 +44,9 @@ impl PostgresDeduplicator {
 
     /// The same, with the table `table` (`name` or `schema.name`, in lower-case letters,
     /// digits and underscores; the schema must exist).
+    ///
+    /// Each statement is given 10 s, and a connection 5 s to come from the pool: a stuck
+    /// database fails deliveries (Lago retries them) rather than holding them.
     pub async fn connect_to_table(url: &str, table: &str) -> Result<Self, HandlerError> {
         let identifier = |part: &str| {
             !part.is_empty()
@@ -53,22 +56,38 @@ impl PostgresDeduplicator {
         if table.split('.').count() > 2 || !table.split('.').all(identifier) {
             return Err(format!("`{table}` is not a table name: lower-case letters, digits and `_`").into());
         }
-        let config = url.parse()?;
+        // Quoted, so that a name that is also an SQL word (`order`) works.
+        let quoted = table.split('.').map(|part| format!("\"{part}\"")).collect::<Vec<_>>().join(".");
+        let mut config: tokio_postgres::Config = url.parse()?;
+        config.options("-c statement_timeout=10000");
+        config.connect_timeout(Duration::from_secs(5));
         let manager =
             Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager).max_size(16).build()?;
-        let store = PostgresDeduplicator { pool, table: table.to_owned(), lease: Duration::from_secs(60) };
+        let wait = Some(Duration::from_secs(5));
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .runtime(Runtime::Tokio1)
+            .timeouts(Timeouts { wait, create: wait, recycle: wait })
+            .build()?;
+        let store = PostgresDeduplicator { pool, table: quoted, lease: Duration::from_secs(60) };
         let client = store.pool.get().await?;
+        // Replicas starting together would race in CREATE TABLE IF NOT EXISTS (PostgreSQL
+        // reports a duplicate type): a transaction-wide advisory lock lets one create it.
         client
             .batch_execute(&format!(
-                "CREATE TABLE IF NOT EXISTS {table} (
+                "BEGIN;
+                 SELECT pg_advisory_xact_lock(7402815117256041984);
+                 CREATE TABLE IF NOT EXISTS {} (
                      key bytea PRIMARY KEY,
                      token bytea NOT NULL,
                      lease_until timestamptz NOT NULL,
                      done_at timestamptz
-                 )"
+                 );
+                 COMMIT;",
+                store.table
             ))
-            .await?;
+            .await
+            .map_err(database_error)?;
         Ok(store)
     }
 
@@ -83,7 +102,7 @@ impl PostgresDeduplicator {
     pub async fn purge(&self, age: Duration) -> Result<u64, HandlerError> {
         let client = self.pool.get().await?;
         let sql = format!("DELETE FROM {} WHERE done_at < now() - make_interval(secs => $1)", self.table);
-        Ok(client.execute(&sql, &[&age.as_secs_f64()]).await?)
+        client.execute(&sql, &[&age.as_secs_f64()]).await.map_err(database_error)
     }
 }
 
@@ -109,7 +128,10 @@ impl Deduplicate for PostgresDeduplicator {
                 table = self.table
             );
             let token_bytes = token.as_u128().to_be_bytes().to_vec();
-            let row = client.query_one(&sql, &[&key, &token_bytes, &self.lease.as_secs_f64()]).await?;
+            let row = client
+                .query_one(&sql, &[&key, &token_bytes, &self.lease.as_secs_f64()])
+                .await
+                .map_err(database_error)?;
             let (claimed, done): (bool, bool) = (row.try_get(0)?, row.try_get(1)?);
             Ok(match (claimed, done) {
                 (true, _) => Claim::Claimed(token),
@@ -127,7 +149,10 @@ impl Deduplicate for PostgresDeduplicator {
         let key = key.as_bytes().to_vec();
         async move {
             let client = self.pool.get().await?;
-            client.execute(&self.complete_sql(), &[&key, &token.as_u128().to_be_bytes().to_vec()]).await?;
+            client
+                .execute(&self.complete_sql(), &[&key, &token.as_u128().to_be_bytes().to_vec()])
+                .await
+                .map_err(database_error)?;
             Ok(())
         }
     }
@@ -160,5 +185,13 @@ impl PostgresDeduplicator {
                 let _ = client.execute(&sql, &[&key, &token.as_u128().to_be_bytes().to_vec()]).await;
             }
         });
+    }
+}
+
+/// A database error with the server's message: tokio-postgres shows only "db error".
+fn database_error(err: tokio_postgres::Error) -> HandlerError {
+    match err.as_db_error() {
+        Some(db) => format!("PostgreSQL: {} ({})", db.message(), db.code().code()).into(),
+        None => err.into(),
     }
 }

@@ -21,9 +21,11 @@ end
 return 'in_progress'
 ";
 
-/// Marks a key done, kept for the retention, if the token still holds it.
+/// Marks a key done, kept for the retention, if the token still holds it, or if its
+/// lease ran out with no one taking it over: the delivery was handled either way.
 const COMPLETE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local value = redis.call('GET', KEYS[1])
+if value == ARGV[1] or not value then
   redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
   return 1
 end
@@ -73,7 +75,12 @@ impl RedisDeduplicator {
     /// `lago-webhooks:`, claims leased for 60 s and completions kept for 7 days. It
     /// connects on first use; [`RedisDeduplicator::ping`] checks the server at once.
     pub fn new(url: &str) -> Result<Self, HandlerError> {
-        let pool = Config::from_url(url).create_pool(Some(Runtime::Tokio1))?;
+        let mut config = Config::from_url(url);
+        // A stuck server fails deliveries (Lago retries them) rather than holding them.
+        let wait = Some(Duration::from_secs(5));
+        config.pool.get_or_insert_with(Default::default).timeouts =
+            deadpool_redis::Timeouts { wait, create: wait, recycle: wait };
+        let pool = config.create_pool(Some(Runtime::Tokio1))?;
         Ok(RedisDeduplicator {
             pool,
             prefix: "lago-webhooks:".to_owned(),
@@ -92,7 +99,9 @@ impl RedisDeduplicator {
         self
     }
 
-    /// How long a claim holds when its replica neither completes nor releases it.
+    /// How long a claim holds when its replica neither completes nor releases it. Keep it
+    /// over the handler's deadline. A claim whose answer was lost (the caller hung up while
+    /// Redis took it) also holds until then: retries meanwhile get 409.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self

@@ -176,7 +176,8 @@ impl std::fmt::Debug for JwtSigner {
 
 /// Checks a PKCS#1 `RSAPublicKey` (a sequence of modulus and exponent) as RS256 verification
 /// will use it, so that a broken key is refused when the verifier is built rather than by
-/// failing every delivery: a 2048- to 8192-bit modulus and an odd exponent of at least 3.
+/// failing every delivery: a 2048- to 8192-bit modulus and an odd exponent from 3 to
+/// 2^33 - 1.
 fn check_rsa_public_key(pkcs1: &[u8]) -> Result<(), KeyError> {
     use spki::der::asn1::UintRef;
     use spki::der::{Reader, SliceReader};
@@ -195,7 +196,8 @@ fn check_rsa_public_key(pkcs1: &[u8]) -> Result<(), KeyError> {
         return Err(KeyError("the RSA public key must have 2048 to 8192 bits"));
     }
     let exponent = exponent.as_bytes();
-    if exponent.last().is_none_or(|last| last % 2 == 0) || bits(exponent) < 2 {
+    // ring verifies with exponents of 3 to 2^33 - 1.
+    if exponent.last().is_none_or(|last| last % 2 == 0) || !(2..=33).contains(&bits(exponent)) {
         return Err(not_rsa());
     }
     Ok(())

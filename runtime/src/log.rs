@@ -7,9 +7,7 @@
 
 use std::future::Future;
 
-#[cfg(feature = "tracing")]
 use crate::Refusal;
-use crate::receiver::Outcome;
 
 /// Unique keys are UUIDs and webhook types short words; anything much longer is cut, so
 /// that a hostile request cannot fill the logs. (tracing escapes these text fields.)
@@ -71,24 +69,35 @@ pub(crate) fn webhook_type(span: &Span, webhook_type: &str) {
     let _ = (span, webhook_type);
 }
 
-/// Records the outcome, and logs it: refusals at warn, failures at error, the rest at
-/// debug.
-pub(crate) fn outcome(span: &Span, outcome: &Outcome) {
+/// How a delivery ended, as the log tells it (read only with the `tracing` feature).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) enum Ending<'a> {
+    /// Refused before its handler, for this reason.
+    Refused(&'a Refusal),
+    /// The handler or the store failed with this error.
+    Failed(&'a dyn std::fmt::Display),
+    /// Anything else: handled, a duplicate, in progress, panicked, timed out.
+    Answered,
+}
+
+/// Records the outcome `name` in the span, and logs how the delivery ended: refusals at
+/// warn, failures at error, the rest at debug.
+pub(crate) fn outcome(span: &Span, name: &'static str, ending: Ending<'_>) {
     #[cfg(feature = "tracing")]
     {
-        span.record("outcome", outcome.name());
-        match outcome {
-            Outcome::Refused(refusal) => {
+        span.record("outcome", name);
+        match ending {
+            Ending::Refused(refusal) => {
                 tracing::warn!(parent: span, reason = %Reason(refusal), "lago webhook delivery refused")
             }
-            Outcome::Failed(err) => {
-                tracing::error!(parent: span, error = %err, "lago webhook handler failed")
+            Ending::Failed(err) => tracing::error!(parent: span, error = %err, "lago webhook handler failed"),
+            Ending::Answered => {
+                tracing::debug!(parent: span, outcome = name, "lago webhook delivery answered")
             }
-            other => tracing::debug!(parent: span, outcome = other.name(), "lago webhook delivery answered"),
         }
     }
     #[cfg(not(feature = "tracing"))]
-    let _ = (span, outcome);
+    let _ = (span, name, ending);
 }
 
 /// A refusal told without quoting anything the request carries: a parse error by its

@@ -302,7 +302,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
         let span = crate::log::delivery_span(crate::verify::unique_key(headers));
         let outcome = crate::log::instrument(&span, self.receive_unlogged(headers, body, &span)).await;
-        crate::log::outcome(&span, &outcome);
+        log_outcome(&span, &outcome);
         outcome
     }
 
@@ -312,7 +312,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     fn refuse(&self, headers: &HeaderMap, refusal: Refusal) -> Outcome {
         let span = crate::log::delivery_span(crate::verify::unique_key(headers));
         let outcome = Outcome::Refused(refusal);
-        crate::log::outcome(&span, &outcome);
+        log_outcome(&span, &outcome);
         outcome
     }
 
@@ -373,6 +373,17 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
             Err(()) => Outcome::Panicked,
         }
     }
+}
+
+/// Records how a delivery ended in its span, and logs it.
+fn log_outcome(span: &crate::log::Span, outcome: &Outcome) {
+    use crate::log::Ending;
+    let ending = match outcome {
+        Outcome::Refused(refusal) => Ending::Refused(refusal),
+        Outcome::Failed(err) => Ending::Failed(err),
+        _ => Ending::Answered,
+    };
+    crate::log::outcome(span, outcome.name(), ending);
 }
 
 /// Settles a claim when its attempt ends, however it ends.

@@ -33,7 +33,9 @@ fn run_id() -> String {
 
 async fn redis_store(prefix: &str) -> RedisDeduplicator {
     let url = redis_url();
-    let store = RedisDeduplicator::new(&url).unwrap().with_prefix(prefix);
+    // Done keys expire within minutes, so that runs leave nothing behind for long.
+    let store =
+        RedisDeduplicator::new(&url).unwrap().with_prefix(prefix).with_retention(Duration::from_secs(120));
     if let Err(err) = store.ping().await {
         panic!("cannot reach Redis at {url}: {err}");
     }

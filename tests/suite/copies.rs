@@ -12,6 +12,14 @@ fn the_runtime_carries_the_bundled_spec_unchanged() {
 }
 
 #[test]
+fn the_command_carries_the_bundled_spec_unchanged() {
+    assert!(
+        include_str!("../../cli/spec/lago-webhooks.json") == include_str!("../../spec/lago-webhooks.json"),
+        "copy spec/lago-webhooks.json to cli/spec/"
+    );
+}
+
+#[test]
 fn the_runtime_carries_the_readme_unchanged() {
     assert_eq!(
         include_str!("../../runtime/README.md"),
@@ -40,6 +48,8 @@ fn the_runtime_carries_the_changelog_and_licenses_unchanged() {
     assert_eq!(include_str!("../../runtime/CHANGELOG.md"), include_str!("../../CHANGELOG.md"));
     for (copy, original) in [
         (include_str!("../../runtime/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
+        (include_str!("../../cli/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
+        (include_str!("../../cli/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),
         (include_str!("../../runtime/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),
         (include_str!("../../macros/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
         (include_str!("../../macros/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),

@@ -1,0 +1,74 @@
+//! `lago-webhooks`: generate Rust from a spec of Lago's webhook messages, check specs and
+//! payloads, tell what changed between two specs, and fire or receive signed deliveries
+//! while developing.
+//!
+//! Every command exits with 0 when all is well and 1 when it found a problem (2 for a
+//! command line it cannot use). Colour is used only on a terminal.
+
+mod check;
+mod diff;
+mod generate;
+mod listen;
+mod output;
+mod spec;
+mod trigger;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Typed Lago webhooks: code generation, checks, diffs, and signed deliveries.
+#[derive(Parser)]
+#[command(name = "lago-webhooks", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the Rust code `lago_webhooks!` generates from a spec, formatted.
+    Generate(generate::Args),
+    /// Lint a spec (every problem at once) and validate payload files against it.
+    Check(check::Args),
+    /// Report what changed between two specs, each change marked breaking or not, with a
+    /// semantic-versioning verdict.
+    Diff(diff::Args),
+    /// POST the example of webhook types (all by default) to a URL, signed as Lago signs.
+    Trigger(trigger::Args),
+    /// Serve a local endpoint that verifies, parses and validates each delivery, prints it,
+    /// and answers as the receiver would.
+    Listen(listen::Args),
+}
+
+/// The outcome of a command: `Ok(true)` when all is well, `Ok(false)` when it reported
+/// problems, `Err` when it could not run.
+type Outcome = Result<bool, String>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Generate(args) => generate::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Trigger(args) => trigger::run(args),
+        Command::Listen(args) => listen::run(args),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            output::error(&message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A spec file option: the bundled spec when absent.
+#[derive(clap::Args, Clone, Debug)]
+struct SpecArg {
+    /// The spec file (default: the spec bundled with this command).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+}

@@ -1,0 +1,128 @@
+//! `trigger`: POST the bundled example of webhook types to an endpoint, with Lago's
+//! headers, signed as Lago signs, under a fresh unique key each.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lago_webhooks::WebhookType;
+use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, lago_headers};
+
+use crate::Outcome;
+use crate::output::{Tone, paint};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Webhook types to send (default: every type of the bundled spec).
+    #[arg(value_name = "TYPE")]
+    types: Vec<String>,
+    /// The endpoint, `http://host:port/path`.
+    #[arg(long)]
+    url: String,
+    /// Sign with this HMAC key.
+    #[arg(long, value_name = "KEY", conflicts_with = "jwt_key", required_unless_present = "jwt_key")]
+    hmac_key: Option<String>,
+    /// Sign JWTs with this RSA private key (a PEM file).
+    #[arg(long, value_name = "PEM", requires = "issuer")]
+    jwt_key: Option<PathBuf>,
+    /// The issuer the JWTs name (Lago's API URL).
+    #[arg(long, value_name = "URL")]
+    issuer: Option<String>,
+    /// Send this file's content instead of the examples (once).
+    #[arg(long, value_name = "FILE", conflicts_with = "types")]
+    payload: Option<PathBuf>,
+}
+
+enum Signer {
+    Hmac(HmacKey),
+    Jwt(JwtSigner),
+}
+
+pub fn run(args: Args) -> Outcome {
+    let url: http::Uri = args.url.parse().map_err(|_| format!("`{}` is not a URL", args.url))?;
+    if url.scheme_str() != Some("http") {
+        return Err(format!("`{}`: only http:// endpoints can be triggered", args.url));
+    }
+    let host = url.host().ok_or_else(|| format!("`{}` has no host", args.url))?.to_owned();
+    let address = format!("{host}:{}", url.port_u16().unwrap_or(80));
+    let path = url.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let signer = match (&args.hmac_key, &args.jwt_key, &args.issuer) {
+        (Some(key), _, _) => Signer::Hmac(HmacKey::new(key.clone())),
+        (None, Some(pem), Some(issuer)) => {
+            let pem = std::fs::read_to_string(pem)
+                .map_err(|err| format!("cannot read {}: {err}", pem.display()))?;
+            Signer::Jwt(JwtSigner::new(&pem, issuer.clone()).map_err(|err| err.to_string())?)
+        }
+        _ => return Err("give --hmac-key, or --jwt-key with --issuer".to_owned()),
+    };
+    let bodies: Vec<(String, String)> = match &args.payload {
+        Some(file) => {
+            let body = std::fs::read_to_string(file)
+                .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+            vec![(file.display().to_string(), body)]
+        }
+        None if args.types.is_empty() => {
+            WebhookType::ALL.iter().map(|t| (t.as_str().to_owned(), t.example().to_owned())).collect()
+        }
+        None => args
+            .types
+            .iter()
+            .map(|name| match name.parse::<WebhookType>() {
+                Ok(kind) => Ok((name.clone(), kind.example().to_owned())),
+                Err(_) => Err(format!("`{name}` is not a webhook type of the bundled spec")),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros());
+    let mut all_delivered = true;
+    for (index, (name, body)) in bodies.iter().enumerate() {
+        let (algorithm, signature) = match &signer {
+            Signer::Hmac(key) => (Algorithm::Hmac, key.sign(body.as_bytes())),
+            Signer::Jwt(signer) => {
+                (Algorithm::Jwt, signer.sign(body.as_bytes()).map_err(|err| err.to_string())?)
+            }
+        };
+        let unique_key = format!("trigger-{run}-{index}");
+        let headers = lago_headers(algorithm, &signature, &unique_key).map_err(|err| err.to_string())?;
+        let (status, text) = post(&address, &host, &path, &headers, body)?;
+        let delivered = matches!(status, 200 | 201 | 202 | 204);
+        all_delivered &= delivered;
+        let status = paint(&status.to_string(), if delivered { Tone::Good } else { Tone::Bad });
+        println!("{name:<44} {algorithm:<4} {status} {}", text.trim());
+    }
+    Ok(all_delivered)
+}
+
+/// One HTTP/1.1 POST; the status and the body of the answer.
+fn post(
+    address: &str,
+    host: &str,
+    path: &str,
+    headers: &http::HeaderMap,
+    body: &str,
+) -> Result<(u16, String), String> {
+    let fail = |err: std::io::Error| format!("{address}: {err}");
+    let mut stream = TcpStream::connect(address).map_err(fail)?;
+    stream.set_read_timeout(Some(Duration::from_secs(35))).map_err(fail)?;
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or_default()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).map_err(fail)?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).map_err(fail)?;
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("{address}: not an HTTP answer"))?;
+    let text = answer.split_once("\r\n\r\n").map_or("", |(_, text)| text).to_owned();
+    Ok((status, text))
+}

@@ -8,6 +8,7 @@
 mod check;
 mod diff;
 mod generate;
+mod import_docs;
 mod listen;
 mod output;
 mod spec;
@@ -35,6 +36,10 @@ enum Command {
     /// Report what changed between two specs, each change marked breaking or not, with a
     /// semantic-versioning verdict.
     Diff(diff::Args),
+    /// Find the example messages of a docs page (plain text or Markdown/MDX), report those
+    /// that are not valid JSON with their lines, and what the others have that the spec
+    /// lacks.
+    ImportDocs(import_docs::Args),
     /// POST the example of webhook types (all by default) to a URL, signed as Lago signs.
     Trigger(trigger::Args),
     /// Serve a local endpoint that verifies, parses and validates each delivery, prints it,
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Check(args) => check::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::ImportDocs(args) => import_docs::run(args),
         Command::Trigger(args) => trigger::run(args),
         Command::Listen(args) => listen::run(args),
     };

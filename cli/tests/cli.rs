@@ -32,7 +32,9 @@ fn bundled() -> serde_json::Value {
 
 #[test]
 fn every_command_has_help() {
-    for command in [&[][..], &["generate"], &["check"], &["diff"], &["trigger"], &["listen"]] {
+    for command in
+        [&[][..], &["generate"], &["check"], &["diff"], &["import-docs"], &["trigger"], &["listen"]]
+    {
         let output = run(&[command, &["--help"][..]].concat());
         assert!(output.status.success(), "{command:?}");
         assert!(stdout(&output).contains("Usage: lago-webhooks"), "{command:?}: {}", stdout(&output));
@@ -173,4 +175,50 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+#[test]
+fn import_docs_finds_every_example_of_a_page_and_the_invalid_ones_by_line() {
+    // A page in the docs site's plain-text shape, around the old page's 16 examples as
+    // published (two of them are not valid JSON).
+    let docs = workspace().join("tests/fixtures/docs");
+    let mut names: Vec<_> = std::fs::read_dir(&docs).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let (mut page, mut expected) = (String::from("Messages\n\nEvery webhook message.\n\n"), Vec::new());
+    for path in &names {
+        let example = std::fs::read_to_string(path).unwrap();
+        page.push_str(&format!("{}\nWhen it is sent.\n", path.file_stem().unwrap().to_string_lossy()));
+        if let Err(err) = serde_json::from_str::<serde_json::Value>(&example) {
+            expected.push(page.lines().count() + err.line());
+        }
+        page.push_str(example.trim_end());
+        page.push_str("\nAttributesDescription\nlago_id\nString\n\n");
+    }
+    assert_eq!(expected.len(), 2);
+    let dir = scratch("import-docs");
+    let file = dir.join("page.txt");
+    std::fs::write(&file, &page).unwrap();
+    let output = run(&["import-docs", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "invalid examples are problems");
+    let text = stdout(&output);
+    assert!(text.contains("16 example(s) found, 14 message(s), 2 not valid JSON"), "{text}");
+    for line in expected {
+        assert!(text.contains(&format!("{}:{line}:", file.display())), "line {line}: {text}");
+    }
+
+    // A field the spec lacks, with its inferred type.
+    let fee = lago_webhooks::WebhookType::FeeCreated.example().replacen(
+        "\"fee\":{",
+        "\"fee\":{\"carbon_grams\":12,",
+        1,
+    );
+    let markdown = dir.join("page.md");
+    std::fs::write(&markdown, format!("# Fee created\n\n```json\n{fee}\n```\n")).unwrap();
+    let output = run(&["import-docs", markdown.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(
+        stdout(&output).contains("field `Fee.carbon_grams` (integer, in `fee.created`): 12"),
+        "{}",
+        stdout(&output)
+    );
 }

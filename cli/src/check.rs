@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use lago_webhooks::{Validate, WebhookEvent};
 use lago_webhooks_codegen::{Settings, generate};
 
-use crate::output::{Tone, paint};
+use crate::output::{Tone, out, paint};
 use crate::{Outcome, SpecArg, spec};
 
 #[derive(clap::Args)]
@@ -19,30 +19,31 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let source = spec::source(args.spec.spec.as_deref())?;
+    // Payloads are checked with the types compiled into this command: the bundled spec's.
+    if !args.payloads.is_empty() && source.text != spec::BUNDLED {
+        let message = "payloads can be checked against the bundled spec only; leave out --spec";
+        clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{message}\n")).exit();
+    }
     let mut clean = true;
     match generate(&source, &Settings::default()) {
-        Ok(_) => println!("{} {}", paint("ok", Tone::Good), source.file),
+        Ok(_) => out!("{} {}", paint("ok", Tone::Good), source.file),
         Err(errors) => {
             clean = false;
             for error in errors.iter() {
-                println!("{}: {error}\n", paint("error", Tone::Bad));
+                out!("{}: {error}\n", paint("error", Tone::Bad));
             }
-            println!("{}: {} problem(s)", source.file, errors.len());
+            out!("{}: {} problem(s)", source.file, errors.len());
         }
     }
     if args.payloads.is_empty() {
         return Ok(clean);
-    }
-    // Payloads are checked with the types compiled into this command: the bundled spec's.
-    if args.spec.spec.is_some() && source.text != spec::BUNDLED {
-        return Err("payloads can be checked against the bundled spec only; leave out --spec".to_owned());
     }
     for path in &args.payloads {
         let body = std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         match WebhookEvent::from_slice(&body) {
             Err(err) => {
                 clean = false;
-                println!(
+                out!(
                     "{}: {}:{}:{}: {err}",
                     paint("error", Tone::Bad),
                     path.display(),
@@ -52,18 +53,13 @@ pub fn run(args: Args) -> Outcome {
             }
             Ok(event) => match event.validate() {
                 Ok(()) => {
-                    println!("{} {} ({})", paint("ok", Tone::Good), path.display(), event.webhook_type())
+                    out!("{} {} ({})", paint("ok", Tone::Good), path.display(), event.webhook_type())
                 }
                 Err(violations) => {
                     clean = false;
-                    println!(
-                        "{} {} ({}):",
-                        paint("invalid", Tone::Bad),
-                        path.display(),
-                        event.webhook_type()
-                    );
+                    out!("{} {} ({}):", paint("invalid", Tone::Bad), path.display(), event.webhook_type());
                     for violation in violations.iter() {
-                        println!("  {violation}");
+                        out!("  {violation}");
                     }
                 }
             },

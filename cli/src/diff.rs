@@ -1,11 +1,14 @@
 //! `diff`: what changed between two specs, for the code generated from them, and the
 //! semantic-versioning verdict for a crate that publishes that code.
 //!
-//! Breaking (major): a message, object, field, enumeration value or union variant removed;
-//! a field's type changed; a field that may be absent or null becoming always present. Not
-//! breaking (minor): anything added, as optional where it is a field; a field becoming
-//! optional or nullable changes its Rust type, so it is breaking too. Everything else
-//! (descriptions, examples, titles) is a patch.
+//! The policy is that of code that reads webhooks. Breaking (major): a message, object,
+//! field, enumeration value or union variant removed; a type changed; a field becoming
+//! optional or always present (its Rust type changes between `T` and `Option<T>`); a
+//! field added that is always present (older payloads lack it); an enumeration value or
+//! union variant added (the generated enums are matched exhaustively). Not breaking
+//! (minor): messages, objects, enumerations and unions added, and fields added as optional
+//! (code that builds payload structs field by field must add them). Everything else
+//! (descriptions, examples, titles, lifecycle, constraints, rules) is a patch.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,7 +17,7 @@ use lago_webhooks_codegen::SpecSource;
 use lago_webhooks_codegen::model::{Field, Spec};
 
 use crate::Outcome;
-use crate::output::{Tone, paint};
+use crate::output::{Tone, out, paint};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -58,17 +61,18 @@ pub fn run(args: Args) -> Outcome {
     let (old, new) = (read(&args.old)?, read(&args.new)?);
     let changes = compare(&old, &new);
     for (impact, text) in &changes.0 {
+        // Padded before it is painted: colour codes would count as width.
         let label = match impact {
-            Impact::Major => paint("breaking", Tone::Bad),
-            Impact::Minor => paint("added", Tone::Good),
-            Impact::Patch => paint("changed", Tone::Note),
+            Impact::Major => paint(&format!("{:>8}", "breaking"), Tone::Bad),
+            Impact::Minor => paint(&format!("{:>8}", "added"), Tone::Good),
+            Impact::Patch => paint(&format!("{:>8}", "changed"), Tone::Note),
         };
-        println!("{label:>8}  {text}");
+        out!("{label}  {text}");
     }
     let verdict = changes.0.iter().map(|(impact, _)| *impact).max();
     match verdict {
-        None => println!("no change"),
-        Some(verdict) => println!("verdict: {} ({} change(s))", verdict.word(), changes.0.len()),
+        None => out!("no change"),
+        Some(verdict) => out!("verdict: {} ({} change(s))", verdict.word(), changes.0.len()),
     }
     Ok(verdict != Some(Impact::Major))
 }
@@ -115,6 +119,9 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
         if object.description != now.description {
             changes.add(Impact::Patch, format!("object `{}`: description", object.name));
         }
+        if format!("{:?}", object.rules) != format!("{:?}", now.rules) {
+            changes.add(Impact::Patch, format!("object `{}`: validation rules", object.name));
+        }
     }
     for object in new.objects.iter().filter(|o| !old.objects.iter().any(|b| b.name == o.name)) {
         changes.add(Impact::Minor, format!("object `{}` added", object.name));
@@ -132,7 +139,20 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             }
         }
         for value in now.values.iter().filter(|v| !enumeration.values.iter().any(|o| o.value == v.value)) {
-            changes.add(Impact::Minor, format!("value `{}` of `{}` added", value.value, enumeration.name));
+            changes.add(
+                Impact::Major,
+                format!("value `{}` of `{}` added (a new variant)", value.value, enumeration.name),
+            );
+        }
+        if enumeration.description != now.description
+            || enumeration.values.iter().any(|v| {
+                now.values.iter().any(|n| {
+                    n.value == v.value && (n.description != v.description || n.http_status != v.http_status)
+                })
+            })
+        {
+            changes
+                .add(Impact::Patch, format!("enumeration `{}`: descriptions or statuses", enumeration.name));
         }
     }
     for enumeration in new.enums.iter().filter(|e| !old.enums.iter().any(|b| b.name == e.name)) {
@@ -156,7 +176,7 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             }
         }
         for variant in now.variants.iter().filter(|v| !union.variants.iter().any(|o| o.name == v.name)) {
-            changes.add(Impact::Minor, format!("variant `{}` of `{}` added", variant.name, union.name));
+            changes.add(Impact::Major, format!("variant `{}` of `{}` added", variant.name, union.name));
         }
     }
     for union in new.unions.iter().filter(|u| !old.unions.iter().any(|b| b.name == u.name)) {

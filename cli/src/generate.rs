@@ -1,7 +1,6 @@
 //! `generate`: the code the macro would expand to, formatted, for teams that commit it.
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use lago_webhooks_codegen::{Settings, generate};
 use proc_macro2::TokenStream;
@@ -20,10 +19,10 @@ pub struct Args {
     #[arg(long, value_name = "TYPE")]
     include: Vec<String>,
     /// Add this derive to every generated struct and enum (repeatable), as `derives`.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_parser = checked_path)]
     derive: Vec<String>,
     /// The path of the runtime crate in the code, as `crate` (default `::lago_webhooks`).
-    #[arg(long = "crate", value_name = "PATH")]
+    #[arg(long = "crate", value_name = "PATH", value_parser = checked_path)]
     runtime: Option<String>,
     /// Leave validation out, as `validate = false`.
     #[arg(long)]
@@ -32,15 +31,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let source = spec::source(args.spec.spec.as_deref())?;
-    let path = |text: &str, what: &str| {
-        TokenStream::from_str(text).map_err(|_| format!("`{text}` is not a Rust path for {what}"))
-    };
     let mut settings = Settings::default().with_validation(!args.no_validate);
     if let Some(runtime) = &args.runtime {
-        settings = settings.with_runtime(path(runtime, "--crate")?);
+        settings = settings.with_runtime(rust_path(runtime)?);
     }
     for derive in &args.derive {
-        settings = settings.with_derive(path(derive, "--derive")?);
+        settings = settings.with_derive(rust_path(derive)?);
     }
     if !args.include.is_empty() {
         settings = settings.with_include(args.include.clone());
@@ -57,7 +53,18 @@ pub fn run(args: Args) -> Outcome {
         Some(out) => {
             std::fs::write(out, code).map_err(|err| format!("cannot write {}: {err}", out.display()))?
         }
-        None => print!("{code}"),
+        None => crate::output::out!("{}", code.trim_end()),
     }
     Ok(true)
+}
+
+/// Refuses, as a command-line error, text that is not a Rust path.
+fn checked_path(text: &str) -> Result<String, String> {
+    rust_path(text).map(|_| text.to_owned())
+}
+
+/// A Rust path (`Eq`, `::serde::Serialize`, `crate::runtime`), as the macro takes it.
+fn rust_path(text: &str) -> Result<TokenStream, String> {
+    let path = syn::parse_str::<syn::Path>(text).map_err(|_| format!("`{text}` is not a Rust path"))?;
+    Ok(quote::ToTokens::into_token_stream(path))
 }

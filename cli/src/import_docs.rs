@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use lago_webhooks_codegen::model::{Object, Spec};
 use serde_json::Value;
 
-use crate::output::{Tone, paint};
+use crate::output::{Tone, out, paint};
 use crate::{Outcome, SpecArg, spec};
 
 #[derive(clap::Args)]
@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Outcome {
                 // serde_json places the error in the block; the page's line is given instead.
                 let message = err.to_string();
                 let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(text, _)| text);
-                println!(
+                out!(
                     "{}: {}:{line}:{}: the example is not valid JSON: {message}",
                     paint("invalid", Tone::Bad),
                     args.page.display(),
@@ -58,11 +58,11 @@ pub fn run(args: Args) -> Outcome {
                     continue;
                 };
                 messages += 1;
-                compare(&spec, webhook_type, &example, &mut |text| println!("{text}"));
+                compare(&spec, webhook_type, &example, &mut |text| out!("{text}"));
             }
         }
     }
-    println!("{} example(s) found, {messages} message(s), {invalid} not valid JSON", blocks.len());
+    out!("{} example(s) found, {messages} message(s), {invalid} not valid JSON", blocks.len());
     Ok(invalid == 0)
 }
 

@@ -13,7 +13,7 @@ use lago_webhooks::verify::Verifier;
 use lago_webhooks::{AsyncWebhookHandler, Validate, WebhookEvent};
 use serde_json::Value;
 
-use crate::output::{Tone, paint};
+use crate::output::{Tone, out, paint};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(long, default_value_t = 3000)]
     port: u16,
     /// The path deliveries are posted to.
-    #[arg(long, default_value = "/webhooks")]
+    #[arg(long, default_value = "/webhooks", value_parser = route_path)]
     path: String,
     /// Accept HMAC signatures made with this key.
     #[arg(long, value_name = "KEY")]
@@ -31,8 +31,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "issuer")]
     public_key: Option<std::path::PathBuf>,
     /// The issuer the JWTs must name (Lago's API URL).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", requires = "public_key")]
     issuer: Option<String>,
+}
+
+/// A plain path for the endpoint: `/` then segments without route parameters.
+fn route_path(text: &str) -> Result<String, String> {
+    if text.starts_with('/') && !text.contains([':', '*', '{', '}', '?', '#', ' ']) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("`{text}` is not a plain path such as /webhooks"))
+    }
 }
 
 /// Accepts everything: `listen` prints deliveries, it does not act on them.
@@ -63,21 +72,21 @@ async fn serve(args: Args, verifier: Verifier) -> crate::Outcome {
         .await
         .map_err(|err| format!("cannot listen on port {}: {err}", args.port))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
-    println!("listening on http://{address}{}", args.path);
     let handle = move |headers: HeaderMap, body: Bytes| {
         let receiver = Arc::clone(&receiver);
         async move {
-            // Printed from a parse of its own, then answered by the receiver.
-            print_delivery(&receiver.accept(&headers, &body), &headers);
+            // Described from a parse of its own, then answered by the receiver; printed at
+            // once, so that deliveries arriving together do not interleave.
+            let mut block = describe(&receiver.accept(&headers, &body), &headers);
             let outcome = receiver.receive(&headers, &body).await;
-            println!(
-                "  answer      {} {outcome}\n",
-                paint(&outcome.status().as_u16().to_string(), tone(&outcome))
-            );
+            let status = paint(&outcome.status().as_u16().to_string(), tone(&outcome));
+            block.push_str(&format!("  answer       {status} {outcome}\n"));
+            out!("{block}");
             outcome
         }
     };
     let router = Router::new().route(&args.path, post(handle));
+    out!("listening on http://{address}{}", args.path);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -91,43 +100,47 @@ fn tone(outcome: &Outcome) -> Tone {
     if outcome.status().is_success() { Tone::Good } else { Tone::Bad }
 }
 
-fn print_delivery(
+fn describe(
     accepted: &Result<lago_webhooks::Received<WebhookEvent>, lago_webhooks::Refusal>,
     headers: &HeaderMap,
-) {
+) -> String {
     let key = lago_webhooks::verify::unique_key(headers).unwrap_or("-");
     let received = match accepted {
         Err(refusal) => {
-            println!("{} (unique key {key})\n  refused     {refusal}", paint("delivery", Tone::Bad));
-            return;
+            return format!(
+                "{} (unique key {key})\n  refused      {refusal}\n",
+                paint("delivery", Tone::Bad)
+            );
         }
         Ok(received) => received,
     };
     let event = &received.event;
     let algorithm = received.delivery.algorithm.map_or("-", |a| a.as_str());
-    println!("{} {} (unique key {key})", paint("delivery", Tone::Good), event.webhook_type());
-    println!("  signature   {algorithm}, verified");
+    let mut block =
+        format!("{} {} (unique key {key})\n", paint("delivery", Tone::Good), event.webhook_type());
+    block.push_str(&format!("  signature    {algorithm}, verified\n"));
     if let Some(organization) = &received.delivery.organization_id {
-        println!("  organization {organization}");
+        block.push_str(&format!("  organization {organization}\n"));
     }
     let payload = serde_json::to_value(event).unwrap_or(Value::Null);
     let mut ids = Vec::new();
     let mut amounts = Vec::new();
     collect(&payload, "", &mut ids, &mut amounts);
     if !ids.is_empty() {
-        println!("  ids         {}", ids.join(", "));
+        block.push_str(&format!("  ids          {}\n", ids.join(", ")));
     }
     if !amounts.is_empty() {
-        println!("  amounts     {}", amounts.join(", "));
+        block.push_str(&format!("  amounts      {}\n", amounts.join(", ")));
     }
     match event.validate() {
-        Ok(()) => println!("  valid"),
+        Ok(()) => block.push_str("  valid\n"),
         Err(violations) => {
             for violation in violations.iter() {
-                println!("  {} {violation}", paint("violation", Tone::Note));
+                block.push_str(&format!("  {} {violation}\n", paint("violation", Tone::Note)));
             }
         }
     }
+    block
 }
 
 /// The top-level ids and amounts of the payload (the envelope's payload object).

@@ -16,7 +16,8 @@ pub fn paint(text: &str, tone: Tone) -> String {
 }
 
 fn paint_for(terminal: bool, text: &str, tone: Tone) -> String {
-    if !terminal || std::env::var_os("NO_COLOR").is_some() {
+    // https://no-color.org: a set, non-empty NO_COLOR turns colour off.
+    if !terminal || std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()) {
         return text.to_owned();
     }
     let code = match tone {
@@ -26,6 +27,28 @@ fn paint_for(terminal: bool, text: &str, tone: Tone) -> String {
     };
     format!("\x1b[{code}m{text}\x1b[0m")
 }
+
+/// Writes a line to stdout. A reader that went away (`lago-webhooks generate | head`)
+/// ends the command quietly, as for any command-line tool.
+pub fn line(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_fmt(text).and_then(|()| stdout.write_all(b"\n")) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` through [`line`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+pub(crate) use out;
 
 /// Prints an error that stopped the command, on stderr.
 pub fn error(message: &str) {

@@ -10,18 +10,18 @@ use lago_webhooks::WebhookType;
 use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, lago_headers};
 
 use crate::Outcome;
-use crate::output::{Tone, paint};
+use crate::output::{Tone, out, paint};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Webhook types to send (default: every type of the bundled spec).
-    #[arg(value_name = "TYPE")]
-    types: Vec<String>,
+    #[arg(value_name = "TYPE", value_parser = webhook_type)]
+    types: Vec<WebhookType>,
     /// The endpoint, `http://host:port/path`.
-    #[arg(long)]
-    url: String,
+    #[arg(long, value_parser = http_url)]
+    url: http::Uri,
     /// Sign with this HMAC key.
-    #[arg(long, value_name = "KEY", conflicts_with = "jwt_key", required_unless_present = "jwt_key")]
+    #[arg(long, value_name = "KEY", conflicts_with = "jwt_key", required_unless_present = "jwt_key", value_parser = hmac_key)]
     hmac_key: Option<String>,
     /// Sign JWTs with this RSA private key (a PEM file).
     #[arg(long, value_name = "PEM", requires = "issuer")]
@@ -39,13 +39,32 @@ enum Signer {
     Jwt(JwtSigner),
 }
 
-pub fn run(args: Args) -> Outcome {
-    let url: http::Uri = args.url.parse().map_err(|_| format!("`{}` is not a URL", args.url))?;
-    if url.scheme_str() != Some("http") {
-        return Err(format!("`{}`: only http:// endpoints can be triggered", args.url));
+/// A webhook type of the bundled spec.
+fn webhook_type(text: &str) -> Result<WebhookType, String> {
+    text.parse().map_err(|_| format!("`{text}` is not a webhook type of the bundled spec"))
+}
+
+/// An `http://` URL with a host.
+fn http_url(text: &str) -> Result<http::Uri, String> {
+    let url: http::Uri = text.parse().map_err(|_| format!("`{text}` is not a URL"))?;
+    if url.scheme_str() != Some("http") || url.host().is_none() {
+        return Err(format!("`{text}`: give an http://host:port/path endpoint"));
     }
-    let host = url.host().ok_or_else(|| format!("`{}` has no host", args.url))?.to_owned();
-    let address = format!("{host}:{}", url.port_u16().unwrap_or(80));
+    Ok(url)
+}
+
+/// A key Lago could have: not empty, no surrounding whitespace.
+fn hmac_key(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() || text.trim() != text {
+        return Err("the HMAC key is empty or has surrounding whitespace".to_owned());
+    }
+    Ok(text.to_owned())
+}
+
+pub fn run(args: Args) -> Outcome {
+    let url = &args.url;
+    let host = url.authority().map_or("", |a| a.as_str()).to_owned();
+    let address = format!("{}:{}", url.host().unwrap_or_default(), url.port_u16().unwrap_or(80));
     let path = url.path_and_query().map_or("/", |p| p.as_str()).to_owned();
     let signer = match (&args.hmac_key, &args.jwt_key, &args.issuer) {
         (Some(key), _, _) => Signer::Hmac(HmacKey::new(key.clone())),
@@ -65,14 +84,7 @@ pub fn run(args: Args) -> Outcome {
         None if args.types.is_empty() => {
             WebhookType::ALL.iter().map(|t| (t.as_str().to_owned(), t.example().to_owned())).collect()
         }
-        None => args
-            .types
-            .iter()
-            .map(|name| match name.parse::<WebhookType>() {
-                Ok(kind) => Ok((name.clone(), kind.example().to_owned())),
-                Err(_) => Err(format!("`{name}` is not a webhook type of the bundled spec")),
-            })
-            .collect::<Result<_, _>>()?,
+        None => args.types.iter().map(|kind| (kind.as_str().to_owned(), kind.example().to_owned())).collect(),
     };
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros());
     let mut all_delivered = true;
@@ -85,11 +97,15 @@ pub fn run(args: Args) -> Outcome {
         };
         let unique_key = format!("trigger-{run}-{index}");
         let headers = lago_headers(algorithm, &signature, &unique_key).map_err(|err| err.to_string())?;
-        let (status, text) = post(&address, &host, &path, &headers, body)?;
+        // One delivery failing to arrive does not stop the others.
+        let (status, text) = match post(&address, &host, &path, &headers, body) {
+            Ok(answer) => answer,
+            Err(err) => (0, err),
+        };
         let delivered = matches!(status, 200 | 201 | 202 | 204);
         all_delivered &= delivered;
         let status = paint(&status.to_string(), if delivered { Tone::Good } else { Tone::Bad });
-        println!("{name:<44} {algorithm:<4} {status} {}", text.trim());
+        out!("{name:<44} {:<4} {status} {}", algorithm.as_str(), text.trim());
     }
     Ok(all_delivered)
 }
@@ -118,11 +134,33 @@ fn post(
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).map_err(fail)?;
     let answer = String::from_utf8_lossy(&answer);
-    let status = answer
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status_line = head.lines().next().unwrap_or_default();
+    let status = status_line
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("{address}: not an HTTP answer"))?;
-    let text = answer.split_once("\r\n\r\n").map_or("", |(_, text)| text).to_owned();
+    let chunked = head.lines().any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.starts_with("transfer-encoding:") && line.contains("chunked")
+    });
+    let text = if chunked { dechunk(body) } else { body.to_owned() };
     Ok((status, text))
+}
+
+/// The content of a chunked body (sizes in hexadecimal, each chunk ended by CRLF).
+fn dechunk(mut body: &str) -> String {
+    let mut text = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.split(';').next().unwrap_or_default().trim(), 16) else {
+            break;
+        };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        text.push_str(&rest[..size]);
+        body = rest[size..].strip_prefix("\r\n").unwrap_or(&rest[size..]);
+    }
+    text
 }

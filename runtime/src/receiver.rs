@@ -356,7 +356,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     }
 
     async fn dispatch(&self, event: E, delivery: &Delivery) -> Outcome {
-        let handling = CatchUnwind(Box::pin(event.dispatch(&self.handler, delivery)));
+        let handling = CatchUnwind(std::pin::pin!(event.dispatch(&self.handler, delivery)));
         #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
         let result = match self.settings.deadline.flatten() {
             Some(deadline) => match tokio::time::timeout(deadline, handling).await {
@@ -416,9 +416,9 @@ impl<D: Deduplicate> Drop for ClaimGuard<'_, D> {
 
 /// Turns a panic while polling the handler's future into `Err(())`, so that the delivery
 /// is answered 500 (the panic message is printed by the panic hook as usual).
-struct CatchUnwind<F>(Pin<Box<F>>);
+struct CatchUnwind<'a, F>(Pin<&'a mut F>);
 
-impl<F: Future> Future for CatchUnwind<F> {
+impl<F: Future> Future for CatchUnwind<'_, F> {
     type Output = Result<F::Output, ()>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

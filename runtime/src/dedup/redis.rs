@@ -130,19 +130,30 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
+/// Runs `script` on `key` with the claim's token and, when given, a duration in
+/// milliseconds: every claim operation is one such call.
+async fn invoke<T: redis::FromRedisValue>(
+    pool: &Pool,
+    script: &Script,
+    key: String,
+    token: ClaimToken,
+    millis: Option<u64>,
+) -> Result<T, HandlerError> {
+    let mut connection = pool.get().await?;
+    let mut invocation = script.key(key);
+    invocation.arg(token.as_u128().to_string());
+    if let Some(millis) = millis {
+        invocation.arg(millis);
+    }
+    Ok(invocation.invoke_async(&mut connection).await?)
+}
+
 impl Deduplicate for RedisDeduplicator {
     fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
         let key = self.key(key);
         async move {
             let token = ClaimToken::new();
-            let mut connection = self.pool.get().await?;
-            let found: String = self
-                .claim
-                .key(key)
-                .arg(token.as_u128().to_string())
-                .arg(millis(self.lease))
-                .invoke_async(&mut connection)
-                .await?;
+            let found: String = invoke(&self.pool, &self.claim, key, token, Some(millis(self.lease))).await?;
             match found.as_str() {
                 "claimed" => Ok(Claim::Claimed(token)),
                 "done" => Ok(Claim::Done),
@@ -158,14 +169,7 @@ impl Deduplicate for RedisDeduplicator {
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         let key = self.key(key);
         async move {
-            let mut connection = self.pool.get().await?;
-            let _: i64 = self
-                .complete
-                .key(key)
-                .arg(token.as_u128().to_string())
-                .arg(millis(self.retention))
-                .invoke_async(&mut connection)
-                .await?;
+            invoke::<i64>(&self.pool, &self.complete, key, token, Some(millis(self.retention))).await?;
             Ok(())
         }
     }
@@ -180,20 +184,13 @@ impl Deduplicate for RedisDeduplicator {
 }
 
 impl RedisDeduplicator {
-    /// Runs `script` on `key` with the token (and `extra`) in the background. Outside a
-    /// tokio runtime there is nothing to run it on: the lease then frees the key.
-    fn spawn_script(&self, script: Script, key: &KeyDigest, token: ClaimToken, extra: Option<u64>) {
+    /// Runs `script` on `key` in the background. Outside a tokio runtime there is nothing
+    /// to run it on: the lease then frees the key.
+    fn spawn_script(&self, script: Script, key: &KeyDigest, token: ClaimToken, millis: Option<u64>) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let (pool, key) = (self.pool.clone(), self.key(key));
         runtime.spawn(async move {
-            if let Ok(mut connection) = pool.get().await {
-                let mut invocation = script.key(key);
-                invocation.arg(token.as_u128().to_string());
-                if let Some(extra) = extra {
-                    invocation.arg(extra);
-                }
-                let _: Result<i64, _> = invocation.invoke_async(&mut connection).await;
-            }
+            let _: Result<i64, _> = invoke(&pool, &script, key, token, millis).await;
         });
     }
 }

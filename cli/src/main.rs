@@ -11,6 +11,7 @@ mod generate;
 mod import_docs;
 mod listen;
 mod output;
+mod payload;
 mod spec;
 mod trigger;
 

@@ -127,18 +127,14 @@ fn diff_calls_a_removed_message_major_and_an_added_optional_field_minor() {
 fn trigger_delivers_every_bundled_type_to_listen_signed_either_way() {
     let fixtures = workspace().join("tests/fixtures/signing");
     let public = fixtures.join("lago-test-public.pem");
-    let mut listen = Command::new(BIN)
-        .args(["listen", "--port", "0", "--hmac-key", "cli-hmac-key", "--issuer", "https://api.getlago.com"])
-        .arg("--public-key")
-        .arg(&public)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(listen.stdout.take().unwrap()).lines();
-    // Stopped however the test ends.
-    let listen = Running(listen);
-    let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("listening on ").expect("listen says where").to_owned();
+    let (listen, lines, url) = listen(&[
+        "--hmac-key",
+        "cli-hmac-key",
+        "--issuer",
+        "https://api.getlago.com",
+        "--public-key",
+        public.to_str().unwrap(),
+    ]);
 
     let types = lago_webhooks::WebhookType::ALL.len();
     let private = fixtures.join("lago-test-private.pem");
@@ -165,6 +161,22 @@ fn trigger_delivers_every_bundled_type_to_listen_signed_either_way() {
     assert_eq!((verified("hmac"), verified("jwt")), (types, types));
     assert_eq!(printed.iter().filter(|l| l.trim() == "valid").count(), 2 * types, "every example is valid");
     assert!(printed.iter().any(|l| l.contains("refused      signature refused")));
+}
+
+/// `listen` on a free port with these options: the process (stopped however the test
+/// ends), the lines it prints after its first, and the URL that first line gives.
+fn listen(options: &[&str]) -> (Running, std::io::Lines<BufReader<std::process::ChildStdout>>, String) {
+    let mut child = Command::new(BIN)
+        .args(["listen", "--port", "0"])
+        .args(options)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let child = Running(child);
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").expect("listen says where").to_owned();
+    (child, lines, url)
 }
 
 /// A child process killed and reaped when dropped.
@@ -233,7 +245,7 @@ fn unusable_command_lines_exit_2_before_doing_anything() {
         &["generate", "--crate", ""],
         &["listen", "--path", "webhooks", "--hmac-key", "k"],
         &["listen", "--path", "/:id", "--hmac-key", "k"],
-        &["check", "--spec", "compile-tests/tests/ui/specs/tiny.json", "payload.json"],
+        &["check", "no-such-payload.json"],
     ] {
         let output = Command::new(BIN).args(args).current_dir(workspace()).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
@@ -271,4 +283,143 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
     drop(lines);
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Writes a small spec of one's own to `dir`: one message, `order.paid`, whose order has
+/// an id, a state from an enumeration, a currency, a bounded total and lines in the
+/// order's currency.
+fn orders_spec(dir: &Path) -> PathBuf {
+    let spec = serde_json::json!({
+        "format_version": 1,
+        "title": "Orders",
+        "messages": [{
+            "webhook_type": "order.paid", "object_type": "order", "payload_key": "order",
+            "payload": "Order", "title": "Order paid", "description": "An order was paid."
+        }],
+        "objects": [
+            {"name": "Order", "description": "An order.", "fields": [
+                {"name": "id", "type": "id", "description": "Its id."},
+                {"name": "state", "type": "OrderState", "description": "Where it is."},
+                {"name": "currency", "type": "currency", "description": "Its currency."},
+                {"name": "total_cents", "type": "integer", "minimum": 0, "description": "Its total."},
+                {"name": "lines", "type": "Line[]", "optional": true, "description": "Its lines."}
+            ], "rules": [{"rule": "same_currency", "root": ["currency"], "within": ["lines"]}]},
+            {"name": "Line", "description": "An order line.", "fields": [
+                {"name": "amount_cents", "type": "integer", "description": "Its amount."},
+                {"name": "currency", "type": "currency", "description": "Its currency."}
+            ]}
+        ],
+        "enums": [{"name": "OrderState", "description": "Order states.",
+                   "values": [{"value": "open"}, {"value": "paid"}]}]
+    });
+    let path = dir.join("orders.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+    path
+}
+
+/// An `order.paid` body whose order has these members instead of a valid one's.
+fn order(changes: serde_json::Value) -> String {
+    let mut body = serde_json::json!({"webhook_type": "order.paid", "object_type": "order", "order": {
+        "id": "5eb02857-a71e-4ea2-bcf9-57d3a41bc6ba", "state": "paid", "currency": "EUR",
+        "total_cents": 120, "lines": [{"amount_cents": 120, "currency": "EUR"}]
+    }});
+    for (key, value) in changes.as_object().unwrap() {
+        body["order"][key] = value.clone();
+    }
+    body.to_string()
+}
+
+#[test]
+fn check_validates_payloads_against_a_spec_of_ones_own() {
+    let dir = scratch("check-own-spec");
+    let spec = orders_spec(&dir);
+    let (good, bad, broken) = (dir.join("good.json"), dir.join("bad.json"), dir.join("broken.json"));
+    let unknown = dir.join("unknown.json");
+    std::fs::write(&good, order(serde_json::json!({}))).unwrap();
+    let lines =
+        serde_json::json!([{"amount_cents": 1, "currency": "EUR"}, {"amount_cents": "2", "currency": "USD"}]);
+    let changes = serde_json::json!({"id": "nope", "state": "lost", "total_cents": -1, "lines": lines});
+    std::fs::write(&bad, order(changes)).unwrap();
+    std::fs::write(&broken, "{\"webhook_type\":\n \"order.paid\",}").unwrap();
+    std::fs::write(&unknown, order(serde_json::json!({})).replace("order.paid", "order.lost")).unwrap();
+    let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
+    let output =
+        run(&["check", "--spec", &path(&spec), &path(&good), &path(&bad), &path(&broken), &path(&unknown)]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let expected = [
+        format!("ok {}", spec.display()),
+        format!("ok {} (order.paid)", good.display()),
+        format!("invalid {} (order.paid):", bad.display()),
+        "  /order/id: `nope` is not a UUID".to_owned(),
+        "  /order/state: `lost` is not a value of OrderState".to_owned(),
+        "  /order/total_cents: -1 is less than 0".to_owned(),
+        "  /order/lines/1/amount_cents: expected an integer, found a string".to_owned(),
+        "  /order/lines/1/currency: `USD` differs from `EUR`, the currency of the Order".to_owned(),
+        format!("error: {}:2:15: trailing comma", broken.display()),
+    ];
+    let printed: Vec<&str> = text.lines().collect();
+    assert_eq!(printed[..expected.len()], expected, "{text}");
+    assert!(
+        printed[expected.len()].starts_with(&format!("invalid {} (order.lost)", unknown.display())),
+        "{text}"
+    );
+
+    let output = run(&["check", "--spec", &path(&spec), &path(&good)]);
+    assert!(output.status.success(), "{}", stdout(&output));
+
+    // The compiled types of the bundled spec say the same of a type they do not know.
+    let output = run(&["check", &path(&unknown)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("(order.lost): not a webhook type of the spec"), "{}", stdout(&output));
+}
+
+#[test]
+fn listen_with_a_spec_of_ones_own_answers_as_its_receiver_would() {
+    let dir = scratch("listen-own-spec");
+    let spec = orders_spec(&dir);
+    let (listen, lines, url) = listen(&["--hmac-key", "cli-hmac-key", "--spec", spec.to_str().unwrap()]);
+    let send = |name: &str, body: String| {
+        let file = dir.join(name);
+        std::fs::write(&file, body).unwrap();
+        run(&["trigger", "--url", &url, "--hmac-key", "cli-hmac-key", "--payload", file.to_str().unwrap()])
+    };
+    // Valid, then a value the enumeration does not list (parsed, so handled), then a value
+    // its types cannot parse (refused as malformed).
+    let valid = send("valid.json", order(serde_json::json!({})));
+    assert!(valid.status.success() && stdout(&valid).contains(" 200 handled"), "{}", stdout(&valid));
+    let unlisted = send("unlisted.json", order(serde_json::json!({"state": "refunded"})));
+    assert!(unlisted.status.success() && stdout(&unlisted).contains(" 200 handled"), "{}", stdout(&unlisted));
+    let malformed_lines = serde_json::json!([{"amount_cents": "120", "currency": "EUR"}]);
+    let malformed = send("malformed.json", order(serde_json::json!({"lines": malformed_lines})));
+    assert_eq!(malformed.status.code(), Some(1));
+    let refusal =
+        "400 body refused: order.paid: expected an integer, found a string at /order/lines/0/amount_cents";
+    assert!(stdout(&malformed).contains(refusal), "{}", stdout(&malformed));
+    let unsigned = run(&[
+        "trigger",
+        "--url",
+        &url,
+        "--hmac-key",
+        "not-the-key",
+        "--payload",
+        dir.join("valid.json").to_str().unwrap(),
+    ]);
+    assert!(stdout(&unsigned).contains("401 signature refused"), "{}", stdout(&unsigned));
+
+    drop(listen);
+    let printed: Vec<String> = lines.map_while(Result::ok).collect();
+    let has = |line: &str| printed.iter().any(|l| l.trim() == line);
+    assert_eq!(
+        printed.iter().filter(|l| l.trim() == "signature    hmac, verified").count(),
+        3,
+        "{printed:#?}"
+    );
+    assert!(has("valid"), "{printed:#?}");
+    assert!(has("violation /order/state: `refunded` is not a value of OrderState"), "{printed:#?}");
+    assert!(
+        has("malformed /order/lines/0/amount_cents: expected an integer, found a string"),
+        "{printed:#?}"
+    );
+    assert!(printed.iter().any(|l| l.trim().starts_with("answer       400 body refused")), "{printed:#?}");
 }

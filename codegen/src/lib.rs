@@ -45,6 +45,14 @@ mod settings;
 use proc_macro2::TokenStream;
 
 pub use error::{Location, Origin, SpecError, SpecErrors};
+
+/// The spec's built-in vocabulary: its primitive types, the text formats they imply or a
+/// field names, and the JSON kinds that tell union variants apart. For tools that read
+/// specs at run time, so that they agree with the generator.
+pub mod vocabulary {
+    pub use crate::ir::{Format, JsonKind, Primitive};
+    pub use crate::naming::type_name;
+}
 pub use load::SpecSource;
 pub use settings::Settings;
 

@@ -37,7 +37,8 @@ impl Format {
         }
     }
 
-    pub(crate) fn describe(self) -> &'static str {
+    /// What the format asks for, as violation messages say it (`a UUID`).
+    pub fn describe(self) -> &'static str {
         match self {
             Format::Uuid => "a UUID",
             Format::Email => "an email address",

@@ -1,26 +1,37 @@
-//! `import-docs`: the example messages of a docs page, compared with a spec.
+//! `import-docs`: the example messages of a docs page, compared with a spec and merged
+//! into it on request.
 //!
 //! A page is plain text, where an example is a block of lines from one that is `{` to
 //! the line where its braces balance, or Markdown/MDX with fenced `json` blocks. Each
 //! example that is not valid JSON is reported with its line in the page; each valid one is
 //! compared with the spec: webhook types it does not define, fields its objects lack (with
 //! a type inferred from the example), enumeration values it does not list.
+//!
+//! An example shows one payload, not every one: what it lacks says nothing, so only what
+//! it adds is reported and merged. Merged fields are optional and nullable (one example
+//! cannot tell whether a key is always sent, nor whether it can be null), with the type
+//! the value suggests (`json` for a null); a new message gets its example and a payload
+//! object built from it the same way.
 
 use std::path::PathBuf;
 
-use lago_webhooks_codegen::model::{Object, Spec};
 use serde_json::Value;
 
+use crate::ordered::Json;
 use crate::output::{Tone, out, paint};
-use crate::{Outcome, SpecArg, spec};
+use crate::spec_file::{EXAMPLE_DEPTH, EnumValue, Field, Message, Object, SpecFile, raw_at_depth};
+use crate::{Outcome, spec};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The docs page: plain text as the docs site renders it, or Markdown/MDX.
     page: PathBuf,
-    /// The spec to compare with (default: the bundled spec).
-    #[command(flatten)]
-    spec: SpecArg,
+    /// The spec to compare with and merge into (default: the bundled spec).
+    #[arg(long, visible_alias = "spec", value_name = "SPEC")]
+    into: Option<PathBuf>,
+    /// Write what the examples add into the spec given with --into.
+    #[arg(long, requires = "into")]
+    write: bool,
 }
 
 /// One example block of a page: its text and the line it starts on (1-based).
@@ -33,13 +44,16 @@ pub struct Block {
 pub fn run(args: Args) -> Outcome {
     let page = std::fs::read_to_string(&args.page)
         .map_err(|err| format!("cannot read {}: {err}", args.page.display()))?;
-    let source = spec::source(args.spec.spec.as_deref())?;
-    let spec = source.parse().map_err(|errors| errors.to_string())?;
+    let spec = match &args.into {
+        Some(path) => SpecFile::read(path)?,
+        None => serde_json::from_str(spec::BUNDLED).map_err(|err| err.to_string())?,
+    };
     let blocks = examples(&page);
+    let mut merge = Merge { merged: spec.clone(), spec, added: 0 };
     let mut invalid = 0;
     let mut messages = 0;
     for block in &blocks {
-        match serde_json::from_str::<Value>(&block.text) {
+        match serde_json::from_str::<Json>(&block.text) {
             Err(err) => {
                 invalid += 1;
                 let line = block.line + err.line().saturating_sub(1);
@@ -54,15 +68,22 @@ pub fn run(args: Args) -> Outcome {
                 );
             }
             Ok(example) => {
-                let Some(webhook_type) = example.get("webhook_type").and_then(Value::as_str) else {
+                let Some(webhook_type) = example.get("webhook_type").and_then(Json::as_str) else {
                     continue;
                 };
                 messages += 1;
-                compare(&spec, webhook_type, &example, &mut |text| out!("{text}"));
+                merge.example(webhook_type, &example)?;
             }
         }
     }
     out!("{} example(s) found, {messages} message(s), {invalid} not valid JSON", blocks.len());
+    if let (true, Some(path)) = (args.write, &args.into) {
+        if merge.added > 0 {
+            merge.merged.ensure_valid(&path.display().to_string())?;
+            merge.merged.write(path)?;
+        }
+        out!("{}: {} addition(s) merged", path.display(), merge.added);
+    }
     Ok(invalid == 0)
 }
 
@@ -136,60 +157,182 @@ fn brace_balance(line: &str) -> i64 {
     balance
 }
 
-/// Reports what `example` has that the spec lacks.
-fn compare(spec: &Spec, webhook_type: &str, example: &Value, out: &mut dyn FnMut(String)) {
-    let Some(message) = spec.messages.iter().find(|m| m.webhook_type == webhook_type) else {
-        out(format!("{}: message `{webhook_type}`, not in the spec", paint("new", Tone::Note)));
-        return;
-    };
-    let Some(payload) = example.get(&message.payload_key) else {
-        out(format!(
-            "{}: `{webhook_type}` has no `{}` payload",
-            paint("differs", Tone::Note),
-            message.payload_key
-        ));
-        return;
-    };
-    compare_object(spec, &message.payload, payload, &format!("`{webhook_type}`"), out);
+/// The envelope keys that are not the payload.
+const ENVELOPE: [&str; 3] = ["webhook_type", "object_type", "organization_id"];
+
+/// The comparison of examples with a spec, and the spec with their additions.
+struct Merge {
+    spec: SpecFile,
+    merged: SpecFile,
+    added: usize,
 }
 
-fn compare_object(spec: &Spec, name: &str, value: &Value, place: &str, out: &mut dyn FnMut(String)) {
-    let (Some(object), Value::Object(members)) = (find_object(spec, name), value) else { return };
-    for (key, member) in members {
-        let Some(field) = object.fields.iter().find(|f| &f.name == key) else {
-            out(format!(
-                "{}: field `{}.{key}` ({}, in {place}): {}",
-                paint("new", Tone::Note),
-                object.name,
-                infer(member),
-                short(member)
-            ));
-            continue;
-        };
-        let element = field.ty.trim_end_matches("[]");
-        match member {
-            Value::Array(items) => {
-                for item in items {
-                    compare_value(spec, element, item, place, out);
-                }
+impl Merge {
+    fn note(&mut self, text: String) {
+        self.added += 1;
+        out!("{}: {text}", paint("new", Tone::Note));
+    }
+
+    /// Reports and merges what `example` has that the spec lacks.
+    fn example(&mut self, webhook_type: &str, example: &Json) -> Result<(), String> {
+        let Some(message) = self.spec.messages.iter().find(|m| m.webhook_type == webhook_type).cloned()
+        else {
+            if self.merged.messages.iter().any(|m| m.webhook_type == webhook_type) {
+                return Ok(()); // A second example of a message the page added.
             }
-            other => compare_value(spec, element, other, place, out),
+            return self.new_message(webhook_type, example);
+        };
+        let Some(payload) = example.get(&message.payload_key) else {
+            out!(
+                "{}: `{webhook_type}` has no `{}` payload",
+                paint("differs", Tone::Note),
+                message.payload_key
+            );
+            return Ok(());
+        };
+        self.object(&message.payload, payload, &format!("`{webhook_type}`"));
+        Ok(())
+    }
+
+    fn new_message(&mut self, webhook_type: &str, example: &Json) -> Result<(), String> {
+        let payload_key = match example {
+            Json::Object(members) => {
+                members.iter().map(|(key, _)| key).find(|key| !ENVELOPE.contains(&key.as_str()))
+            }
+            _ => None,
+        };
+        let (Some(payload_key), Some(object_type)) =
+            (payload_key, example.get("object_type").and_then(Json::as_str))
+        else {
+            out!("{}: `{webhook_type}` has no payload beside its envelope", paint("differs", Tone::Note));
+            return Ok(());
+        };
+        let payload = match example.get(payload_key) {
+            Some(Json::Object(members)) => {
+                self.build(&crate::openapi::pascal(object_type), members, webhook_type)
+            }
+            _ => {
+                out!("{}: the payload of `{webhook_type}` is not an object", paint("differs", Tone::Note));
+                return Ok(());
+            }
+        };
+        self.merged.messages.push(Message {
+            webhook_type: webhook_type.to_owned(),
+            object_type: object_type.to_owned(),
+            payload_key: payload_key.clone(),
+            payload,
+            title: webhook_type.to_owned(),
+            description: String::new(),
+            example: Some(raw_at_depth(example, EXAMPLE_DEPTH)?),
+            ..Message::default()
+        });
+        self.note(format!("message `{webhook_type}`, not in the spec"));
+        Ok(())
+    }
+
+    /// A new object for an example object, named after `name` (made free), with a field
+    /// per member; nested objects become objects of their own.
+    fn build(&mut self, name: &str, members: &[(String, Json)], place: &str) -> String {
+        let name = if name.is_empty() { "Payload" } else { name };
+        let mut free = name.to_owned();
+        let mut counter = 2;
+        while self.merged.defines(&free) {
+            free = format!("{name}{counter}");
+            counter += 1;
+        }
+        let index = self.merged.objects.len();
+        self.merged.objects.push(Object { name: free.clone(), ..Object::default() });
+        let fields = members.iter().map(|(key, value)| self.field(&free, key, value, place)).collect();
+        if let Some(object) = self.merged.objects.get_mut(index) {
+            object.fields = fields;
+        }
+        free
+    }
+
+    fn field(&mut self, object: &str, key: &str, value: &Json, place: &str) -> Field {
+        let ty = match value {
+            Json::Object(members) => {
+                self.build(&format!("{object}{}", crate::openapi::pascal(key)), members, place)
+            }
+            Json::Array(items) => match items.first() {
+                Some(Json::Object(members)) => {
+                    format!(
+                        "{}[]",
+                        self.build(&format!("{object}{}", crate::openapi::pascal(key)), members, place)
+                    )
+                }
+                _ => spec_type(&value.to_value()),
+            },
+            _ => spec_type(&value.to_value()),
+        };
+        Field {
+            name: key.to_owned(),
+            ty,
+            optional: true,
+            nullable: true,
+            description: format!("Seen in the docs example of {place}."),
+            ..Field::default()
+        }
+    }
+
+    fn object(&mut self, name: &str, value: &Json, place: &str) {
+        let (Some(object), Json::Object(members)) = (self.spec.object(name).cloned(), value) else { return };
+        for (key, member) in members {
+            let Some(field) = object.fields.iter().find(|f| &f.name == key) else {
+                let exists =
+                    self.merged.object(name).is_some_and(|o| o.fields.iter().any(|f| &f.name == key));
+                if !exists {
+                    let added = self.field(name, key, member, place);
+                    if let Some(target) = self.merged.objects.iter_mut().find(|o| o.name == name) {
+                        target.fields.push(added);
+                    }
+                    let member = member.to_value();
+                    self.note(format!(
+                        "field `{name}.{key}` ({}, in {place}): {}",
+                        infer(&member),
+                        short(&member)
+                    ));
+                }
+                continue;
+            };
+            let element = field.ty.trim_end_matches("[]").to_owned();
+            match member {
+                Json::Array(items) => {
+                    for item in items {
+                        self.value(&element, item, place);
+                    }
+                }
+                other => self.value(&element, other, place),
+            }
+        }
+    }
+
+    fn value(&mut self, ty: &str, value: &Json, place: &str) {
+        if self.spec.object(ty).is_some() {
+            self.object(ty, value, place);
+        } else if let (Some(enumeration), Some(text)) = (self.spec.enumeration(ty), value.as_str())
+            && !enumeration.values.iter().any(|v| v.value == text)
+        {
+            let Some(target) = self.merged.enums.iter_mut().find(|e| e.name == ty) else { return };
+            if target.values.iter().any(|v| v.value == text) {
+                return;
+            }
+            target.values.push(EnumValue { value: text.to_owned(), ..EnumValue::default() });
+            self.note(format!("value `{text}` of `{ty}` (in {place})"));
         }
     }
 }
 
-fn compare_value(spec: &Spec, ty: &str, value: &Value, place: &str, out: &mut dyn FnMut(String)) {
-    if find_object(spec, ty).is_some() {
-        compare_object(spec, ty, value, place, out);
-    } else if let (Some(enumeration), Some(text)) = (spec.enums.iter().find(|e| e.name == ty), value.as_str())
-        && !enumeration.values.iter().any(|v| v.value == text)
-    {
-        out(format!("{}: value `{text}` of `{}` (in {place})", paint("new", Tone::Note), enumeration.name));
+/// The spec type expression for an example value that is not an object.
+fn spec_type(value: &Value) -> String {
+    match value {
+        Value::Null | Value::Object(_) => "json".to_owned(),
+        Value::Array(items) => match items.first() {
+            Some(Value::Null | Value::Array(_)) | None => "json".to_owned(),
+            Some(first) => format!("{}[]", spec_type(first)),
+        },
+        other => infer(other),
     }
-}
-
-fn find_object<'s>(spec: &'s Spec, name: &str) -> Option<&'s Object> {
-    spec.objects.iter().find(|o| o.name == name)
 }
 
 /// The spec type an example value suggests.

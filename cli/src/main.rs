@@ -7,12 +7,17 @@
 
 mod check;
 mod diff;
+mod drift;
 mod generate;
 mod import_docs;
+mod import_openapi;
 mod listen;
+mod openapi;
+mod ordered;
 mod output;
 mod payload;
 mod spec;
+mod spec_file;
 mod trigger;
 
 use std::path::PathBuf;
@@ -41,6 +46,10 @@ enum Command {
     /// that are not valid JSON with their lines, and what the others have that the spec
     /// lacks.
     ImportDocs(import_docs::Args),
+    /// Convert an OpenAPI description of webhooks (one file, or split files joined by
+    /// `$ref`s) into a spec, or report its drift from a spec, each difference marked
+    /// breaking or not, and merge what is new.
+    ImportOpenapi(import_openapi::Args),
     /// POST the example of webhook types (all by default) to a URL, signed as Lago signs.
     Trigger(trigger::Args),
     /// Serve a local endpoint that verifies, parses and validates each delivery, prints it,
@@ -59,6 +68,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Diff(args) => diff::run(args),
         Command::ImportDocs(args) => import_docs::run(args),
+        Command::ImportOpenapi(args) => import_openapi::run(args),
         Command::Trigger(args) => trigger::run(args),
         Command::Listen(args) => listen::run(args),
     };

@@ -285,6 +285,384 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+fn openapi(path: &str) -> String {
+    workspace().join("cli/tests/fixtures/openapi").join(path).to_str().unwrap().to_owned()
+}
+
+/// The spec `import-openapi FILE` prints.
+fn imported(file: &str) -> serde_json::Value {
+    let output = run(&["import-openapi", &openapi(file)]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn find<'v>(list: &'v serde_json::Value, key: &str, name: &str) -> &'v serde_json::Value {
+    list.as_array().unwrap().iter().find(|item| item[key] == name).unwrap_or_else(|| panic!("no {name}"))
+}
+
+#[test]
+fn import_openapi_converts_split_and_bundled_descriptions_alike() {
+    let spec = imported("split/openapi.yaml");
+    assert_eq!(spec, imported("bundled.yaml"), "the split files and the bundled file give one spec");
+
+    let types: Vec<&str> =
+        spec["messages"].as_array().unwrap().iter().map(|m| m["webhook_type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        [
+            "invoice.created",
+            "invoice.voided",
+            "customer.payment_provider_error",
+            "wallet_transaction.created"
+        ]
+    );
+    let wallet = find(&spec["messages"], "webhook_type", "wallet_transaction.created");
+    assert_eq!(wallet["payload"], "WalletTransactionExtended", "`const` names the type; `Object` is dropped");
+
+    // allOf: the base's properties, then the extension's, the base's description.
+    let invoice = find(&spec["objects"], "name", "Invoice");
+    assert_eq!(invoice["description"], "A bill sent to a customer.");
+    let field = |object: &serde_json::Value, name: &str| find(&object["fields"], "name", name).clone();
+    let names: Vec<&str> =
+        invoice["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names[..3], ["lago_id", "number", "status"]);
+    assert_eq!(names[names.len() - 3..], ["customer", "fees", "error_details"]);
+    // Formats, enumerations, Currency, required and nullable in both notations.
+    let expect = |object: &serde_json::Value, name: &str, ty: &str, optional: bool, nullable: bool| {
+        let f = field(object, name);
+        assert_eq!(f["type"], ty, "{name}");
+        assert_eq!(f["optional"].as_bool().unwrap_or(false), optional, "{name} optional");
+        assert_eq!(f["nullable"].as_bool().unwrap_or(false), nullable, "{name} nullable");
+    };
+    expect(invoice, "lago_id", "id", false, false);
+    expect(invoice, "status", "InvoiceStatus", false, false);
+    expect(invoice, "currency", "currency", false, false);
+    expect(invoice, "issuing_date", "date", false, false);
+    expect(invoice, "created_at", "datetime", false, false);
+    expect(invoice, "file_url", "url", false, true);
+    expect(invoice, "voided_at", "datetime", true, true);
+    expect(invoice, "fees", "Fee[]", true, false);
+    expect(invoice, "error_details", "InvoiceErrorDetails[]", true, false);
+    let customer = find(&spec["objects"], "name", "Customer");
+    expect(customer, "name", "string", true, true);
+    expect(customer, "metadata", "json", true, false);
+    assert_eq!(field(customer, "email")["format"], "email");
+    let fee = find(&spec["objects"], "name", "Fee");
+    expect(fee, "payment_status", "FeePaymentStatus", true, true);
+    let values = &find(&spec["enums"], "name", "FeePaymentStatus")["values"];
+    assert_eq!(
+        values,
+        &serde_json::json!([{"value": "pending"}, {"value": "succeeded"}]),
+        "null is no value"
+    );
+    let status = find(&spec["enums"], "name", "InvoiceStatus");
+    assert_eq!(
+        status["values"],
+        serde_json::json!([{"value": "draft"}, {"value": "finalized"}, {"value": "voided"}])
+    );
+    // An inline enumeration of a shared base is defined once, however many objects include it.
+    assert_eq!(
+        spec["enums"].as_array().unwrap().iter().filter(|e| e["values"] == status["values"]).count(),
+        1
+    );
+
+    // oneOf: a free-form object alternative makes `json`; distinct kinds make a union;
+    // a null alternative makes the field nullable.
+    let error = find(&spec["objects"], "name", "PaymentProviderError");
+    expect(error, "provider_error", "json", false, false);
+    let details = find(&spec["unions"], "name", field(error, "error_details")["type"].as_str().unwrap());
+    assert_eq!(
+        details["variants"],
+        serde_json::json!([{"name": "Text", "type": "string"}, {"name": "ErrorReport", "type": "ErrorReport"}])
+    );
+    let code = find(&spec["unions"], "name", field(error, "error_code")["type"].as_str().unwrap());
+    assert_eq!(
+        code["variants"],
+        serde_json::json!([{"name": "Text", "type": "string"}, {"name": "Integer", "type": "integer"}])
+    );
+    let configuration = find(&spec["objects"], "name", "CustomerBillingConfiguration");
+    let vies = field(configuration, "vies_check");
+    assert_eq!(vies["nullable"], true);
+    let vies = find(&spec["unions"], "name", vies["type"].as_str().unwrap());
+    assert_eq!(
+        vies["variants"],
+        serde_json::json!([
+            {"name": "ViesCheck", "type": "ViesCheck"}, {"name": "Flag", "type": "boolean"}
+        ])
+    );
+    // `nullable` beside a `$ref`.
+    expect(find(&spec["objects"], "name", "WalletTransactionExtended"), "invoice", "InvoiceBase", true, true);
+
+    // What it writes is a spec the generator takes.
+    let dir = scratch("import-openapi-new");
+    let path = dir.join("spec.json");
+    let _ = std::fs::remove_file(&path);
+    let output =
+        run(&["import-openapi", &openapi("split/openapi.yaml"), "--into", path.to_str().unwrap(), "--write"]);
+    assert!(output.status.success(), "{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    let output = run(&["check", "--spec", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stdout(&output));
+}
+
+#[test]
+fn import_openapi_round_trips_and_reports_and_merges_drift_keeping_curation() {
+    let dir = scratch("import-openapi-drift");
+    let path = dir.join("spec.json");
+    let spec = path.to_str().unwrap();
+    let _ = std::fs::remove_file(&path);
+    let import = |file: &str, write: bool| {
+        let mut args = vec!["import-openapi", file, "--into", spec];
+        if write {
+            args.push("--write");
+        }
+        run(&args)
+    };
+    assert!(import(&openapi("bundled.yaml"), true).status.success());
+    let written = std::fs::read_to_string(&path).unwrap();
+
+    // Round trip: importing again finds nothing, from either form, and writes nothing.
+    for file in ["bundled.yaml", "split/openapi.yaml"] {
+        let output = import(&openapi(file), false);
+        assert!(output.status.success(), "{}", stdout(&output));
+        assert!(stdout(&output).contains("no drift"), "{}", stdout(&output));
+        let output = import(&openapi(file), true);
+        assert!(stdout(&output).contains("0 change(s) merged"), "{}", stdout(&output));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+    }
+
+    // Curate the spec: rename an object, describe a field, widen presence, narrow types,
+    // drop what upstream has, add what it lacks.
+    let mut curated: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let objects = curated["objects"].as_array_mut().unwrap();
+    for object in objects.iter_mut() {
+        if object["name"] == "Invoice" {
+            object["name"] = "Bill".into();
+        }
+        for field in object["fields"].as_array_mut().unwrap() {
+            if field["type"] == "Invoice" {
+                field["type"] = "Bill".into();
+            }
+        }
+    }
+    let bill = objects.iter_mut().find(|o| o["name"] == "Bill").unwrap();
+    let fields = bill["fields"].as_array_mut().unwrap();
+    fields.retain(|f| f["name"] != "voided_at" && f["name"] != "created_at");
+    let number = fields.iter_mut().find(|f| f["name"] == "number").unwrap();
+    number["description"] = "Curated: the number printed on the PDF.".into();
+    number["nullable"] = true.into();
+    fields.push(serde_json::json!({"name": "tax_id", "type": "string", "optional": true, "description": "Known to the server."}));
+    let fee = objects.iter_mut().find(|o| o["name"] == "Fee").unwrap();
+    let units = fee["fields"].as_array_mut().unwrap().iter_mut().find(|f| f["name"] == "units").unwrap();
+    units["type"] = "decimal".into();
+    let amount =
+        fee["fields"].as_array_mut().unwrap().iter_mut().find(|f| f["name"] == "amount_cents").unwrap();
+    amount["type"] = "string".into();
+    let wallet = objects.iter_mut().find(|o| o["name"] == "Wallet").unwrap();
+    let balance =
+        wallet["fields"].as_array_mut().unwrap().iter_mut().find(|f| f["name"] == "balance_cents").unwrap();
+    balance["optional"] = false.into();
+    for message in curated["messages"].as_array_mut().unwrap() {
+        if message["payload"] == "Invoice" {
+            message["payload"] = "Bill".into();
+        }
+    }
+    curated["messages"].as_array_mut().unwrap().retain(|m| m["webhook_type"] != "invoice.voided");
+    let mut extra = curated["messages"][0].clone();
+    extra["webhook_type"] = "invoice.resent".into();
+    curated["messages"].as_array_mut().unwrap().push(extra);
+    let status =
+        curated["enums"].as_array_mut().unwrap().iter_mut().find(|e| e["name"] == "InvoiceStatus").unwrap();
+    status["values"].as_array_mut().unwrap().retain(|v| v["value"] != "voided");
+    status["values"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"value": "closed", "description": "Known to the server."}));
+    std::fs::write(&path, serde_json::to_string_pretty(&curated).unwrap()).unwrap();
+
+    let output = import(&openapi("split/openapi.yaml"), false);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "breaking drift: {report}");
+    for line in [
+        "minor  message `invoice.voided` is new (merged with --write)",
+        "breaking  message `invoice.resent` is not upstream (the spec's kept)",
+        "   minor  field `Bill.voided_at` (datetime) is new (merged with --write)",
+        "breaking  field `Bill.created_at` (datetime) is new, always present upstream; taken as optional (merged with --write)",
+        "breaking  field `Bill.tax_id` is not upstream (the spec's kept)",
+        "minor  `Bill.number` may be null in the spec, never upstream (the spec's kept)",
+        "breaking  `Wallet.balance_cents` may be absent upstream, not in the spec (the spec's kept)",
+        "breaking  `Fee.amount_cents` is integer upstream, string in the spec (the spec's kept)",
+        "breaking  value `voided` of `InvoiceStatus` is new (merged with --write)",
+        "breaking  value `closed` of `InvoiceStatus` is not upstream (the spec's kept)",
+        "1 place(s) where the spec's type is narrower than upstream's",
+    ] {
+        assert!(report.contains(line), "missing `{line}` in:\n{report}");
+    }
+    assert!(!report.contains("Invoice."), "the renamed object is paired by use, not by name:\n{report}");
+    let verbose = stdout(&run(&["import-openapi", &openapi("split/openapi.yaml"), "--into", spec, "-v"]));
+    assert!(verbose.contains("narrower  `Fee.units`: decimal for string"), "{verbose}");
+
+    let output = import(&openapi("split/openapi.yaml"), true);
+    assert!(output.status.success(), "{}", stdout(&output));
+    let merged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let bill = find(&merged["objects"], "name", "Bill");
+    assert!(
+        merged["objects"].as_array().unwrap().iter().all(|o| o["name"] != "Invoice"),
+        "no second copy of Bill"
+    );
+    let number = find(&bill["fields"], "name", "number");
+    assert_eq!(number["description"], "Curated: the number printed on the PDF.");
+    assert_eq!(number["nullable"], true);
+    let created = find(&bill["fields"], "name", "created_at");
+    assert_eq!(
+        (&created["type"], &created["optional"]),
+        (&"datetime".into(), &true.into()),
+        "never stricter than before"
+    );
+    assert_eq!(find(&bill["fields"], "name", "voided_at")["nullable"], true);
+    assert!(bill["fields"].as_array().unwrap().iter().any(|f| f["name"] == "tax_id"));
+    let fee = find(&merged["objects"], "name", "Fee");
+    assert_eq!(find(&fee["fields"], "name", "units")["type"], "decimal");
+    assert_eq!(find(&fee["fields"], "name", "amount_cents")["type"], "string");
+    let voided = find(&merged["messages"], "webhook_type", "invoice.voided");
+    assert_eq!(voided["payload"], "Bill", "a new message of a known payload uses the spec's name");
+    assert!(merged["messages"].as_array().unwrap().iter().any(|m| m["webhook_type"] == "invoice.resent"));
+    let values: Vec<&str> = find(&merged["enums"], "name", "InvoiceStatus")["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["draft", "finalized", "closed", "voided"]);
+    assert!(run(&["check", "--spec", spec]).status.success());
+
+    // Only the spec's own decisions remain.
+    let report = stdout(&import(&openapi("split/openapi.yaml"), false));
+    assert!(!report.contains("merged with --write"), "{report}");
+    assert!(report.contains("the spec's kept"), "{report}");
+}
+
+#[test]
+fn import_openapi_names_the_place_of_each_problem() {
+    let dir = scratch("import-openapi-broken");
+    let root = dir.join("openapi.yaml");
+    std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    post: [\n").unwrap();
+    let output = run(&["import-openapi", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("{}:5:1:", root.display())), "file:line:col: {stderr}");
+
+    std::fs::write(
+        &root,
+        "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: './missing.yaml'\n  b:\n    post:\n      requestBody:\n        $ref: '#/components/requestBodies/nothing'\n",
+    )
+    .unwrap();
+    let output = run(&["import-openapi", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert!(out.contains("missing.yaml"), "{out}");
+    assert!(
+        out.contains(
+            "/webhooks/b/post/requestBody: `$ref: #/components/requestBodies/nothing` names nothing"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("2 problem(s)"), "every problem at once: {out}");
+}
+
+#[test]
+fn import_docs_merges_what_the_examples_add_and_keeps_the_rest() {
+    let dir = scratch("import-docs-merge");
+    let spec = dir.join("spec.json");
+    std::fs::copy(workspace().join("spec/lago-webhooks.json"), &spec).unwrap();
+    let original = bundled();
+    let mut fee: serde_json::Value =
+        serde_json::from_str(lago_webhooks::WebhookType::FeeCreated.example()).unwrap();
+    fee["fee"]["carbon_grams"] = 12.into();
+    fee["fee"]["payment_status"] = "disputed".into();
+    // Written in the page's order, which the merge keeps: envelope first, fields as listed.
+    let dispute_text = r#"{
+  "webhook_type": "fee.disputed",
+  "object_type": "fee_dispute",
+  "organization_id": "1a901a90-1a90-1a90-1a90-1a901a901a90",
+  "fee_dispute": {
+    "lago_id": "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f",
+    "opened_on": "2026-01-31",
+    "reason": null,
+    "evidence": [{"url": "https://files.example/1.pdf", "pages": 3}]
+  }
+}"#;
+    let dispute: serde_json::Value = serde_json::from_str(dispute_text).unwrap();
+    let page = dir.join("page.mdx");
+    std::fs::write(
+        &page,
+        format!("# Fees\n\n```json\n{fee:#}\n```\n\n## Disputes\n\n```json\n{dispute_text}\n```\n"),
+    )
+    .unwrap();
+    let (page, path) = (page.to_str().unwrap(), spec.to_str().unwrap());
+
+    let output = run(&["import-docs", page, "--into", path]);
+    let report = stdout(&output);
+    for line in [
+        "new: field `Fee.carbon_grams` (integer, in `fee.created`): 12",
+        "new: value `disputed` of `FeePaymentStatus` (in `fee.created`)",
+        "new: message `fee.disputed`, not in the spec",
+        "2 example(s) found, 2 message(s), 0 not valid JSON",
+    ] {
+        assert!(report.contains(line), "missing `{line}`:\n{report}");
+    }
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&spec).unwrap()).unwrap(),
+        original,
+        "no --write, no change"
+    );
+
+    let output = run(&["import-docs", page, "--into", path, "--write"]);
+    assert!(output.status.success(), "{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert!(stdout(&output).contains("3 addition(s) merged"), "{}", stdout(&output));
+    let mut merged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+    // What was added, as one example can tell it: optional, nullable, typed by its value.
+    let objects = merged["objects"].as_array_mut().unwrap();
+    let fee_object = objects.iter_mut().find(|o| o["name"] == "Fee").unwrap();
+    let carbon = fee_object["fields"].as_array_mut().unwrap().pop().unwrap();
+    assert_eq!(
+        (&carbon["name"], &carbon["type"], &carbon["optional"], &carbon["nullable"]),
+        (&"carbon_grams".into(), &"integer".into(), &true.into(), &true.into())
+    );
+    let dispute_object = find(&merged["objects"], "name", "FeeDispute").clone();
+    let types: Vec<(&str, &str)> = dispute_object["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        types,
+        [("lago_id", "id"), ("opened_on", "date"), ("reason", "json"), ("evidence", "FeeDisputeEvidence[]")]
+    );
+    let evidence = find(&merged["objects"], "name", "FeeDisputeEvidence");
+    assert_eq!(evidence["fields"][0]["type"], "url");
+    let message = find(&merged["messages"], "webhook_type", "fee.disputed");
+    assert_eq!(
+        (&message["payload_key"], &message["payload"], &message["example"]),
+        (&"fee_dispute".into(), &"FeeDispute".into(), &dispute)
+    );
+    assert!(run(&["check", "--spec", path]).status.success(), "the merge is a valid spec");
+    // Everything else is as it was.
+    merged["messages"].as_array_mut().unwrap().retain(|m| m["webhook_type"] != "fee.disputed");
+    merged["objects"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| o["name"] != "FeeDispute" && o["name"] != "FeeDisputeEvidence");
+    let status =
+        merged["enums"].as_array_mut().unwrap().iter_mut().find(|e| e["name"] == "FeePaymentStatus").unwrap();
+    assert_eq!(status["values"].as_array_mut().unwrap().pop().unwrap()["value"], "disputed");
+    assert_eq!(merged, original);
+
+    let output = run(&["import-docs", page, "--into", path, "--write"]);
+    assert!(stdout(&output).contains("0 addition(s) merged"), "{}", stdout(&output));
+}
+
 /// Writes a small spec of one's own to `dir`: one message, `order.paid`, whose order has
 /// an id, a state from an enumeration, a currency, a bounded total and lines in the
 /// order's currency.

@@ -156,6 +156,27 @@ impl Ir {
         &self.objects[id.0]
     }
 
+    /// Whether an object of type `from` holding a `to` directly (not in an array) would
+    /// contain itself: `to` is `from`, or holds, directly, an object that leads back.
+    pub fn leads_back(&self, from: ObjectId, to: ObjectId) -> bool {
+        let mut seen = vec![false; self.objects.len()];
+        let mut stack = vec![to];
+        while let Some(id) = stack.pop() {
+            if id == from {
+                return true;
+            }
+            if std::mem::replace(&mut seen[id.0], true) {
+                continue;
+            }
+            for field in &self.object(id).fields {
+                if let TypeRef::Object(next) = field.ty {
+                    stack.push(next);
+                }
+            }
+        }
+        false
+    }
+
     /// The enumeration `id` refers to.
     pub fn enumeration(&self, id: EnumId) -> &EnumIr {
         &self.enums[id.0]

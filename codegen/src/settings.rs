@@ -15,6 +15,7 @@ pub struct Settings {
     pub(crate) include: Option<Vec<String>>,
     pub(crate) track: Vec<String>,
     pub(crate) validate: bool,
+    pub(crate) borrowed: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +26,7 @@ impl Default for Settings {
             include: None,
             track: Vec::new(),
             validate: true,
+            borrowed: false,
         }
     }
 }
@@ -53,6 +55,13 @@ impl Settings {
     /// Whether to implement `Validate` for the generated types (the default).
     pub fn with_validation(mut self, validate: bool) -> Self {
         self.validate = validate;
+        self
+    }
+
+    /// Whether to add the zero-copy flavour: a `borrowed` module with the same names, each
+    /// with a lifetime, its text borrowed from the parsed body (off by default).
+    pub fn with_borrowed(mut self, borrowed: bool) -> Self {
+        self.borrowed = borrowed;
         self
     }
 

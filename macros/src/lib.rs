@@ -26,6 +26,7 @@ use options::Options;
 ///     derives = [Eq],                            // optional: extra derives on the spec's structs and enums
 ///     crate = ::lago_webhooks,                   // optional: path of the runtime crate
 ///     validate = false,                          // optional: leave out the `Validate` impls
+///     borrowed = true,                           // optional: add the zero-copy `borrowed` module
 /// );
 /// ```
 ///
@@ -103,9 +104,11 @@ fn spec_path(spec: &str) -> Option<PathBuf> {
 fn settings(options: &Options, path: &std::path::Path) -> Settings {
     let runtime = options.krate.as_ref().map_or_else(|| quote!(::lago_webhooks), ToTokens::to_token_stream);
     let validate = options.validate.as_ref().is_none_or(|flag| flag.value);
+    let borrowed = options.borrowed.as_ref().is_some_and(|flag| flag.value);
     let mut settings = Settings::default()
         .with_runtime(runtime)
         .with_validation(validate)
+        .with_borrowed(borrowed)
         .with_tracked_file(path.display().to_string());
     for derive in &options.derives {
         settings = settings.with_derive(derive.to_token_stream());

@@ -6,7 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, LitBool, LitStr, Path, Token, bracketed};
 
 /// Every option, for error messages.
-const VALID: &str = "`spec`, `derives`, `include`, `crate`, `validate`";
+const VALID: &str = "`spec`, `derives`, `include`, `crate`, `validate`, `borrowed`";
 
 /// Parsed macro options; literals keep their spans for error reporting.
 pub struct Options {
@@ -20,6 +20,7 @@ pub struct Options {
     pub krate: Option<Path>,
     /// Whether to implement `Validate` (default true).
     pub validate: Option<LitBool>,
+    pub borrowed: Option<LitBool>,
 }
 
 impl Parse for Options {
@@ -29,6 +30,7 @@ impl Parse for Options {
         let mut include = None;
         let mut krate = None;
         let mut validate = None;
+        let mut borrowed = None;
         while !input.is_empty() {
             let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
@@ -38,6 +40,7 @@ impl Parse for Options {
                 "include" => set(&mut include, &key, list(input, <LitStr as Parse>::parse)?)?,
                 "crate" => set(&mut krate, &key, Path::parse_mod_style(input)?)?,
                 "validate" => set(&mut validate, &key, input.parse()?)?,
+                "borrowed" => set(&mut borrowed, &key, input.parse()?)?,
                 other => {
                     let message = format!("unknown option `{other}`; valid options are {VALID}");
                     return Err(syn::Error::new(key.span(), message));
@@ -51,7 +54,7 @@ impl Parse for Options {
             let message = "missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)";
             syn::Error::new(proc_macro2::Span::call_site(), message)
         })?;
-        Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate, validate })
+        Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate, validate, borrowed })
     }
 }
 

@@ -71,21 +71,50 @@ impl FromStr for Decimal {
 
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.quoted {
-            return serializer.serialize_str(&self.text);
+        Decimal::serialize_parts(&self.text, self.quoted, serializer)
+    }
+}
+
+impl Decimal {
+    /// A decimal from its digits and its form; for the borrowed flavour.
+    pub(crate) fn from_parts(text: String, quoted: bool) -> Decimal {
+        Decimal { text: text.into_boxed_str(), quoted }
+    }
+
+    /// Writes digits back in the form they came in: a string, or the number.
+    pub(crate) fn serialize_parts<S: Serializer>(
+        text: &str,
+        quoted: bool,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        if quoted {
+            return serializer.serialize_str(text);
         }
-        if let Ok(int) = self.text.parse::<i64>() {
+        if let Ok(int) = text.parse::<i64>() {
             return serializer.serialize_i64(int);
         }
-        if let Ok(int) = self.text.parse::<u64>() {
+        if let Ok(int) = text.parse::<u64>() {
             return serializer.serialize_u64(int);
         }
-        match self.text.parse::<f64>() {
+        match text.parse::<f64>() {
             Ok(float) => serializer.serialize_f64(float),
             // Only a hand-built value can get here; keep its text rather than fail.
-            Err(_) => serializer.serialize_str(&self.text),
+            Err(_) => serializer.serialize_str(text),
         }
     }
+}
+
+/// The text of a decimal sent as a JSON number with a fraction.
+///
+/// `Display` for f64 prints the shortest text that reads back to the same value; a whole
+/// number loses its fraction there (`100.0` prints `100`), so it gets `.0` back, and is
+/// written back as the float it was sent as.
+pub(crate) fn float_text(value: f64) -> String {
+    let mut text = value.to_string();
+    if value.is_finite() && !text.contains('.') {
+        text.push_str(".0");
+    }
+    text
 }
 
 impl<'de> Deserialize<'de> for Decimal {
@@ -120,14 +149,7 @@ impl Visitor<'_> for DecimalVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
-        // `Display` for f64 prints the shortest text that reads back to the same value; a
-        // whole number loses its fraction there (`100.0` prints `100`), so it gets `.0`
-        // back, and is written back as the float it was sent as.
-        let mut text = value.to_string();
-        if value.is_finite() && !text.contains('.') {
-            text.push_str(".0");
-        }
-        Ok(Decimal { text: text.into_boxed_str(), quoted: false })
+        Ok(Decimal { text: float_text(value).into_boxed_str(), quoted: false })
     }
 }
 

@@ -57,6 +57,7 @@
 
 #![deny(missing_docs)]
 
+pub mod borrowed;
 mod decimal;
 pub mod dedup;
 mod delivery;
@@ -99,9 +100,16 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub type HandlerResult = Result<(), HandlerError>;
 
 /// The types of the bundled spec, re-exported at the crate root.
-#[cfg(feature = "bundled")]
+#[cfg(all(feature = "bundled", not(feature = "borrowed")))]
 mod bundled {
     crate::lago_webhooks!(spec = "spec/lago-webhooks.json", crate = crate);
+}
+
+/// The types of the bundled spec with their zero-copy flavour, `bundled::borrowed`
+/// (public as [`borrowed`]).
+#[cfg(all(feature = "bundled", feature = "borrowed"))]
+mod bundled {
+    crate::lago_webhooks!(spec = "spec/lago-webhooks.json", crate = crate, borrowed = true);
 }
 
 #[cfg(feature = "bundled")]

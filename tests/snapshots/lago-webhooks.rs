@@ -2660,17 +2660,17 @@ impl WebhookEvent {
         }
     }
 }
-impl ::lago_webhooks::__private::Catalog for WebhookEvent {
+impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
     type Kind = WebhookType;
     fn lookup(
         webhook_type: &::core::primitive::str,
     ) -> ::core::option::Option<WebhookType> {
         WebhookType::lookup(webhook_type)
     }
-    fn deserialize_payload<
-        'de,
-        __D: ::lago_webhooks::__private::serde::Deserializer<'de>,
-    >(kind: WebhookType, deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
+    fn deserialize_payload<__D: ::lago_webhooks::__private::serde::Deserializer<'de>>(
+        kind: WebhookType,
+        deserializer: __D,
+    ) -> ::core::result::Result<Self, __D::Error> {
         match kind {
             WebhookType::AlertTriggered => {
                 let payload = <TriggeredAlert as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
@@ -3371,9 +3371,10 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
     fn unknown(event: ::lago_webhooks::UnknownEvent) -> Self {
         WebhookEvent::Unknown(event)
     }
-    fn organization_id_mut(
+    fn set_organization_id(
         &mut self,
-    ) -> &mut ::core::option::Option<::std::string::String> {
+        id: ::core::option::Option<::std::borrow::Cow<'de, ::core::primitive::str>>,
+    ) {
         match self {
             WebhookEvent::AlertTriggered { organization_id, .. }
             | WebhookEvent::BillableMetricCreated { organization_id, .. }
@@ -3451,9 +3452,9 @@ impl ::lago_webhooks::__private::Catalog for WebhookEvent {
             | WebhookEvent::WalletTransactionCreated { organization_id, .. }
             | WebhookEvent::WalletTransactionUpdated { organization_id, .. }
             | WebhookEvent::WalletTransactionPaymentFailure { organization_id, .. } => {
-                organization_id
+                *organization_id = id.map(::std::borrow::Cow::into_owned);
             }
-            WebhookEvent::Unknown(event) => &mut event.organization_id,
+            WebhookEvent::Unknown(_) => {}
         }
     }
 }

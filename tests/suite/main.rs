@@ -9,6 +9,7 @@ mod copies;
 mod dispatch;
 mod docs_examples;
 mod errors;
+mod flavours;
 mod leniency;
 mod limits;
 mod logging;

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 const TABLE: &str = include_str!("../fixtures/presence.json");
 
 #[derive(Deserialize)]
-struct Table {
+pub(crate) struct Table {
     serializers: BTreeMap<String, Serializer>,
     messages: BTreeMap<String, MessageEntry>,
 }
@@ -55,7 +55,7 @@ enum Mode {
     Deep,
 }
 
-fn table() -> Table {
+pub(crate) fn table() -> Table {
     serde_json::from_str(TABLE).expect("the presence table is valid")
 }
 
@@ -122,7 +122,7 @@ fn example(kind: WebhookType) -> Value {
 }
 
 /// Every variant of the harshest deliveries of `kind`, with a label.
-fn deliveries(kind: WebhookType, table: &Table) -> Vec<(String, Value)> {
+pub(crate) fn deliveries(kind: WebhookType, table: &Table) -> Vec<(String, Value)> {
     let entry = &table.messages[kind.as_str()];
     let mut out = Vec::new();
     for mode in [Mode::Strip, Mode::Deep] {

@@ -196,8 +196,9 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     // One arm for every known variant (none when the spec has no message).
     let organization_arm = (!variants.is_empty())
         .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
-    let organization_mut_arm = (!variants.is_empty())
-        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id,));
+    let organization_mut_arm = (!variants.is_empty()).then(|| {
+        quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(::std::borrow::Cow::into_owned),)
+    });
     let unknown = ident(&cx.ir.unknown_event_variant);
     // Not `cx.derives`: the extra derives are for the spec's types, and the catch-all
     // variant holds a runtime type that cannot take arbitrary derives.
@@ -259,14 +260,14 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        impl #private::Catalog for WebhookEvent {
+        impl<'de> #private::Catalog<'de> for WebhookEvent {
             type Kind = WebhookType;
 
             fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
                 WebhookType::lookup(webhook_type)
             }
 
-            fn deserialize_payload<'de, __D: #private::serde::Deserializer<'de>>(
+            fn deserialize_payload<__D: #private::serde::Deserializer<'de>>(
                 kind: WebhookType,
                 deserializer: __D,
             ) -> ::core::result::Result<Self, __D::Error> {
@@ -285,10 +286,11 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
                 WebhookEvent::#unknown(event)
             }
 
-            fn organization_id_mut(&mut self) -> &mut ::core::option::Option<::std::string::String> {
+            fn set_organization_id(&mut self, id: ::core::option::Option<::std::borrow::Cow<'de, ::core::primitive::str>>) {
                 match self {
                     #organization_mut_arm
-                    WebhookEvent::#unknown(event) => &mut event.organization_id,
+                    // The catch-all holds the organization it was built with.
+                    WebhookEvent::#unknown(_) => {}
                 }
             }
         }

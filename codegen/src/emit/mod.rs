@@ -4,6 +4,7 @@
 //! from the call site: std items by absolute path, everything else through the
 //! runtime path in [`Settings`].
 
+mod borrowed;
 mod enums;
 mod event;
 mod handler;
@@ -14,19 +15,20 @@ mod validate;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::ir::{Ir, Primitive, TypeRef};
+use crate::ir::{Ir, JsonKind, ObjectId, Primitive, TypeRef};
 use crate::settings::Settings;
 
 /// Everything emitted for one spec.
 pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
-    let cx = Context { ir, settings };
-    let objects = ir.objects.iter().map(|o| objects::emit(&cx, o));
+    let cx = Context { ir, settings, flavour: Flavour::Owned };
+    let objects = ir.objects.iter().enumerate().map(|(i, o)| objects::emit(&cx, ObjectId(i), o));
     let enums = ir.enums.iter().map(|e| enums::emit(&cx, e));
     let unions = ir.unions.iter().map(|u| unions::emit(&cx, u));
     let webhook_type = event::emit_webhook_type(&cx);
     let webhook_event = event::emit_webhook_event(&cx);
     let handlers = handler::emit(&cx);
     let validation = settings.validate.then(|| validate::emit(&cx));
+    let borrowed = settings.borrowed.then(|| borrowed::emit(&Context { flavour: Flavour::Borrowed, ..cx }));
     let tracking = settings.track.iter().map(|path| {
         quote! {
             // Makes the compiler treat the spec as an input: editing it rebuilds this crate.
@@ -42,13 +44,26 @@ pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
         #(#enums)*
         #(#unions)*
         #validation
+        #borrowed
     }
 }
 
+/// Which set of types is being emitted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    /// The owned types at the top of the expansion.
+    Owned,
+    /// The `borrowed` module: the objects and the event with a lifetime `'a`, their text
+    /// borrowed from the body; enumerations and unions are the owned ones.
+    Borrowed,
+}
+
 /// What every emitter needs.
+#[derive(Clone, Copy)]
 struct Context<'a> {
     ir: &'a Ir,
     settings: &'a Settings,
+    flavour: Flavour,
 }
 
 impl Context<'_> {
@@ -84,9 +99,39 @@ impl Context<'_> {
         quote!(#[derive(#(#all),*)])
     }
 
+    /// A generated type as the impls of this flavour name it: `Invoice`, or `Invoice<'_>`.
+    fn impl_type(&self, name: &str) -> TokenStream {
+        let name = ident(name);
+        match self.flavour {
+            Flavour::Owned => quote!(#name),
+            Flavour::Borrowed => quote!(#name<'_>),
+        }
+    }
+
     /// The Rust type of a spec type.
     fn rust_type(&self, ty: &TypeRef) -> TokenStream {
         let krate = self.krate();
+        if self.flavour == Flavour::Borrowed {
+            match ty {
+                TypeRef::Primitive(Primitive::Decimal) => return quote!(#krate::borrowed::Decimal<'a>),
+                TypeRef::Primitive(p) if matches!(p.json_kind(), Some(JsonKind::String)) => {
+                    return quote!(#krate::borrowed::Text<'a>);
+                }
+                TypeRef::Object(id) => {
+                    let name = ident(&self.ir.object(*id).name);
+                    return quote!(#name<'a>);
+                }
+                TypeRef::Enum(id) => {
+                    let name = ident(&self.ir.enumeration(*id).name);
+                    return quote!(super::#name);
+                }
+                TypeRef::Union(id) => {
+                    let name = ident(&self.ir.union(*id).name);
+                    return quote!(super::#name);
+                }
+                _ => {}
+            }
+        }
         match ty {
             TypeRef::Primitive(p) => match p {
                 Primitive::String => quote!(::std::string::String),

@@ -3,10 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, ident, std_derive};
-use crate::ir::{FieldIr, ObjectIr, TypeRef};
+use super::{Context, Flavour, doc, ident, std_derive};
+use crate::ir::{FieldIr, ObjectId, ObjectIr, Primitive, TypeRef};
 
-pub(super) fn emit(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
+pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();
     let derives = cx.derives(
         &[
@@ -21,17 +21,21 @@ pub(super) fn emit(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
     let serde_crate = cx.serde_crate();
     let docs = doc(&object.description);
     let name = ident(&object.name);
-    let fields = object.fields.iter().map(|f| field(cx, f));
+    let fields = object.fields.iter().map(|f| field(cx, id, f));
     let private = cx.private();
+    let (generics, impl_generics) = match cx.flavour {
+        Flavour::Owned => (quote!(), quote!(<'de>)),
+        Flavour::Borrowed => (quote!(<'a>), quote!(<'de: 'a, 'a>)),
+    };
     quote! {
         #docs
         #derives
         #serde_crate
-        pub struct #name {
+        pub struct #name #generics {
             #(#fields)*
         }
 
-        impl<'de> #private::DeserializeObject<'de> for #name {
+        impl #impl_generics #private::DeserializeObject<'de> for #name #generics {
             fn deserialize_object<__D: #private::serde::Deserializer<'de>>(
                 deserializer: __D,
             ) -> ::core::result::Result<Self, __D::Error> {
@@ -41,17 +45,24 @@ pub(super) fn emit(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
     }
 }
 
-fn field(cx: &Context<'_>, field: &FieldIr) -> TokenStream {
+fn field(cx: &Context<'_>, owner: ObjectId, field: &FieldIr) -> TokenStream {
     let docs = doc(&format!("{}\n\n{}", field.description, json_note(field)));
     let name = ident(&field.rust_name);
     let ty = cx.rust_type(&field.ty);
-    // Nested objects are boxed: it keeps every struct small enough for the allocator's
-    // fast path when a payload is boxed (measured: a 1.4 KB invoice cost more to
-    // allocate than its whole envelope to parse), and lets an object contain itself.
-    let ty = match field.ty {
-        TypeRef::Object(_) => quote!(::std::boxed::Box<#ty>),
-        _ => ty,
+    // Owned nested objects are boxed: it keeps every struct small enough for the
+    // allocator's fast path when a payload is boxed (measured: a 1.4 KB invoice cost more
+    // to allocate than its whole envelope to parse), and lets an object contain itself.
+    // Borrowed ones are held in place, to save the allocations, unless that would make
+    // an object contain itself.
+    let boxed = match (field.ty.clone(), cx.flavour) {
+        (TypeRef::Object(_), Flavour::Owned) => true,
+        (TypeRef::Object(target), Flavour::Borrowed) => cx.ir.leads_back(owner, target),
+        _ => false,
     };
+    let ty = if boxed { quote!(::std::boxed::Box<#ty>) } else { ty };
+    // serde borrows plain `&str` fields by itself; fields of types with a lifetime must
+    // say so.
+    let borrow = (cx.flavour == Flavour::Borrowed && borrows(&field.ty)).then(|| quote!(#[serde(borrow)]));
     let rename = (field.json_name != field.rust_name).then(|| {
         let json = &field.json_name;
         quote!(#[serde(rename = #json)])
@@ -72,8 +83,50 @@ fn field(cx: &Context<'_>, field: &FieldIr) -> TokenStream {
         #docs
         #rename
         #serde
+        #borrow
         #objects
         pub #name: #ty,
+    }
+}
+
+/// Whether values of the type hold text borrowed from the body in the borrowed flavour.
+fn borrows(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Primitive(p) => {
+            !matches!(p, Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json)
+        }
+        TypeRef::Object(_) => true,
+        TypeRef::Enum(_) | TypeRef::Union(_) => false,
+        TypeRef::Array(inner) => borrows(inner),
+    }
+}
+
+/// The conversions of a borrowed-flavour struct into its owned counterpart.
+pub(super) fn into_owned(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
+    let private = cx.private();
+    let name = ident(&object.name);
+    let fields: Vec<_> = object.fields.iter().map(|f| ident(&f.rust_name)).collect();
+    quote! {
+        impl #private::IntoOwned<super::#name> for #name<'_> {
+            fn into_owned(self) -> super::#name {
+                super::#name {
+                    #(#fields: #private::IntoOwned::into_owned(self.#fields),)*
+                }
+            }
+        }
+
+        impl #private::IntoOwned<::std::boxed::Box<super::#name>> for #name<'_> {
+            fn into_owned(self) -> ::std::boxed::Box<super::#name> {
+                ::std::boxed::Box::new(#private::IntoOwned::into_owned(self))
+            }
+        }
+
+        impl #name<'_> {
+            /// The owned value, every text copied.
+            pub fn into_owned(self) -> super::#name {
+                #private::IntoOwned::into_owned(self)
+            }
+        }
     }
 }
 

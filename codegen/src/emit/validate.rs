@@ -20,9 +20,20 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     }
 }
 
+/// The `Validate` impls of the objects and the event alone: the borrowed flavour shares
+/// its enumerations and unions with the owned one.
+pub(super) fn emit_borrowed(cx: &Context<'_>) -> TokenStream {
+    let objects = cx.ir.objects.iter().map(|o| object(cx, o));
+    let event = event(cx);
+    quote! {
+        #(#objects)*
+        #event
+    }
+}
+
 fn object(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();
-    let name = ident(&object.name);
+    let name = cx.impl_type(&object.name);
     let fields = object.fields.iter().filter_map(|f| field(cx, f));
     let checks: Vec<_> = fields.chain(object.rules.iter().map(|r| rule(cx, object, r))).collect();
     // Unused parameters would warn in the caller's crate.
@@ -324,11 +335,12 @@ fn enumeration(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
 
 fn event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
+    let event = cx.impl_type("WebhookEvent");
     let variants: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.variant)).collect();
     let params: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.param)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
     quote! {
-        impl #krate::Validate for WebhookEvent {
+        impl #krate::Validate for #event {
             fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {
                 match self {
                     #(WebhookEvent::#variants { #params: payload, .. } => {

@@ -31,22 +31,21 @@ pub trait WebhookKind: Copy + 'static {
     fn payload_key(self) -> &'static str;
 }
 
-/// Implemented by the generated `WebhookEvent`.
-pub trait Catalog: Sized {
+/// Implemented by the generated `WebhookEvent`, for the lifetime `'de` of the input its
+/// payloads may borrow from (any, for the owned types).
+pub trait Catalog<'de>: Sized {
     /// The generated `WebhookType`.
     type Kind: WebhookKind;
     /// The known webhook type named `webhook_type`.
     fn lookup(webhook_type: &str) -> Option<Self::Kind>;
     /// Deserializes the payload of a `kind` webhook into its variant.
-    fn deserialize_payload<'de, D: Deserializer<'de>>(
-        kind: Self::Kind,
-        deserializer: D,
-    ) -> Result<Self, D::Error>;
+    fn deserialize_payload<D: Deserializer<'de>>(kind: Self::Kind, deserializer: D)
+    -> Result<Self, D::Error>;
     /// The catch-all variant.
     fn unknown(event: UnknownEvent) -> Self;
-    /// The envelope's `organization_id`, set once the whole envelope is read (Lago sends
-    /// it before the payload, but any order is accepted).
-    fn organization_id_mut(&mut self) -> &mut Option<String>;
+    /// Sets the envelope's `organization_id` of a known type's event, once the whole
+    /// envelope is read (Lago sends it before the payload, but any order is accepted).
+    fn set_organization_id(&mut self, organization_id: Option<Cow<'de, str>>);
 }
 
 /// Writes the envelope of a known webhook type around its payload, in Lago's key order.
@@ -67,7 +66,7 @@ pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
 }
 
 /// Parses a body with serde_json, reporting errors with pointer, line and column.
-pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
+pub fn parse_event<'de, E: Catalog<'de>>(body: &'de [u8]) -> Result<E, ParseError> {
     let (outcome, prior) = match read::<E>(body, None, None) {
         Ok(Scan::Retry(prior)) => (read::<E>(body, Some(&prior), None), Some(prior)),
         other => (other, None),
@@ -92,7 +91,7 @@ pub fn parse_event<E: Catalog>(body: &[u8]) -> Result<E, ParseError> {
 }
 
 /// The `Deserialize` implementation of the generated `WebhookEvent`, for any deserializer.
-pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(deserializer: D) -> Result<E, D::Error> {
+pub fn deserialize_event<'de, E: Catalog<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<E, D::Error> {
     let seed = EnvelopeSeed::<E> { prior: None, buffer: true, record: None, marker: PhantomData };
     match seed.deserialize(deserializer)? {
         Scan::Event(event) => Ok(event),
@@ -104,8 +103,8 @@ pub fn deserialize_event<'de, E: Catalog, D: Deserializer<'de>>(deserializer: D)
 }
 
 /// One pass over the body; `record` receives the `webhook_type` once read.
-fn read<E: Catalog>(
-    body: &[u8],
+fn read<'de, E: Catalog<'de>>(
+    body: &'de [u8],
     prior: Option<&Prior>,
     record: Option<&mut Option<String>>,
 ) -> Result<Scan<E>, serde_json::Error> {
@@ -119,7 +118,11 @@ fn read<E: Catalog>(
 /// Turns a serde_json error into a [`ParseError`], reading the body again with path
 /// tracking to find the pointer and the webhook type. Paying for these only on
 /// failure keeps the successful parse as fast as a plain one.
-fn explain<E: Catalog>(body: &[u8], err: serde_json::Error, prior: Option<&Prior>) -> ParseError {
+fn explain<'de, E: Catalog<'de>>(
+    body: &'de [u8],
+    err: serde_json::Error,
+    prior: Option<&Prior>,
+) -> ParseError {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
     let mut webhook_type = None;
@@ -204,7 +207,7 @@ struct EnvelopeSeed<'s, E> {
     marker: PhantomData<E>,
 }
 
-impl<'de, E: Catalog> DeserializeSeed<'de> for EnvelopeSeed<'_, E> {
+impl<'de, E: Catalog<'de>> DeserializeSeed<'de> for EnvelopeSeed<'_, E> {
     type Value = Scan<E>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Scan<E>, D::Error> {
@@ -212,7 +215,7 @@ impl<'de, E: Catalog> DeserializeSeed<'de> for EnvelopeSeed<'_, E> {
     }
 }
 
-impl<'de, E: Catalog> Visitor<'de> for EnvelopeSeed<'_, E> {
+impl<'de, E: Catalog<'de>> Visitor<'de> for EnvelopeSeed<'_, E> {
     type Value = Scan<E>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -272,7 +275,7 @@ enum Role<K> {
     Ignored,
 }
 
-struct State<'de, E: Catalog> {
+struct State<'de, E: Catalog<'de>> {
     webhook_type: Option<Cow<'de, str>>,
     kind: Option<E::Kind>,
     object_type: Option<Cow<'de, str>>,
@@ -284,7 +287,7 @@ struct State<'de, E: Catalog> {
     deferred: HashMap<MemberName, Option<Value>>,
 }
 
-impl<'de, E: Catalog> State<'de, E> {
+impl<'de, E: Catalog<'de>> State<'de, E> {
     fn new(prior: Option<&Prior>) -> Self {
         let mut state = State {
             webhook_type: None,
@@ -344,7 +347,9 @@ impl<'de, E: Catalog> State<'de, E> {
             return Err(de::Error::custom(format_args!("duplicate field `{name}`")));
         }
         match (role, member) {
-            (Role::Payload(kind), _) => self.event = Some(map.next_value_seed(PayloadSeed::<E>(kind))?),
+            (Role::Payload(kind), _) => {
+                self.event = Some(map.next_value_seed(PayloadSeed::<E, _>(kind, PhantomData))?)
+            }
             (Role::UnknownPayload, _) => self.unknown_payload = Some(map.next_value()?),
             (Role::Undecided, Some(member)) => {
                 let value = if buffer {
@@ -369,9 +374,9 @@ impl<'de, E: Catalog> State<'de, E> {
         let Some(kind) = self.kind else {
             return Ok(self.finish_unknown(webhook_type.into_owned()));
         };
-        let organization_id = self.organization_id.take().map(Cow::into_owned);
+        let organization_id = self.organization_id.take();
         let with_organization = |mut event: E| {
-            *event.organization_id_mut() = organization_id;
+            event.set_organization_id(organization_id);
             Scan::Event(event)
         };
         if let Some(event) = self.event.take() {
@@ -438,9 +443,9 @@ impl Hash for MemberName {
 }
 
 /// Deserializes a payload into the variant for `kind`.
-struct PayloadSeed<E: Catalog>(E::Kind);
+struct PayloadSeed<E, K>(K, PhantomData<E>);
 
-impl<'de, E: Catalog> DeserializeSeed<'de> for PayloadSeed<E> {
+impl<'de, E: Catalog<'de>> DeserializeSeed<'de> for PayloadSeed<E, E::Kind> {
     type Value = E;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<E, D::Error> {
@@ -602,14 +607,14 @@ mod tests {
         }
     }
 
-    impl Catalog for Nothing {
+    impl<'de> Catalog<'de> for Nothing {
         type Kind = NoKind;
 
         fn lookup(_: &str) -> Option<NoKind> {
             None
         }
 
-        fn deserialize_payload<'de, D: Deserializer<'de>>(_: NoKind, _: D) -> Result<Self, D::Error> {
+        fn deserialize_payload<D: Deserializer<'de>>(_: NoKind, _: D) -> Result<Self, D::Error> {
             Ok(Nothing)
         }
 
@@ -617,9 +622,7 @@ mod tests {
             Nothing
         }
 
-        fn organization_id_mut(&mut self) -> &mut Option<String> {
-            unreachable!("an unknown event holds its own organization")
-        }
+        fn set_organization_id(&mut self, _: Option<Cow<'de, str>>) {}
     }
 
     /// A body with `members` members before `webhook_type`.

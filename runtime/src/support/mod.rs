@@ -7,6 +7,7 @@ mod currencies;
 mod enums;
 mod envelope;
 mod objects;
+mod owned;
 mod unions;
 
 pub use self::checks::{
@@ -17,6 +18,7 @@ pub use self::currencies::Currencies;
 pub use self::enums::{StringEnum, deserialize_string_enum, parse_string_enum};
 pub use self::envelope::{Catalog, WebhookKind, deserialize_event, parse_event, serialize_envelope};
 pub use self::objects::{DeserializeObject, deserialize_map_only, object};
+pub use self::owned::IntoOwned;
 pub use self::unions::{OneOf, deserialize_one_of};
 pub use serde;
 pub use serde_json;

@@ -1,0 +1,183 @@
+//! The `borrowed` module: the zero-copy flavour of the objects and the event.
+//!
+//! The same names with a lifetime `'a`: text (ids, dates, currencies, strings, decimals)
+//! is a `Text<'a>` or `Decimal<'a>` pointing into the parsed body, nested objects are
+//! held in place rather than boxed. Enumerations, unions and `WebhookType` are the owned
+//! ones: known enumeration values allocate nothing, and unions are rare. The parse, the
+//! errors and the validation are the owned flavour's, through the same runtime support.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Context, doc, ident, objects, validate};
+use crate::ir::ObjectId;
+
+pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
+    let private = cx.private();
+    let objects = cx.ir.objects.iter().enumerate().map(|(i, o)| objects::emit(cx, ObjectId(i), o));
+    let into_owned = cx.ir.objects.iter().map(|o| objects::into_owned(cx, o));
+    // Types both flavours share convert to themselves.
+    let shared =
+        cx.ir.enums.iter().map(|e| ident(&e.name)).chain(cx.ir.unions.iter().map(|u| ident(&u.name))).map(
+            |name| {
+                quote! {
+                    impl #private::IntoOwned<super::#name> for super::#name {
+                        fn into_owned(self) -> super::#name {
+                            self
+                        }
+                    }
+                }
+            },
+        );
+    let event = event(cx);
+    let validation = cx.settings.validate.then(|| validate::emit_borrowed(cx));
+    quote! {
+        /// The zero-copy flavour of these types: the same names with a lifetime, their text
+        /// borrowed from the body they were parsed from. Parse with
+        /// [`borrowed::WebhookEvent::from_slice`](WebhookEvent::from_slice); `into_owned()`
+        /// gives the owned value.
+        pub mod borrowed {
+            pub use super::WebhookType;
+
+            #event
+            #(#objects)*
+            #(#into_owned)*
+            #(#shared)*
+            #validation
+        }
+    }
+}
+
+fn event(cx: &Context<'_>) -> TokenStream {
+    let krate = cx.krate();
+    let private = cx.private();
+    let messages = &cx.ir.messages;
+    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.object(m.payload).name)).collect();
+    let docs = messages.iter().map(|m| doc(&format!("`{}`: {}", m.webhook_type, m.title)));
+    let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
+    let organization_arm = (!variants.is_empty())
+        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
+    let organization_set_arm = (!variants.is_empty()).then(|| {
+        quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(#krate::borrowed::Text::from),)
+    });
+    let unknown = ident(&cx.ir.unknown_event_variant);
+    quote! {
+        /// A webhook as Lago sends it, borrowing from the body it was parsed from: one
+        /// variant per webhook type, each holding its typed payload and the envelope's
+        /// `organization_id`.
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #[non_exhaustive]
+        pub enum WebhookEvent<'a> {
+            #(#docs #variants {
+                #payload_docs
+                #params: ::std::boxed::Box<#payloads<'a>>,
+                /// The `organization_id` of the envelope, if it had one.
+                organization_id: ::core::option::Option<#krate::borrowed::Text<'a>>,
+            },)*
+            /// A webhook type the spec does not know, kept as received (owned).
+            #unknown(#krate::UnknownEvent),
+        }
+
+        impl<'a> WebhookEvent<'a> {
+            /// Parses a webhook body, borrowing its text: the same acceptance and the same
+            /// errors as the owned `WebhookEvent::from_slice`.
+            pub fn from_slice(body: &'a [::core::primitive::u8]) -> ::core::result::Result<WebhookEvent<'a>, #krate::ParseError> {
+                #private::parse_event(body)
+            }
+
+            /// The `webhook_type` string, known to the spec or not.
+            pub fn webhook_type(&self) -> &::core::primitive::str {
+                match self {
+                    #(WebhookEvent::#variants { .. } => WebhookType::#variants.as_str(),)*
+                    WebhookEvent::#unknown(event) => event.webhook_type(),
+                }
+            }
+
+            /// The webhook type, when the spec defines it.
+            pub fn known_type(&self) -> ::core::option::Option<WebhookType> {
+                match self {
+                    #(WebhookEvent::#variants { .. } => ::core::option::Option::Some(WebhookType::#variants),)*
+                    WebhookEvent::#unknown(_) => ::core::option::Option::None,
+                }
+            }
+
+            /// The `organization_id` of the envelope, if it had one.
+            pub fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
+                match self {
+                    #organization_arm
+                    WebhookEvent::#unknown(event) => event.organization_id.as_deref(),
+                }
+            }
+
+            /// The owned event, every text copied.
+            pub fn into_owned(self) -> super::WebhookEvent {
+                #private::IntoOwned::into_owned(self)
+            }
+        }
+
+        impl #private::IntoOwned<super::WebhookEvent> for WebhookEvent<'_> {
+            fn into_owned(self) -> super::WebhookEvent {
+                match self {
+                    #(WebhookEvent::#variants { #params, organization_id } => super::WebhookEvent::#variants {
+                        #params: #private::IntoOwned::into_owned(#params),
+                        organization_id: #private::IntoOwned::into_owned(organization_id),
+                    },)*
+                    WebhookEvent::#unknown(event) => super::WebhookEvent::#unknown(event),
+                }
+            }
+        }
+
+        impl<'de: 'a, 'a> #private::Catalog<'de> for WebhookEvent<'a> {
+            type Kind = WebhookType;
+
+            fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
+                WebhookType::lookup(webhook_type)
+            }
+
+            fn deserialize_payload<__D: #private::serde::Deserializer<'de>>(
+                kind: WebhookType,
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                match kind {
+                    #(WebhookType::#variants => {
+                        let payload = <#payloads<'a> as #private::DeserializeObject<'de>>::deserialize_object(deserializer)?;
+                        ::core::result::Result::Ok(WebhookEvent::#variants {
+                            #params: ::std::boxed::Box::new(payload),
+                            organization_id: ::core::option::Option::None,
+                        })
+                    })*
+                }
+            }
+
+            fn unknown(event: #krate::UnknownEvent) -> Self {
+                WebhookEvent::#unknown(event)
+            }
+
+            fn set_organization_id(&mut self, id: ::core::option::Option<::std::borrow::Cow<'de, ::core::primitive::str>>) {
+                match self {
+                    #organization_set_arm
+                    WebhookEvent::#unknown(_) => {}
+                }
+            }
+        }
+
+        impl #private::serde::Serialize for WebhookEvent<'_> {
+            fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                match self {
+                    #(WebhookEvent::#variants { #params: payload, organization_id } => {
+                        #private::serialize_envelope(serializer, WebhookType::#variants, organization_id.as_deref(), &**payload)
+                    })*
+                    WebhookEvent::#unknown(event) => #private::serde::Serialize::serialize(event, serializer),
+                }
+            }
+        }
+
+        impl<'de: 'a, 'a> #private::serde::Deserialize<'de> for WebhookEvent<'a> {
+            fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
+                #private::deserialize_event(deserializer)
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The zero-copy flavour: the generated types with a lifetime, their text borrowed from
+//! the body they were parsed from.
+//!
+//! `lago_webhooks!(..., borrowed = true)` adds a `borrowed` module to the generated items
+//! with the same names: `borrowed::WebhookEvent<'a>`, `borrowed::Invoice<'a>`, ...
+//! Parsing one with `borrowed::WebhookEvent::from_slice(&body)` allocates only for what
+//! cannot point into `body`: the payload's box, arrays, `json` values, text with escapes
+//! in it, and the rare enumeration values and one-of types the spec does not know. Every
+//! id, amount, date and name of a Lago message is read in place. Errors, validation and
+//! the rules are those of the owned types; `into_owned()` gives the owned value.
+//!
+//! With the `bundled` and `borrowed` features this module also holds the bundled types'
+//! borrowed flavour.
+//!
+//! ```
+//! # #[cfg(all(feature = "bundled", feature = "borrowed"))] {
+//! use lago_webhooks::{Validate, WebhookType, borrowed};
+//!
+//! let body = WebhookType::FeeCreated.example().as_bytes();
+//! let event = borrowed::WebhookEvent::from_slice(body).unwrap();
+//! assert!(event.validate().is_ok());
+//! let borrowed::WebhookEvent::FeeCreated { fee, .. } = &event else { unreachable!() };
+//! assert!(fee.lago_id.is_borrowed()); // points into `body`
+//! let owned: lago_webhooks::WebhookEvent = event.into_owned();
+//! assert_eq!(owned.webhook_type(), "fee.created");
+//! # }
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
+
+/// Text as Lago sent it, borrowed from the body when it holds no escape sequence: the
+/// borrowed flavour of ids, currencies, URLs, dates, timestamps and strings.
+///
+/// Derefs to `str` and compares with strings; `into_owned` and the `From` conversions
+/// give the owned types ([`crate::Id`], [`String`], ...).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text<'a>(Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    /// Text borrowed from elsewhere.
+    pub const fn borrowed(text: &'a str) -> Self {
+        Text(Cow::Borrowed(text))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the text points into the body it was read from (it did not need
+    /// unescaping).
+    pub fn is_borrowed(&self) -> bool {
+        matches!(self.0, Cow::Borrowed(_))
+    }
+
+    /// The text, owned.
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+
+    /// The same text, owned, with any lifetime.
+    pub fn into_static(self) -> Text<'static> {
+        Text(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Self {
+        Text(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(text: String) -> Self {
+        Text(Cow::Owned(text))
+    }
+}
+
+impl<'a> From<Cow<'a, str>> for Text<'a> {
+    fn from(text: Cow<'a, str>) -> Self {
+        Text(text)
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// Borrows what the deserializer lends (`visit_borrowed_str`), copies the rest. Unlike
+/// `Cow<str>` with `#[serde(borrow)]`, this borrows inside `Option` and `Vec` too.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(text)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(text.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(text)))
+    }
+}
+
+macro_rules! into_owned_text {
+    ($($owned:ty),*) => {$(
+        impl From<Text<'_>> for $owned {
+            fn from(text: Text<'_>) -> Self {
+                <$owned>::from(text.into_string())
+            }
+        }
+    )*};
+}
+
+into_owned_text!(
+    String,
+    crate::Id,
+    crate::Currency,
+    crate::Url,
+    crate::Date,
+    crate::DateTime,
+    crate::EncodedJson
+);
+
+/// The borrowed flavour of [`crate::Decimal`]: the digits as sent, borrowed when Lago sent
+/// them as a JSON string (as it usually does).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decimal<'a> {
+    text: Cow<'a, str>,
+    quoted: bool,
+}
+
+impl Decimal<'_> {
+    /// The digits as sent, such as `"10.0"` or `"12.6"`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether Lago sent it as a JSON string (rather than a number).
+    pub fn is_quoted(&self) -> bool {
+        self.quoted
+    }
+
+    /// Whether the text is a plain decimal number (see [`crate::Decimal::is_well_formed`]).
+    pub fn is_well_formed(&self) -> bool {
+        crate::validate::Format::Decimal.accepts(&self.text)
+    }
+
+    /// The value as a float, if the text is a number (precision may be lost).
+    pub fn to_f64(&self) -> Option<f64> {
+        self.text.parse().ok()
+    }
+
+    /// The owned decimal.
+    pub fn into_owned(self) -> crate::Decimal {
+        crate::Decimal::from_parts(self.text.into_owned(), self.quoted)
+    }
+}
+
+impl fmt::Display for Decimal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Decimal<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The owned decimal writes each form back as it came; so does this one.
+        crate::Decimal::serialize_parts(&self.text, self.quoted, serializer)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Decimal<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DecimalVisitor)
+    }
+}
+
+struct DecimalVisitor;
+
+impl<'de> Visitor<'de> for DecimalVisitor {
+    type Value = Decimal<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal as a string or a number")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Decimal<'de>, E> {
+        Ok(Decimal { text: Cow::Borrowed(text), quoted: true })
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal<'de>, E> {
+        Ok(Decimal { text: Cow::Owned(text.to_owned()), quoted: true })
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Decimal<'de>, E> {
+        Ok(Decimal { text: Cow::Owned(text), quoted: true })
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal<'de>, E> {
+        Ok(Decimal { text: Cow::Owned(value.to_string()), quoted: false })
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal<'de>, E> {
+        Ok(Decimal { text: Cow::Owned(value.to_string()), quoted: false })
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal<'de>, E> {
+        Ok(Decimal { text: Cow::Owned(crate::decimal::float_text(value)), quoted: false })
+    }
+}
+
+impl From<Decimal<'_>> for crate::Decimal {
+    fn from(decimal: Decimal<'_>) -> Self {
+        decimal.into_owned()
+    }
+}
+
+#[cfg(all(feature = "bundled", feature = "borrowed"))]
+pub use crate::bundled::borrowed::*;

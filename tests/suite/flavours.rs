@@ -120,3 +120,18 @@ fn the_borrowed_flavour_allocates_a_tenth_of_the_owned_one_at_most() {
         );
     }
 }
+
+/// A body that is not UTF-8 is read as bytes: the error names the string, with the line
+/// and column where serde_json finds the bad byte's string ending.
+#[test]
+fn a_body_that_is_not_utf8_is_refused_at_its_place() {
+    let body = b"{\"webhook_type\": \"fee.created\",\n \"fee\": {\"lago_id\": \"ab\xffcd\"}}";
+    let err = WebhookEvent::from_slice(body).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.line(), err.column()),
+        (lago_webhooks::ParseErrorKind::Syntax, 2, 24),
+        "{err}"
+    );
+    assert!(err.to_string().contains("invalid unicode code point"), "{err}");
+    assert!(!agree("not UTF-8", body));
+}

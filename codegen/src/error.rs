@@ -52,10 +52,30 @@ impl fmt::Display for SpecError {
         }
         if let (Some(line), Some(text), Some(column)) = (loc.line, &loc.source_line, loc.column) {
             let gutter = line.to_string().len();
-            write!(f, "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {:>column$}", "", "", "^")?;
+            let (text, column) = excerpt(text, column);
+            let caret = format!("{}^", " ".repeat(column.saturating_sub(1)));
+            write!(f, "\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {caret}", "", "")?;
         }
         Ok(())
     }
+}
+
+/// Characters of a long source line shown before the problem's column, and after it.
+const BEFORE: usize = 60;
+const AFTER: usize = 40;
+
+/// The part of a source line to show around `column` (1-based, in characters), and the
+/// column within it: a spec written on one line (minified) must not print as a whole.
+fn excerpt(text: &str, column: usize) -> (String, usize) {
+    let length = text.chars().count();
+    if length <= BEFORE + AFTER {
+        return (text.to_owned(), column);
+    }
+    let start = column.saturating_sub(BEFORE + 1).min(length);
+    let end = column.saturating_add(AFTER).min(length);
+    let middle: String = text.chars().skip(start).take(end - start).collect();
+    let (lead, tail) = (if start > 0 { "..." } else { "" }, if end < length { "..." } else { "" });
+    (format!("{lead}{middle}{tail}"), column - start + lead.len())
 }
 
 impl std::error::Error for SpecError {}
@@ -106,5 +126,38 @@ impl<'a> IntoIterator for &'a SpecErrors {
     type IntoIter = std::slice::Iter<'a, SpecError>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(source_line: &str, column: usize) -> String {
+        let location = Location {
+            file: "spec.json".to_owned(),
+            pointer: "/x".to_owned(),
+            line: Some(1),
+            column: Some(column),
+            source_line: Some(source_line.to_owned()),
+        };
+        SpecError { message: "bad".to_owned(), origin: Origin::Spec(location) }.to_string()
+    }
+
+    #[test]
+    fn a_place_far_into_a_long_line_shows_a_window_with_the_caret_under_it() {
+        let mut line = "a".repeat(100_000);
+        line.replace_range(70_000..70_001, "X");
+        let shown = at(&line, 70_001);
+        let lines: Vec<&str> = shown.lines().collect();
+        let (text, caret) = (lines[3], lines[4]);
+        assert!(text.len() < 120, "{text}");
+        assert_eq!(text.find('X'), caret.find('^'), "{shown}");
+        assert!(text.starts_with("1 | ...") && text.ends_with("..."), "{text}");
+    }
+
+    #[test]
+    fn a_short_line_shows_whole() {
+        assert_eq!(at(r#"{"x": 1}"#, 7).lines().nth(4), Some("  |       ^"));
     }
 }

@@ -6,11 +6,18 @@
 //! spec's `Invoice`). What is found:
 //! - new upstream: messages, fields, enumeration values and union alternatives. These are
 //!   merged: the types they need are taken in too, under names the spec does not use.
+//!   One that would become the Rust name of something the spec has (`foo_bar` beside
+//!   `fooBar`, `a-b` beside `a_b`) is not: the generator would refuse the spec.
 //! - gone upstream: messages, fields, values and alternatives the spec has. Kept: the
 //!   spec may know better (upstream lags behind the server).
 //! - changed: a field's type, or whether it may be absent or null. Kept. A spec type that
 //!   is narrower than upstream's (an `id` where upstream says `string`, an enumeration
 //!   for a string, anything for `json`) is a refinement, counted apart.
+//!
+//! One spec type may have several upstream forms (an invoice bare in one message, with
+//! its fees in another): a field, value or alternative is gone only when no form has it,
+//! and a field may be absent upstream when a form lacks it. A difference seen through
+//! several forms is reported once.
 //!
 //! A change is breaking, as `diff` calls it, when taking it would break code generated
 //! from the spec or make payloads it reads fail: removals, type changes, a field that may
@@ -19,7 +26,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::spec_file::{Field, SpecFile, UnionVariant};
+use crate::spec_file::{Field, Message, SpecFile, TypeNames, UnionVariant, field_key, variant_key};
 
 /// What became of an upstream difference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,18 +63,17 @@ pub fn reconcile(spec: &SpecFile, upstream: &SpecFile) -> Reconciled {
         paired: HashMap::new(),
         queue: Vec::new(),
         done: HashSet::new(),
+        forms: Vec::new(),
+        members: HashMap::new(),
+        names: TypeNames::of(spec),
         changes: Vec::new(),
         refinements: Vec::new(),
+        said: HashSet::new(),
     };
     for message in &upstream.messages {
         match spec.messages.iter().find(|m| m.webhook_type == message.webhook_type) {
             Some(ours) => walk.pair(&ours.payload, &message.payload),
-            None => {
-                let mut added = message.clone();
-                added.payload = walk.adopt(&message.payload);
-                walk.merged.messages.push(added);
-                walk.change(false, Fate::Merged, format!("message `{}` is new", message.webhook_type));
-            }
+            None => walk.new_message(message),
         }
     }
     for message in
@@ -78,6 +84,7 @@ pub fn reconcile(spec: &SpecFile, upstream: &SpecFile) -> Reconciled {
     while let Some((ours, theirs)) = walk.queue.pop() {
         walk.compare(&ours, &theirs);
     }
+    walk.gone();
     Reconciled { changes: walk.changes, refinements: walk.refinements, merged: walk.merged }
 }
 
@@ -89,8 +96,18 @@ struct Walk<'s> {
     paired: HashMap<String, String>,
     queue: Vec<(String, String)>,
     done: HashSet<(String, String)>,
+    /// Every pair of a spec type and an upstream type, in the order found: one spec type
+    /// may have several upstream forms (an invoice bare, and with its fees).
+    forms: Vec<(String, String)>,
+    /// The fields of merged objects and the values of merged enumerations, by type and by
+    /// the Rust name each becomes: an object may have thousands of fields, each looked up.
+    members: HashMap<String, HashMap<String, String>>,
+    /// The Rust type names the merge takes.
+    names: TypeNames,
     changes: Vec<Change>,
     refinements: Vec<String>,
+    /// The text of every change and refinement recorded.
+    said: HashSet<String>,
 }
 
 /// The JSON kind a type takes, for pairing alternatives of unions.
@@ -116,8 +133,19 @@ fn textual(spec: &SpecFile, expr: &str) -> bool {
 }
 
 impl Walk<'_> {
+    /// Records a difference; one seen through several upstream forms of a type is said
+    /// once.
     fn change(&mut self, breaking: bool, fate: Fate, text: String) {
-        self.changes.push(Change { breaking, fate, text });
+        if self.said.insert(text.clone()) {
+            self.changes.push(Change { breaking, fate, text });
+        }
+    }
+
+    /// Records a place where the spec's type is narrower than upstream's, once.
+    fn refine(&mut self, text: String) {
+        if self.said.insert(text.clone()) {
+            self.refinements.push(text);
+        }
     }
 
     /// Records that upstream's `theirs` is the spec's `ours`, to be compared.
@@ -125,65 +153,75 @@ impl Walk<'_> {
         self.paired.entry(theirs.to_owned()).or_insert_with(|| ours.to_owned());
         if self.done.insert((ours.to_owned(), theirs.to_owned())) {
             self.queue.push((ours.to_owned(), theirs.to_owned()));
+            self.forms.push((ours.to_owned(), theirs.to_owned()));
         }
     }
 
+    /// Merges a message the spec lacks, unless the generated code could not tell it from
+    /// one the spec has.
+    fn new_message(&mut self, message: &Message) {
+        let variant = variant_key(&message.webhook_type);
+        let clash = self.merged.messages.iter().find(|m| variant_key(&m.webhook_type) == variant);
+        if let Some(other) = clash {
+            let text = format!(
+                "message `{}` is new; not merged: it becomes the same Rust variant as `{}`",
+                message.webhook_type, other.webhook_type
+            );
+            return self.change(false, Fate::Kept, text);
+        }
+        if variant == "Unknown" {
+            let text = format!(
+                "message `{}` is new; not merged: it becomes the handler method for unknown webhook types",
+                message.webhook_type
+            );
+            return self.change(false, Fate::Kept, text);
+        }
+        let mut added = message.clone();
+        added.payload = self.adopt(&message.payload);
+        self.merged.messages.push(added);
+        self.change(false, Fate::Merged, format!("message `{}` is new", message.webhook_type));
+    }
+
+    /// Compares one upstream form of a spec type: the types of what both have, and what
+    /// is new upstream, which is merged. What upstream lacks is judged over every form, by
+    /// [`Walk::gone`].
     fn compare(&mut self, ours: &str, theirs: &str) {
         let (spec, upstream) = (self.ours, self.theirs);
         if let (Some(object), Some(other)) = (spec.object(ours), upstream.object(theirs)) {
-            for field in &other.fields {
-                match object.fields.iter().find(|f| f.name == field.name) {
-                    Some(mine) => self.field(ours, mine, field),
-                    None => {
-                        let always = !field.optional && !field.nullable;
-                        // Several upstream schemas can pair with one object of the spec
-                        // (a schema and its extended form): the field is taken once.
-                        let Some(target) = self.merged.objects.iter().position(|o| o.name == ours) else {
-                            continue;
-                        };
-                        if self.merged.objects[target].fields.iter().any(|f| f.name == field.name) {
-                            continue;
-                        }
-                        // Taken as optional: the spec's object was curated without it, so
-                        // nothing says the server always sends it, and a merge must never
-                        // make the spec refuse a payload it read before.
-                        let added = Field { ty: self.adopt(&field.ty), optional: true, ..field.clone() };
-                        if let Some(object) = self.merged.objects.get_mut(target) {
-                            object.fields.push(added);
-                        }
-                        let ty = &field.ty;
-                        let text = if always {
-                            format!(
-                                "field `{ours}.{}` ({ty}) is new, always present upstream; taken as optional",
-                                field.name
-                            )
-                        } else {
-                            format!("field `{ours}.{}` ({ty}) is new", field.name)
-                        };
-                        self.change(always, Fate::Merged, text);
-                    }
-                }
+            let mut mine: HashMap<&str, &Field> = HashMap::new();
+            for field in &object.fields {
+                mine.entry(field.name.as_str()).or_insert(field);
             }
-            for field in object.fields.iter().filter(|f| !other.fields.iter().any(|o| o.name == f.name)) {
-                self.change(true, Fate::Kept, format!("field `{ours}.{}` is not upstream", field.name));
+            for field in &other.fields {
+                match mine.get(field.name.as_str()) {
+                    Some(mine) => self.types(&format!("`{ours}.{}`", mine.name), &mine.ty, &field.ty),
+                    None => self.new_field(ours, field),
+                }
             }
         } else if let (Some(enumeration), Some(other)) =
             (spec.enumeration(ours), upstream.enumeration(theirs))
         {
-            for value in
-                other.values.iter().filter(|v| !enumeration.values.iter().any(|o| o.value == v.value))
-            {
-                let Some(target) = self.merged.enums.iter_mut().find(|e| e.name == ours) else { continue };
-                if target.values.iter().any(|v| v.value == value.value) {
-                    continue;
+            let mine: HashSet<&str> = enumeration.values.iter().map(|v| v.value.as_str()).collect();
+            for value in other.values.iter().filter(|v| !mine.contains(v.value.as_str())) {
+                // The generated enum has a variant per value: two that become one are refused.
+                let variant = variant_key(&value.value);
+                match self.members_of(ours).get(&variant) {
+                    // Merged from another form.
+                    Some(taken) if *taken == value.value => continue,
+                    Some(clash) => {
+                        let text = format!(
+                            "value `{}` of `{ours}` is new; not merged: it becomes the same Rust variant as `{clash}`",
+                            value.value
+                        );
+                        self.change(true, Fate::Kept, text);
+                        continue;
+                    }
+                    None => {}
                 }
+                let Some(target) = self.merged.enums.iter_mut().find(|e| e.name == ours) else { continue };
                 target.values.push(value.clone());
+                self.members_of(ours).insert(variant, value.value.clone());
                 self.change(true, Fate::Merged, format!("value `{}` of `{ours}` is new", value.value));
-            }
-            for value in
-                enumeration.values.iter().filter(|v| !other.values.iter().any(|o| o.value == v.value))
-            {
-                self.change(true, Fate::Kept, format!("value `{}` of `{ours}` is not upstream", value.value));
             }
         } else if let (Some(union), Some(other)) = (spec.union(ours), upstream.union(theirs)) {
             for variant in &other.variants {
@@ -196,17 +234,24 @@ impl Walk<'_> {
                         let Some(target) = self.merged.unions.iter().position(|u| u.name == ours) else {
                             continue;
                         };
-                        if self.merged.unions[target]
-                            .variants
-                            .iter()
-                            .any(|v| kind(&self.merged, &v.ty) == wanted)
-                        {
+                        let merged = &self.merged;
+                        let held = merged.unions.get(target).is_some_and(|union| {
+                            union.variants.iter().any(|v| kind(merged, &v.ty) == wanted)
+                        });
+                        if held {
                             continue;
                         }
                         let mut added = UnionVariant { ty: self.adopt(&variant.ty), ..variant.clone() };
                         if let Some(union) = self.merged.unions.get_mut(target) {
-                            if union.variants.iter().any(|v| v.name == added.name) {
-                                added.name = format!("{}Upstream", added.name);
+                            // Variants are told apart by name too: a taken one gets a number.
+                            let taken = |name: &str| {
+                                union.variants.iter().any(|v| variant_key(&v.name) == variant_key(name))
+                            };
+                            let base = added.name.clone();
+                            let mut counter = 2;
+                            while taken(&added.name) {
+                                added.name = format!("{base}{counter}");
+                                counter += 1;
                             }
                             union.variants.push(added);
                         }
@@ -218,31 +263,164 @@ impl Walk<'_> {
                     }
                 }
             }
-            for variant in &union.variants {
-                let kind_of = kind(spec, &variant.ty);
-                if !other.variants.iter().any(|v| kind(upstream, &v.ty) == kind_of) {
-                    self.change(
-                        true,
-                        Fate::Kept,
-                        format!("alternative `{}` of `{ours}` is not upstream", variant.name),
-                    );
-                }
-            }
         }
     }
 
-    fn field(&mut self, object: &str, ours: &Field, theirs: &Field) {
-        let place = format!("`{object}.{}`", ours.name);
-        self.types(&place, &ours.ty, &theirs.ty);
-        // A key upstream may leave out, or send as null, where the spec says it cannot,
-        // would make the spec's parser refuse real payloads.
-        for (what, mine, upstream) in
-            [("absent", ours.optional, theirs.optional), ("null", ours.nullable, theirs.nullable)]
-        {
-            if upstream && !mine {
-                self.change(true, Fate::Kept, format!("{place} may be {what} upstream, not in the spec"));
-            } else if mine && !upstream {
-                self.change(false, Fate::Kept, format!("{place} may be {what} in the spec, never upstream"));
+    /// Merges a field of an upstream form that the spec's object lacks.
+    fn new_field(&mut self, object: &str, field: &Field) {
+        let always = !field.optional && !field.nullable;
+        let ty = &field.ty;
+        let key = field_key(&field.name);
+        match self.members_of(object).get(&key) {
+            // Several upstream schemas can pair with one object of the spec (a schema and
+            // its extended form): the field is taken once.
+            Some(taken) if *taken == field.name => return,
+            Some(clash) => {
+                let text = format!(
+                    "field `{object}.{}` ({ty}) is new; not merged: it becomes the same Rust field as `{clash}`",
+                    field.name
+                );
+                return self.change(always, Fate::Kept, text);
+            }
+            None => {}
+        }
+        if !self.merged.objects.iter().any(|o| o.name == object) {
+            return;
+        }
+        // Taken as optional: the spec's object was curated without it, so nothing says
+        // the server always sends it, and a merge must never make the spec refuse a
+        // payload it read before.
+        let added = Field { ty: self.adopt(&field.ty), optional: true, ..field.clone() };
+        if let Some(target) = self.merged.objects.iter_mut().find(|o| o.name == object) {
+            target.fields.push(added);
+        }
+        self.members_of(object).insert(key, field.name.clone());
+        let text = if always {
+            format!(
+                "field `{object}.{}` ({ty}) is new, always present upstream; taken as optional",
+                field.name
+            )
+        } else {
+            format!("field `{object}.{}` ({ty}) is new", field.name)
+        };
+        self.change(always, Fate::Merged, text);
+    }
+
+    /// The fields of the merged object `name`, or the values of the merged enumeration
+    /// `name`, by the Rust name each becomes.
+    fn members_of(&mut self, name: &str) -> &mut HashMap<String, String> {
+        let merged = &self.merged;
+        self.members.entry(name.to_owned()).or_insert_with(|| {
+            let mut members = HashMap::new();
+            if let Some(object) = merged.object(name) {
+                for field in &object.fields {
+                    members.entry(field_key(&field.name)).or_insert_with(|| field.name.clone());
+                }
+            } else if let Some(enumeration) = merged.enumeration(name) {
+                for value in &enumeration.values {
+                    members.entry(variant_key(&value.value)).or_insert_with(|| value.value.clone());
+                }
+            }
+            members
+        })
+    }
+
+    /// What the spec has and upstream lacks, over every upstream form of each spec type:
+    /// a field none of them has, a field some may leave out or send as null where the
+    /// spec may not, values and alternatives none of them lists.
+    fn gone(&mut self) {
+        let (spec, upstream) = (self.ours, self.theirs);
+        let mut seen = HashSet::new();
+        let order: Vec<String> = self
+            .forms
+            .iter()
+            .map(|(ours, _)| ours.clone())
+            .filter(|ours| seen.insert(ours.clone()))
+            .collect();
+        for ours in order {
+            let theirs: Vec<&str> =
+                self.forms.iter().filter(|(o, _)| *o == ours).map(|(_, t)| t.as_str()).collect();
+            if let Some(object) = spec.object(&ours) {
+                let others: Vec<HashMap<&str, &Field>> = theirs
+                    .iter()
+                    .filter_map(|t| upstream.object(t))
+                    .map(|other| {
+                        let mut fields = HashMap::new();
+                        for field in &other.fields {
+                            fields.entry(field.name.as_str()).or_insert(field);
+                        }
+                        fields
+                    })
+                    .collect();
+                if others.is_empty() {
+                    continue;
+                }
+                for field in &object.fields {
+                    let found: Vec<&Field> =
+                        others.iter().filter_map(|other| other.get(field.name.as_str()).copied()).collect();
+                    if found.is_empty() {
+                        self.change(
+                            true,
+                            Fate::Kept,
+                            format!("field `{ours}.{}` is not upstream", field.name),
+                        );
+                        continue;
+                    }
+                    // A form without the key sends the object without it.
+                    let absent = found.len() < others.len() || found.iter().any(|f| f.optional);
+                    let null = found.iter().any(|f| f.nullable);
+                    let place = format!("`{ours}.{}`", field.name);
+                    // A key upstream may leave out, or send as null, where the spec says
+                    // it cannot, would make the spec's parser refuse real payloads.
+                    for (what, mine, theirs) in
+                        [("absent", field.optional, absent), ("null", field.nullable, null)]
+                    {
+                        if theirs && !mine {
+                            self.change(
+                                true,
+                                Fate::Kept,
+                                format!("{place} may be {what} upstream, not in the spec"),
+                            );
+                        } else if mine && !theirs {
+                            self.change(
+                                false,
+                                Fate::Kept,
+                                format!("{place} may be {what} in the spec, never upstream"),
+                            );
+                        }
+                    }
+                }
+            } else if let Some(enumeration) = spec.enumeration(&ours) {
+                let others: Vec<_> = theirs.iter().filter_map(|t| upstream.enumeration(t)).collect();
+                if others.is_empty() {
+                    continue;
+                }
+                let listed: HashSet<&str> =
+                    others.iter().flat_map(|other| other.values.iter().map(|v| v.value.as_str())).collect();
+                for value in &enumeration.values {
+                    if !listed.contains(value.value.as_str()) {
+                        self.change(
+                            true,
+                            Fate::Kept,
+                            format!("value `{}` of `{ours}` is not upstream", value.value),
+                        );
+                    }
+                }
+            } else if let Some(union) = spec.union(&ours) {
+                let others: Vec<_> = theirs.iter().filter_map(|t| upstream.union(t)).collect();
+                if others.is_empty() {
+                    continue;
+                }
+                for variant in &union.variants {
+                    let kind_of = kind(spec, &variant.ty);
+                    if !others
+                        .iter()
+                        .any(|other| other.variants.iter().any(|v| kind(upstream, &v.ty) == kind_of))
+                    {
+                        let text = format!("alternative `{}` of `{ours}` is not upstream", variant.name);
+                        self.change(true, Fate::Kept, text);
+                    }
+                }
             }
         }
     }
@@ -254,7 +432,14 @@ impl Walk<'_> {
         let (other, upstream_array) =
             theirs.strip_suffix("[]").map_or((theirs, false), |element| (element, true));
         if array != upstream_array {
-            self.change(true, Fate::Kept, format!("{place} is {theirs} upstream, {ours} in the spec"));
+            // Anything is narrower than `json`; a union of the spec may hold upstream's
+            // array as one of its alternatives.
+            let held = !array && spec.union(ours).is_some_and(|u| u.variants.iter().any(|v| v.ty == theirs));
+            if theirs == "json" || held {
+                self.refine(format!("{place}: {ours} for {theirs}"));
+            } else {
+                self.change(true, Fate::Kept, format!("{place} is {theirs} upstream, {ours} in the spec"));
+            }
             return;
         }
         let same_kind = (spec.object(mine).is_some() && upstream.object(other).is_some())
@@ -285,11 +470,10 @@ impl Walk<'_> {
                 }
             });
         if refined {
-            self.refinements.push(format!("{place}: {ours} for {theirs}"));
-        } else if textual(spec, mine) && textual(upstream, other) {
-            // Both read text; only the checks differ.
-            self.change(false, Fate::Kept, format!("{place} is {theirs} upstream, {ours} in the spec"));
+            self.refine(format!("{place}: {ours} for {theirs}"));
         } else {
+            // Taken, it would change the Rust type of the place, even between two types
+            // that both read text (`string` and an enumeration, `date` and `datetime`).
             self.change(true, Fate::Kept, format!("{place} is {theirs} upstream, {ours} in the spec"));
         }
     }
@@ -314,12 +498,7 @@ impl Walk<'_> {
             self.pair(element, element);
             return expr.to_owned();
         }
-        let mut name = element.to_owned();
-        let mut counter = 2;
-        while self.merged.defines(&name) {
-            name = format!("{element}{counter}");
-            counter += 1;
-        }
+        let name = self.names.take(element);
         self.paired.insert(element.to_owned(), name.clone());
         if let Some(object) = upstream.object(element) {
             let mut object = object.clone();
@@ -448,5 +627,156 @@ mod tests {
         let merged = reconcile(&ours, &theirs).merged;
         assert_eq!(merged.object("A").unwrap().fields[0].ty, "Kind2");
         assert_eq!(merged.object("Kind2").unwrap().fields[0].name, "k");
+    }
+
+    fn texts(reconciled: &Reconciled) -> Vec<(bool, &str)> {
+        reconciled.changes.iter().map(|c| (c.breaking, c.text.as_str())).collect()
+    }
+
+    #[test]
+    fn a_type_change_between_text_types_is_breaking_and_a_narrower_type_is_no_change() {
+        let ours = spec(serde_json::json!({
+            "messages": [message("a.created", "A")],
+            "objects": [{"name": "A", "description": "", "fields": [
+                field("status", "string"), field("day", "date"), field("id", "id"), field("tags", "string[]"),
+                field("codes", "Codes")
+            ]}],
+            "unions": [{"name": "Codes", "description": "", "variants": [
+                {"name": "Text", "type": "string"}, {"name": "List", "type": "string[]"}
+            ]}]
+        }));
+        let theirs = spec(serde_json::json!({
+            "messages": [message("a.created", "A")],
+            "objects": [{"name": "A", "description": "", "fields": [
+                field("status", "Status"), field("day", "datetime"), field("id", "string"), field("tags", "json"),
+                field("codes", "string[]")
+            ]}],
+            "enums": [{"name": "Status", "description": "", "values": [{"value": "on"}]}]
+        }));
+        let reconciled = reconcile(&ours, &theirs);
+        // Taken, either would change the Rust type of the field.
+        assert_eq!(
+            texts(&reconciled),
+            [
+                (true, "`A.status` is Status upstream, string in the spec"),
+                (true, "`A.day` is datetime upstream, date in the spec")
+            ]
+        );
+        // Anything is narrower than `json`, an array too; a union holds the array it has
+        // as an alternative.
+        assert_eq!(
+            reconciled.refinements,
+            ["`A.id`: id for string", "`A.tags`: string[] for json", "`A.codes`: Codes for string[]"]
+        );
+    }
+
+    #[test]
+    fn every_upstream_form_of_an_object_counts_before_a_field_is_called_gone_or_never_absent() {
+        // Upstream sends the invoice bare in one message and with its fees in another;
+        // the spec has one Invoice whose fees are optional.
+        let mut fees = field("fees", "string");
+        fees["optional"] = true.into();
+        let mut note = field("note", "string");
+        note["optional"] = true.into();
+        let ours = spec(serde_json::json!({
+            "messages": [message("a.created", "Invoice"), message("a.updated", "Invoice")],
+            "objects": [{"name": "Invoice", "description": "", "fields": [
+                field("id", "id"), fees, field("number", "integer"), note, field("gone", "string"),
+                field("total", "integer")
+            ]}]
+        }));
+        let theirs = spec(serde_json::json!({
+            "messages": [message("a.created", "InvoiceBase"), message("a.updated", "InvoiceExtended")],
+            "objects": [
+                {"name": "InvoiceBase", "description": "", "fields": [
+                    field("id", "string"), field("number", "string"), field("note", "string"),
+                    field("total", "integer")
+                ]},
+                {"name": "InvoiceExtended", "description": "", "fields": [
+                    field("id", "string"), field("number", "string"), field("fees", "string")
+                ]}
+            ]
+        }));
+        let reconciled = reconcile(&ours, &theirs);
+        // Each difference once, however many forms show it; fees and note are each
+        // missing from one form, which their optional presence allows, while the total,
+        // always present in the spec, is missing from one.
+        assert_eq!(
+            texts(&reconciled),
+            [
+                (true, "`Invoice.number` is string upstream, integer in the spec"),
+                (true, "field `Invoice.gone` is not upstream"),
+                (true, "`Invoice.total` may be absent upstream, not in the spec"),
+            ]
+        );
+        assert_eq!(reconciled.refinements, ["`Invoice.id`: id for string"]);
+    }
+
+    #[test]
+    fn a_merge_never_gives_two_things_one_rust_name() {
+        let ours = spec(serde_json::json!({
+            "messages": [message("fee.created", "Fee")],
+            "objects": [
+                {"name": "Fee", "description": "", "fields": [
+                    field("fooBar", "string"), field("kind", "Kind"), field("code", "Code")
+                ]},
+                {"name": "FeeItem", "description": "", "fields": [field("x", "string")]}
+            ],
+            "enums": [{"name": "Kind", "description": "", "values": [{"value": "a_b"}]}],
+            "unions": [{"name": "Code", "description": "", "variants": [
+                {"name": "Integer", "type": "string"}, {"name": "IntegerUpstream", "type": "boolean"}
+            ]}]
+        }));
+        let theirs = spec(serde_json::json!({
+            "messages": [message("fee.created", "Fee"), message("fee_created", "Fee"),
+                         message("fee.updated", "Fee_item")],
+            "objects": [
+                {"name": "Fee", "description": "", "fields": [
+                    field("fooBar", "string"), field("foo_bar", "string"), field("kind", "Kind"),
+                    field("code", "Code")
+                ]},
+                {"name": "Fee_item", "description": "", "fields": [field("y", "string")]}
+            ],
+            "enums": [{"name": "Kind", "description": "", "values": [{"value": "a_b"}, {"value": "a-b"}]}],
+            "unions": [{"name": "Code", "description": "", "variants": [
+                {"name": "Text", "type": "string"}, {"name": "Integer", "type": "integer"}
+            ]}]
+        }));
+        let reconciled = reconcile(&ours, &theirs);
+        let merged = &reconciled.merged;
+        merged.ensure_valid("the merge").unwrap();
+        let fee = merged.object("Fee").unwrap();
+        assert_eq!(
+            fee.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["fooBar", "kind", "code"]
+        );
+        let values: Vec<&str> =
+            merged.enumeration("Kind").unwrap().values.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(values, ["a_b"]);
+        let variants: Vec<(&str, &str)> =
+            merged.union("Code").unwrap().variants.iter().map(|v| (v.name.as_str(), v.ty.as_str())).collect();
+        assert_eq!(
+            variants,
+            [("Integer", "string"), ("IntegerUpstream", "boolean"), ("Integer2", "integer")]
+        );
+        let messages: Vec<(&str, &str)> =
+            merged.messages.iter().map(|m| (m.webhook_type.as_str(), m.payload.as_str())).collect();
+        assert_eq!(messages, [("fee.created", "Fee"), ("fee.updated", "Fee_item2")]);
+        for line in [
+            (
+                true,
+                "field `Fee.foo_bar` (string) is new; not merged: it becomes the same Rust field as `fooBar`",
+            ),
+            (true, "value `a-b` of `Kind` is new; not merged: it becomes the same Rust variant as `a_b`"),
+            (
+                false,
+                "message `fee_created` is new; not merged: it becomes the same Rust variant as `fee.created`",
+            ),
+        ] {
+            assert!(texts(&reconciled).contains(&line), "missing {line:?} in {:#?}", texts(&reconciled));
+        }
+        assert!(
+            reconciled.changes.iter().filter(|c| c.text.contains("not merged")).all(|c| c.fate == Fate::Kept)
+        );
     }
 }

@@ -13,13 +13,17 @@
 //! the value suggests (`json` for a null); a new message gets its example and a payload
 //! object built from it the same way.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use crate::ordered::Json;
 use crate::output::{Tone, out, paint};
-use crate::spec_file::{EXAMPLE_DEPTH, EnumValue, Field, Message, Object, SpecFile, raw_at_depth};
+use crate::spec_file::{
+    EXAMPLE_DEPTH, EnumValue, Field, Message, Object, SpecFile, TypeNames, field_key, raw_at_depth,
+    variant_key,
+};
 use crate::{Outcome, spec};
 
 #[derive(clap::Args)]
@@ -45,11 +49,17 @@ pub fn run(args: Args) -> Outcome {
     let page = std::fs::read_to_string(&args.page)
         .map_err(|err| format!("cannot read {}: {err}", args.page.display()))?;
     let spec = match &args.into {
+        Some(path) if args.write => {
+            let spec = SpecFile::read(path)?;
+            SpecFile::ensure_file_valid(path)?;
+            spec
+        }
         Some(path) => SpecFile::read(path)?,
         None => serde_json::from_str(spec::BUNDLED).map_err(|err| err.to_string())?,
     };
     let blocks = examples(&page);
-    let mut merge = Merge { merged: spec.clone(), spec, added: 0 };
+    let mut merge =
+        Merge { merged: spec.clone(), names: TypeNames::of(&spec), spec, added: 0, members: HashMap::new() };
     let mut invalid = 0;
     let mut messages = 0;
     for block in &blocks {
@@ -64,7 +74,8 @@ pub fn run(args: Args) -> Outcome {
                     "{}: {}:{line}:{}: the example is not valid JSON: {message}",
                     paint("invalid", Tone::Bad),
                     args.page.display(),
-                    err.column()
+                    // serde_json says column 0 before the first character of a line.
+                    err.column().max(1)
                 );
             }
             Ok(example) => {
@@ -95,23 +106,18 @@ pub fn examples(page: &str) -> Vec<Block> {
         return fenced;
     }
     let mut blocks = Vec::new();
-    let mut index = 0;
-    while index < lines.len() {
-        if lines[index].trim() != "{" {
-            index += 1;
+    let mut rest = lines.iter().enumerate();
+    while let Some((start, line)) = rest.next() {
+        if line.trim() != "{" {
             continue;
         }
-        let start = index;
-        let mut depth = 0i64;
-        let mut text = String::new();
-        while index < lines.len() {
-            depth += brace_balance(lines[index]);
-            text.push_str(lines[index]);
+        let mut depth = brace_balance(line);
+        let mut text = format!("{line}\n");
+        while depth > 0 {
+            let Some((_, line)) = rest.next() else { break };
+            depth += brace_balance(line);
+            text.push_str(line);
             text.push('\n');
-            index += 1;
-            if depth <= 0 {
-                break;
-            }
         }
         blocks.push(Block { line: start + 1, text });
     }
@@ -137,6 +143,10 @@ fn fenced_blocks(lines: &[&str]) -> Vec<Block> {
                 text.push('\n');
             }
         }
+    }
+    // A block never closed runs to the end of the page, and is an example all the same.
+    if let Some((line, text)) = open {
+        blocks.push(Block { line, text });
     }
     blocks
 }
@@ -165,6 +175,12 @@ struct Merge {
     spec: SpecFile,
     merged: SpecFile,
     added: usize,
+    /// The fields of merged objects and the values of merged enumerations, by type and by
+    /// the Rust name each becomes: a page may hold objects of thousands of keys, each
+    /// looked up.
+    members: HashMap<String, HashMap<String, String>>,
+    /// The Rust type names the merge takes.
+    names: TypeNames,
 }
 
 impl Merge {
@@ -173,12 +189,60 @@ impl Merge {
         out!("{}: {text}", paint("new", Tone::Note));
     }
 
+    /// What is left out, and why.
+    fn differs(text: String) {
+        out!("{}: {text}", paint("differs", Tone::Note));
+    }
+
+    /// The fields of the merged object `name` by the Rust field each becomes, or the
+    /// values of the merged enumeration `name` by the Rust variant each becomes.
+    fn members_of(&mut self, name: &str) -> &mut HashMap<String, String> {
+        let merged = &self.merged;
+        self.members.entry(name.to_owned()).or_insert_with(|| {
+            let mut members = HashMap::new();
+            if let Some(object) = merged.object(name) {
+                for field in &object.fields {
+                    members.entry(field_key(&field.name)).or_insert_with(|| field.name.clone());
+                }
+            } else if let Some(enumeration) = merged.enumeration(name) {
+                for value in &enumeration.values {
+                    members.entry(variant_key(&value.value)).or_insert_with(|| value.value.clone());
+                }
+            }
+            members
+        })
+    }
+
+    /// Adds a field to a merged object, whose Rust fields the caller found free of it.
+    fn add_field(&mut self, object: &str, field: Field) {
+        self.members_of(object).insert(field_key(&field.name), field.name.clone());
+        if let Some(target) = self.merged.objects.iter_mut().rev().find(|o| o.name == object) {
+            target.fields.push(field);
+        }
+    }
+
     /// Reports and merges what `example` has that the spec lacks.
     fn example(&mut self, webhook_type: &str, example: &Json) -> Result<(), String> {
         let Some(message) = self.spec.messages.iter().find(|m| m.webhook_type == webhook_type).cloned()
         else {
             if self.merged.messages.iter().any(|m| m.webhook_type == webhook_type) {
                 return Ok(()); // A second example of a message the page added.
+            }
+            // The generated code has one variant and one handler method per message.
+            let variant = variant_key(webhook_type);
+            if let Some(other) = self.merged.messages.iter().find(|m| variant_key(&m.webhook_type) == variant)
+            {
+                let other = &other.webhook_type;
+                Merge::differs(format!(
+                    "`{webhook_type}` becomes the same Rust variant as `{other}`; left out"
+                ));
+                return Ok(());
+            }
+            if variant == "Unknown" {
+                Merge::differs(format!(
+                    "`{webhook_type}` becomes the handler method for unknown webhook types; left out"
+                ));
+                return Ok(());
             }
             return self.new_message(webhook_type, example);
         };
@@ -195,9 +259,11 @@ impl Merge {
     }
 
     fn new_message(&mut self, webhook_type: &str, example: &Json) -> Result<(), String> {
+        // An envelope key spelled otherwise (`organizationId`) is no payload either.
+        let envelope: Vec<String> = ENVELOPE.iter().map(|key| field_key(key)).collect();
         let payload_key = match example {
             Json::Object(members) => {
-                members.iter().map(|(key, _)| key).find(|key| !ENVELOPE.contains(&key.as_str()))
+                members.iter().map(|(key, _)| key).find(|key| !envelope.contains(&field_key(key)))
             }
             _ => None,
         };
@@ -209,7 +275,7 @@ impl Merge {
         };
         let payload = match example.get(payload_key) {
             Some(Json::Object(members)) => {
-                self.build(&crate::openapi::pascal(object_type), members, webhook_type)
+                self.build(&crate::openapi::pascal(object_type), members, &format!("`{webhook_type}`"))
             }
             _ => {
                 out!("{}: the payload of `{webhook_type}` is not an object", paint("differs", Tone::Note));
@@ -233,18 +299,18 @@ impl Merge {
     /// A new object for an example object, named after `name` (made free), with a field
     /// per member; nested objects become objects of their own.
     fn build(&mut self, name: &str, members: &[(String, Json)], place: &str) -> String {
-        let name = if name.is_empty() { "Payload" } else { name };
-        let mut free = name.to_owned();
-        let mut counter = 2;
-        while self.merged.defines(&free) {
-            free = format!("{name}{counter}");
-            counter += 1;
-        }
-        let index = self.merged.objects.len();
+        let free = self.names.take(if name.is_empty() { "Payload" } else { name });
         self.merged.objects.push(Object { name: free.clone(), ..Object::default() });
-        let fields = members.iter().map(|(key, value)| self.field(&free, key, value, place)).collect();
-        if let Some(object) = self.merged.objects.get_mut(index) {
-            object.fields = fields;
+        for (key, value) in members {
+            // The key is checked before its value makes types of its own.
+            if let Some(other) = self.members_of(&free).get(&field_key(key)) {
+                Merge::differs(format!(
+                    "field `{free}.{key}` (in {place}) becomes the same Rust field as `{other}`; left out"
+                ));
+                continue;
+            }
+            let field = self.field(&free, key, value, place);
+            self.add_field(&free, field);
         }
         free
     }
@@ -277,21 +343,28 @@ impl Merge {
 
     fn object(&mut self, name: &str, value: &Json, place: &str) {
         let (Some(object), Json::Object(members)) = (self.spec.object(name).cloned(), value) else { return };
+        let mut fields: HashMap<&str, &Field> = HashMap::new();
+        for field in &object.fields {
+            fields.entry(field.name.as_str()).or_insert(field);
+        }
         for (key, member) in members {
-            let Some(field) = object.fields.iter().find(|f| &f.name == key) else {
-                let exists =
-                    self.merged.object(name).is_some_and(|o| o.fields.iter().any(|f| &f.name == key));
-                if !exists {
-                    let added = self.field(name, key, member, place);
-                    if let Some(target) = self.merged.objects.iter_mut().find(|o| o.name == name) {
-                        target.fields.push(added);
+            let Some(field) = fields.get(key.as_str()) else {
+                match self.members_of(name).get(&field_key(key)) {
+                    // Merged from an earlier example.
+                    Some(other) if other == key => {}
+                    Some(other) => Merge::differs(format!(
+                        "field `{name}.{key}` (in {place}) becomes the same Rust field as `{other}`; left out"
+                    )),
+                    None => {
+                        let added = self.field(name, key, member, place);
+                        self.add_field(name, added);
+                        let member = member.to_value();
+                        self.note(format!(
+                            "field `{name}.{key}` ({}, in {place}): {}",
+                            infer(&member),
+                            short(&member)
+                        ));
                     }
-                    let member = member.to_value();
-                    self.note(format!(
-                        "field `{name}.{key}` ({}, in {place}): {}",
-                        infer(&member),
-                        short(&member)
-                    ));
                 }
                 continue;
             };
@@ -313,11 +386,20 @@ impl Merge {
         } else if let (Some(enumeration), Some(text)) = (self.spec.enumeration(ty), value.as_str())
             && !enumeration.values.iter().any(|v| v.value == text)
         {
-            let Some(target) = self.merged.enums.iter_mut().find(|e| e.name == ty) else { return };
-            if target.values.iter().any(|v| v.value == text) {
-                return;
+            let variant = variant_key(text);
+            match self.members_of(ty).get(&variant) {
+                // Merged from an earlier example.
+                Some(other) if other == text => return,
+                Some(other) => {
+                    return Merge::differs(format!(
+                        "value `{text}` of `{ty}` (in {place}) becomes the same Rust variant as `{other}`; left out"
+                    ));
+                }
+                None => {}
             }
+            let Some(target) = self.merged.enums.iter_mut().find(|e| e.name == ty) else { return };
             target.values.push(EnumValue { value: text.to_owned(), ..EnumValue::default() });
+            self.members_of(ty).insert(variant, text.to_owned());
             self.note(format!("value `{text}` of `{ty}` (in {place})"));
         }
     }
@@ -349,9 +431,9 @@ pub fn infer(value: &Value) -> String {
             };
             let date = bytes.len() >= 10
                 && digits(0..4)
-                && bytes[4] == b'-'
+                && bytes.get(4) == Some(&b'-')
                 && digits(5..7)
-                && bytes[7] == b'-'
+                && bytes.get(7) == Some(&b'-')
                 && digits(8..10);
             if text.len() == 36 && text.bytes().filter(|b| *b == b'-').count() == 4 {
                 "id".to_owned()

@@ -28,7 +28,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Outcome {
     let upstream = match openapi::import(&args.file) {
-        Ok(spec) => spec,
+        Ok(imported) => {
+            // On stderr, as the problems: what the spec says less than the description.
+            for note in &imported.notes {
+                eprintln!("warning: {note}");
+            }
+            imported.spec
+        }
         Err(problems) => {
             // On stderr: stdout holds the spec when there is no --into.
             for problem in &problems {
@@ -44,9 +50,12 @@ pub fn run(args: Args) -> Outcome {
         upstream.enums.len(),
         upstream.unions.len()
     );
+    // A spec the generator refuses is never written or printed; the description's path
+    // names what was refused.
+    let imported = format!("the import of {}", args.file.display());
     let Some(into) = &args.into else {
         // The spec alone on stdout, so that it can be redirected to a file.
-        upstream.ensure_valid("the import")?;
+        upstream.ensure_valid(&imported)?;
         eprintln!("{}: {counts}", args.file.display());
         out!("{}", upstream.to_text()?.trim_end());
         return Ok(true);
@@ -58,12 +67,15 @@ pub fn run(args: Args) -> Outcome {
                 into.display()
             ));
         }
-        upstream.ensure_valid("the import")?;
+        upstream.ensure_valid(&imported)?;
         upstream.write(into)?;
         out!("{} written: {counts}", into.display());
         return Ok(true);
     }
     let spec = SpecFile::read(into)?;
+    if args.write {
+        SpecFile::ensure_file_valid(into)?;
+    }
     let reconciled = reconcile(&spec, &upstream);
     report(&reconciled, args.verbose);
     let breaking = reconciled.changes.iter().any(|change| change.breaking);

@@ -19,6 +19,15 @@
 //! - a schema reached by `$ref` is named after the reference (`InvoiceObject.yaml` and
 //!   `#/components/schemas/InvoiceObject` give `Invoice`: the word `Object` is dropped);
 //!   one written inline is named after its place (`Invoice` + `error_details`).
+//!
+//! What the spec format cannot hold as written is brought to the nearest thing it can,
+//! and each such place is given as a note (a warning for the user), so that the spec
+//! made is always one the generator takes: a type name the generated code reserves gets a
+//! number; a property that becomes the same Rust field as an earlier one, and a webhook
+//! whose type is already a message or becomes the same Rust variant as one, are left out;
+//! an enumeration whose values become the same variant is a plain string; a union that no
+//! variant set can express, and a schema that holds itself only through arrays or
+//! aliases, are `json`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -26,13 +35,22 @@ use std::rc::Rc;
 
 use serde_norway::{Mapping, Value};
 
-use crate::spec_file::{Enum, EnumValue, Field, Message, Object, SpecFile, Union, UnionVariant};
+use crate::spec_file::{
+    Enum, EnumValue, Field, Message, Object, SpecFile, TypeNames, Union, UnionVariant, field_key, variant_key,
+};
 
 /// The envelope keys that are not the payload.
 const ENVELOPE: [&str; 3] = ["webhook_type", "object_type", "organization_id"];
 
 /// How many `$ref`s in a row are followed before a chain is called a loop.
 const MAX_REF_CHAIN: usize = 64;
+
+/// How deep schemas may nest (an object in an object, the items of an array) before a
+/// description is refused: the conversion recurses, and no real description comes near.
+const MAX_NESTING: usize = 128;
+
+/// Where a schema is: its file and the pointer in it.
+type Identity = (PathBuf, String);
 
 /// A node of one of the documents: where it is and what it holds.
 #[derive(Clone, Debug)]
@@ -71,6 +89,49 @@ impl Node {
     fn str(&self, key: &str) -> Option<&str> {
         self.value.get(key).and_then(Value::as_str)
     }
+
+    fn identity(&self) -> Identity {
+        (self.file.clone(), self.pointer.clone())
+    }
+}
+
+/// `value` with every mapping key as text, as OpenAPI means them: YAML reads `200:` or
+/// `true:` as a number or a boolean, which no lookup by name would find. A key that is a
+/// list or a mapping has no such text.
+fn text_keys(value: Value, file: &Path, pointer: &str) -> Result<Value, String> {
+    let place = || format!("{}: {}", file.display(), if pointer.is_empty() { "/" } else { pointer });
+    match value {
+        Value::Mapping(map) => {
+            let mut out = Mapping::with_capacity(map.len());
+            for (key, value) in map {
+                let key = match key {
+                    Value::String(text) => text,
+                    Value::Number(number) => number.to_string(),
+                    Value::Bool(flag) => flag.to_string(),
+                    Value::Null => "null".to_owned(),
+                    _ => return Err(format!("{}: a key that is not text", place())),
+                };
+                let at = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                if out.contains_key(key.as_str()) {
+                    return Err(format!("{}: {at}: the key is written twice", file.display()));
+                }
+                let value = text_keys(value, file, &at)?;
+                out.insert(Value::String(key), value);
+            }
+            Ok(Value::Mapping(out))
+        }
+        Value::Sequence(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| text_keys(item, file, &format!("{pointer}/{index}")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Sequence),
+        Value::Tagged(mut tagged) => {
+            tagged.value = text_keys(tagged.value, file, pointer)?;
+            Ok(Value::Tagged(tagged))
+        }
+        other => Ok(other),
+    }
 }
 
 /// The files of a description, each read once.
@@ -95,7 +156,7 @@ impl Documents {
             }
             None => format!("{}: {err}", path.display()),
         })?;
-        let value = Rc::new(value);
+        let value = Rc::new(text_keys(value, path, "")?);
         self.files.insert(path.to_owned(), Rc::clone(&value));
         Ok(value)
     }
@@ -103,13 +164,31 @@ impl Documents {
     /// The node a `$ref` written in `from` names.
     fn target(&mut self, from: &Node, reference: &str) -> Result<Node, String> {
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        if file.contains("://") {
+            return Err(format!(
+                "{}: `$ref: {reference}` names a URL; only files are followed",
+                from.place()
+            ));
+        }
         let file = if file.is_empty() {
             from.file.clone()
         } else {
             let base = from.file.parent().unwrap_or(Path::new("."));
             normalize(&base.join(file))
         };
-        let document = self.load(&file)?;
+        // A device or a pipe (`/dev/zero`, `/dev/stdin`) would be read forever, or wait.
+        if !self.files.contains_key(&file)
+            && std::fs::metadata(&file).is_ok_and(|metadata| !metadata.is_file())
+        {
+            return Err(format!(
+                "{}: `$ref: {reference}` names {}, which is not a file",
+                from.place(),
+                file.display()
+            ));
+        }
+        let document = self
+            .load(&file)
+            .map_err(|problem| format!("{}: `$ref: {reference}`: {problem}", from.place()))?;
         let mut value = document.as_ref();
         for segment in fragment.split('/').skip(1) {
             let key = segment.replace("~1", "/").replace("~0", "~");
@@ -165,7 +244,28 @@ fn normalize(path: &Path) -> PathBuf {
 /// The properties of an object schema in order, and the names it requires.
 type Properties = (Vec<(String, Node)>, HashSet<String>);
 
+/// What the members of an object schema give, while they are merged.
+#[derive(Default)]
+struct Found {
+    properties: Vec<(String, Node)>,
+    /// Where each property is in `properties`: a schema may have thousands.
+    places: HashMap<String, usize>,
+    required: HashSet<String>,
+    /// The members merged so far.
+    seen: HashSet<Identity>,
+}
+
+/// Where a conversion was: how many types of each kind, schemas remembered and notes.
+struct Mark {
+    objects: usize,
+    enums: usize,
+    unions: usize,
+    remembered: usize,
+    notes: usize,
+}
+
 /// A converted type: its expression and whether null is allowed.
+#[derive(Clone)]
 struct Ty {
     expr: String,
     nullable: bool,
@@ -175,21 +275,47 @@ struct Ty {
 struct Importer {
     documents: Documents,
     spec: SpecFile,
-    /// Names given to the schemas met so far, by file and pointer.
-    named: HashMap<(PathBuf, String), String>,
-    taken: HashSet<String>,
+    /// The spec type of each schema met so far that has a name, or is `json`, by file
+    /// and pointer.
+    named: HashMap<Identity, Ty>,
+    /// The schemas in `named`, in the order remembered.
+    remembered: Vec<Identity>,
+    /// The Rust names of the types defined.
+    taken: TypeNames,
+    /// Schemas being converted that have no name yet (arrays, aliases): met again inside
+    /// themselves, they can only be `json`.
+    open: HashSet<Identity>,
+    /// How many schemas deep the conversion is.
+    depth: usize,
+    /// The messages defined so far, by their Rust variant: the webhook's place under
+    /// `webhooks`.
+    variants: HashMap<String, String>,
     problems: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// A description converted: the spec, and the places where it says less than the
+/// description because the format cannot hold what is there as written.
+#[derive(Debug)]
+pub struct Imported {
+    pub spec: SpecFile,
+    pub notes: Vec<String>,
 }
 
 /// Reads the description at `path` and converts its webhooks and every schema they reach.
 /// Every problem found is returned at once.
-pub fn import(path: &Path) -> Result<SpecFile, Vec<String>> {
+pub fn import(path: &Path) -> Result<Imported, Vec<String>> {
     let mut importer = Importer {
         documents: Documents { files: HashMap::new() },
         spec: SpecFile { format_version: 1, ..SpecFile::default() },
         named: HashMap::new(),
-        taken: HashSet::new(),
+        remembered: Vec::new(),
+        taken: TypeNames::default(),
+        open: HashSet::new(),
+        depth: 0,
+        variants: HashMap::new(),
         problems: Vec::new(),
+        notes: Vec::new(),
     };
     let path = normalize(path);
     let root = importer.documents.load(&path).map_err(|problem| vec![problem])?;
@@ -197,19 +323,18 @@ pub fn import(path: &Path) -> Result<SpecFile, Vec<String>> {
     let title = root.child("info").and_then(|info| info.str("title").map(str::to_owned));
     let version = root.child("info").and_then(|info| info.str("version").map(str::to_owned));
     importer.spec.title = title.clone().unwrap_or_else(|| "Webhook messages".to_owned());
-    importer.spec.description = format!(
+    importer.spec.description = Some(format!(
         "The webhook messages of {}{}, imported from its OpenAPI description.",
         title.as_deref().unwrap_or("an API"),
         version.map(|v| format!(" {v}")).unwrap_or_default()
-    );
+    ));
     let Some(webhooks) = root.child("webhooks") else {
         return Err(vec![format!("{}: no `webhooks` key: this description has no webhooks", root.place())]);
     };
-    let keys: Vec<String> = webhooks
-        .value
-        .as_mapping()
-        .map(|map| map.keys().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
+    let Some(map) = webhooks.value.as_mapping() else {
+        return Err(vec![format!("{}: not a mapping of webhooks", webhooks.place())]);
+    };
+    let keys: Vec<String> = map.keys().filter_map(Value::as_str).map(str::to_owned).collect();
     for key in keys {
         if let Some(node) = webhooks.child(&key)
             && let Err(problem) = importer.message(&node)
@@ -217,7 +342,11 @@ pub fn import(path: &Path) -> Result<SpecFile, Vec<String>> {
             importer.problems.push(problem);
         }
     }
-    if importer.problems.is_empty() { Ok(importer.spec) } else { Err(importer.problems) }
+    if importer.problems.is_empty() {
+        Ok(Imported { spec: importer.spec, notes: importer.notes })
+    } else {
+        Err(importer.problems)
+    }
 }
 
 impl Importer {
@@ -247,15 +376,41 @@ impl Importer {
         };
         let webhook_type = constant("webhook_type")?;
         let object_type = constant("object_type")?;
-        let (payload_key, payload) = properties
-            .iter()
-            .find(|(key, _)| !ENVELOPE.contains(&key.as_str()))
-            .ok_or_else(|| format!("{}: no payload property beside the envelope's", schema.place()))?;
+        // The generated code has one variant and one handler method per message. A webhook
+        // is named by its place under `webhooks`, wherever its own file is.
+        let variant = variant_key(&webhook_type);
+        if let Some(other) = self.variants.get(&variant) {
+            let defined = self.spec.messages.iter().any(|m| m.webhook_type == webhook_type);
+            let why = if defined {
+                "is already the message of"
+            } else {
+                "becomes the same Rust variant as the message of"
+            };
+            self.notes
+                .push(format!("{}: webhook type `{webhook_type}` {why} {other}; left out", node.place()));
+            return Ok(());
+        }
+        if variant == "Unknown" {
+            self.notes.push(format!(
+                "{}: webhook type `{webhook_type}` becomes the handler method for unknown webhook types; left out",
+                node.place()
+            ));
+            return Ok(());
+        }
+        // An envelope key written otherwise (`organizationId`) would name the envelope's
+        // field of the generated event all the same.
+        let envelope: Vec<String> = ENVELOPE.iter().map(|key| field_key(key)).collect();
+        let (payload_key, payload) =
+            properties
+                .iter()
+                .find(|(key, _)| !envelope.contains(&field_key(key)))
+                .ok_or_else(|| format!("{}: no payload property beside the envelope's", schema.place()))?;
         let payload_ty = self.ty(payload, &pascal(payload_key))?;
         if self.spec.object(&payload_ty.expr).is_none() {
             return Err(format!("{}: the payload `{payload_key}` is not an object", payload.place()));
         }
         let text = |node: &Node, key: &str| node.str(key).map(|text| text.trim().to_owned());
+        self.variants.insert(variant, node.pointer.clone());
         self.spec.messages.push(Message {
             title: text(&operation, "summary").unwrap_or_else(|| webhook_type.clone()),
             description: text(&operation, "description")
@@ -273,36 +428,36 @@ impl Importer {
     /// The properties of an object schema, `allOf` members merged in order, with the
     /// names it requires.
     fn properties(&mut self, schema: &Node) -> Result<Properties, String> {
-        let mut properties: Vec<(String, Node)> = Vec::new();
-        let mut required = HashSet::new();
-        self.collect(schema, &mut properties, &mut required, 0)?;
-        Ok((properties, required))
+        let mut found = Found { seen: HashSet::from([schema.identity()]), ..Found::default() };
+        self.collect(schema, &mut found, 0)?;
+        Ok((found.properties, found.required))
     }
 
-    fn collect(
-        &mut self,
-        schema: &Node,
-        properties: &mut Vec<(String, Node)>,
-        required: &mut HashSet<String>,
-        depth: usize,
-    ) -> Result<(), String> {
+    /// Merges the properties of `schema` and of its `allOf` members. A member already
+    /// merged (the schema itself, or one included twice) has nothing more to give.
+    fn collect(&mut self, schema: &Node, found: &mut Found, depth: usize) -> Result<(), String> {
         if depth > MAX_REF_CHAIN {
             return Err(format!("{}: `allOf`s nest too deep", schema.place()));
         }
         for member in schema.children("allOf") {
             let (member, _) = self.documents.resolve(&member)?;
-            self.collect(&member, properties, required, depth + 1)?;
+            if found.seen.insert(member.identity()) {
+                self.collect(&member, found, depth + 1)?;
+            }
         }
         if let Some(names) = schema.value.get("required").and_then(Value::as_sequence) {
-            required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
+            found.required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
         }
         if let Some(own) = schema.child("properties") {
             for key in own.value.as_mapping().into_iter().flat_map(|m| m.keys()).filter_map(Value::as_str) {
                 let Some(node) = own.child(key) else { continue };
                 // A later `allOf` member redefines a property in place.
-                match properties.iter_mut().find(|(name, _)| name == key) {
+                match found.places.get(key).and_then(|&place| found.properties.get_mut(place)) {
                     Some(slot) => slot.1 = node,
-                    None => properties.push((key.to_owned(), node)),
+                    None => {
+                        found.places.insert(key.to_owned(), found.properties.len());
+                        found.properties.push((key.to_owned(), node));
+                    }
                 }
             }
         }
@@ -312,16 +467,39 @@ impl Importer {
     /// The spec type of a schema, defining the objects, enumerations and unions it needs.
     /// `hint` names an inline schema after its place.
     fn ty(&mut self, node: &Node, hint: &str) -> Result<Ty, String> {
+        if self.depth >= MAX_NESTING {
+            return Err(format!("{}: schemas nest more than {MAX_NESTING} deep", node.place()));
+        }
+        self.depth += 1;
+        let ty = self.nested(node, hint);
+        self.depth -= 1;
+        ty
+    }
+
+    fn nested(&mut self, node: &Node, hint: &str) -> Result<Ty, String> {
         let (schema, siblings) = self.documents.resolve(node)?;
         let beside_null = siblings.get("nullable").and_then(Value::as_bool) == Some(true);
         // Inline schemas are remembered too: the properties of an `allOf` member are read
         // once for each object that includes it, and must give the same types each time.
-        let identity = (schema.file.clone(), schema.pointer.clone());
+        let identity = schema.identity();
         let mut ty = match self.named.get(&identity) {
-            Some(name) => Ty { expr: name.clone(), nullable: nullable(&schema) },
+            Some(known) => Ty { expr: known.expr.clone(), nullable: known.nullable || nullable(&schema) },
+            // An array of itself, or a `oneOf` of itself: nothing but `json` holds it.
+            None if self.open.contains(&identity) => {
+                Ty { expr: "json".to_owned(), nullable: nullable(&schema) }
+            }
             None => {
                 let name = node.str("$ref").map_or_else(|| hint.to_owned(), reference_name);
-                self.schema(&schema, &name, Some(identity))?
+                self.open.insert(identity.clone());
+                let ty = self.schema(&schema, &name, Some(identity.clone()));
+                self.open.remove(&identity);
+                let ty = ty?;
+                // What made it nullable (a nullable alternative of a union) holds for
+                // every use.
+                if let Some(known) = self.named.get_mut(&identity) {
+                    known.nullable = ty.nullable;
+                }
+                ty
             }
         };
         ty.nullable |= beside_null;
@@ -330,12 +508,7 @@ impl Importer {
 
     /// The spec type of a resolved schema; `identity` is set when a reference reached it,
     /// so that it is defined once however many references reach it.
-    fn schema(
-        &mut self,
-        schema: &Node,
-        name: &str,
-        identity: Option<(PathBuf, String)>,
-    ) -> Result<Ty, String> {
+    fn schema(&mut self, schema: &Node, name: &str, identity: Option<Identity>) -> Result<Ty, String> {
         let null = nullable(schema);
         let alternatives: Vec<Node> = ["oneOf", "anyOf"]
             .iter()
@@ -350,7 +523,9 @@ impl Importer {
                 ty.nullable |= null;
                 return Ok(ty);
             }
-            return self.union(schema, name, identity, &alternatives).map(|expr| Ty { expr, nullable: null });
+            let mut ty = self.union(schema, name, identity, &alternatives)?;
+            ty.nullable |= null;
+            return Ok(ty);
         }
         if has_properties {
             return self.object(schema, name, identity).map(|expr| Ty { expr, nullable: null });
@@ -387,21 +562,25 @@ impl Importer {
         Ok(Ty { expr, nullable: null })
     }
 
-    fn object(
-        &mut self,
-        schema: &Node,
-        name: &str,
-        identity: Option<(PathBuf, String)>,
-    ) -> Result<String, String> {
+    fn object(&mut self, schema: &Node, name: &str, identity: Option<Identity>) -> Result<String, String> {
         let name = self.claim(name, identity);
-        let text = self.object_description(schema, 0);
+        let text = self.object_description(schema, &mut HashSet::from([schema.identity()]));
         // Pushed before its fields are read, so that an object that holds itself
         // refers to the name.
         let index = self.spec.objects.len();
         self.spec.objects.push(Object { name: name.clone(), description: text, ..Object::default() });
         let (properties, required) = self.properties(schema)?;
         let mut fields = Vec::new();
+        let mut rust_fields: HashMap<String, String> = HashMap::new();
         for (key, node) in properties {
+            if let Some(other) = rust_fields.get(&field_key(&key)) {
+                self.notes.push(format!(
+                    "{}: property `{key}` becomes the same Rust field as `{other}` of `{name}`; left out",
+                    node.place()
+                ));
+                continue;
+            }
+            rust_fields.insert(field_key(&key), key.clone());
             let ty = self.ty(&node, &format!("{name}{}", pascal(&key)))?;
             let (resolved, siblings) = self.documents.resolve(&node)?;
             let text = siblings
@@ -428,14 +607,16 @@ impl Importer {
 
     /// An object's description; for an `allOf` without one, that of its first member
     /// with one, which describes the object the others extend.
-    fn object_description(&mut self, schema: &Node, depth: usize) -> String {
+    fn object_description(&mut self, schema: &Node, seen: &mut HashSet<Identity>) -> String {
         let own = description(schema);
-        if !own.is_empty() || depth > MAX_REF_CHAIN {
+        if !own.is_empty() || seen.len() > MAX_REF_CHAIN {
             return own;
         }
         for member in schema.children("allOf") {
-            if let Ok((member, _)) = self.documents.resolve(&member) {
-                let text = self.object_description(&member, depth + 1);
+            if let Ok((member, _)) = self.documents.resolve(&member)
+                && seen.insert(member.identity())
+            {
+                let text = self.object_description(&member, seen);
                 if !text.is_empty() {
                     return text;
                 }
@@ -444,34 +625,64 @@ impl Importer {
         String::new()
     }
 
+    /// An enumeration of the schema's values, or `string` when they cannot make one: none
+    /// is text, or two become the same Rust variant.
     fn enumeration(
         &mut self,
         schema: &Node,
         name: &str,
-        identity: Option<(PathBuf, String)>,
+        identity: Option<Identity>,
     ) -> Result<String, String> {
+        let mut values: Vec<EnumValue> = Vec::new();
+        let mut variants: HashMap<String, String> = HashMap::new();
+        for value in schema.value.get("enum").and_then(Value::as_sequence).into_iter().flatten() {
+            // YAML reads `1` or `true` as a number or a boolean where a string type means
+            // the text; `null` makes the value nullable, no value.
+            let text = match value {
+                Value::String(text) => text.clone(),
+                Value::Number(number) => number.to_string(),
+                Value::Bool(flag) => flag.to_string(),
+                _ => continue,
+            };
+            match variants.get(&variant_key(&text)) {
+                // Listed twice: one value.
+                Some(other) if *other == text => {}
+                Some(other) => {
+                    self.notes.push(format!(
+                        "{}: values `{other}` and `{text}` become the same Rust variant; the type is a plain string",
+                        schema.place()
+                    ));
+                    return Ok(self.remember(identity, "string"));
+                }
+                None => {
+                    variants.insert(variant_key(&text), text.clone());
+                    values.push(EnumValue { value: text, ..EnumValue::default() });
+                }
+            }
+        }
+        if values.is_empty() {
+            return Ok(self.remember(identity, "string"));
+        }
         let name = self.claim(name, identity);
-        let values = schema
-            .value
-            .get("enum")
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(|value| EnumValue { value: value.to_owned(), ..EnumValue::default() })
-            .collect();
         self.spec.enums.push(Enum { name: name.clone(), description: description(schema), values });
         Ok(name)
     }
 
-    /// A union, or `json` when the alternatives cannot be told apart by their JSON kind.
+    /// A union, or `json` when no union holds the alternatives: two of one JSON kind, a
+    /// free-form object, or an alternative whose type no variant can have (`json`, a
+    /// union, an array the format cannot express). A nullable alternative makes the
+    /// union nullable.
     fn union(
         &mut self,
         schema: &Node,
         name: &str,
-        identity: Option<(PathBuf, String)>,
+        identity: Option<Identity>,
         alternatives: &[Node],
-    ) -> Result<String, String> {
+    ) -> Result<Ty, String> {
+        let json = |importer: &mut Importer, identity| Ty {
+            expr: importer.remember(identity, "json"),
+            nullable: false,
+        };
         // Alternatives that are free-form objects or share a kind make the value `json`,
         // decided before anything is defined for them.
         let mut seen = HashSet::new();
@@ -482,56 +693,117 @@ impl Importer {
                 _ if resolved.value.get("properties").is_some() || resolved.value.get("allOf").is_some() => {
                     "object".to_owned()
                 }
-                _ => return Ok("json".to_owned()),
+                _ => return Ok(json(self, identity)),
             };
             let free_object = kind == "object"
                 && resolved.value.get("properties").is_none()
                 && resolved.value.get("allOf").is_none();
             if free_object || resolved.value.get("oneOf").is_some() || !seen.insert(kind) {
-                return Ok("json".to_owned());
+                return Ok(json(self, identity));
             }
         }
-        let name = self.claim(name, identity);
+        // Only the types of the alternatives tell for sure; what converting them defines
+        // (this union too, when an alternative holds it) is undone when they fail.
+        let saved = self.mark();
+        let name = self.claim(name, identity.clone());
         let index = self.spec.unions.len();
         self.spec.unions.push(Union {
             name: name.clone(),
             description: description(schema),
             variants: Vec::new(),
         });
-        let mut variants = Vec::new();
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        let mut kinds_taken = HashSet::new();
+        let mut nullable = false;
         for alternative in alternatives {
             let ty = self.ty(alternative, &format!("{name}Details"))?;
-            let variant = match ty.expr.as_str() {
+            nullable |= ty.nullable;
+            let Some(kind) = variant_kind(&self.spec, &ty.expr).filter(|kind| kinds_taken.insert(*kind))
+            else {
+                self.undo(saved);
+                return Ok(json(self, identity));
+            };
+            let base = match kind {
                 "integer" => "Integer".to_owned(),
                 "number" => "Number".to_owned(),
                 "boolean" => "Flag".to_owned(),
-                expr if expr.ends_with("[]") => "List".to_owned(),
-                expr if self.spec.object(expr).is_some() => expr.to_owned(),
+                "array" => "List".to_owned(),
+                "object" => ty.expr.clone(),
                 _ => "Text".to_owned(),
             };
+            let mut variant = base.clone();
+            let mut counter = 2;
+            while variants.iter().any(|v| variant_key(&v.name) == variant_key(&variant)) {
+                variant = format!("{base}{counter}");
+                counter += 1;
+            }
             let (resolved, _) = self.documents.resolve(alternative)?;
             variants.push(UnionVariant { name: variant, ty: ty.expr, description: description(&resolved) });
         }
         if let Some(union) = self.spec.unions.get_mut(index) {
             union.variants = variants;
         }
-        Ok(name)
+        Ok(Ty { expr: name, nullable })
     }
 
-    /// A free name for a type, remembered for the schema it names.
-    fn claim(&mut self, name: &str, identity: Option<(PathBuf, String)>) -> String {
-        let base = if name.is_empty() { "Unnamed".to_owned() } else { name.to_owned() };
-        let mut name = base.clone();
-        let mut counter = 2;
-        while self.taken.contains(&name) {
-            name = format!("{base}{counter}");
-            counter += 1;
-        }
-        self.taken.insert(name.clone());
+    /// A free name for a type, remembered for the schema it names: none the generated
+    /// code reserves, none that becomes the Rust name of another.
+    fn claim(&mut self, name: &str, identity: Option<Identity>) -> String {
+        let name = self.taken.take(if name.is_empty() { "Unnamed" } else { name });
+        self.remember(identity, &name)
+    }
+
+    /// Remembers the type of the schema at `identity`, so that every use of it gets the
+    /// same; gives it back.
+    fn remember(&mut self, identity: Option<Identity>, expr: &str) -> String {
         if let Some(identity) = identity {
-            self.named.insert(identity, name.clone());
+            self.remembered.push(identity.clone());
+            self.named.insert(identity, Ty { expr: expr.to_owned(), nullable: false });
         }
-        name
+        expr.to_owned()
+    }
+
+    /// Where the conversion is, to undo what follows. Types are only ever added, each
+    /// under a name it claims, and schemas only ever remembered anew.
+    fn mark(&self) -> Mark {
+        Mark {
+            objects: self.spec.objects.len(),
+            enums: self.spec.enums.len(),
+            unions: self.spec.unions.len(),
+            remembered: self.remembered.len(),
+            notes: self.notes.len(),
+        }
+    }
+
+    /// Undoes what the conversion did since `mark`.
+    fn undo(&mut self, mark: Mark) {
+        let objects = self.spec.objects.drain(mark.objects.min(self.spec.objects.len())..).map(|o| o.name);
+        let enums = self.spec.enums.drain(mark.enums.min(self.spec.enums.len())..).map(|e| e.name);
+        let unions = self.spec.unions.drain(mark.unions.min(self.spec.unions.len())..).map(|u| u.name);
+        for name in objects.chain(enums).chain(unions) {
+            self.taken.release(&name);
+        }
+        for identity in self.remembered.drain(mark.remembered.min(self.remembered.len())..) {
+            self.named.remove(&identity);
+        }
+        self.notes.truncate(mark.notes);
+    }
+}
+
+/// The JSON kind of the values of a type, as union variants are told apart; `None` for
+/// a type no variant can have.
+fn variant_kind(spec: &SpecFile, expr: &str) -> Option<&'static str> {
+    if expr.ends_with("[]") {
+        return Some("array");
+    }
+    match expr {
+        "integer" => Some("integer"),
+        "number" => Some("number"),
+        "boolean" => Some("boolean"),
+        "string" | "id" | "date" | "datetime" | "currency" | "url" | "encoded_json" => Some("string"),
+        _ if spec.enumeration(expr).is_some() => Some("string"),
+        _ if spec.object(expr).is_some() => Some("object"),
+        _ => None,
     }
 }
 

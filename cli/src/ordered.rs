@@ -5,6 +5,7 @@
 //! spec and read by people, envelope first, so it keeps the page's order; so do the
 //! fields of an object built from it.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -111,11 +112,16 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         let mut members: Vec<(String, Json)> = Vec::new();
+        // Where each key is, so that an object of many keys is read in linear time.
+        let mut places: HashMap<String, usize> = HashMap::new();
         while let Some((key, value)) = map.next_entry::<String, Json>()? {
             // A repeated key keeps its first place and its last value, as a map would.
-            match members.iter_mut().find(|(name, _)| *name == key) {
+            match places.get(&key).and_then(|&place| members.get_mut(place)) {
                 Some(slot) => slot.1 = value,
-                None => members.push((key, value)),
+                None => {
+                    places.insert(key.clone(), members.len());
+                    members.push((key, value));
+                }
             }
         }
         Ok(Json::Object(members))

@@ -5,9 +5,11 @@
 //! them back in the order the bundled spec uses, so that a merge changes only the lines
 //! it means to. Examples stay the text they were, byte for byte.
 
+use std::collections::HashSet;
 use std::path::Path;
 
-use lago_webhooks_codegen::{Settings, SpecSource, generate};
+use lago_webhooks_codegen::vocabulary::{Primitive, type_name};
+use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate};
 use serde::{Deserialize, Serialize};
 
 use serde_json::value::RawValue;
@@ -18,14 +20,16 @@ use serde_json::value::RawValue;
 pub struct SpecFile {
     pub format_version: u64,
     pub title: String,
-    #[serde(default)]
-    pub description: String,
+    // Optional keys a spec leaves out stay out when it is written back; an empty list is
+    // the same as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub messages: Vec<Message>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<Object>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enums: Vec<Enum>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unions: Vec<Union>,
@@ -155,13 +159,26 @@ impl SpecFile {
             .map_err(|err| format!("cannot write {}: {err}", path.display()))
     }
 
+    /// Refuses to merge into the spec file at `path` when the generator refuses it as it
+    /// is: its problems are its own, placed in the file as it is, not in the merge.
+    pub fn ensure_file_valid(path: &Path) -> Result<(), String> {
+        let source = SpecSource::read(path).map_err(|errors| problems(&errors))?;
+        generate(&source, &Settings::default()).map(|_| ()).map_err(|errors| {
+            format!(
+                "{} has problems of its own, so nothing is written:\n{}",
+                path.display(),
+                problems(&errors)
+            )
+        })
+    }
+
     /// Refuses a spec the generator would not take: one about to be written must be
     /// usable.
     pub fn ensure_valid(&self, what: &str) -> Result<(), String> {
         let source = SpecSource::new(what, self.to_text()?);
-        generate(&source, &Settings::default())
-            .map(|_| ())
-            .map_err(|errors| format!("{what} would not be a valid spec, so nothing is written:\n{errors}"))
+        generate(&source, &Settings::default()).map(|_| ()).map_err(|errors| {
+            format!("{what} would not be a valid spec, so nothing is written:\n{}", problems(&errors))
+        })
     }
 
     pub fn object(&self, name: &str) -> Option<&Object> {
@@ -179,6 +196,98 @@ impl SpecFile {
     /// Whether a type name is defined by the spec (an object, enumeration or union).
     pub fn defines(&self, name: &str) -> bool {
         self.object(name).is_some() || self.enumeration(name).is_some() || self.union(name).is_some()
+    }
+}
+
+/// The Rust type names taken, to give new types free names: a merge may bring in
+/// thousands.
+#[derive(Debug, Clone, Default)]
+pub struct TypeNames(HashSet<String>);
+
+impl TypeNames {
+    /// The names a spec's types take.
+    pub fn of(spec: &SpecFile) -> TypeNames {
+        let objects = spec.objects.iter().map(|o| &o.name);
+        let names =
+            objects.chain(spec.enums.iter().map(|e| &e.name)).chain(spec.unions.iter().map(|u| &u.name));
+        TypeNames(names.map(|name| type_key(name)).collect())
+    }
+
+    /// Whether a new type may not take `name`: the generated code reserves it, or a type
+    /// already becomes the same Rust type.
+    pub fn taken(&self, name: &str) -> bool {
+        let key = type_key(name);
+        RESERVED_TYPES.contains(&key.as_str())
+            || Primitive::from_name(name).is_some()
+            || self.0.contains(&key)
+    }
+
+    /// Frees a name taken.
+    pub fn release(&mut self, name: &str) {
+        self.0.remove(&type_key(name));
+    }
+
+    /// `base`, or the first of `base2`, `base3`, ... that is free, now taken.
+    pub fn take(&mut self, base: &str) -> String {
+        let mut name = base.to_owned();
+        let mut counter = 2;
+        while self.taken(&name) {
+            name = format!("{base}{counter}");
+            counter += 1;
+        }
+        self.0.insert(type_key(&name));
+        name
+    }
+}
+
+/// Problems of a spec as text. The generator's rendering draws a caret under the place in
+/// its line, which it cannot do past column 65535 (a spec written on one line): there the
+/// place is given without its line.
+fn problems(errors: &SpecErrors) -> String {
+    let shown: Vec<String> = errors
+        .iter()
+        .map(|error| {
+            let mut error = error.clone();
+            if let Origin::Spec(at) = &mut error.origin
+                && at.column.is_some_and(|column| column > usize::from(u16::MAX))
+            {
+                at.source_line = None;
+            }
+            error.to_string()
+        })
+        .collect();
+    shown.join("\n\n")
+}
+
+/// Type names the generated code defines next to the spec's own.
+pub const RESERVED_TYPES: [&str; 4] =
+    ["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
+
+/// The Rust type a spec type name becomes: two names with the same one cannot both be
+/// defined.
+pub fn type_key(name: &str) -> String {
+    type_name(name)
+}
+
+/// What a JSON key becomes as a Rust field, as far as telling keys apart goes: `fooBar`
+/// and `foo_bar`, `type` and `type_`, `1a` and `field_1a` are the same field.
+pub fn field_key(name: &str) -> String {
+    type_name(&prefixed(name, "field_"))
+}
+
+/// What an enumeration value, a union variant or a webhook type becomes as a Rust
+/// variant, as far as telling them apart goes: `a-b` and `a_b`, `404` and `value404` are
+/// the same variant.
+pub fn variant_key(name: &str) -> String {
+    type_name(&prefixed(name, "value_"))
+}
+
+/// `name` behind the prefix the generator puts before a Rust name that would start with
+/// a digit or be empty.
+fn prefixed(name: &str, prefix: &str) -> String {
+    match name.chars().find(char::is_ascii_alphanumeric) {
+        Some(c) if !c.is_ascii_digit() => name.to_owned(),
+        _ => format!("{prefix}{name}"),
     }
 }
 
@@ -210,6 +319,62 @@ mod tests {
     fn the_bundled_spec_is_written_back_byte_for_byte() {
         let spec: SpecFile = serde_json::from_str(crate::spec::BUNDLED).unwrap();
         assert_eq!(spec.to_text().unwrap(), crate::spec::BUNDLED);
+    }
+
+    #[test]
+    fn keys_a_spec_leaves_out_stay_out_when_it_is_written_back() {
+        let text = r#"{
+  "format_version": 1,
+  "title": "Orders",
+  "messages": [
+    {
+      "webhook_type": "order.paid",
+      "object_type": "order",
+      "payload_key": "order",
+      "payload": "Order",
+      "title": "Order paid",
+      "description": "An order was paid."
+    }
+  ],
+  "objects": [
+    {
+      "name": "Order",
+      "description": "An order.",
+      "fields": [
+        {
+          "name": "id",
+          "type": "id",
+          "description": "Its id."
+        }
+      ]
+    }
+  ]
+}
+"#;
+        let spec: SpecFile = serde_json::from_str(text).unwrap();
+        assert_eq!(spec.to_text().unwrap(), text);
+    }
+
+    #[test]
+    fn names_that_become_one_rust_name_have_one_key() {
+        assert_eq!(field_key("fooBar"), field_key("foo_bar"));
+        assert_eq!(field_key("type"), field_key("type_"));
+        assert_eq!(field_key("1a"), field_key("field_1a"));
+        assert_eq!(field_key(""), field_key("field"));
+        assert_ne!(field_key("a_bc"), field_key("ab_c"));
+        assert_eq!(variant_key("a-b"), variant_key("a_b"));
+        assert_eq!(variant_key("404"), variant_key("value404"));
+        assert_ne!(variant_key("404"), variant_key("type404"));
+        let spec = SpecFile {
+            objects: vec![Object { name: "Fee".to_owned(), ..Object::default() }],
+            ..SpecFile::default()
+        };
+        let mut names = TypeNames::of(&spec);
+        assert!(names.taken("fee") && names.taken("WebhookEvent") && names.taken("string"));
+        assert_eq!(
+            (names.take("fee"), names.take("Fee_2"), names.take("WebhookType")),
+            ("fee2".to_owned(), "Fee_22".to_owned(), "WebhookType2".to_owned())
+        );
     }
 
     #[test]

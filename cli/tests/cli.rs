@@ -548,8 +548,8 @@ fn import_openapi_names_the_place_of_each_problem() {
     std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    post: [\n").unwrap();
     let output = run(&["import-openapi", root.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("{}:5:1:", root.display())), "file:line:col: {stderr}");
+    let text = stderr(&output);
+    assert!(text.contains(&format!("{}:5:1:", root.display())), "file:line:col: {text}");
 
     std::fs::write(
         &root,
@@ -559,7 +559,10 @@ fn import_openapi_names_the_place_of_each_problem() {
     let output = run(&["import-openapi", root.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let out = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
-    assert!(out.contains("missing.yaml"), "{out}");
+    assert!(
+        out.contains(&format!("{}: /webhooks/a: `$ref: ./missing.yaml`: cannot read ", root.display())),
+        "the reference's place: {out}"
+    );
     assert!(
         out.contains(
             "/webhooks/b/post/requestBody: `$ref: #/components/requestBodies/nothing` names nothing"
@@ -567,6 +570,33 @@ fn import_openapi_names_the_place_of_each_problem() {
         "{out}"
     );
     assert!(out.contains("2 problem(s)"), "every problem at once: {out}");
+
+    // A reference to a URL is not fetched.
+    std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: 'https://example.com/a.yaml'\n")
+        .unwrap();
+    let output = run(&["import-openapi", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{}: /webhooks/a: `$ref: https://example.com/a.yaml` names a URL; only files are followed",
+            root.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+
+    // A reference to a device is refused, not read forever.
+    std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: '/dev/zero'\n").unwrap();
+    let output = run_within(&["import-openapi", root.to_str().unwrap()], 20);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{}: /webhooks/a: `$ref: /dev/zero` names /dev/zero, which is not a file",
+            root.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -800,4 +830,374 @@ fn listen_with_a_spec_of_ones_own_answers_as_its_receiver_would() {
         "{printed:#?}"
     );
     assert!(printed.iter().any(|l| l.trim().starts_with("answer       400 body refused")), "{printed:#?}");
+}
+
+/// Runs the binary, killing it when it takes longer than `seconds`: a test of input that
+/// once made it work forever must fail, not hang.
+fn run_within(args: &[&str], seconds: u64) -> Output {
+    use std::io::Read;
+    let mut child =
+        Command::new(BIN).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // Read as it is written: a full pipe would stop the command.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(seconds) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still running after {seconds}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Imports `file` into a new spec with --write, checks that the generator takes it, and
+/// that importing again finds no drift; returns the spec and what the first import said
+/// on stderr.
+fn import_checked_and_round_tripped(file: &str, name: &str) -> (serde_json::Value, String) {
+    let dir = scratch(name);
+    let path = dir.join("spec.json");
+    let _ = std::fs::remove_file(&path);
+    let spec = path.to_str().unwrap();
+    let output = run_within(&["import-openapi", file, "--into", spec, "--write"], 60);
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let check = run(&["check", "--spec", spec]);
+    assert!(check.status.success(), "the generator takes the import: {}", stdout(&check));
+    let again = run_within(&["import-openapi", file, "--into", spec], 60);
+    assert!(again.status.success() && stdout(&again).contains("no drift"), "{}", stdout(&again));
+    (serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap(), stderr(&output))
+}
+
+#[test]
+fn import_openapi_reads_schemas_that_hold_themselves_or_repeat_without_failing() {
+    let (spec, _) = import_checked_and_round_tripped(&openapi("hostile/loops.yaml"), "import-openapi-loops");
+    let thing = find(&spec["objects"], "name", "Thing");
+    let ty = |name: &str| find(&thing["fields"], "name", name)["type"].as_str().unwrap().to_owned();
+    // Arrays of itself and a schema that is only itself: `json` where the spec has no type.
+    assert_eq!(ty("lists"), "json[]");
+    assert_eq!(ty("alias"), "json");
+    assert_eq!(ty("maybe"), "json");
+    assert_eq!(find(&thing["fields"], "name", "maybe")["nullable"], true);
+    // `$ref: '#'` names the whole document, which is no schema.
+    assert_eq!(ty("whole"), "json");
+    // An object that includes itself has its own properties once.
+    let itself = find(&spec["objects"], "name", ty("itself").as_str());
+    assert_eq!(itself["fields"].as_array().unwrap().len(), 1);
+    // Each level of members included twice adds its property once.
+    let wide = find(&spec["objects"], "name", ty("wide").as_str());
+    let names: Vec<&str> =
+        wide["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 41, "{names:?}");
+    assert_eq!((names[0], names[39], names[40]), ("leaf", "level1", "level0"));
+    assert_eq!(wide["description"], "The innermost level.");
+}
+
+#[test]
+fn import_openapi_refuses_schemas_nested_too_deep_naming_the_place() {
+    // A chain of 3000 schemas, each holding the next.
+    let mut text = String::from(
+        "openapi: 3.1.0\nwebhooks:\n  deep:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              properties:\n                webhook_type: {const: deep.nested}\n                object_type: {const: deep}\n                deep: {$ref: '#/components/schemas/S0'}\ncomponents:\n  schemas:\n",
+    );
+    for level in 0..3000 {
+        text.push_str(&format!(
+            "    S{level}: {{type: object, properties: {{next: {{$ref: '#/components/schemas/S{}'}}}}}}\n",
+            level + 1
+        ));
+    }
+    text.push_str("    S3000: {type: object, properties: {end: {type: string}}}\n");
+    let dir = scratch("import-openapi-deep");
+    let file = dir.join("deep.yaml");
+    std::fs::write(&file, text).unwrap();
+    let output = run_within(&["import-openapi", file.to_str().unwrap()], 60);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("{}: /components/schemas/S127/properties/next:", file.display())),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("schemas nest more than 128 deep"), "{}", stderr(&output));
+}
+
+#[test]
+fn import_openapi_makes_a_spec_of_names_and_values_the_format_cannot_hold_as_written() {
+    let file = openapi("hostile/names.yaml");
+    let (spec, warnings) = import_checked_and_round_tripped(&file, "import-openapi-names");
+    // Each webhook that cannot be a message of its own is left out, saying where and why.
+    let types: Vec<&str> =
+        spec["messages"].as_array().unwrap().iter().map(|m| m["webhook_type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["thing.named", "other.named"]);
+    for warning in [
+        format!(
+            "warning: {file}: /webhooks/thing_named_again: webhook type `thing.named` is already the message of /webhooks/thing_named; left out"
+        ),
+        format!(
+            "warning: {file}: /webhooks/thing_named_underscored: webhook type `thing_named` becomes the same Rust variant as the message of /webhooks/thing_named; left out"
+        ),
+        format!("warning: {file}: /webhooks/unknown: webhook type `unknown` becomes the handler method"),
+        format!("warning: {file}: /components/schemas/Thing/properties/foo_bar: property `foo_bar`"),
+        format!(
+            "warning: {file}: /components/schemas/Thing/properties/spelled: values `in-advance` and `in_advance`"
+        ),
+    ] {
+        assert!(warnings.contains(&warning), "missing `{warning}` in:\n{warnings}");
+    }
+    // An envelope key spelled otherwise is still no payload; a reserved name gets a number.
+    let other = find(&spec["messages"], "webhook_type", "other.named");
+    assert_eq!((&other["payload_key"], &other["payload"]), (&"other".into(), &"WebhookEvent2".into()));
+
+    let thing = find(&spec["objects"], "name", "Thing");
+    let field = |name: &str| find(&thing["fields"], "name", name).clone();
+    let names: Vec<&str> =
+        thing["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "fooBar",
+            "1",
+            "true",
+            "self",
+            "form",
+            "codes",
+            "spelled",
+            "never",
+            "text_or_object",
+            "text_or_list",
+            "number_or_list",
+            "maybe_text_or_number",
+            "object_or_bare_list",
+            "inner"
+        ]
+    );
+    assert_eq!(field("1")["description"], "A key YAML reads as a number.");
+    assert_eq!(field("true")["type"], "boolean");
+    assert_eq!(field("self")["type"], "Self_");
+    assert_eq!(field("form")["type"], "Type1099form");
+    // Values written as numbers or booleans are text in a string enumeration; null makes
+    // the field nullable; a value listed twice is one value.
+    let codes = find(&spec["enums"], "name", field("codes")["type"].as_str().unwrap());
+    assert_eq!(
+        codes["values"],
+        serde_json::json!([{"value": "1"}, {"value": "2.5"}, {"value": "true"}, {"value": "x"}])
+    );
+    assert_eq!(field("codes")["nullable"], true);
+    // Values that become one variant, or none at all, leave a plain string.
+    assert_eq!(
+        (field("spelled")["type"].as_str(), field("never")["type"].as_str()),
+        (Some("string"), Some("string"))
+    );
+    assert_eq!(field("never")["nullable"], true);
+    // Variants of one name are told apart; alternatives no variant holds make `json`.
+    let union = find(&spec["unions"], "name", field("text_or_object")["type"].as_str().unwrap());
+    assert_eq!(
+        union["variants"],
+        serde_json::json!([{"name": "Text", "type": "Text"}, {"name": "Text2", "type": "string"}])
+    );
+    assert_eq!(
+        (field("text_or_list")["type"].as_str(), field("number_or_list")["type"].as_str()),
+        (Some("json"), Some("json"))
+    );
+    let maybe = field("maybe_text_or_number");
+    assert_eq!(maybe["nullable"], true, "a nullable alternative makes the union nullable");
+    let union = find(&spec["unions"], "name", maybe["type"].as_str().unwrap());
+    assert_eq!(
+        union["variants"],
+        serde_json::json!([{"name": "Text", "type": "string"}, {"name": "Integer", "type": "integer"}])
+    );
+    assert_eq!(spec["unions"].as_array().unwrap().len(), 2, "no union left behind by those that became json");
+    // Nor the types their alternatives defined: `Inner` keeps its name for its next use.
+    assert_eq!(field("object_or_bare_list")["type"], "json");
+    assert_eq!(field("inner")["type"], "Inner");
+    let objects: Vec<&str> =
+        spec["objects"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(objects, ["Thing", "Self_", "Type1099form", "Text", "Inner", "WebhookEvent2"]);
+}
+
+#[test]
+fn import_openapi_says_where_webhooks_is_not_a_mapping() {
+    let dir = scratch("import-openapi-webhooks-list");
+    let file = dir.join("openapi.yaml");
+    std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  - a\n  - b\n").unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains(&format!("{}: /webhooks: not a mapping of webhooks", file.display())),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  a: {post: {}}\n  [b]: {post: {}}\n").unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains(&format!("{}: /webhooks: a key that is not text", file.display())),
+        "{}",
+        stderr(&output)
+    );
+    // `1` and `'1'` are one property name.
+    std::fs::write(&file, "openapi: 3.1.0\nwebhooks: {}\ncomponents:\n  x:\n    1: a\n    '1': b\n").unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains(&format!("{}: /components/x/1: the key is written twice", file.display())),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_merge_into_a_spec_with_problems_of_its_own_names_them_in_that_file_and_writes_nothing() {
+    let dir = scratch("merge-into-broken");
+    let path = dir.join("spec.json");
+    let mut broken = bundled();
+    let fee = broken["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["name"] == "Fee").unwrap();
+    fee["fields"][0]["type"] = "Nope".into();
+    // On one line: a place in the merged text would be on another.
+    let text = serde_json::to_string(&broken).unwrap();
+    let column = text.find("\"Nope\"").unwrap() + 1;
+    let page = dir.join("page.md");
+    let example =
+        lago_webhooks::WebhookType::FeeCreated.example().replace("\"fee\":{", "\"fee\":{\"carbon\":1,");
+    std::fs::write(&page, format!("```json\n{example}\n```\n")).unwrap();
+    for args in [
+        vec![
+            "import-openapi",
+            &openapi("split/openapi.yaml")[..],
+            "--into",
+            path.to_str().unwrap(),
+            "--write",
+        ],
+        vec!["import-docs", page.to_str().unwrap(), "--into", path.to_str().unwrap(), "--write"],
+    ] {
+        std::fs::write(&path, &text).unwrap();
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let message = stderr(&output);
+        assert!(message.contains(&format!("{}:1:{column}", path.display())), "{args:?}: {message}");
+        assert!(message.contains("has problems of its own"), "{args:?}: {message}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "{args:?}: nothing written");
+    }
+}
+
+#[test]
+fn import_docs_merges_only_what_the_spec_can_hold_and_reads_an_unclosed_block() {
+    let dir = scratch("import-docs-hostile");
+    let spec = dir.join("spec.json");
+    std::fs::copy(workspace().join("spec/lago-webhooks.json"), &spec).unwrap();
+    let fee = lago_webhooks::WebhookType::FeeCreated.example();
+    let examples = [
+        // A key that becomes the Rust field of one the spec has, and a value that becomes
+        // the Rust variant of one its enumeration has.
+        {
+            let mut example: serde_json::Value = serde_json::from_str(fee).unwrap();
+            example["fee"]["amountCents"] = 1.into();
+            example["fee"]["payment_status"] = "Succeeded".into();
+            example.to_string()
+        },
+        // Webhook types the generated code cannot tell from one of the spec, or names its
+        // handler method for unknown types with.
+        fee.replace("fee.created", "fee_created"),
+        fee.replace("fee.created", "unknown"),
+        // A new message whose object type is a name the generated code reserves, whose
+        // envelope key is spelled otherwise, and whose payload has keys that become one
+        // Rust field.
+        r#"{"webhook_type": "event.happened", "object_type": "webhook_event", "organizationId": "x",
+            "webhook_event": {"a-b": 1, "a_b": 2, "inner": {"x": 1, "X": 2}}}"#
+            .to_owned(),
+    ];
+    let mut page = String::from("# Messages\n");
+    for example in &examples {
+        page.push_str(&format!("\n```json\n{example}\n```\n"));
+    }
+    // The last block is never closed: it runs to the end of the page.
+    page.push_str("\n```json\n{\"webhook_type\": \"fee.created\",\n");
+    let file = dir.join("page.md");
+    std::fs::write(&file, &page).unwrap();
+    // The end of the page, past its last line break, where the block's JSON stops short.
+    let end =
+        format!("invalid: {}:{}:1: the example is not valid JSON", file.display(), page.lines().count() + 1);
+    let (page, path) = (file.to_str().unwrap(), spec.to_str().unwrap());
+    let output = run(&["import-docs", page, "--into", path, "--write"]);
+    let text = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the unclosed block is not valid JSON: {text}{}",
+        stderr(&output)
+    );
+    for line in [
+        "differs: field `Fee.amountCents` (in `fee.created`) becomes the same Rust field as `amount_cents`; left out",
+        "differs: value `Succeeded` of `FeePaymentStatus` (in `fee.created`) becomes the same Rust variant as `succeeded`; left out",
+        "differs: `fee_created` becomes the same Rust variant as `fee.created`; left out",
+        "differs: `unknown` becomes the handler method for unknown webhook types; left out",
+        "differs: field `WebhookEvent2.a_b` (in `event.happened`) becomes the same Rust field as `a-b`; left out",
+        "differs: field `WebhookEvent2Inner.X` (in `event.happened`) becomes the same Rust field as `x`; left out",
+        "new: message `event.happened`, not in the spec",
+        &end,
+        "5 example(s) found, 4 message(s), 1 not valid JSON",
+        "1 addition(s) merged",
+    ] {
+        assert!(text.contains(line), "missing `{line}` in:\n{text}");
+    }
+    let check = run(&["check", "--spec", path]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    let merged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+    let message = find(&merged["messages"], "webhook_type", "event.happened");
+    assert_eq!(
+        (&message["payload_key"], &message["payload"]),
+        (&"webhook_event".into(), &"WebhookEvent2".into())
+    );
+}
+
+#[test]
+fn import_docs_reads_an_example_of_a_hundred_thousand_keys_in_linear_time() {
+    let dir = scratch("import-docs-wide");
+    let keys: String = (0..100_000).map(|n| format!("\"k{n}\":{n},")).collect();
+    let example = lago_webhooks::WebhookType::FeeCreated.example().replacen(
+        "\"fee\":{",
+        &format!("\"fee\":{{{keys}"),
+        1,
+    );
+    let page = dir.join("page.md");
+    std::fs::write(&page, format!("```json\n{example}\n```\n")).unwrap();
+    let spec = workspace().join("spec/lago-webhooks.json");
+    let output = run_within(&["import-docs", page.to_str().unwrap(), "--into", spec.to_str().unwrap()], 30);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().filter(|l| l.starts_with("new: field `Fee.k")).count(), 100_000);
+}
+
+#[test]
+fn import_openapi_merges_ten_thousand_new_types_in_linear_time() {
+    let dir = scratch("import-openapi-many");
+    let mut text = String::from(
+        "openapi: 3.1.0\nwebhooks:\n  many:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              properties:\n                webhook_type: {const: many.types}\n                object_type: {const: many}\n                many: {$ref: '#/components/schemas/Many'}\ncomponents:\n  schemas:\n    Many:\n      properties:\n",
+    );
+    for n in 0..10_000 {
+        text.push_str(&format!("        k{n}: {{$ref: '#/components/schemas/T{n}'}}\n"));
+    }
+    for n in 0..10_000 {
+        text.push_str(&format!("    T{n}: {{type: object, properties: {{a: {{type: string}}}}}}\n"));
+    }
+    let file = dir.join("many.yaml");
+    std::fs::write(&file, text).unwrap();
+    let spec = dir.join("spec.json");
+    std::fs::copy(workspace().join("spec/lago-webhooks.json"), &spec).unwrap();
+    let output =
+        run_within(&["import-openapi", file.to_str().unwrap(), "--into", spec.to_str().unwrap()], 30);
+    assert!(stdout(&output).contains("minor  message `many.types` is new"), "{}", stdout(&output));
 }

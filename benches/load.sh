@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The load figures of BENCHMARKS.md: examples/receiver.rs (release), served with its
-# limits, under examples/load.rs on loopback, with each deduplication store in turn.
+# limits, under examples/load.rs on loopback, with each deduplication store in turn, and a
+# bare axum handler that only reads the body, as the baseline.
 # Needs Redis and PostgreSQL as the tests use them (LAGO_TEST_REDIS_URL,
 # LAGO_TEST_POSTGRES_URL); the keys and the table it leaves are removed at the end.
 #
@@ -20,7 +21,9 @@ rss() { awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status"; }
 
 run() {
     local store=$1 url=$2
-    if [ -n "$url" ]; then
+    if [ "$store" = bare ]; then
+        target/release/examples/load --serve-bare $port > /dev/null 2>&1 &
+    elif [ -n "$url" ]; then
         LAGO_DEDUP_URL=$url PORT=$port target/release/examples/receiver > /dev/null 2>&1 &
     else
         PORT=$port target/release/examples/receiver > /dev/null 2>&1 &
@@ -39,6 +42,7 @@ run() {
     wait $pid 2> /dev/null || true
 }
 
+run bare ""
 run memory ""
 run redis "$redis_url"
 run postgres "$postgres_url"

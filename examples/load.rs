@@ -5,6 +5,10 @@
 //! endpoint's HMAC key in `LAGO_HMAC_KEY`. Prints the throughput and the p50, p99 and
 //! maximum latency of the deliveries answered 200, and how many got another status.
 //! `benches/load.sh` runs it against `examples/receiver.rs` with each deduplication store.
+//!
+//! `cargo run --release --example load -- --serve-bare PORT` serves the baseline instead:
+//! a bare axum handler on 127.0.0.1 that reads the body of `POST /webhooks` and answers 200,
+//! doing none of the receiver's work.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +26,11 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
-    let url = args.next().ok_or("usage: load URL [CONNECTIONS] [DELIVERIES]")?;
+    let url = args.next().ok_or("usage: load URL [CONNECTIONS] [DELIVERIES] | load --serve-bare PORT")?;
+    if url == "--serve-bare" {
+        let port: u16 = args.next().ok_or("usage: load --serve-bare PORT")?.parse()?;
+        return serve_bare(port).await;
+    }
     let connections: usize = args.next().map_or(Ok(32), |n| n.parse())?;
     let deliveries: usize = args.next().map_or(Ok(100_000), |n| n.parse())?;
     let key = std::env::var("LAGO_HMAC_KEY").map_err(|_| "set LAGO_HMAC_KEY to the endpoint's key")?;
@@ -91,5 +99,16 @@ async fn main() -> Result<(), Error> {
         ms(at(0.99)),
         ms(latencies.last()),
     );
+    Ok(())
+}
+
+/// The baseline: the least a webhook endpoint does, reading the body and answering 200.
+async fn serve_bare(port: u16) -> Result<(), Error> {
+    use axum::routing::post;
+
+    let app = axum::Router::new()
+        .route("/webhooks", post(|body: Bytes| async move { std::hint::black_box(body).len().to_string() }));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    axum::serve(listener, app).await?;
     Ok(())
 }

@@ -1,0 +1,1 @@
+//! Nothing to build: see `benches/parsers.rs`.

@@ -241,7 +241,7 @@ fn crate_dir(name: &str) -> PathBuf {
 fn every_rust_program_of_the_readme_compiles_as_pasted_and_runs() {
     let crates = readme_crates();
     assert_eq!(crates.len(), 3, "the quickstart, the receiver and the own-spec blocks");
-    assert_eq!(crates.iter().map(|(_, programs)| programs.len()).sum::<usize>(), 6);
+    assert_eq!(crates.iter().map(|(_, programs)| programs.len()).sum::<usize>(), 7);
     for (index, (cargo_block, programs)) in crates.iter().enumerate() {
         let dir = crate_dir(&format!("readme-{index}"));
         let programs: Vec<(String, &str)> =

@@ -7,7 +7,8 @@
 //! cannot point into `body`: the payload's box, arrays, `json` values, text with escapes
 //! in it, and the rare enumeration values and one-of types the spec does not know. Every
 //! id, amount, date and name of a Lago message is read in place. Errors, validation and
-//! the rules are those of the owned types; `into_owned()` gives the owned value.
+//! the rules are those of the owned types; `borrowed::WebhookHandler<'a>` routes events to
+//! one method per type; `into_owned()` gives the owned value.
 //!
 //! With the `bundled` and `borrowed` features this module also holds the bundled types'
 //! borrowed flavour.

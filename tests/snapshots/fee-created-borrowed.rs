@@ -1937,6 +1937,33 @@ pub mod borrowed {
             ::lago_webhooks::__private::deserialize_event(deserializer)
         }
     }
+    /// Receives webhooks parsed in the borrowed flavour, one method per webhook type,
+    /// as the owned `WebhookHandler` does: every method accepts and does nothing by
+    /// default, and [`WebhookHandler::handle`] routes an event to its method.
+    pub trait WebhookHandler<'a> {
+        /// Called for `fee.created`: Pay-in-advance fee created
+        fn on_fee_created(&mut self, fee: Fee<'a>) -> ::lago_webhooks::HandlerResult {
+            let _ = fee;
+            ::core::result::Result::Ok(())
+        }
+        /// Called for a webhook type the spec does not know.
+        fn on_unknown(
+            &mut self,
+            event: ::lago_webhooks::UnknownEvent,
+        ) -> ::lago_webhooks::HandlerResult {
+            let _ = event;
+            ::core::result::Result::Ok(())
+        }
+        /// Routes `event` to the method for its webhook type.
+        fn handle(&mut self, event: WebhookEvent<'a>) -> ::lago_webhooks::HandlerResult {
+            match event {
+                WebhookEvent::FeeCreated { fee: payload, .. } => {
+                    self.on_fee_created(*payload)
+                }
+                WebhookEvent::Unknown(event) => self.on_unknown(event),
+            }
+        }
+    }
     /// A single billed amount: subscription price, usage or fixed charge, add-on, prepaid credit purchase, minimum commitment true-up. Sent alone in fee.created, inside invoices and inside credit note items.
     #[derive(
         ::core::fmt::Debug,

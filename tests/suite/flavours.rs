@@ -135,3 +135,51 @@ fn a_body_that_is_not_utf8_is_refused_at_its_place() {
     assert!(err.to_string().contains("invalid unicode code point"), "{err}");
     assert!(!agree("not UTF-8", body));
 }
+
+/// The borrowed handler trait routes each event to its method, and a handler may keep the
+/// text it is given for as long as the body lives.
+#[test]
+fn the_borrowed_handler_routes_each_type_to_its_method_and_may_keep_what_it_reads() {
+    #[derive(Default)]
+    struct Ids<'a> {
+        fees: Vec<borrowed::Text<'a>>,
+        invoices: Vec<borrowed::Text<'a>>,
+        unknown: Vec<String>,
+    }
+
+    impl<'a> borrowed::WebhookHandler<'a> for Ids<'a> {
+        fn on_fee_created(&mut self, fee: borrowed::Fee<'a>) -> lago_webhooks::HandlerResult {
+            self.fees.push(fee.lago_id);
+            Ok(())
+        }
+
+        fn on_invoice_created(&mut self, invoice: borrowed::Invoice<'a>) -> lago_webhooks::HandlerResult {
+            self.invoices.push(invoice.lago_id);
+            Ok(())
+        }
+
+        fn on_unknown(&mut self, event: lago_webhooks::UnknownEvent) -> lago_webhooks::HandlerResult {
+            self.unknown.push(event.webhook_type().to_owned());
+            Ok(())
+        }
+    }
+
+    let unknown = br#"{"webhook_type": "thing.happened", "object_type": "thing", "thing": {}}"#;
+    let bodies = [
+        WebhookType::FeeCreated.example().as_bytes(),
+        WebhookType::InvoiceCreated.example().as_bytes(),
+        WebhookType::CustomerCreated.example().as_bytes(),
+        unknown,
+    ];
+    let mut ids = Ids::default();
+    for body in bodies {
+        borrowed::WebhookHandler::handle(&mut ids, borrowed::WebhookEvent::from_slice(body).unwrap())
+            .unwrap();
+    }
+    let owned_fee = WebhookEvent::from_slice(bodies[0]).unwrap();
+    let WebhookEvent::FeeCreated { fee, .. } = owned_fee else { panic!("{owned_fee:?}") };
+    assert_eq!(ids.fees, [fee.lago_id.as_str()]);
+    assert!(ids.fees[0].is_borrowed() && ids.invoices[0].is_borrowed());
+    assert_eq!(ids.invoices.len(), 1);
+    assert_eq!(ids.unknown, ["thing.happened"]);
+}

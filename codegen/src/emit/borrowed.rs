@@ -30,6 +30,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             },
         );
     let event = event(cx);
+    let handler = handler(cx);
     let validation = cx.settings.validate.then(|| validate::emit_borrowed(cx));
     quote! {
         /// The zero-copy flavour of these types: the same names with a lifetime, their text
@@ -40,10 +41,57 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             pub use super::WebhookType;
 
             #event
+            #handler
             #(#objects)*
             #(#into_owned)*
             #(#shared)*
             #validation
+        }
+    }
+}
+
+/// `borrowed::WebhookHandler<'a>`: the owned `WebhookHandler`'s methods, taking borrowed
+/// payloads. The lifetime is the trait's, so that a handler may keep what it reads.
+fn handler(cx: &Context<'_>) -> TokenStream {
+    let krate = cx.krate();
+    let messages = &cx.ir.messages;
+    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let methods: Vec<_> = messages.iter().map(|m| ident(&m.method)).collect();
+    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let unknown = ident(&cx.ir.unknown_event_variant);
+    let declarations = messages.iter().map(|m| {
+        let docs = doc(&format!("Called for `{}`: {}", m.webhook_type, m.title));
+        let method = ident(&m.method);
+        let param = ident(&m.param);
+        let payload = ident(&cx.ir.object(m.payload).name);
+        quote! {
+            #docs
+            fn #method(&mut self, #param: #payload<'a>) -> #krate::HandlerResult {
+                let _ = #param;
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
+    quote! {
+        /// Receives webhooks parsed in the borrowed flavour, one method per webhook type,
+        /// as the owned `WebhookHandler` does: every method accepts and does nothing by
+        /// default, and [`WebhookHandler::handle`] routes an event to its method.
+        pub trait WebhookHandler<'a> {
+            #(#declarations)*
+
+            /// Called for a webhook type the spec does not know.
+            fn on_unknown(&mut self, event: #krate::UnknownEvent) -> #krate::HandlerResult {
+                let _ = event;
+                ::core::result::Result::Ok(())
+            }
+
+            /// Routes `event` to the method for its webhook type.
+            fn handle(&mut self, event: WebhookEvent<'a>) -> #krate::HandlerResult {
+                match event {
+                    #(WebhookEvent::#variants { #params: payload, .. } => self.#methods(*payload),)*
+                    WebhookEvent::#unknown(event) => self.on_unknown(event),
+                }
+            }
         }
     }
 }

@@ -310,19 +310,7 @@ impl Walk<'_> {
     /// `name`, by the Rust name each becomes.
     fn members_of(&mut self, name: &str) -> &mut HashMap<String, String> {
         let merged = &self.merged;
-        self.members.entry(name.to_owned()).or_insert_with(|| {
-            let mut members = HashMap::new();
-            if let Some(object) = merged.object(name) {
-                for field in &object.fields {
-                    members.entry(field_key(&field.name)).or_insert_with(|| field.name.clone());
-                }
-            } else if let Some(enumeration) = merged.enumeration(name) {
-                for value in &enumeration.values {
-                    members.entry(variant_key(&value.value)).or_insert_with(|| value.value.clone());
-                }
-            }
-            members
-        })
+        self.members.entry(name.to_owned()).or_insert_with(|| merged.members_by_rust_name(name))
     }
 
     /// What the spec has and upstream lacks, over every upstream form of each spec type:

@@ -198,19 +198,7 @@ impl Merge {
     /// values of the merged enumeration `name` by the Rust variant each becomes.
     fn members_of(&mut self, name: &str) -> &mut HashMap<String, String> {
         let merged = &self.merged;
-        self.members.entry(name.to_owned()).or_insert_with(|| {
-            let mut members = HashMap::new();
-            if let Some(object) = merged.object(name) {
-                for field in &object.fields {
-                    members.entry(field_key(&field.name)).or_insert_with(|| field.name.clone());
-                }
-            } else if let Some(enumeration) = merged.enumeration(name) {
-                for value in &enumeration.values {
-                    members.entry(variant_key(&value.value)).or_insert_with(|| value.value.clone());
-                }
-            }
-            members
-        })
+        self.members.entry(name.to_owned()).or_insert_with(|| merged.members_by_rust_name(name))
     }
 
     /// Adds a field to a merged object, whose Rust fields the caller found free of it.

@@ -5,7 +5,7 @@
 //! them back in the order the bundled spec uses, so that a merge changes only the lines
 //! it means to. Examples stay the text they were, byte for byte.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use lago_webhooks_codegen::vocabulary::{Primitive, type_name};
@@ -179,6 +179,22 @@ impl SpecFile {
         generate(&source, &Settings::default()).map(|_| ()).map_err(|errors| {
             format!("{what} would not be a valid spec, so nothing is written:\n{}", problems(&errors))
         })
+    }
+
+    /// The fields of the object `name` by the Rust field each becomes, or the values of
+    /// the enumeration `name` by the Rust variant each becomes (the first of each name).
+    pub fn members_by_rust_name(&self, name: &str) -> HashMap<String, String> {
+        let mut members = HashMap::new();
+        if let Some(object) = self.object(name) {
+            for field in &object.fields {
+                members.entry(field_key(&field.name)).or_insert_with(|| field.name.clone());
+            }
+        } else if let Some(enumeration) = self.enumeration(name) {
+            for value in &enumeration.values {
+                members.entry(variant_key(&value.value)).or_insert_with(|| value.value.clone());
+            }
+        }
+        members
     }
 
     pub fn object(&self, name: &str) -> Option<&Object> {

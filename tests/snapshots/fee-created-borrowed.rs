@@ -1832,7 +1832,8 @@ pub mod borrowed {
                 WebhookEvent::Unknown(_) => ::core::option::Option::None,
             }
         }
-        /// The `organization_id` of the envelope, if it had one.
+        /// The `organization_id` of the envelope, if it had one (Lago versions before
+        /// September 2025 send none).
         pub fn organization_id(
             &self,
         ) -> ::core::option::Option<&::core::primitive::str> {

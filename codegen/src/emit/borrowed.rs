@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, ident, objects, validate};
+use super::{Context, doc, event, ident, objects, validate};
 use crate::ir::ObjectId;
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
@@ -29,7 +29,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
                 }
             },
         );
-    let event = event(cx);
+    let event = webhook_event(cx);
     let handler = handler(cx);
     let validation = cx.settings.validate.then(|| validate::emit_borrowed(cx));
     quote! {
@@ -96,7 +96,7 @@ fn handler(cx: &Context<'_>) -> TokenStream {
     }
 }
 
-fn event(cx: &Context<'_>) -> TokenStream {
+fn webhook_event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let private = cx.private();
     let messages = &cx.ir.messages;
@@ -105,8 +105,9 @@ fn event(cx: &Context<'_>) -> TokenStream {
     let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.object(m.payload).name)).collect();
     let docs = messages.iter().map(|m| doc(&format!("`{}`: {}", m.webhook_type, m.title)));
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
-    let organization_arm = (!variants.is_empty())
-        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
+    let accessors = event::accessors(cx);
+    let serde =
+        event::serde_impls(cx, quote!(WebhookEvent<'_>), quote!(<'de: 'a, 'a>), quote!(WebhookEvent<'a>));
     let organization_set_arm = (!variants.is_empty()).then(|| {
         quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(#krate::borrowed::Text::from),)
     });
@@ -135,29 +136,7 @@ fn event(cx: &Context<'_>) -> TokenStream {
                 #private::parse_event(body)
             }
 
-            /// The `webhook_type` string, known to the spec or not.
-            pub fn webhook_type(&self) -> &::core::primitive::str {
-                match self {
-                    #(WebhookEvent::#variants { .. } => WebhookType::#variants.as_str(),)*
-                    WebhookEvent::#unknown(event) => event.webhook_type(),
-                }
-            }
-
-            /// The webhook type, when the spec defines it.
-            pub fn known_type(&self) -> ::core::option::Option<WebhookType> {
-                match self {
-                    #(WebhookEvent::#variants { .. } => ::core::option::Option::Some(WebhookType::#variants),)*
-                    WebhookEvent::#unknown(_) => ::core::option::Option::None,
-                }
-            }
-
-            /// The `organization_id` of the envelope, if it had one.
-            pub fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
-                match self {
-                    #organization_arm
-                    WebhookEvent::#unknown(event) => event.organization_id.as_deref(),
-                }
-            }
+            #accessors
 
             /// The owned event, every text copied.
             pub fn into_owned(self) -> super::WebhookEvent {
@@ -211,21 +190,6 @@ fn event(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        impl #private::serde::Serialize for WebhookEvent<'_> {
-            fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
-                match self {
-                    #(WebhookEvent::#variants { #params: payload, organization_id } => {
-                        #private::serialize_envelope(serializer, WebhookType::#variants, organization_id.as_deref(), &**payload)
-                    })*
-                    WebhookEvent::#unknown(event) => #private::serde::Serialize::serialize(event, serializer),
-                }
-            }
-        }
-
-        impl<'de: 'a, 'a> #private::serde::Deserialize<'de> for WebhookEvent<'a> {
-            fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
-                #private::deserialize_event(deserializer)
-            }
-        }
+        #serde
     }
 }

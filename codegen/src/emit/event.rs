@@ -194,8 +194,8 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
         .map(|m| doc(&format!("`{}`: {}\n\n{}{}", m.webhook_type, m.title, m.description, status_note(m))));
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
     // One arm for every known variant (none when the spec has no message).
-    let organization_arm = (!variants.is_empty())
-        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
+    let accessors = accessors(cx);
+    let serde = serde_impls(cx, quote!(WebhookEvent), quote!(<'de>), quote!(WebhookEvent));
     let organization_mut_arm = (!variants.is_empty()).then(|| {
         quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(::std::borrow::Cow::into_owned),)
     });
@@ -234,30 +234,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
                 #private::parse_event(body)
             }
 
-            /// The `webhook_type` string, known to the spec or not.
-            pub fn webhook_type(&self) -> &::core::primitive::str {
-                match self {
-                    #(WebhookEvent::#variants { .. } => WebhookType::#variants.as_str(),)*
-                    WebhookEvent::#unknown(event) => event.webhook_type(),
-                }
-            }
-
-            /// The webhook type, when the spec defines it.
-            pub fn known_type(&self) -> ::core::option::Option<WebhookType> {
-                match self {
-                    #(WebhookEvent::#variants { .. } => ::core::option::Option::Some(WebhookType::#variants),)*
-                    WebhookEvent::#unknown(_) => ::core::option::Option::None,
-                }
-            }
-
-            /// The `organization_id` of the envelope, if it had one (Lago versions before
-            /// September 2025 send none).
-            pub fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
-                match self {
-                    #organization_arm
-                    WebhookEvent::#unknown(event) => event.organization_id.as_deref(),
-                }
-            }
+            #accessors
         }
 
         impl<'de> #private::Catalog<'de> for WebhookEvent {
@@ -295,7 +272,71 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        impl #private::serde::Serialize for WebhookEvent {
+        #serde
+
+        /// Parses a webhook body held as text (`body.parse::<WebhookEvent>()`); see
+        /// [`WebhookEvent::from_slice`].
+        impl ::core::str::FromStr for WebhookEvent {
+            type Err = #krate::ParseError;
+
+            fn from_str(body: &::core::primitive::str) -> ::core::result::Result<Self, Self::Err> {
+                #private::parse_event(body.as_bytes())
+            }
+        }
+    }
+}
+
+/// `webhook_type`, `known_type` and `organization_id`, the same in both flavours.
+pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
+    let messages = &cx.ir.messages;
+    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let unknown = ident(&cx.ir.unknown_event_variant);
+    // One arm for every known variant (none when the spec has no message).
+    let organization_arm = (!variants.is_empty())
+        .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
+    quote! {
+        /// The `webhook_type` string, known to the spec or not.
+        pub fn webhook_type(&self) -> &::core::primitive::str {
+            match self {
+                #(WebhookEvent::#variants { .. } => WebhookType::#variants.as_str(),)*
+                WebhookEvent::#unknown(event) => event.webhook_type(),
+            }
+        }
+
+        /// The webhook type, when the spec defines it.
+        pub fn known_type(&self) -> ::core::option::Option<WebhookType> {
+            match self {
+                #(WebhookEvent::#variants { .. } => ::core::option::Option::Some(WebhookType::#variants),)*
+                WebhookEvent::#unknown(_) => ::core::option::Option::None,
+            }
+        }
+
+        /// The `organization_id` of the envelope, if it had one (Lago versions before
+        /// September 2025 send none).
+        pub fn organization_id(&self) -> ::core::option::Option<&::core::primitive::str> {
+            match self {
+                #organization_arm
+                WebhookEvent::#unknown(event) => event.organization_id.as_deref(),
+            }
+        }
+    }
+}
+
+/// `Serialize` (the envelope, in Lago's key order) and `Deserialize` (any deserializer)
+/// of the event type `ty`, deserialized as `impl #de_generics Deserialize<'de> for #de_ty`.
+pub(super) fn serde_impls(
+    cx: &Context<'_>,
+    ty: TokenStream,
+    de_generics: TokenStream,
+    de_ty: TokenStream,
+) -> TokenStream {
+    let private = cx.private();
+    let messages = &cx.ir.messages;
+    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let unknown = ident(&cx.ir.unknown_event_variant);
+    quote! {
+        impl #private::serde::Serialize for #ty {
             fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 match self {
                     #(WebhookEvent::#variants { #params: payload, organization_id } => {
@@ -306,19 +347,9 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        impl<'de> #private::serde::Deserialize<'de> for WebhookEvent {
+        impl #de_generics #private::serde::Deserialize<'de> for #de_ty {
             fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 #private::deserialize_event(deserializer)
-            }
-        }
-
-        /// Parses a webhook body held as text (`body.parse::<WebhookEvent>()`); see
-        /// [`WebhookEvent::from_slice`].
-        impl ::core::str::FromStr for WebhookEvent {
-            type Err = #krate::ParseError;
-
-            fn from_str(body: &::core::primitive::str) -> ::core::result::Result<Self, Self::Err> {
-                #private::parse_event(body.as_bytes())
             }
         }
     }

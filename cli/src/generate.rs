@@ -27,11 +27,14 @@ pub struct Args {
     /// Leave validation out, as `validate = false`.
     #[arg(long)]
     no_validate: bool,
+    /// Add the zero-copy `borrowed` module, as `borrowed = true`.
+    #[arg(long)]
+    borrowed: bool,
 }
 
 pub fn run(args: Args) -> Outcome {
     let source = spec::source(args.spec.spec.as_deref())?;
-    let mut settings = Settings::default().with_validation(!args.no_validate);
+    let mut settings = Settings::default().with_validation(!args.no_validate).with_borrowed(args.borrowed);
     if let Some(runtime) = &args.runtime {
         settings = settings.with_runtime(rust_path(runtime)?);
     }

@@ -78,6 +78,13 @@ fn generated_code_compiles_in_a_crate_of_its_own() {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let output = run(&["generate", "--out", dir.join("src/lib.rs").to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // And one message with its borrowed flavour, in a module of its own.
+    let fee = dir.join("src/fee.rs");
+    let output = run(&["generate", "--include", "fee.created", "--borrowed", "--out", fee.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(std::fs::read_to_string(&fee).unwrap().contains("pub mod borrowed"));
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    std::fs::write(dir.join("src/lib.rs"), format!("{lib}\npub mod fee;\n")).unwrap();
     let runtime = workspace().join("runtime");
     let manifest = format!(
         "[package]\nname = \"generated\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\

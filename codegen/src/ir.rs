@@ -177,6 +177,38 @@ impl Ir {
         false
     }
 
+    /// For each object, whether its borrowed flavour holds text borrowed from the body: a
+    /// text or decimal field, or an object that does, through arrays (unions and
+    /// enumerations are shared with the owned flavour). Objects that do not need no
+    /// lifetime.
+    pub fn lending_objects(&self) -> Vec<bool> {
+        fn lends(ty: &TypeRef, lending: &[bool]) -> bool {
+            match ty {
+                TypeRef::Primitive(p) => !matches!(
+                    p,
+                    Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json
+                ),
+                TypeRef::Object(id) => lending[id.0],
+                TypeRef::Enum(_) | TypeRef::Union(_) => false,
+                TypeRef::Array(inner) => lends(inner, lending),
+            }
+        }
+        let mut lending = vec![false; self.objects.len()];
+        // Until nothing changes: an object lends when a field's type does.
+        loop {
+            let mut changed = false;
+            for (index, object) in self.objects.iter().enumerate() {
+                if !lending[index] && object.fields.iter().any(|f| lends(&f.ty, &lending)) {
+                    lending[index] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return lending;
+            }
+        }
+    }
+
     /// The enumeration `id` refers to.
     pub fn enumeration(&self, id: EnumId) -> &EnumIr {
         &self.enums[id.0]

@@ -20,6 +20,7 @@ pub struct Options {
     pub krate: Option<Path>,
     /// Whether to implement `Validate` (default true).
     pub validate: Option<LitBool>,
+    /// Whether to add the zero-copy `borrowed` module (default false).
     pub borrowed: Option<LitBool>,
 }
 

@@ -5,13 +5,16 @@
 //! with the same names: `borrowed::WebhookEvent<'a>`, `borrowed::Invoice<'a>`, ...
 //! Parsing one with `borrowed::WebhookEvent::from_slice(&body)` allocates only for what
 //! cannot point into `body`: the payload's box, arrays, `json` values, text with escapes
-//! in it, and the rare enumeration values and one-of types the spec does not know. Every
-//! id, amount, date and name of a Lago message is read in place. Errors, validation and
+//! in it, enumeration values the spec does not list, one-of values (the borrowed flavour
+//! shares the owned unions), and the box of an object that holds itself. Every id,
+//! amount, date and name of a Lago message is read in place. Errors, validation and
 //! the rules are those of the owned types; `borrowed::WebhookHandler<'a>` routes events to
 //! one method per type; `into_owned()` gives the owned value.
 //!
-//! With the `bundled` and `borrowed` features this module also holds the bundled types'
-//! borrowed flavour.
+//! The module is nested in the invoking one, so the macro with `borrowed = true` must be
+//! invoked at module level (inside a `mod`, as usual), not in a function body.
+//!
+//! With the `borrowed` feature this module also holds the bundled types' borrowed flavour.
 //!
 //! ```
 //! # #[cfg(all(feature = "bundled", feature = "borrowed"))] {
@@ -36,9 +39,10 @@ use serde::{Serialize, Serializer};
 /// Text as Lago sent it, borrowed from the body when it holds no escape sequence: the
 /// borrowed flavour of ids, currencies, URLs, dates, timestamps and strings.
 ///
-/// Derefs to `str` and compares with strings; `into_owned` and the `From` conversions
-/// give the owned types ([`crate::Id`], [`String`], ...).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+/// Derefs to `str` and compares with strings; [`Text::into_owned`] and the `From`
+/// conversions give the owned types ([`crate::Id`], [`String`], ...). Like those, it has
+/// no ordering: comparing the text would misorder the non-ISO forms Lago has sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Text<'a>(Cow<'a, str>);
 
 impl<'a> Text<'a> {
@@ -61,6 +65,11 @@ impl<'a> Text<'a> {
     /// The text, owned.
     pub fn into_string(self) -> String {
         self.0.into_owned()
+    }
+
+    /// The owned text type it converts into: `let id: Id = text.into_owned();`.
+    pub fn into_owned<T: From<Text<'a>>>(self) -> T {
+        T::from(self)
     }
 
     /// The same text, owned, with any lifetime.
@@ -92,6 +101,18 @@ impl fmt::Display for Text<'_> {
 impl PartialEq<str> for Text<'_> {
     fn eq(&self, other: &str) -> bool {
         *self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text<'_> {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl std::borrow::Borrow<str> for Text<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
     }
 }
 
@@ -183,7 +204,12 @@ pub struct Decimal<'a> {
     quoted: bool,
 }
 
-impl Decimal<'_> {
+impl<'a> Decimal<'a> {
+    /// A decimal that serializes as a JSON string, as Lago usually sends them.
+    pub fn new(text: impl Into<Cow<'a, str>>) -> Self {
+        Decimal { text: text.into(), quoted: true }
+    }
+
     /// The digits as sent, such as `"10.0"` or `"12.6"`.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -51,7 +51,7 @@
 //! # Features
 //!
 //! - `bundled` (default): the types of the bundled spec at the crate root.
-//! - `borrowed`: with `bundled`, their zero-copy flavour in [`borrowed`].
+//! - `borrowed`: the bundled types' zero-copy flavour in [`borrowed`] (turns on `bundled`).
 //! - `jwt` (default): Lago's RS256 JWT signatures (HMAC is always on).
 //! - `axum`: `Receiver::into_router`.
 //! - `tracing`: the receiver's logs.

@@ -1792,6 +1792,8 @@ impl ::lago_webhooks::Validate for WebhookEvent {
 /// gives the owned value.
 pub mod borrowed {
     pub use super::WebhookType;
+    #[allow(unused_imports)]
+    use super::*;
     /// A webhook as Lago sends it, borrowing from the body it was parsed from: one
     /// variant per webhook type, each holding its typed payload and the envelope's
     /// `organization_id`.
@@ -1799,6 +1801,8 @@ pub mod borrowed {
     #[non_exhaustive]
     pub enum WebhookEvent<'a> {
         /// `fee.created`: Pay-in-advance fee created
+        ///
+        /// A fee was created for a charge (or fixed charge) paid in advance, usually right after the usage event that triggered it. Fees that are not invoiced have no `lago_invoice_id`; use the message to collect or record them immediately.
         FeeCreated {
             /// The `fee` payload.
             fee: ::std::boxed::Box<Fee<'a>>,

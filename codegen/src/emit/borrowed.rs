@@ -6,13 +6,24 @@
 //! ones: known enumeration values allocate nothing, and unions are rare. The parse, the
 //! errors and the validation are the owned flavour's, through the same runtime support.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
 use super::{Context, doc, event, ident, objects, validate};
-use crate::ir::ObjectId;
+use crate::ir::{ObjectId, TypeRef};
+use crate::settings::Settings;
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
+    // The module is one level down: a runtime path relative to `super` must climb once
+    // more; one relative to the invoking module resolves through the glob import below.
+    let runtime = &cx.settings.runtime;
+    let climbs =
+        matches!(runtime.clone().into_iter().next(), Some(TokenTree::Ident(first)) if first == "super");
+    let settings = Settings {
+        runtime: if climbs { quote!(super::#runtime) } else { runtime.clone() },
+        ..cx.settings.clone()
+    };
+    let cx = &Context { settings: &settings, ..*cx };
     let private = cx.private();
     let objects = cx.ir.objects.iter().enumerate().map(|(i, o)| objects::emit(cx, ObjectId(i), o));
     let into_owned = cx.ir.objects.iter().map(|o| objects::into_owned(cx, o));
@@ -39,6 +50,10 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
         /// gives the owned value.
         pub mod borrowed {
             pub use super::WebhookType;
+            // Whatever names the invoking module uses (such as a `crate = ...` path of its
+            // own) resolve here too.
+            #[allow(unused_imports)]
+            use super::*;
 
             #event
             #handler
@@ -59,14 +74,15 @@ fn handler(cx: &Context<'_>) -> TokenStream {
     let methods: Vec<_> = messages.iter().map(|m| ident(&m.method)).collect();
     let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
+    let marker = cx.marker_arm();
     let declarations = messages.iter().map(|m| {
         let docs = doc(&format!("Called for `{}`: {}", m.webhook_type, m.title));
         let method = ident(&m.method);
         let param = ident(&m.param);
-        let payload = ident(&cx.ir.object(m.payload).name);
+        let payload = cx.rust_type(&TypeRef::Object(m.payload));
         quote! {
             #docs
-            fn #method(&mut self, #param: #payload<'a>) -> #krate::HandlerResult {
+            fn #method(&mut self, #param: #payload) -> #krate::HandlerResult {
                 let _ = #param;
                 ::core::result::Result::Ok(())
             }
@@ -90,6 +106,7 @@ fn handler(cx: &Context<'_>) -> TokenStream {
                 match event {
                     #(WebhookEvent::#variants { #params: payload, .. } => self.#methods(*payload),)*
                     WebhookEvent::#unknown(event) => self.on_unknown(event),
+                    #marker
                 }
             }
         }
@@ -102,8 +119,19 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
     let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
-    let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.object(m.payload).name)).collect();
-    let docs = messages.iter().map(|m| doc(&format!("`{}`: {}", m.webhook_type, m.title)));
+    let payloads: Vec<_> = messages.iter().map(|m| cx.rust_type(&TypeRef::Object(m.payload))).collect();
+    let docs = messages.iter().map(|m| {
+        let note = event::status_note(m);
+        doc(&format!("`{}`: {}\n\n{}{note}", m.webhook_type, m.title, m.description))
+    });
+    let marker = cx.marker_arm();
+    // Without messages nothing would use the lifetime: a variant that cannot exist does.
+    let marker_variant = marker.is_some().then(|| {
+        quote! {
+            #[doc(hidden)]
+            __Lifetime(::core::convert::Infallible, ::core::marker::PhantomData<&'a ()>),
+        }
+    });
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
     let accessors = event::accessors(cx);
     let serde =
@@ -121,12 +149,13 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
         pub enum WebhookEvent<'a> {
             #(#docs #variants {
                 #payload_docs
-                #params: ::std::boxed::Box<#payloads<'a>>,
+                #params: ::std::boxed::Box<#payloads>,
                 /// The `organization_id` of the envelope, if it had one.
                 organization_id: ::core::option::Option<#krate::borrowed::Text<'a>>,
             },)*
             /// A webhook type the spec does not know, kept as received (owned).
             #unknown(#krate::UnknownEvent),
+            #marker_variant
         }
 
         impl<'a> WebhookEvent<'a> {
@@ -152,6 +181,7 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
                         organization_id: #private::IntoOwned::into_owned(organization_id),
                     },)*
                     WebhookEvent::#unknown(event) => super::WebhookEvent::#unknown(event),
+                    #marker
                 }
             }
         }
@@ -169,7 +199,7 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
             ) -> ::core::result::Result<Self, __D::Error> {
                 match kind {
                     #(WebhookType::#variants => {
-                        let payload = <#payloads<'a> as #private::DeserializeObject<'de>>::deserialize_object(deserializer)?;
+                        let payload = <#payloads as #private::DeserializeObject<'de>>::deserialize_object(deserializer)?;
                         ::core::result::Result::Ok(WebhookEvent::#variants {
                             #params: ::std::boxed::Box::new(payload),
                             organization_id: ::core::option::Option::None,
@@ -186,6 +216,7 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
                 match self {
                     #organization_set_arm
                     WebhookEvent::#unknown(_) => {}
+                    #marker
                 }
             }
         }

@@ -288,6 +288,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
 
 /// `webhook_type`, `known_type` and `organization_id`, the same in both flavours.
 pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
+    let marker = cx.marker_arm();
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
@@ -300,6 +301,7 @@ pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
             match self {
                 #(WebhookEvent::#variants { .. } => WebhookType::#variants.as_str(),)*
                 WebhookEvent::#unknown(event) => event.webhook_type(),
+                #marker
             }
         }
 
@@ -308,6 +310,7 @@ pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
             match self {
                 #(WebhookEvent::#variants { .. } => ::core::option::Option::Some(WebhookType::#variants),)*
                 WebhookEvent::#unknown(_) => ::core::option::Option::None,
+                #marker
             }
         }
 
@@ -317,6 +320,7 @@ pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
             match self {
                 #organization_arm
                 WebhookEvent::#unknown(event) => event.organization_id.as_deref(),
+                #marker
             }
         }
     }
@@ -335,6 +339,7 @@ pub(super) fn serde_impls(
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
     let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
+    let marker = cx.marker_arm();
     quote! {
         impl #private::serde::Serialize for #ty {
             fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
@@ -343,6 +348,7 @@ pub(super) fn serde_impls(
                         #private::serialize_envelope(serializer, WebhookType::#variants, organization_id.as_deref(), &**payload)
                     })*
                     WebhookEvent::#unknown(event) => #private::serde::Serialize::serialize(event, serializer),
+                    #marker
                 }
             }
         }

@@ -20,7 +20,8 @@ use crate::settings::Settings;
 
 /// Everything emitted for one spec.
 pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
-    let cx = Context { ir, settings, flavour: Flavour::Owned };
+    let lending = ir.lending_objects();
+    let cx = Context { ir, settings, flavour: Flavour::Owned, lending: &lending };
     let objects = ir.objects.iter().enumerate().map(|(i, o)| objects::emit(&cx, ObjectId(i), o));
     let enums = ir.enums.iter().map(|e| enums::emit(&cx, e));
     let unions = ir.unions.iter().map(|u| unions::emit(&cx, u));
@@ -64,6 +65,8 @@ struct Context<'a> {
     ir: &'a Ir,
     settings: &'a Settings,
     flavour: Flavour,
+    /// Which objects hold borrowed text in the borrowed flavour ([`Ir::lending_objects`]).
+    lending: &'a [bool],
 }
 
 impl Context<'_> {
@@ -99,13 +102,41 @@ impl Context<'_> {
         quote!(#[derive(#(#all),*)])
     }
 
-    /// A generated type as the impls of this flavour name it: `Invoice`, or `Invoice<'_>`.
+    /// A generated type as the impls of this flavour name it: `Invoice`, or `Invoice<'_>`
+    /// for a borrowed type that holds borrowed text (the event always may).
     fn impl_type(&self, name: &str) -> TokenStream {
+        let lends = self.flavour == Flavour::Borrowed
+            && (name == "WebhookEvent"
+                || self.ir.objects.iter().position(|o| o.name == name).is_some_and(|i| self.lending[i]));
         let name = ident(name);
-        match self.flavour {
-            Flavour::Owned => quote!(#name),
-            Flavour::Borrowed => quote!(#name<'_>),
+        if lends { quote!(#name<'_>) } else { quote!(#name) }
+    }
+
+    /// Whether the type holds borrowed text in the borrowed flavour.
+    fn lends(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive(p) => {
+                !matches!(p, Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json)
+            }
+            TypeRef::Object(id) => self.lending[id.0],
+            TypeRef::Enum(_) | TypeRef::Union(_) => false,
+            TypeRef::Array(inner) => self.lends(inner),
         }
+    }
+
+    /// In the borrowed flavour of a spec without messages, `WebhookEvent<'a>` holds a
+    /// variant that cannot exist, to use its lifetime; every `match` on it gets this arm.
+    fn marker_arm(&self) -> Option<TokenStream> {
+        (self.flavour == Flavour::Borrowed && self.ir.messages.is_empty())
+            // `never` is the value in some matches and a reference in others; `Borrow`
+            // gives a reference either way.
+            .then(|| {
+                quote! {
+                    WebhookEvent::__Lifetime(never, _) => {
+                        match *::core::borrow::Borrow::<::core::convert::Infallible>::borrow(&never) {}
+                    }
+                }
+            })
     }
 
     /// The Rust type of a spec type.
@@ -119,7 +150,7 @@ impl Context<'_> {
                 }
                 TypeRef::Object(id) => {
                     let name = ident(&self.ir.object(*id).name);
-                    return quote!(#name<'a>);
+                    return if self.lending[id.0] { quote!(#name<'a>) } else { quote!(#name) };
                 }
                 TypeRef::Enum(id) => {
                     let name = ident(&self.ir.enumeration(*id).name);

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, Flavour, doc, ident, std_derive};
-use crate::ir::{FieldIr, ObjectId, ObjectIr, Primitive, TypeRef};
+use crate::ir::{FieldIr, ObjectId, ObjectIr, TypeRef};
 
 pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();
@@ -24,8 +24,8 @@ pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenSt
     let fields = object.fields.iter().map(|f| field(cx, id, f));
     let private = cx.private();
     let (generics, impl_generics) = match cx.flavour {
-        Flavour::Owned => (quote!(), quote!(<'de>)),
-        Flavour::Borrowed => (quote!(<'a>), quote!(<'de: 'a, 'a>)),
+        Flavour::Borrowed if cx.lending[id.0] => (quote!(<'a>), quote!(<'de: 'a, 'a>)),
+        _ => (quote!(), quote!(<'de>)),
     };
     quote! {
         #docs
@@ -62,7 +62,7 @@ fn field(cx: &Context<'_>, owner: ObjectId, field: &FieldIr) -> TokenStream {
     let ty = if boxed { quote!(::std::boxed::Box<#ty>) } else { ty };
     // serde borrows plain `&str` fields by itself; fields of types with a lifetime must
     // say so.
-    let borrow = (cx.flavour == Flavour::Borrowed && borrows(&field.ty)).then(|| quote!(#[serde(borrow)]));
+    let borrow = (cx.flavour == Flavour::Borrowed && cx.lends(&field.ty)).then(|| quote!(#[serde(borrow)]));
     let rename = (field.json_name != field.rust_name).then(|| {
         let json = &field.json_name;
         quote!(#[serde(rename = #json)])
@@ -89,25 +89,14 @@ fn field(cx: &Context<'_>, owner: ObjectId, field: &FieldIr) -> TokenStream {
     }
 }
 
-/// Whether values of the type hold text borrowed from the body in the borrowed flavour.
-fn borrows(ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Primitive(p) => {
-            !matches!(p, Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json)
-        }
-        TypeRef::Object(_) => true,
-        TypeRef::Enum(_) | TypeRef::Union(_) => false,
-        TypeRef::Array(inner) => borrows(inner),
-    }
-}
-
 /// The conversions of a borrowed-flavour struct into its owned counterpart.
 pub(super) fn into_owned(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
     let private = cx.private();
     let name = ident(&object.name);
+    let ty = cx.impl_type(&object.name);
     let fields: Vec<_> = object.fields.iter().map(|f| ident(&f.rust_name)).collect();
     quote! {
-        impl #private::IntoOwned<super::#name> for #name<'_> {
+        impl #private::IntoOwned<super::#name> for #ty {
             fn into_owned(self) -> super::#name {
                 super::#name {
                     #(#fields: #private::IntoOwned::into_owned(self.#fields),)*
@@ -115,13 +104,13 @@ pub(super) fn into_owned(cx: &Context<'_>, object: &ObjectIr) -> TokenStream {
             }
         }
 
-        impl #private::IntoOwned<::std::boxed::Box<super::#name>> for #name<'_> {
+        impl #private::IntoOwned<::std::boxed::Box<super::#name>> for #ty {
             fn into_owned(self) -> ::std::boxed::Box<super::#name> {
                 ::std::boxed::Box::new(#private::IntoOwned::into_owned(self))
             }
         }
 
-        impl #name<'_> {
+        impl #ty {
             /// The owned value, every text copied.
             pub fn into_owned(self) -> super::#name {
                 #private::IntoOwned::into_owned(self)

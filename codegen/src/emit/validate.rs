@@ -336,6 +336,7 @@ fn enumeration(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
 fn event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let event = cx.impl_type("WebhookEvent");
+    let marker = cx.marker_arm();
     let variants: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.variant)).collect();
     let params: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.param)).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
@@ -348,6 +349,7 @@ fn event(cx: &Context<'_>) -> TokenStream {
                         #krate::Validate::validate_at(payload, &path, out);
                     })*
                     WebhookEvent::#unknown(_) => {}
+                    #marker
                 }
             }
         }

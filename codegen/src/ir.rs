@@ -122,6 +122,20 @@ impl TypeRef {
         }
     }
 
+    /// Whether values of the type hold borrowed text in the borrowed flavour, given which
+    /// objects do (see [`Ir::lending_objects`]): text and decimals, through arrays;
+    /// enumerations and unions are shared with the owned flavour.
+    pub fn lends(&self, lending: &[bool]) -> bool {
+        match self {
+            TypeRef::Primitive(p) => {
+                !matches!(p, Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json)
+            }
+            TypeRef::Object(id) => lending.get(id.0).copied().unwrap_or(false),
+            TypeRef::Enum(_) | TypeRef::Union(_) => false,
+            TypeRef::Array(inner) => inner.lends(lending),
+        }
+    }
+
     /// The type inside any number of arrays.
     pub fn innermost(&self) -> &TypeRef {
         match self {
@@ -182,23 +196,12 @@ impl Ir {
     /// enumerations are shared with the owned flavour). Objects that do not need no
     /// lifetime.
     pub fn lending_objects(&self) -> Vec<bool> {
-        fn lends(ty: &TypeRef, lending: &[bool]) -> bool {
-            match ty {
-                TypeRef::Primitive(p) => !matches!(
-                    p,
-                    Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json
-                ),
-                TypeRef::Object(id) => lending[id.0],
-                TypeRef::Enum(_) | TypeRef::Union(_) => false,
-                TypeRef::Array(inner) => lends(inner, lending),
-            }
-        }
         let mut lending = vec![false; self.objects.len()];
         // Until nothing changes: an object lends when a field's type does.
         loop {
             let mut changed = false;
             for (index, object) in self.objects.iter().enumerate() {
-                if !lending[index] && object.fields.iter().any(|f| lends(&f.ty, &lending)) {
+                if !lending[index] && object.fields.iter().any(|f| f.ty.lends(&lending)) {
                     lending[index] = true;
                     changed = true;
                 }

@@ -183,9 +183,9 @@ impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
     ) -> ::core::result::Result<Self, __D::Error> {
         match kind {
             WebhookType::FeeCreated => {
-                let payload = <Fee as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Fee as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::FeeCreated {
                     fee: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,

@@ -2673,117 +2673,117 @@ impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
     ) -> ::core::result::Result<Self, __D::Error> {
         match kind {
             WebhookType::AlertTriggered => {
-                let payload = <TriggeredAlert as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <TriggeredAlert as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::AlertTriggered {
                     triggered_alert: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::BillableMetricCreated => {
-                let payload = <BillableMetric as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <BillableMetric as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::BillableMetricCreated {
                     billable_metric: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::BillableMetricUpdated => {
-                let payload = <BillableMetric as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <BillableMetric as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::BillableMetricUpdated {
                     billable_metric: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::BillableMetricDeleted => {
-                let payload = <BillableMetric as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <BillableMetric as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::BillableMetricDeleted {
                     billable_metric: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerCreated => {
-                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerCreated {
                     customer: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerUpdated => {
-                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerUpdated {
                     customer: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerAccountingProviderCreated => {
-                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerAccountingProviderCreated {
                     customer: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerAccountingProviderError => {
-                let payload = <IntegrationCustomerError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <IntegrationCustomerError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerAccountingProviderError {
                     accounting_provider_customer_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerCrmProviderCreated => {
-                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerCrmProviderCreated {
                     customer: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerCrmProviderError => {
-                let payload = <IntegrationCustomerError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <IntegrationCustomerError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerCrmProviderError {
                     crm_provider_customer_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerPaymentProviderCreated => {
-                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerPaymentProviderCreated {
                     customer: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerPaymentProviderError => {
-                let payload = <PaymentProviderCustomerError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentProviderCustomerError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerPaymentProviderError {
                     payment_provider_customer_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerCheckoutUrlGenerated => {
-                let payload = <PaymentProviderCustomerCheckoutUrl as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentProviderCustomerCheckoutUrl as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerCheckoutUrlGenerated {
                     payment_provider_customer_checkout_url: ::std::boxed::Box::new(
                         payload,
@@ -2792,45 +2792,45 @@ impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
                 })
             }
             WebhookType::CustomerTaxProviderError => {
-                let payload = <TaxProviderCustomerError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <TaxProviderCustomerError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerTaxProviderError {
                     tax_provider_customer_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CustomerViesCheck => {
-                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Customer as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CustomerViesCheck {
                     customer: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CreditNoteCreated => {
-                let payload = <CreditNote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <CreditNote as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CreditNoteCreated {
                     credit_note: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CreditNoteGenerated => {
-                let payload = <CreditNote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <CreditNote as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CreditNoteGenerated {
                     credit_note: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::CreditNoteRefundFailure => {
-                let payload = <CreditNotePaymentProviderRefundError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <CreditNotePaymentProviderRefundError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::CreditNoteRefundFailure {
                     credit_note_payment_provider_refund_error: ::std::boxed::Box::new(
                         payload,
@@ -2839,189 +2839,189 @@ impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
                 })
             }
             WebhookType::DunningCampaignFinished => {
-                let payload = <DunningCampaignFinished as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <DunningCampaignFinished as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::DunningCampaignFinished {
                     dunning_campaign: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::EventError => {
-                let payload = <EventError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <EventError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::EventError {
                     event_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::EventsErrors => {
-                let payload = <EventsErrors as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <EventsErrors as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::EventsErrors {
                     events_errors: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::FeatureCreated => {
-                let payload = <Feature as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Feature as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::FeatureCreated {
                     feature: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::FeatureUpdated => {
-                let payload = <Feature as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Feature as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::FeatureUpdated {
                     feature: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::FeatureDeleted => {
-                let payload = <Feature as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Feature as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::FeatureDeleted {
                     feature: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::FeeCreated => {
-                let payload = <Fee as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Fee as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::FeeCreated {
                     fee: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::FeeTaxProviderError => {
-                let payload = <TaxProviderFeeError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <TaxProviderFeeError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::FeeTaxProviderError {
                     tax_provider_fee_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceCreated => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceCreated {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceAddOnAdded => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceAddOnAdded {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceOneOffCreated => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceOneOffCreated {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoicePaidCreditAdded => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoicePaidCreditAdded {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceGenerated => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceGenerated {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceDrafted => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceDrafted {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceReadyToFinalize => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceReadyToFinalize {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceVoided => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceVoided {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoiceDeleted => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceDeleted {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoicePaymentDisputeLost => {
-                let payload = <InvoicePaymentDisputeLost as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <InvoicePaymentDisputeLost as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoicePaymentDisputeLost {
                     payment_dispute_lost: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoicePaymentStatusUpdated => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoicePaymentStatusUpdated {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoicePaymentOverdue => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoicePaymentOverdue {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::InvoicePaymentFailure => {
-                let payload = <PaymentProviderInvoicePaymentError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentProviderInvoicePaymentError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoicePaymentFailure {
                     payment_provider_invoice_payment_error: ::std::boxed::Box::new(
                         payload,
@@ -3030,135 +3030,135 @@ impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
                 })
             }
             WebhookType::InvoiceResynced => {
-                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Invoice as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::InvoiceResynced {
                     invoice: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::IntegrationProviderError => {
-                let payload = <IntegrationProviderError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <IntegrationProviderError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::IntegrationProviderError {
                     provider_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::OrderCreated => {
-                let payload = <Order as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Order as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::OrderCreated {
                     order: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::OrderExecuted => {
-                let payload = <Order as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Order as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::OrderExecuted {
                     order: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::OrderFormCreated => {
-                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::OrderFormCreated {
                     order_form: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::OrderFormSigned => {
-                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::OrderFormSigned {
                     order_form: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::OrderFormExpired => {
-                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::OrderFormExpired {
                     order_form: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::OrderFormVoided => {
-                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <OrderForm as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::OrderFormVoided {
                     order_form: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentSucceeded => {
-                let payload = <Payment as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Payment as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentSucceeded {
                     payment: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentRequiresAction => {
-                let payload = <Payment as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Payment as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentRequiresAction {
                     payment: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentProviderError => {
-                let payload = <PaymentProviderError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentProviderError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentProviderError {
                     payment_provider_error: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentReceiptCreated => {
-                let payload = <PaymentReceipt as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentReceipt as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentReceiptCreated {
                     payment_receipt: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentReceiptGenerated => {
-                let payload = <PaymentReceipt as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentReceipt as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentReceiptGenerated {
                     payment_receipt: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentRequestCreated => {
-                let payload = <PaymentRequest as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentRequest as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentRequestCreated {
                     payment_request: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PaymentRequestPaymentFailure => {
-                let payload = <PaymentProviderPaymentRequestPaymentError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentProviderPaymentRequestPaymentError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentRequestPaymentFailure {
                     payment_provider_payment_request_payment_error: ::std::boxed::Box::new(
                         payload,
@@ -3167,198 +3167,198 @@ impl<'de> ::lago_webhooks::__private::Catalog<'de> for WebhookEvent {
                 })
             }
             WebhookType::PaymentRequestPaymentStatusUpdated => {
-                let payload = <PaymentRequest as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentRequest as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PaymentRequestPaymentStatusUpdated {
                     payment_request: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PlanCreated => {
-                let payload = <Plan as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Plan as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PlanCreated {
                     plan: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PlanUpdated => {
-                let payload = <Plan as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Plan as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PlanUpdated {
                     plan: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::PlanDeleted => {
-                let payload = <Plan as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Plan as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::PlanDeleted {
                     plan: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::QuoteCreated => {
-                let payload = <Quote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Quote as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::QuoteCreated {
                     quote: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::QuoteApproved => {
-                let payload = <Quote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Quote as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::QuoteApproved {
                     quote: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::QuoteVoided => {
-                let payload = <Quote as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Quote as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::QuoteVoided {
                     quote: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionCanceled => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionCanceled {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionIncomplete => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionIncomplete {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionTerminated => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionTerminated {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionStarted => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionStarted {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionUpdated => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionUpdated {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionTerminationAlert => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionTerminationAlert {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionTrialEnded => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionTrialEnded {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::SubscriptionUsageThresholdReached => {
-                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Subscription as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::SubscriptionUsageThresholdReached {
                     subscription: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletCreated => {
-                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletCreated {
                     wallet: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletDepletedOngoingBalance => {
-                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletDepletedOngoingBalance {
                     wallet: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletTerminated => {
-                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletTerminated {
                     wallet: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletUpdated => {
-                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <Wallet as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletUpdated {
                     wallet: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletTransactionCreated => {
-                let payload = <WalletTransaction as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <WalletTransaction as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletTransactionCreated {
                     wallet_transaction: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletTransactionUpdated => {
-                let payload = <WalletTransaction as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <WalletTransaction as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletTransactionUpdated {
                     wallet_transaction: ::std::boxed::Box::new(payload),
                     organization_id: ::core::option::Option::None,
                 })
             }
             WebhookType::WalletTransactionPaymentFailure => {
-                let payload = <PaymentProviderWalletTransactionPaymentError as ::lago_webhooks::__private::DeserializeObject>::deserialize_object(
-                    deserializer,
-                )?;
+                let payload = <PaymentProviderWalletTransactionPaymentError as ::lago_webhooks::__private::DeserializeObject<
+                    'de,
+                >>::deserialize_object(deserializer)?;
                 ::core::result::Result::Ok(WebhookEvent::WalletTransactionPaymentFailure {
                     payment_provider_wallet_transaction_payment_error: ::std::boxed::Box::new(
                         payload,

@@ -136,9 +136,12 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
     let accessors = event::accessors(cx);
     let serde =
         event::serde_impls(cx, quote!(WebhookEvent<'_>), quote!(<'de: 'a, 'a>), quote!(WebhookEvent<'a>));
-    let organization_set_arm = (!variants.is_empty()).then(|| {
-        quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(#krate::borrowed::Text::from),)
-    });
+    let catalog = event::catalog_impl(
+        cx,
+        quote!(<'de: 'a, 'a>),
+        quote!(WebhookEvent<'a>),
+        quote!(id.map(#krate::borrowed::Text::from)),
+    );
     let unknown = ident(&cx.ir.unknown_event_variant);
     quote! {
         /// A webhook as Lago sends it, borrowing from the body it was parsed from: one
@@ -186,40 +189,7 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        impl<'de: 'a, 'a> #private::Catalog<'de> for WebhookEvent<'a> {
-            type Kind = WebhookType;
-
-            fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
-                WebhookType::lookup(webhook_type)
-            }
-
-            fn deserialize_payload<__D: #private::serde::Deserializer<'de>>(
-                kind: WebhookType,
-                deserializer: __D,
-            ) -> ::core::result::Result<Self, __D::Error> {
-                match kind {
-                    #(WebhookType::#variants => {
-                        let payload = <#payloads as #private::DeserializeObject<'de>>::deserialize_object(deserializer)?;
-                        ::core::result::Result::Ok(WebhookEvent::#variants {
-                            #params: ::std::boxed::Box::new(payload),
-                            organization_id: ::core::option::Option::None,
-                        })
-                    })*
-                }
-            }
-
-            fn unknown(event: #krate::UnknownEvent) -> Self {
-                WebhookEvent::#unknown(event)
-            }
-
-            fn set_organization_id(&mut self, id: ::core::option::Option<::std::borrow::Cow<'de, ::core::primitive::str>>) {
-                match self {
-                    #organization_set_arm
-                    WebhookEvent::#unknown(_) => {}
-                    #marker
-                }
-            }
-        }
+        #catalog
 
         #serde
     }

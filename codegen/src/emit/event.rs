@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, ident, std_derive};
-use crate::ir::{Lifecycle, MessageIr};
+use crate::ir::{Lifecycle, MessageIr, TypeRef};
 
 /// A paragraph telling whether Lago still sends a message and what it needs, preceded
 /// by a blank line, or "" when there is nothing to say.
@@ -196,9 +196,8 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     // One arm for every known variant (none when the spec has no message).
     let accessors = accessors(cx);
     let serde = serde_impls(cx, quote!(WebhookEvent), quote!(<'de>), quote!(WebhookEvent));
-    let organization_mut_arm = (!variants.is_empty()).then(|| {
-        quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(::std::borrow::Cow::into_owned),)
-    });
+    let catalog =
+        catalog_impl(cx, quote!(<'de>), quote!(WebhookEvent), quote!(id.map(::std::borrow::Cow::into_owned)));
     let unknown = ident(&cx.ir.unknown_event_variant);
     // Not `cx.derives`: the extra derives are for the spec's types, and the catch-all
     // variant holds a runtime type that cannot take arbitrary derives.
@@ -237,40 +236,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             #accessors
         }
 
-        impl<'de> #private::Catalog<'de> for WebhookEvent {
-            type Kind = WebhookType;
-
-            fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
-                WebhookType::lookup(webhook_type)
-            }
-
-            fn deserialize_payload<__D: #private::serde::Deserializer<'de>>(
-                kind: WebhookType,
-                deserializer: __D,
-            ) -> ::core::result::Result<Self, __D::Error> {
-                match kind {
-                    #(WebhookType::#variants => {
-                        let payload = <#payloads as #private::DeserializeObject>::deserialize_object(deserializer)?;
-                        ::core::result::Result::Ok(WebhookEvent::#variants {
-                            #params: ::std::boxed::Box::new(payload),
-                            organization_id: ::core::option::Option::None,
-                        })
-                    })*
-                }
-            }
-
-            fn unknown(event: #krate::UnknownEvent) -> Self {
-                WebhookEvent::#unknown(event)
-            }
-
-            fn set_organization_id(&mut self, id: ::core::option::Option<::std::borrow::Cow<'de, ::core::primitive::str>>) {
-                match self {
-                    #organization_mut_arm
-                    // The catch-all holds the organization it was built with.
-                    WebhookEvent::#unknown(_) => {}
-                }
-            }
-        }
+        #catalog
 
         #serde
 
@@ -356,6 +322,65 @@ pub(super) fn serde_impls(
         impl #de_generics #private::serde::Deserialize<'de> for #de_ty {
             fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
                 #private::deserialize_event(deserializer)
+            }
+        }
+    }
+}
+
+/// The runtime's `Catalog` for the event type `ty` (`impl #generics Catalog<'de> for
+/// #ty`): payloads by webhook type, and the envelope's organization, converted from the
+/// `Cow` the envelope read by `organization`.
+pub(super) fn catalog_impl(
+    cx: &Context<'_>,
+    generics: TokenStream,
+    ty: TokenStream,
+    organization: TokenStream,
+) -> TokenStream {
+    let krate = cx.krate();
+    let private = cx.private();
+    let messages = &cx.ir.messages;
+    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let payloads: Vec<_> = messages.iter().map(|m| cx.rust_type(&TypeRef::Object(m.payload))).collect();
+    let unknown = ident(&cx.ir.unknown_event_variant);
+    let marker = cx.marker_arm();
+    let organization_arm = (!variants.is_empty()).then(
+        || quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = #organization,),
+    );
+    quote! {
+        impl #generics #private::Catalog<'de> for #ty {
+            type Kind = WebhookType;
+
+            fn lookup(webhook_type: &::core::primitive::str) -> ::core::option::Option<WebhookType> {
+                WebhookType::lookup(webhook_type)
+            }
+
+            fn deserialize_payload<__D: #private::serde::Deserializer<'de>>(
+                kind: WebhookType,
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                match kind {
+                    #(WebhookType::#variants => {
+                        let payload = <#payloads as #private::DeserializeObject<'de>>::deserialize_object(deserializer)?;
+                        ::core::result::Result::Ok(WebhookEvent::#variants {
+                            #params: ::std::boxed::Box::new(payload),
+                            organization_id: ::core::option::Option::None,
+                        })
+                    })*
+                }
+            }
+
+            fn unknown(event: #krate::UnknownEvent) -> Self {
+                WebhookEvent::#unknown(event)
+            }
+
+            fn set_organization_id(&mut self, id: ::core::option::Option<::std::borrow::Cow<'de, ::core::primitive::str>>) {
+                match self {
+                    #organization_arm
+                    // The catch-all holds the organization it was built with.
+                    WebhookEvent::#unknown(_) => {}
+                    #marker
+                }
             }
         }
     }

@@ -114,14 +114,7 @@ impl Context<'_> {
 
     /// Whether the type holds borrowed text in the borrowed flavour.
     fn lends(&self, ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::Primitive(p) => {
-                !matches!(p, Primitive::Integer | Primitive::Number | Primitive::Boolean | Primitive::Json)
-            }
-            TypeRef::Object(id) => self.lending[id.0],
-            TypeRef::Enum(_) | TypeRef::Union(_) => false,
-            TypeRef::Array(inner) => self.lends(inner),
-        }
+        ty.lends(self.lending)
     }
 
     /// In the borrowed flavour of a spec without messages, `WebhookEvent<'a>` holds a

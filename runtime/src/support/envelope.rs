@@ -114,19 +114,19 @@ fn read<'de, E: Catalog<'de>>(
     // (measured: a fifth of the parse of invoice.created). A body that is not UTF-8 is
     // read as bytes, which reports the error at its place, as before.
     match std::str::from_utf8(body) {
-        Ok(text) => {
-            let mut deserializer = serde_json::Deserializer::from_str(text);
-            let outcome = seed.deserialize(&mut deserializer)?;
-            deserializer.end()?;
-            Ok(outcome)
-        }
-        Err(_) => {
-            let mut deserializer = serde_json::Deserializer::from_slice(body);
-            let outcome = seed.deserialize(&mut deserializer)?;
-            deserializer.end()?;
-            Ok(outcome)
-        }
+        Ok(text) => read_all(seed, serde_json::Deserializer::from_str(text)),
+        Err(_) => read_all(seed, serde_json::Deserializer::from_slice(body)),
     }
+}
+
+/// Reads the envelope with `seed`, then checks that nothing but whitespace follows.
+fn read_all<'de, E: Catalog<'de>, R: serde_json::de::Read<'de>>(
+    seed: EnvelopeSeed<'_, E>,
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<Scan<E>, serde_json::Error> {
+    let outcome = seed.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(outcome)
 }
 
 /// Turns a serde_json error into a [`ParseError`], reading the body again with path

@@ -7,10 +7,14 @@
 //!   accept `jwt` signatures;
 //! - `LAGO_ISSUER`: the Lago API URL the JWTs name (default `https://api.getlago.com`);
 //! - `LAGO_DEDUP_URL`: `redis://...` or `postgres://...` to deduplicate in a store shared
-//!   by several processes (and, for PostgreSQL, kept across restarts); in memory without.
+//!   by several processes (and, for PostgreSQL, kept across restarts); in memory without;
+//! - `LAGO_ALLOW_MISSING_UNIQUE_KEY=1`: handle deliveries that come without an
+//!   `X-Lago-Unique-Key` (Lago always sends one), every time they come; by default they
+//!   are refused with 400.
 //!
-//! It serves with `server::serve_until`: stalled requests are closed, oversize bodies
-//! refused at once, connections capped, handlers given 25 s.
+//! It serves with `server::serve`: stalled requests are closed, oversize bodies refused at
+//! once, connections capped, handlers given 25 s; on SIGTERM or SIGINT it stops accepting,
+//! answers the deliveries in progress and exits.
 //!
 //! With both keys it accepts either algorithm, as each delivery's header says; with
 //! neither, it refuses every delivery (401). Refusals are logged (the `tracing` feature),
@@ -23,7 +27,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use lago_webhooks::dedup::{PostgresDeduplicator, RedisDeduplicator};
 use lago_webhooks::receiver::Receiver;
-use lago_webhooks::server::{Limits, serve_until};
+use lago_webhooks::server::{Limits, serve};
 use lago_webhooks::verify::Verifier;
 
 fn verifier() -> Result<Verifier, Box<dyn std::error::Error>> {
@@ -51,7 +55,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("LAGO_HMAC_KEY").is_none() && std::env::var_os("LAGO_PUBLIC_KEY").is_none() {
         println!("neither LAGO_HMAC_KEY nor LAGO_PUBLIC_KEY is set: every delivery will be refused");
     }
-    let receiver = Receiver::new(verifier, printer::Printer);
+    let allow_missing_key = std::env::var("LAGO_ALLOW_MISSING_UNIQUE_KEY").is_ok_and(|v| v == "1");
+    let receiver = Receiver::new(verifier, printer::Printer).with_required_unique_key(!allow_missing_key);
     let router = match std::env::var("LAGO_DEDUP_URL") {
         Ok(url) if url.starts_with("redis://") => {
             let store =
@@ -77,9 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
     println!("listening on http://{}/webhooks", listener.local_addr()?);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    serve_until(listener, router, Limits::default(), shutdown).await?;
+    serve(listener, router, Limits::default()).await?;
+    println!("stopped");
     Ok(())
 }

@@ -51,6 +51,10 @@ pub struct Args {
     /// problem printed.
     #[arg(long, value_name = "FILE")]
     spec: Option<PathBuf>,
+    /// Handle deliveries without an `X-Lago-Unique-Key` (Lago always sends one) every time
+    /// they come, instead of refusing them with 400 as by default.
+    #[arg(long)]
+    allow_missing_unique_key: bool,
 }
 
 /// A plain path for the endpoint: `/` then segments without route parameters.
@@ -108,23 +112,22 @@ async fn serve(args: Args, verifier: Verifier, validator: Option<Validator>) -> 
         .await
         .map_err(|err| format!("cannot listen on port {}: {err}", args.port))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
+    let require_key = !args.allow_missing_unique_key;
     let router = match validator {
-        None => compiled(&args.path, verifier),
-        Some(validator) => interpreted(&args.path, verifier, validator),
+        None => compiled(&args.path, verifier, require_key),
+        Some(validator) => interpreted(&args.path, verifier, validator, require_key),
     };
     out!("listening on http://{address}{}", args.path);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    lago_webhooks::server::serve_until(listener, router, Default::default(), shutdown)
+    // Until SIGTERM or SIGINT, answering the deliveries in progress before it returns.
+    lago_webhooks::server::serve(listener, router, Default::default())
         .await
         .map_err(|err| err.to_string())?;
     Ok(true)
 }
 
 /// The endpoint for the bundled spec: its receiver, with the compiled types.
-fn compiled(path: &str, verifier: Verifier) -> Router {
-    let receiver = Arc::new(Receiver::new(verifier, Accept));
+fn compiled(path: &str, verifier: Verifier, require_key: bool) -> Router {
+    let receiver = Arc::new(Receiver::new(verifier, Accept).with_required_unique_key(require_key));
     let handle = move |headers: HeaderMap, body: Bytes| {
         let receiver = Arc::clone(&receiver);
         async move {
@@ -141,8 +144,9 @@ fn compiled(path: &str, verifier: Verifier) -> Router {
 }
 
 /// The endpoint for a spec given with `--spec`.
-fn interpreted(path: &str, verifier: Verifier, validator: Validator) -> Router {
-    let state = Arc::new(Interpreted { verifier, validator, dedup: InMemoryDeduplicator::default() });
+fn interpreted(path: &str, verifier: Verifier, validator: Validator, require_key: bool) -> Router {
+    let state =
+        Arc::new(Interpreted { verifier, validator, dedup: InMemoryDeduplicator::default(), require_key });
     let handle = move |headers: HeaderMap, body: Bytes| {
         let state = Arc::clone(&state);
         async move {
@@ -166,6 +170,7 @@ struct Interpreted {
     verifier: Verifier,
     validator: Validator,
     dedup: InMemoryDeduplicator,
+    require_key: bool,
 }
 
 /// How a delivery is answered: what the receiver would return, or a body refused as one
@@ -221,8 +226,12 @@ impl Interpreted {
         if body.len() > DEFAULT_BODY_LIMIT {
             return refused(Refusal::TooLarge);
         }
-        if let Some(key) = key.filter(|key| !key.trim().is_empty() && key.len() > MAX_UNIQUE_KEY_LEN) {
-            return refused(Refusal::UniqueKey(UniqueKeyError::TooLong(key.len())));
+        match key.filter(|key| !key.trim().is_empty()) {
+            Some(key) if key.len() > MAX_UNIQUE_KEY_LEN => {
+                return refused(Refusal::UniqueKey(UniqueKeyError::TooLong(key.len())));
+            }
+            None if self.require_key => return refused(Refusal::UniqueKey(UniqueKeyError::Missing)),
+            _ => {}
         }
         let verified = match self.verifier.verify(body, headers) {
             Ok(verified) => verified,

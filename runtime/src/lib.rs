@@ -64,6 +64,7 @@ pub mod dedup;
 mod delivery;
 mod encoded;
 mod error;
+mod handling;
 mod lifecycle;
 mod log;
 #[cfg(feature = "bundled")]
@@ -71,6 +72,8 @@ mod provider_error;
 pub mod receiver;
 #[cfg(feature = "axum")]
 pub mod server;
+#[cfg(feature = "tokio")]
+pub mod shutdown;
 mod text;
 mod time;
 mod unknown;

@@ -69,6 +69,16 @@ pub(crate) fn webhook_type(span: &Span, webhook_type: &str) {
     let _ = (span, webhook_type);
 }
 
+/// A claim's renewal failed while its handler runs: a retry may be handled beside it if
+/// the lease runs out before the next renewal succeeds.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) fn claim_lost(why: String) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(reason = %why, "lago webhook claim not renewed");
+    #[cfg(not(feature = "tracing"))]
+    let _ = why;
+}
+
 /// How a delivery ended, as the log tells it (read only with the `tracing` feature).
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) enum Ending<'a> {

@@ -7,17 +7,14 @@
 //! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`].
 
 use std::fmt;
-use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-#[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
+#[cfg(feature = "tokio")]
 use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 
 use crate::dedup::{Claim, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest, MAX_UNIQUE_KEY_LEN};
+use crate::handling::Ended;
 use crate::verify::Verifier;
 use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, UniqueKeyError, Validate, Violations};
 
@@ -144,7 +141,7 @@ struct Settings<E> {
     on_rejection: Option<Arc<RejectionHook>>,
     /// `None` until set: no deadline for [`Receiver::receive`], the default one for
     /// [`Receiver::into_router`] (whose tokio runtime has a timer).
-    #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
+    #[cfg(feature = "tokio")]
     deadline: Option<Option<Duration>>,
     #[cfg(feature = "axum")]
     body_timeout: Duration,
@@ -172,7 +169,7 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Handlers are stopped after this long unless told otherwise: Lago gives up on a
 /// delivery after 30 seconds and retries it.
-#[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
+#[cfg(feature = "tokio")]
 pub const DEFAULT_HANDLER_DEADLINE: Duration = Duration::from_secs(25);
 
 #[cfg(feature = "bundled")]
@@ -196,7 +193,7 @@ impl<E: Dispatch<H>, H> Receiver<E, H> {
             body_limit: DEFAULT_BODY_LIMIT,
             require_unique_key: false,
             on_rejection: None,
-            #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
+            #[cfg(feature = "tokio")]
             deadline: None,
             #[cfg(feature = "axum")]
             body_timeout: DEFAULT_BODY_TIMEOUT,
@@ -249,10 +246,10 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Unless told otherwise, [`Receiver::into_router`] gives handlers
     /// [`DEFAULT_HANDLER_DEADLINE`] (25 s, under Lago's 30 s timeout) and
     /// [`Receiver::receive`] none. A deadline needs a tokio runtime with its timer enabled
-    /// (`#[tokio::main]` enables it). With a shared deduplicator, keep it under the store's
-    /// lease: a handler still running when its claim expires lets a retry run beside it.
-    /// (With the `axum`, `redis` or `postgres` feature, which bring tokio.)
-    #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
+    /// (`#[tokio::main]` enables it). A shared deduplicator's claim is renewed while the
+    /// handler runs, whatever the deadline. (With the `tokio` feature, which `axum`,
+    /// `redis` and `postgres` turn on.)
+    #[cfg(feature = "tokio")]
     pub fn with_handler_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.settings.deadline = Some(deadline);
         self
@@ -344,7 +341,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         // (the caller hung up) or the handler panics or runs out of time; completed even
         // when this future is dropped after the handler succeeded.
         let mut claim = ClaimGuard { dedup: &self.dedup, key, token, stage: Stage::Handling };
-        let outcome = self.dispatch(event, &delivery).await;
+        let outcome = self.dispatch_holding(event, &delivery, &key, token).await;
         if matches!(outcome, Outcome::Handled) {
             claim.stage = Stage::Handled;
             // The delivery was handled: a failure to record that only risks handling a
@@ -355,22 +352,41 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         outcome
     }
 
+    /// Dispatches while renewing the claim on `key`, for stores whose claims expire.
+    async fn dispatch_holding(
+        &self,
+        event: E,
+        delivery: &Delivery,
+        key: &KeyDigest,
+        token: ClaimToken,
+    ) -> Outcome {
+        #[cfg(feature = "tokio")]
+        if let Some(every) = self.dedup.renewal() {
+            let renew = || self.dedup.renew(key, token);
+            return crate::handling::renewing(
+                self.dispatch(event, delivery),
+                every,
+                renew,
+                crate::log::claim_lost,
+            )
+            .await;
+        }
+        #[cfg(not(feature = "tokio"))]
+        let _ = (key, token);
+        self.dispatch(event, delivery).await
+    }
+
     async fn dispatch(&self, event: E, delivery: &Delivery) -> Outcome {
-        let handling = CatchUnwind(std::pin::pin!(event.dispatch(&self.handler, delivery)));
-        #[cfg(any(feature = "axum", feature = "redis", feature = "postgres"))]
-        let result = match self.settings.deadline.flatten() {
-            Some(deadline) => match tokio::time::timeout(deadline, handling).await {
-                Ok(result) => result,
-                Err(_) => return Outcome::TimedOut,
-            },
-            None => handling.await,
-        };
-        #[cfg(not(any(feature = "axum", feature = "redis", feature = "postgres")))]
-        let result = handling.await;
-        match result {
-            Ok(Ok(())) => Outcome::Handled,
-            Ok(Err(err)) => Outcome::Failed(err),
-            Err(()) => Outcome::Panicked,
+        let handling = event.dispatch(&self.handler, delivery);
+        #[cfg(feature = "tokio")]
+        let ended = crate::handling::run(handling, self.settings.deadline.flatten()).await;
+        #[cfg(not(feature = "tokio"))]
+        let ended = crate::handling::run(handling).await;
+        match ended {
+            Ended::Succeeded => Outcome::Handled,
+            Ended::Failed(err) => Outcome::Failed(err),
+            Ended::Panicked => Outcome::Panicked,
+            Ended::TimedOut => Outcome::TimedOut,
         }
     }
 }
@@ -410,23 +426,6 @@ impl<D: Deduplicate> Drop for ClaimGuard<'_, D> {
             Stage::Handling => self.dedup.release(&self.key, self.token),
             Stage::Handled => self.dedup.complete_detached(&self.key, self.token),
             Stage::Recorded => {}
-        }
-    }
-}
-
-/// Turns a panic while polling the handler's future into `Err(())`, so that the delivery
-/// is answered 500 (the panic message is printed by the panic hook as usual).
-struct CatchUnwind<'a, F>(Pin<&'a mut F>);
-
-impl<F: Future> Future for CatchUnwind<'_, F> {
-    type Output = Result<F::Output, ()>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // The future is dropped unpolled after a panic, so no broken state is observed.
-        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(_) => Poll::Ready(Err(())),
         }
     }
 }

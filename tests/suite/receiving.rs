@@ -1,9 +1,6 @@
 //! Receiving over real HTTP on 127.0.0.1: every docs example, signed as Lago signs, is
 //! accepted and dispatched once; everything else gets the status Lago must see.
 
-#[path = "../../examples/shared/client.rs"]
-mod client;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +10,7 @@ use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, Verifier, lago_header
 use lago_webhooks::{AsyncWebhookHandler, Delivery, HandlerResult, WebhookEvent};
 
 use crate::fixtures::DOCS;
+use crate::lago_sender::client;
 
 const HMAC_KEY: &str = "0c7d3b8a-41f6-4e2b-9a5d-6e8f1c2b3a4d";
 const ISSUER: &str = "https://api.getlago.com";

@@ -6,30 +6,17 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use lago_webhooks::dedup::{Claim, Deduplicate, KeyDigest, PostgresDeduplicator, RedisDeduplicator};
 use lago_webhooks::receiver::Receiver;
 use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
 use lago_webhooks::{AsyncWebhookHandler, Delivery, Fee, HandlerResult, WebhookEvent, WebhookType};
 
+use crate::services::{Schema, postgres_url, redis_prefix, redis_url};
+
 const HMAC_KEY: &str = "4b7e0d2c-shared-dedup";
 const DELIVERIES: usize = 5_000;
-
-fn redis_url() -> String {
-    std::env::var("LAGO_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
-
-fn postgres_url() -> String {
-    std::env::var("LAGO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// A name no other run uses.
-fn run_id() -> String {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-    format!("{}_{nanos}", std::process::id())
-}
 
 async fn redis_store(prefix: &str) -> RedisDeduplicator {
     let url = redis_url();
@@ -48,34 +35,12 @@ const LEASE: Duration = Duration::from_secs(2);
 /// How many deliveries are on their way at once, as from a busy Lago.
 const IN_FLIGHT: usize = 200;
 
-/// A schema of its own in the test database, dropped when the test ends.
-struct Schema {
-    name: String,
-    client: tokio_postgres::Client,
-}
-
-impl Schema {
-    async fn create() -> Schema {
-        let url = postgres_url();
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|err| panic!("cannot reach PostgreSQL at {url}: {err}"));
-        tokio::spawn(connection);
-        let name = format!("lago_test_{}", run_id());
-        client.batch_execute(&format!("CREATE SCHEMA {name}")).await.unwrap();
-        Schema { name, client }
-    }
-
-    async fn store(&self) -> PostgresDeduplicator {
-        let url = postgres_url();
-        PostgresDeduplicator::connect_to_table(&url, &format!("{}.deliveries", self.name))
-            .await
-            .unwrap_or_else(|err| panic!("cannot use PostgreSQL at {url}: {err}"))
-    }
-
-    async fn drop(self) {
-        self.client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name)).await.unwrap();
-    }
+/// The deduplicator of a test's schema.
+async fn postgres_store(schema: &Schema) -> PostgresDeduplicator {
+    let url = postgres_url();
+    PostgresDeduplicator::connect_to_table(&url, &format!("{}.deliveries", schema.name))
+        .await
+        .unwrap_or_else(|err| panic!("cannot use PostgreSQL at {url}: {err}"))
 }
 
 /// Counts the dispatches of each unique key, across receivers.
@@ -162,7 +127,7 @@ fn assert_each_key_dispatched_once(counts: &HashMap<String, u32>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_sharing_redis_dispatch_each_delivery_once_across_a_restart() {
-    let prefix = format!("lago-webhooks-test:{}:", run_id());
+    let prefix = redis_prefix();
     let counts = deliver_to_two_replicas(|| async { redis_store(&prefix).await.with_lease(LEASE) }).await;
     assert_each_key_dispatched_once(&counts);
 }
@@ -170,7 +135,7 @@ async fn two_replicas_sharing_redis_dispatch_each_delivery_once_across_a_restart
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_sharing_postgres_dispatch_each_delivery_once_across_a_restart() {
     let schema = Schema::create().await;
-    let counts = deliver_to_two_replicas(|| async { schema.store().await.with_lease(LEASE) }).await;
+    let counts = deliver_to_two_replicas(|| async { postgres_store(&schema).await.with_lease(LEASE) }).await;
     assert_each_key_dispatched_once(&counts);
     schema.drop().await;
 }
@@ -196,7 +161,7 @@ async fn a_dead_replicas_claim_is_taken_over<D: Deduplicate>(dead: &D, alive: &D
 
 #[tokio::test]
 async fn a_claim_held_by_a_dead_replica_is_taken_over_after_its_lease_on_redis() {
-    let prefix = format!("lago-webhooks-test:{}:", run_id());
+    let prefix = redis_prefix();
     let lease = Duration::from_millis(500);
     let (dead, alive) =
         (redis_store(&prefix).await.with_lease(lease), redis_store(&prefix).await.with_lease(lease));
@@ -207,10 +172,11 @@ async fn a_claim_held_by_a_dead_replica_is_taken_over_after_its_lease_on_redis()
 async fn a_claim_held_by_a_dead_replica_is_taken_over_after_its_lease_on_postgres() {
     let schema = Schema::create().await;
     let lease = Duration::from_millis(500);
-    let (dead, alive) = (schema.store().await.with_lease(lease), schema.store().await.with_lease(lease));
+    let (dead, alive) =
+        (postgres_store(&schema).await.with_lease(lease), postgres_store(&schema).await.with_lease(lease));
     a_dead_replicas_claim_is_taken_over(&dead, &alive).await;
     // Done keys outlive a restart: a new connection still knows the key.
-    let restarted = schema.store().await;
+    let restarted = postgres_store(&schema).await;
     assert_eq!(restarted.claim(&KeyDigest::of("claimed-by-a-replica-that-died")).await.unwrap(), Claim::Done);
     assert_eq!(restarted.purge(Duration::ZERO).await.unwrap(), 1);
     schema.drop().await;
@@ -229,10 +195,10 @@ async fn a_late_completion_still_counts<D: Deduplicate>(store: &D) {
 #[tokio::test]
 async fn a_late_completion_still_counts_on_redis_and_postgres() {
     let lease = Duration::from_millis(500);
-    let prefix = format!("lago-webhooks-test:{}:", run_id());
+    let prefix = redis_prefix();
     a_late_completion_still_counts(&redis_store(&prefix).await.with_lease(lease)).await;
     let schema = Schema::create().await;
-    a_late_completion_still_counts(&schema.store().await.with_lease(lease)).await;
+    a_late_completion_still_counts(&postgres_store(&schema).await.with_lease(lease)).await;
     schema.drop().await;
 }
 
@@ -249,5 +215,68 @@ async fn replicas_starting_together_share_one_table() {
             panic!("a replica failed to start: {err}");
         }
     }
+    schema.drop().await;
+}
+
+/// Sleeps through several leases, then records its delivery.
+#[derive(Clone, Default)]
+struct Slow(Arc<Mutex<Vec<String>>>);
+
+impl AsyncWebhookHandler for Slow {
+    async fn on_fee_created(&self, _: Fee, delivery: &Delivery) -> HandlerResult {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        self.0.lock().unwrap().push(delivery.unique_key.clone().unwrap_or_default());
+        Ok(())
+    }
+}
+
+/// A handler running through several leases keeps its claim: the retries that come
+/// meanwhile, to another replica, are asked to come back, and the delivery is handled once.
+async fn a_slow_handler_keeps_its_claim<D: Deduplicate + 'static>(a: D, b: D) {
+    let slow = Slow::default();
+    let replica = |dedup: D| {
+        Arc::new(
+            Receiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), slow.clone())
+                .with_deduplicator(dedup),
+        )
+    };
+    let (a, b) = (replica(a), replica(b));
+    let body = WebhookType::FeeCreated.example();
+    let headers =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), "slow-delivery")
+            .unwrap();
+    let first = tokio::spawn({
+        let (a, headers) = (Arc::clone(&a), headers.clone());
+        async move { a.receive(&headers, body.as_bytes()).await.status() }
+    });
+    let mut retries = Vec::new();
+    while !first.is_finished() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        retries.push(b.receive(&headers, body.as_bytes()).await.status().as_u16());
+    }
+    assert_eq!(first.await.unwrap(), 200);
+    // The last retry may have come after the first attempt ended.
+    let during = &retries[..retries.len() - 1];
+    assert!(during.len() >= 10, "retried through the whole handling: {retries:?}");
+    assert!(during.iter().all(|status| *status == 409), "{retries:?}");
+    assert_eq!(b.receive(&headers, body.as_bytes()).await.status(), 200);
+    assert_eq!(*slow.0.lock().unwrap(), ["slow-delivery"], "handled once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_handler_keeps_its_claim_past_the_lease_on_redis_and_postgres() {
+    let lease = Duration::from_millis(300);
+    let prefix = redis_prefix();
+    a_slow_handler_keeps_its_claim(
+        redis_store(&prefix).await.with_lease(lease),
+        redis_store(&prefix).await.with_lease(lease),
+    )
+    .await;
+    let schema = Schema::create().await;
+    a_slow_handler_keeps_its_claim(
+        postgres_store(&schema).await.with_lease(lease),
+        postgres_store(&schema).await.with_lease(lease),
+    )
+    .await;
     schema.drop().await;
 }

@@ -31,6 +31,7 @@ use std::fmt;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
@@ -147,6 +148,43 @@ pub trait Deduplicate: Send + Sync {
     /// destructor when the attempt was dropped (its caller hung up) after its handler
     /// succeeded but before `complete` finished, so that a retry is not handled again.
     fn complete_detached(&self, key: &KeyDigest, token: ClaimToken);
+
+    /// How often the receiver renews a claim while its handler runs: `None` (the
+    /// default) for a store whose claims never expire, such as one in memory.
+    ///
+    /// A store whose claims expire keeps them short, so that the claim of an attempt
+    /// whose process died is free before Lago's next try (about 3 s later), and renews
+    /// them while the handler runs, so that a slow handler keeps its claim.
+    fn renewal(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Extends the lease of `key`'s claim, if `token` still holds it (or the store lost
+    /// it, and no one else claimed it since): `Ok(false)` when another attempt holds the
+    /// key or it is done. Called every [`Deduplicate::renewal`] while the handler runs.
+    fn renew(
+        &self,
+        key: &KeyDigest,
+        token: ClaimToken,
+    ) -> impl Future<Output = Result<bool, HandlerError>> + Send {
+        let _ = (key, token);
+        std::future::ready(Ok(true))
+    }
+}
+
+/// How long a shared store's claim holds unless renewed: short enough that the claim of
+/// an attempt whose process died is free before Lago's next try, about 3 s later.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(2);
+
+/// How long shared stores keep a done key unless told otherwise: Lago retries a delivery
+/// within a minute or two, and a person may retry it from Lago's UI days later.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How often a claim leased for `lease` is renewed: four times per lease, so that a
+/// renewal or two may fail without losing it.
+#[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
+pub(crate) fn renewal_of(lease: Duration) -> Duration {
+    (lease / 4).max(Duration::from_millis(10))
 }
 
 #[cfg(test)]

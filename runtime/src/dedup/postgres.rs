@@ -1,28 +1,37 @@
 //! Deduplication shared by replicas and kept across restarts, in PostgreSQL.
 
 use std::future::Future;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deadpool_postgres::tokio_postgres::{self, NoTls};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 
-use super::{Claim, ClaimToken, Deduplicate, KeyDigest};
+use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest};
 use crate::HandlerError;
 
 /// Keys claimed in a PostgreSQL table, shared by every replica that uses it and kept
 /// across restarts.
 ///
 /// The table (by default `lago_webhook_deliveries`, created if missing) holds a row per
-/// key: its digest, the token and lease of its claim, and when it was done. A claim whose
-/// lease ran out without being completed or released (its replica died) is taken over by
-/// the next attempt. Done rows stay until [`PostgresDeduplicator::purge`] removes them.
-/// Connections come from a pool (deadpool-postgres, without TLS: put the database on a
-/// private network or a local socket).
+/// key: its digest, the token and lease of its claim, and when it was done. A claim is
+/// leased for 2 s and renewed by the receiver while its handler runs; one whose lease ran
+/// out without being completed or released (its replica died) is taken over by the next
+/// attempt, which Lago makes about 3 s later. Done rows are kept for the retention (7
+/// days, [`PostgresDeduplicator::with_retention`]): completions delete older ones, a
+/// batch a minute at most, and [`PostgresDeduplicator::purge`] does it at once. A row
+/// takes about 150 bytes with its indexes. Connections come from a pool
+/// (deadpool-postgres, without TLS: put the database on a private network or a local
+/// socket).
 #[derive(Clone)]
 pub struct PostgresDeduplicator {
     pool: Pool,
     table: String,
     lease: Duration,
+    retention: Option<Duration>,
+    /// When done rows past the retention were last deleted, in seconds since the epoch.
+    last_purge: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for PostgresDeduplicator {
@@ -30,14 +39,16 @@ impl std::fmt::Debug for PostgresDeduplicator {
         f.debug_struct("PostgresDeduplicator")
             .field("table", &self.table)
             .field("lease", &self.lease)
+            .field("retention", &self.retention)
             .finish_non_exhaustive()
     }
 }
 
 impl PostgresDeduplicator {
     /// A store in the database at `url` (`postgres://user@host:port/database`), in the
-    /// table `lago_webhook_deliveries`, with claims leased for 60 s. Connects, and creates
-    /// the table if it is missing.
+    /// table `lago_webhook_deliveries`, with claims leased for [`DEFAULT_LEASE`] (2 s,
+    /// renewed while their handler runs) and done keys kept for [`DEFAULT_RETENTION`] (7
+    /// days). Connects, and creates the table if it is missing.
     pub async fn connect(url: &str) -> Result<Self, HandlerError> {
         Self::connect_to_table(url, "lago_webhook_deliveries").await
     }
@@ -69,7 +80,14 @@ impl PostgresDeduplicator {
             .runtime(Runtime::Tokio1)
             .timeouts(Timeouts { wait, create: wait, recycle: wait })
             .build()?;
-        let store = PostgresDeduplicator { pool, table: quoted, lease: Duration::from_secs(60) };
+        let store = PostgresDeduplicator {
+            pool,
+            table: quoted,
+            lease: DEFAULT_LEASE,
+            retention: Some(DEFAULT_RETENTION),
+            last_purge: Arc::new(AtomicU64::new(0)),
+        };
+        let index = format!("\"{}_done_at\"", table.rsplit('.').next().unwrap_or(table));
         let client = store.pool.get().await?;
         // Replicas starting together would race in CREATE TABLE IF NOT EXISTS (PostgreSQL
         // reports a duplicate type): a transaction-wide advisory lock lets one create it.
@@ -77,23 +95,35 @@ impl PostgresDeduplicator {
             .batch_execute(&format!(
                 "BEGIN;
                  SELECT pg_advisory_xact_lock(7402815117256041984);
-                 CREATE TABLE IF NOT EXISTS {} (
+                 CREATE TABLE IF NOT EXISTS {table} (
                      key bytea PRIMARY KEY,
                      token bytea NOT NULL,
                      lease_until timestamptz NOT NULL,
                      done_at timestamptz
                  );
+                 CREATE INDEX IF NOT EXISTS {index} ON {table} (done_at);
                  COMMIT;",
-                store.table
+                table = store.table
             ))
             .await
             .map_err(database_error)?;
         Ok(store)
     }
 
-    /// How long a claim holds when its replica neither completes nor releases it.
+    /// How long a claim holds unless renewed: when its replica dies, Lago's retries get
+    /// 409 until then. The receiver renews it four times per lease while the handler
+    /// runs. Keep it under Lago's first wait (about 3 s), so that a retry after a crash is
+    /// handled, and well over the database's round trip.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
+        self
+    }
+
+    /// How long done keys are kept before completions delete them; `None` keeps them
+    /// until [`PostgresDeduplicator::purge`]. A delivery sent again after that (a manual
+    /// retry from Lago's UI, a body replayed under an old key) is handled again.
+    pub fn with_retention(mut self, retention: Option<Duration>) -> Self {
+        self.retention = retention;
         self
     }
 
@@ -103,6 +133,32 @@ impl PostgresDeduplicator {
         let client = self.pool.get().await?;
         let sql = format!("DELETE FROM {} WHERE done_at < now() - make_interval(secs => $1)", self.table);
         client.execute(&sql, &[&age.as_secs_f64()]).await.map_err(database_error)
+    }
+
+    /// Deletes a batch of done keys past the retention in the background, at most once a
+    /// minute per store: the table stays about as large as the retention's deliveries.
+    fn purge_expired(&self) {
+        const EVERY_SECS: u64 = 60;
+        let Some(retention) = self.retention else { return };
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let last = self.last_purge.load(Ordering::Relaxed);
+        if now < last + EVERY_SECS
+            || self.last_purge.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let pool = self.pool.clone();
+        let sql = format!(
+            "DELETE FROM {table} WHERE key IN (
+                 SELECT key FROM {table} WHERE done_at < now() - make_interval(secs => $1) LIMIT 10000)",
+            table = self.table
+        );
+        runtime.spawn(async move {
+            if let Ok(client) = pool.get().await {
+                let _ = client.execute(&sql, &[&retention.as_secs_f64()]).await;
+            }
+        });
     }
 }
 
@@ -153,6 +209,7 @@ impl Deduplicate for PostgresDeduplicator {
                 .execute(&self.complete_sql(), &[&key, &token.as_u128().to_be_bytes().to_vec()])
                 .await
                 .map_err(database_error)?;
+            self.purge_expired();
             Ok(())
         }
     }
@@ -167,6 +224,32 @@ impl Deduplicate for PostgresDeduplicator {
 
     fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
         self.spawn_statement(self.complete_sql(), key, token);
+    }
+
+    fn renewal(&self) -> Option<Duration> {
+        Some(super::renewal_of(self.lease))
+    }
+
+    fn renew(
+        &self,
+        key: &KeyDigest,
+        token: ClaimToken,
+    ) -> impl Future<Output = Result<bool, HandlerError>> + Send {
+        let key = key.as_bytes().to_vec();
+        async move {
+            let client = self.pool.get().await?;
+            let sql = format!(
+                "UPDATE {} SET lease_until = now() + make_interval(secs => $3)
+                 WHERE key = $1 AND token = $2 AND done_at IS NULL",
+                self.table
+            );
+            let token = token.as_u128().to_be_bytes().to_vec();
+            let renewed = client
+                .execute(&sql, &[&key, &token, &self.lease.as_secs_f64()])
+                .await
+                .map_err(database_error)?;
+            Ok(renewed == 1)
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use deadpool_redis::redis::{self, Script};
 use deadpool_redis::{Config, Pool, Runtime};
 
-use super::{Claim, ClaimToken, Deduplicate, KeyDigest};
+use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest};
 use crate::HandlerError;
 
 /// Claims a free key for a lease: `claimed`, `done` or `in_progress`.
@@ -32,6 +32,21 @@ end
 return 0
 ";
 
+/// Extends a claim's lease if the token still holds it, or claims the key again if it is
+/// gone (its lease ran out with no one taking it over, or the server lost it in a
+/// restart): the handler is still at work. `1` when the token holds the key afterwards.
+const RENEW: &str = r"
+local value = redis.call('GET', KEYS[1])
+if value == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+elseif not value then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+";
+
 /// Frees a key if the token still holds it.
 const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -42,13 +57,13 @@ return 0
 
 /// Keys claimed in Redis, shared by every replica that uses the same server and prefix.
 ///
-/// A claim is a key holding the claim's token for a lease: if the replica handling it
-/// dies, the key expires and Lago's next retry is handled by another. A done key is kept
-/// for the retention, then forgotten. Each key is the prefix and the 64 hexadecimal
-/// characters of the unique key's digest. Connections come from a pool (deadpool-redis).
-///
-/// The lease must outlast the handler's deadline: a claim that expires while its handler
-/// still runs lets a retry be handled at the same time.
+/// A claim is a key holding the claim's token for a short lease (2 s), renewed by the
+/// receiver while its handler runs: if the replica handling it dies, the key expires
+/// before Lago's next try (about 3 s later), which another replica then handles. A done
+/// key is kept for the retention (7 days), then forgotten: the server holds about 150
+/// bytes (`MEMORY USAGE` of one) per delivery received in that time. Each key is the
+/// prefix and the 64 hexadecimal characters of the unique key's digest. Connections come
+/// from a pool (deadpool-redis).
 #[derive(Clone)]
 pub struct RedisDeduplicator {
     pool: Pool,
@@ -57,6 +72,7 @@ pub struct RedisDeduplicator {
     retention: Duration,
     claim: Script,
     complete: Script,
+    renew: Script,
     release: Script,
 }
 
@@ -72,7 +88,8 @@ impl std::fmt::Debug for RedisDeduplicator {
 
 impl RedisDeduplicator {
     /// A store on the Redis server at `url` (`redis://host:port/db`), with keys prefixed
-    /// `lago-webhooks:`, claims leased for 60 s and completions kept for 7 days. It
+    /// `lago-webhooks:`, claims leased for [`DEFAULT_LEASE`] (2 s, renewed while their
+    /// handler runs) and completions kept for [`DEFAULT_RETENTION`] (7 days). It
     /// connects on first use; [`RedisDeduplicator::ping`] checks the server at once.
     pub fn new(url: &str) -> Result<Self, HandlerError> {
         let mut config = Config::from_url(url);
@@ -84,10 +101,11 @@ impl RedisDeduplicator {
         Ok(RedisDeduplicator {
             pool,
             prefix: "lago-webhooks:".to_owned(),
-            lease: Duration::from_secs(60),
-            retention: Duration::from_secs(7 * 24 * 3600),
+            lease: DEFAULT_LEASE,
+            retention: DEFAULT_RETENTION,
             claim: Script::new(CLAIM),
             complete: Script::new(COMPLETE),
+            renew: Script::new(RENEW),
             release: Script::new(RELEASE),
         })
     }
@@ -99,15 +117,18 @@ impl RedisDeduplicator {
         self
     }
 
-    /// How long a claim holds when its replica neither completes nor releases it. Keep it
-    /// over the handler's deadline. A claim whose answer was lost (the caller hung up while
-    /// Redis took it) also holds until then: retries meanwhile get 409.
+    /// How long a claim holds unless renewed: when its replica dies, Lago's retries get
+    /// 409 until then. The receiver renews it four times per lease while the handler
+    /// runs. Keep it under Lago's first wait (about 3 s), so that a retry after a crash is
+    /// handled, and well over the store's round trip.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
     }
 
-    /// How long a done key is remembered (Lago stops retrying within a day).
+    /// How long a done key is remembered: a delivery sent again after that (a manual
+    /// retry from Lago's UI, a body replayed under an old key) is handled again. Each key
+    /// costs the server about 150 bytes.
     pub fn with_retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self
@@ -180,6 +201,19 @@ impl Deduplicate for RedisDeduplicator {
 
     fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
         self.spawn_script(self.complete.clone(), key, token, Some(millis(self.retention)));
+    }
+
+    fn renewal(&self) -> Option<Duration> {
+        Some(super::renewal_of(self.lease))
+    }
+
+    fn renew(
+        &self,
+        key: &KeyDigest,
+        token: ClaimToken,
+    ) -> impl Future<Output = Result<bool, HandlerError>> + Send {
+        let key = self.key(key);
+        async move { Ok(invoke::<i64>(&self.pool, &self.renew, key, token, Some(millis(self.lease))).await? == 1) }
     }
 }
 

@@ -2,6 +2,7 @@
 //! one is refused.
 
 use std::fmt;
+use std::time::SystemTime;
 
 use http::StatusCode;
 
@@ -10,7 +11,7 @@ use crate::{ParseError, Violations};
 
 /// What Lago's headers and envelope say about one delivery: handed to every handler
 /// method next to the payload, for logging, tracing or deduplicating on your own.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Delivery {
     /// Its `X-Lago-Unique-Key`: the same on every retry of this delivery.
@@ -20,6 +21,20 @@ pub struct Delivery {
     /// The scheme that signed it; `None` when the webhook was not verified (a handler
     /// called directly, in a test or from a queue).
     pub algorithm: Option<Algorithm>,
+    /// Which attempt at handling it this is, from 1. An inbox worker counts every attempt,
+    /// those a crash cut short included: a handler sees a delivery again only on a later
+    /// attempt. A receiver handling deliveries as they arrive cannot count Lago's tries,
+    /// and says 1.
+    pub attempt: u32,
+    /// When the inbox received it; `None` for a delivery handled as it arrives.
+    pub received_at: Option<SystemTime>,
+}
+
+impl Default for Delivery {
+    /// Nothing known, first attempt.
+    fn default() -> Self {
+        Delivery { unique_key: None, organization_id: None, algorithm: None, attempt: 1, received_at: None }
+    }
 }
 
 impl Delivery {

@@ -51,7 +51,7 @@ pub(crate) async fn run<F: Future<Output = HandlerResult>>(
 /// for as long as the work runs, and lapses soon after its process dies. A renewal that
 /// fails is reported to `lost` and tried again at the next tick: the store may be back.
 #[cfg(feature = "tokio")]
-pub(crate) async fn renewing<F, R, Fut>(
+pub(crate) async fn renewing<F, R, Fut, Er>(
     work: F,
     every: Duration,
     mut renew: R,
@@ -60,7 +60,8 @@ pub(crate) async fn renewing<F, R, Fut>(
 where
     F: Future,
     R: FnMut() -> Fut,
-    Fut: Future<Output = Result<bool, HandlerError>>,
+    Fut: Future<Output = Result<bool, Er>>,
+    Er: std::fmt::Display,
 {
     let mut work = std::pin::pin!(work);
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);

@@ -59,14 +59,19 @@
 #![deny(missing_docs)]
 
 pub mod borrowed;
+mod counters;
 mod decimal;
 pub mod dedup;
 mod delivery;
 mod encoded;
 mod error;
 mod handling;
+#[cfg(feature = "inbox")]
+pub mod inbox;
 mod lifecycle;
 mod log;
+#[cfg(feature = "postgres")]
+mod pg;
 #[cfg(feature = "bundled")]
 mod provider_error;
 pub mod receiver;

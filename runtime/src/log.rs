@@ -79,6 +79,72 @@ pub(crate) fn claim_lost(why: String) {
     let _ = why;
 }
 
+/// The span of one attempt of an inbox worker.
+#[cfg(feature = "tracing")]
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn attempt_span(unique_key: &str, webhook_type: &str, attempt: u32) -> Span {
+    tracing::info_span!(
+        "lago_webhooks.attempt",
+        webhook_type = cut(webhook_type),
+        unique_key = cut(unique_key),
+        attempt,
+        outcome = tracing::field::Empty,
+    )
+}
+
+#[cfg(not(feature = "tracing"))]
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn attempt_span(_: &str, _: &str, _: u32) -> Span {
+    Span
+}
+
+/// Records how an attempt ended (`succeeded`, `failed`, ...), and logs it at debug.
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn attempt_outcome(span: &Span, name: &'static str) {
+    #[cfg(feature = "tracing")]
+    {
+        span.record("outcome", name);
+        tracing::debug!(parent: span, outcome = name, "lago webhook attempt ended");
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = (span, name);
+}
+
+/// An attempt failed and its delivery is attempted again after `delay`. The error is the
+/// handler's, which is the service's own text.
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn retrying(error: &str, delay: std::time::Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(error, retry_in_secs = delay.as_secs_f64(), "lago webhook attempt failed; retrying later");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (error, delay);
+}
+
+/// A delivery was moved to the dead letter.
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn buried(reason: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(reason, "lago webhook delivery moved to the dead letter");
+    #[cfg(not(feature = "tracing"))]
+    let _ = reason;
+}
+
+/// An attempt's handler succeeded after its lease was taken over by another worker.
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn lease_lost() {
+    #[cfg(feature = "tracing")]
+    tracing::warn!("lago webhook attempt succeeded after another worker took its delivery over");
+}
+
+/// The inbox's store failed an `operation` of a worker.
+#[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+pub(crate) fn store_failed(operation: &'static str, err: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(operation, error = %err, "lago webhook inbox store failed");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (operation, err);
+}
+
 /// How a delivery ended, as the log tells it (read only with the `tracing` feature).
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) enum Ending<'a> {
@@ -86,6 +152,8 @@ pub(crate) enum Ending<'a> {
     Refused(&'a Refusal),
     /// The handler or the store failed with this error.
     Failed(&'a dyn std::fmt::Display),
+    /// The inbox could not store the delivery, for this reason.
+    Unavailable(&'a dyn std::fmt::Display),
     /// Anything else: handled, a duplicate, in progress, panicked, timed out.
     Answered,
 }
@@ -101,6 +169,9 @@ pub(crate) fn outcome(span: &Span, name: &'static str, ending: Ending<'_>) {
                 tracing::warn!(parent: span, reason = %Reason(refusal), "lago webhook delivery refused")
             }
             Ending::Failed(err) => tracing::error!(parent: span, error = %err, "lago webhook handler failed"),
+            Ending::Unavailable(err) => {
+                tracing::error!(parent: span, error = %err, "lago webhook inbox could not store a delivery")
+            }
             Ending::Answered => {
                 tracing::debug!(parent: span, outcome = name, "lago webhook delivery answered")
             }

@@ -11,6 +11,7 @@ mod dispatch;
 mod docs_examples;
 mod errors;
 mod flavours;
+mod inbox;
 mod lago_sender;
 mod leniency;
 mod limits;

@@ -47,7 +47,7 @@ pub use self::redis::RedisDeduplicator;
 pub const MAX_UNIQUE_KEY_LEN: usize = 256;
 
 /// The SHA-256 of a unique key: what stores keep, 32 bytes whatever the key's length.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KeyDigest([u8; 32]);
 
 impl KeyDigest {

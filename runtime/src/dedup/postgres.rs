@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use deadpool_postgres::tokio_postgres::{self, NoTls};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use deadpool_postgres::tokio_postgres;
+use deadpool_postgres::{Pool, RecyclingMethod};
 
 use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest};
 use crate::HandlerError;
@@ -59,27 +59,8 @@ impl PostgresDeduplicator {
     /// Each statement is given 10 s, and a connection 5 s to come from the pool: a stuck
     /// database fails deliveries (Lago retries them) rather than holding them.
     pub async fn connect_to_table(url: &str, table: &str) -> Result<Self, HandlerError> {
-        let identifier = |part: &str| {
-            !part.is_empty()
-                && part.len() <= 63
-                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        };
-        if table.split('.').count() > 2 || !table.split('.').all(identifier) {
-            return Err(format!("`{table}` is not a table name: lower-case letters, digits and `_`").into());
-        }
-        // Quoted, so that a name that is also an SQL word (`order`) works.
-        let quoted = table.split('.').map(|part| format!("\"{part}\"")).collect::<Vec<_>>().join(".");
-        let mut config: tokio_postgres::Config = url.parse()?;
-        config.options("-c statement_timeout=10000");
-        config.connect_timeout(Duration::from_secs(5));
-        let manager =
-            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let wait = Some(Duration::from_secs(5));
-        let pool = Pool::builder(manager)
-            .max_size(16)
-            .runtime(Runtime::Tokio1)
-            .timeouts(Timeouts { wait, create: wait, recycle: wait })
-            .build()?;
+        let (quoted, base) = crate::pg::table_name(table)?;
+        let pool = crate::pg::pool(url, 16, RecyclingMethod::Fast)?;
         let store = PostgresDeduplicator {
             pool,
             table: quoted,
@@ -87,26 +68,20 @@ impl PostgresDeduplicator {
             retention: Some(DEFAULT_RETENTION),
             last_purge: Arc::new(AtomicU64::new(0)),
         };
-        let index = format!("\"{}_done_at\"", table.rsplit('.').next().unwrap_or(table));
-        let client = store.pool.get().await?;
-        // Replicas starting together would race in CREATE TABLE IF NOT EXISTS (PostgreSQL
-        // reports a duplicate type): a transaction-wide advisory lock lets one create it.
-        client
-            .batch_execute(&format!(
-                "BEGIN;
-                 SELECT pg_advisory_xact_lock(7402815117256041984);
-                 CREATE TABLE IF NOT EXISTS {table} (
+        crate::pg::create_once(
+            &store.pool,
+            &format!(
+                "CREATE TABLE IF NOT EXISTS {table} (
                      key bytea PRIMARY KEY,
                      token bytea NOT NULL,
                      lease_until timestamptz NOT NULL,
                      done_at timestamptz
                  );
-                 CREATE INDEX IF NOT EXISTS {index} ON {table} (done_at);
-                 COMMIT;",
+                 CREATE INDEX IF NOT EXISTS \"{base}_done_at\" ON {table} (done_at);",
                 table = store.table
-            ))
-            .await
-            .map_err(database_error)?;
+            ),
+        )
+        .await?;
         Ok(store)
     }
 
@@ -273,8 +248,5 @@ impl PostgresDeduplicator {
 
 /// A database error with the server's message: tokio-postgres shows only "db error".
 fn database_error(err: tokio_postgres::Error) -> HandlerError {
-    match err.as_db_error() {
-        Some(db) => format!("PostgreSQL: {} ({})", db.message(), db.code().code()).into(),
-        None => err.into(),
-    }
+    crate::pg::describe(&err).into()
 }

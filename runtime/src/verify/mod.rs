@@ -69,6 +69,12 @@ impl Algorithm {
             Algorithm::Hmac => "hmac",
         }
     }
+
+    /// The scheme an algorithm header's value names (`jwt` or `hmac`, as Lago writes
+    /// them), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Algorithm::Jwt, Algorithm::Hmac].into_iter().find(|algorithm| algorithm.as_str() == name)
+    }
 }
 
 impl fmt::Display for Algorithm {
@@ -211,6 +217,7 @@ impl Verifier {
             unique_key: verified.unique_key.map(str::to_owned),
             organization_id: event.organization_id().map(str::to_owned),
             algorithm: Some(verified.algorithm),
+            ..Delivery::default()
         };
         Ok(Received { event, delivery })
     }

@@ -11,15 +11,23 @@ use std::sync::Arc;
 #[cfg(feature = "tokio")]
 use std::time::Duration;
 
-use http::{HeaderMap, StatusCode};
+use ::http::{HeaderMap, StatusCode};
 
-use crate::dedup::{Claim, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest, MAX_UNIQUE_KEY_LEN};
+use crate::dedup::{Claim, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest};
 use crate::handling::Ended;
 use crate::verify::Verifier;
-use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, UniqueKeyError, Validate, Violations};
+use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, Validate, Violations};
 
-/// Bodies larger than this are refused unless the receiver is told otherwise.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+#[cfg(feature = "axum")]
+mod http;
+mod intake;
+
+#[cfg(feature = "axum")]
+pub(crate) use self::http::{Endpoint, router};
+#[cfg(feature = "axum")]
+pub use self::intake::DEFAULT_BODY_TIMEOUT;
+pub(crate) use self::intake::Intake;
+pub use self::intake::{DEFAULT_BODY_LIMIT, Rejection};
 
 /// What became of one delivery.
 #[derive(Debug)]
@@ -40,25 +48,36 @@ pub enum Outcome {
     Panicked,
     /// The handler ran past its deadline and was stopped; the key is freed for the retry.
     TimedOut,
+    /// Stored in the inbox, whose store confirmed it: a worker will handle it.
+    Stored,
+    /// Already in the inbox (a retry, or the same delivery sent twice): not stored again.
+    AlreadyStored,
+    /// The inbox could not confirm that it stored the delivery (unreachable, too slow, or
+    /// refusing): Lago should retry.
+    Unavailable(HandlerError),
 }
 
 impl Outcome {
     /// The status to answer. Lago counts only 200, 201, 202 and 204 as delivered and
     /// retries anything else, so a duplicate gets 200, an attempt racing another gets
-    /// 409 (to be retried), a refusal its [`Refusal::status`], and a handler error 500.
+    /// 409 (to be retried), a refusal its [`Refusal::status`], a handler error 500, and a
+    /// store that cannot confirm 503.
     pub fn status(&self) -> StatusCode {
         match self {
-            Outcome::Handled | Outcome::Duplicate => StatusCode::OK,
+            Outcome::Handled | Outcome::Duplicate | Outcome::Stored | Outcome::AlreadyStored => {
+                StatusCode::OK
+            }
             Outcome::InProgress => StatusCode::CONFLICT,
             Outcome::Refused(refusal) => refusal.status(),
             Outcome::Failed(_) | Outcome::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
-            Outcome::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            Outcome::TimedOut | Outcome::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     /// A short, stable name for logs and metrics: `handled`, `duplicate`, `in_progress`,
-    /// `unverified`, `malformed`, `invalid`, `too_large`, `body_timeout`, `body_unreadable`, `bad_unique_key`,
-    /// `failed`, `panicked` or `timed_out`.
+    /// `unverified`, `malformed`, `invalid`, `too_large`, `body_timeout`, `body_unreadable`,
+    /// `bad_unique_key`, `failed`, `panicked`, `timed_out`, `stored`, `already_stored` or
+    /// `unavailable`.
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Handled => "handled",
@@ -74,6 +93,9 @@ impl Outcome {
             Outcome::Failed(_) => "failed",
             Outcome::Panicked => "panicked",
             Outcome::TimedOut => "timed_out",
+            Outcome::Stored => "stored",
+            Outcome::AlreadyStored => "already_stored",
+            Outcome::Unavailable(_) => "unavailable",
         }
     }
 }
@@ -94,6 +116,9 @@ impl fmt::Display for Outcome {
             Outcome::Failed(err) => write!(f, "handler failed: {err}"),
             Outcome::Panicked => f.write_str("handler panicked"),
             Outcome::TimedOut => f.write_str("handler ran past its deadline"),
+            Outcome::Stored => f.write_str("stored in the inbox"),
+            Outcome::AlreadyStored => f.write_str("already in the inbox"),
+            Outcome::Unavailable(err) => write!(f, "the inbox could not store it: {err}"),
         }
     }
 }
@@ -135,37 +160,13 @@ pub struct Receiver<E, H, D = InMemoryDeduplicator> {
 
 /// What a receiver does besides its handler and store.
 struct Settings<E> {
+    intake: Intake,
     validator: Option<Validator<E>>,
-    body_limit: usize,
-    require_unique_key: bool,
-    on_rejection: Option<Arc<RejectionHook>>,
     /// `None` until set: no deadline for [`Receiver::receive`], the default one for
     /// [`Receiver::into_router`] (whose tokio runtime has a timer).
     #[cfg(feature = "tokio")]
     deadline: Option<Option<Duration>>,
-    #[cfg(feature = "axum")]
-    body_timeout: Duration,
 }
-
-/// A callback for deliveries refused as malformed or invalid.
-type RejectionHook = dyn Fn(&Rejection<'_>) + Send + Sync;
-
-/// A delivery refused as malformed or invalid, as it came: for a rejection hook to keep
-/// or report, so that nothing Lago sends is lost silently.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Rejection<'a> {
-    /// The request's headers.
-    pub headers: &'a HeaderMap,
-    /// The raw body.
-    pub body: &'a [u8],
-    /// Why it was refused.
-    pub refusal: &'a Refusal,
-}
-
-/// How long [`Receiver::into_router`] waits for a request's body unless told otherwise.
-#[cfg(feature = "axum")]
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Handlers are stopped after this long unless told otherwise: Lago gives up on a
 /// delivery after 30 seconds and retries it.
@@ -189,14 +190,10 @@ impl<E: Dispatch<H>, H> Receiver<E, H> {
     /// function calls it, naming `E` for you.
     pub fn for_events(verifier: Verifier, handler: H) -> Self {
         let settings = Settings {
+            intake: Intake::default(),
             validator: None,
-            body_limit: DEFAULT_BODY_LIMIT,
-            require_unique_key: false,
-            on_rejection: None,
             #[cfg(feature = "tokio")]
             deadline: None,
-            #[cfg(feature = "axum")]
-            body_timeout: DEFAULT_BODY_TIMEOUT,
         };
         Receiver { verifier, handler, dedup: InMemoryDeduplicator::default(), settings }
     }
@@ -221,7 +218,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
 
     /// Refuses bodies over `bytes` (with 413).
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.settings.body_limit = bytes;
+        self.settings.intake.body_limit = bytes;
         self
     }
 
@@ -229,7 +226,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// one; without this, a delivery with no key (or a blank one) is handled every time
     /// it comes, so a replayed or retried one is handled again.
     pub fn with_required_unique_key(mut self, required: bool) -> Self {
-        self.settings.require_unique_key = required;
+        self.settings.intake.require_unique_key = required;
         self
     }
 
@@ -237,7 +234,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// (400) or invalid (422), and why: to store or report them, since Lago's retries of
     /// such a delivery will be refused too.
     pub fn with_rejection_hook(mut self, hook: impl Fn(&Rejection<'_>) + Send + Sync + 'static) -> Self {
-        self.settings.on_rejection = Some(Arc::new(hook));
+        self.settings.intake.on_rejection = Some(Arc::new(hook));
         self
     }
 
@@ -259,7 +256,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// (default 10 s), in [`Receiver::into_router`].
     #[cfg(feature = "axum")]
     pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.body_timeout = timeout;
+        self.settings.intake.body_timeout = timeout;
         self
     }
 
@@ -271,19 +268,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Verifies, parses and (when on) validates a delivery, without handling it: for a
     /// service that queues webhooks, or handles them its own way.
     pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
-        if body.len() > self.settings.body_limit {
-            return Err(Refusal::TooLarge);
-        }
-        // Checked before the signature: the key is not signed, and costs nothing to check.
-        match crate::verify::unique_key(headers).filter(|key| !key.trim().is_empty()) {
-            Some(key) if key.len() > MAX_UNIQUE_KEY_LEN => {
-                return Err(Refusal::UniqueKey(UniqueKeyError::TooLong(key.len())));
-            }
-            None if self.settings.require_unique_key => {
-                return Err(Refusal::UniqueKey(UniqueKeyError::Missing));
-            }
-            _ => {}
-        }
+        self.settings.intake.admit(headers, body)?;
         let received = self.verifier.parse::<E>(headers, body)?;
         if let Some(validate) = self.settings.validator {
             validate(&received.event).map_err(Refusal::Invalid)?;
@@ -300,16 +285,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         let span = crate::log::delivery_span(crate::verify::unique_key(headers));
         let outcome = crate::log::instrument(&span, self.receive_unlogged(headers, body, &span)).await;
         log_outcome(&span, &outcome);
-        outcome
-    }
-
-    /// Refuses a delivery whose body never came whole, logged as [`Receiver::receive`]
-    /// logs its refusals.
-    #[cfg(feature = "axum")]
-    fn refuse(&self, headers: &HeaderMap, refusal: Refusal) -> Outcome {
-        let span = crate::log::delivery_span(crate::verify::unique_key(headers));
-        let outcome = Outcome::Refused(refusal);
-        log_outcome(&span, &outcome);
+        crate::counters::received(&outcome);
         outcome
     }
 
@@ -317,11 +293,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         let Received { event, delivery } = match self.accept(headers, body) {
             Ok(received) => received,
             Err(refusal) => {
-                if let (Some(hook), Refusal::Malformed(_) | Refusal::Invalid(_)) =
-                    (&self.settings.on_rejection, &refusal)
-                {
-                    hook(&Rejection { headers, body, refusal: &refusal });
-                }
+                self.settings.intake.rejected(headers, body, &refusal);
                 return Outcome::Refused(refusal);
             }
         };
@@ -392,11 +364,12 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
 }
 
 /// Records how a delivery ended in its span, and logs it.
-fn log_outcome(span: &crate::log::Span, outcome: &Outcome) {
+pub(crate) fn log_outcome(span: &crate::log::Span, outcome: &Outcome) {
     use crate::log::Ending;
     let ending = match outcome {
         Outcome::Refused(refusal) => Ending::Refused(refusal),
         Outcome::Failed(err) => Ending::Failed(err),
+        Outcome::Unavailable(err) => Ending::Unavailable(err),
         _ => Ending::Answered,
     };
     crate::log::outcome(span, outcome.name(), ending);
@@ -431,85 +404,38 @@ impl<D: Deduplicate> Drop for ClaimGuard<'_, D> {
 }
 
 #[cfg(feature = "axum")]
-mod serve {
-    use std::sync::Arc;
-
-    use axum::Router;
-    use axum::body::to_bytes;
-    use axum::extract::{DefaultBodyLimit, Request};
-    use axum::response::{IntoResponse, Response};
-    use axum::routing::post;
-
-    use super::{Outcome, Receiver};
-    use crate::dedup::Deduplicate;
-    use crate::{Dispatch, Refusal};
-
-    /// Whether reading a body failed on the body limit, rather than on the connection.
-    fn is_over_limit(err: &axum::Error) -> bool {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-        while let Some(err) = source {
-            if err.is::<http_body_util::LengthLimitError>() {
-                return true;
-            }
-            source = err.source();
-        }
-        false
+impl<E, H, D> Endpoint for Receiver<E, H, D>
+where
+    E: Dispatch<H>,
+    H: Send + Sync + 'static,
+    D: Deduplicate + 'static,
+{
+    fn intake(&self) -> &Intake {
+        &self.settings.intake
     }
 
-    impl IntoResponse for Outcome {
-        fn into_response(self) -> Response {
-            // What a handler failed on is the service's business, not the caller's.
-            let text = match &self {
-                Outcome::Failed(_) => "handler failed".to_owned(),
-                other => other.to_string(),
-            };
-            (self.status(), text).into_response()
-        }
+    async fn receive(&self, headers: &HeaderMap, body: axum::body::Bytes) -> Outcome {
+        Receiver::receive(self, headers, &body).await
     }
+}
 
-    impl<E, H, D> Receiver<E, H, D>
-    where
-        E: Dispatch<H>,
-        H: Send + Sync + 'static,
-        D: Deduplicate + 'static,
-    {
-        /// A router answering `POST path` with this receiver, to serve alone or to merge
-        /// into your app's `Router<S>` whatever its state `S`. A body declared over the
-        /// limit is refused with 413 before it is read, one that turns out over it as soon
-        /// as it does; a body slower than the body timeout gets 408; handlers get
-        /// [`DEFAULT_HANDLER_DEADLINE`](super::DEFAULT_HANDLER_DEADLINE) unless told
-        /// otherwise. Serve it with [`crate::server::serve`] for limits on connections too.
-        ///
-        /// It runs on tokio with its timer enabled, as `#[tokio::main]` sets it up.
-        pub fn into_router<S: Clone + Send + Sync + 'static>(mut self, path: &str) -> Router<S> {
-            self.settings.deadline.get_or_insert(Some(super::DEFAULT_HANDLER_DEADLINE));
-            let receiver = Arc::new(self);
-            let handle = move |request: Request| {
-                let receiver = Arc::clone(&receiver);
-                async move {
-                    let (parts, body) = request.into_parts();
-                    let limit = receiver.settings.body_limit;
-                    // A body declared too large is refused before a byte of it is read.
-                    let declared = parts.headers.get(http::header::CONTENT_LENGTH);
-                    if declared
-                        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-                        .is_some_and(|n| n > limit as u64)
-                    {
-                        return receiver.refuse(&parts.headers, Refusal::TooLarge);
-                    }
-                    let read = tokio::time::timeout(receiver.settings.body_timeout, to_bytes(body, limit));
-                    match read.await {
-                        Ok(Ok(body)) => receiver.receive(&parts.headers, &body).await,
-                        Ok(Err(err)) if is_over_limit(&err) => {
-                            receiver.refuse(&parts.headers, Refusal::TooLarge)
-                        }
-                        Ok(Err(_)) => receiver.refuse(&parts.headers, Refusal::BodyUnreadable),
-                        Err(_) => receiver.refuse(&parts.headers, Refusal::BodyTimeout),
-                    }
-                }
-            };
-            // The body limit is applied while reading, above.
-            Router::new().route(path, post(handle)).layer(DefaultBodyLimit::disable())
-        }
+#[cfg(feature = "axum")]
+impl<E, H, D> Receiver<E, H, D>
+where
+    E: Dispatch<H>,
+    H: Send + Sync + 'static,
+    D: Deduplicate + 'static,
+{
+    /// A router answering `POST path` with this receiver, to serve alone or to merge
+    /// into your app's `Router<S>` whatever its state `S`. A body declared over the
+    /// limit is refused with 413 before it is read, one that turns out over it as soon
+    /// as it does; a body slower than the body timeout gets 408; handlers get
+    /// [`DEFAULT_HANDLER_DEADLINE`] unless told otherwise. Serve it with
+    /// [`crate::server::serve`] for limits on connections too, and a graceful stop.
+    ///
+    /// It runs on tokio with its timer enabled, as `#[tokio::main]` sets it up.
+    pub fn into_router<S: Clone + Send + Sync + 'static>(mut self, path: &str) -> axum::Router<S> {
+        self.settings.deadline.get_or_insert(Some(DEFAULT_HANDLER_DEADLINE));
+        router(Arc::new(self), path)
     }
 }

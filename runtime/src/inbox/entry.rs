@@ -1,0 +1,300 @@
+//! A delivery as the inbox keeps it: the raw body and what identifies it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use sha2::{Digest, Sha256};
+
+use crate::Delivery;
+use crate::dedup::KeyDigest;
+use crate::error::{ParseError, ParseErrorKind};
+use crate::verify::Algorithm;
+
+/// What a key derived from a body starts with, for a delivery that came without an
+/// `X-Lago-Unique-Key`: `body-sha256:` and the body's SHA-256 in hexadecimal.
+pub const DERIVED_KEY_PREFIX: &str = "body-sha256:";
+
+/// A delivery as the inbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Entry {
+    /// Its `X-Lago-Unique-Key`, or a key derived from its body when it came without one
+    /// (see [`Entry::key_derived`]): its identity in the inbox.
+    pub unique_key: String,
+    /// Whether the unique key was derived from the body ([`DERIVED_KEY_PREFIX`]).
+    pub key_derived: bool,
+    /// The envelope's `webhook_type`.
+    pub webhook_type: String,
+    /// The envelope's `organization_id`, when it has one.
+    pub organization_id: Option<String>,
+    /// The scheme its signature was verified with; `None` when it was not verified.
+    pub algorithm: Option<Algorithm>,
+    /// When the inbox received it.
+    pub received_at: SystemTime,
+    /// The raw body, as signed.
+    pub body: Bytes,
+}
+
+impl Entry {
+    /// An entry for `body`, received now under `unique_key` (or, without one, a key
+    /// derived from the body), its webhook type and organization read from the envelope.
+    /// Fails when the body is not a JSON object with a string `webhook_type`: no types
+    /// could ever read it. The rest of the body is parsed by the worker.
+    pub fn from_body(unique_key: Option<&str>, body: impl Into<Bytes>) -> Result<Entry, ParseError> {
+        let body = body.into();
+        let envelope = peek(&body)?;
+        let (unique_key, key_derived) = match unique_key.filter(|key| !key.trim().is_empty()) {
+            Some(key) => (key.to_owned(), false),
+            None => (derived_key(&body), true),
+        };
+        Ok(Entry {
+            unique_key,
+            key_derived,
+            webhook_type: envelope.webhook_type.into_owned(),
+            organization_id: envelope.organization_id.map(Cow::into_owned),
+            algorithm: None,
+            received_at: SystemTime::now(),
+            body,
+        })
+    }
+
+    /// The same entry, verified with `algorithm`.
+    pub fn verified_with(mut self, algorithm: Algorithm) -> Entry {
+        self.algorithm = Some(algorithm);
+        self
+    }
+
+    /// The same entry, received at `received_at`.
+    pub fn received_at(mut self, received_at: SystemTime) -> Entry {
+        self.received_at = received_at;
+        self
+    }
+
+    /// The digest of its unique key: what stores key it by.
+    pub fn digest(&self) -> KeyDigest {
+        KeyDigest::of(&self.unique_key)
+    }
+
+    /// What its handler is told of it, on its `attempt`-th attempt. A derived key is not
+    /// one Lago sent: the delivery's `unique_key` is then `None`.
+    pub fn delivery(&self, attempt: u32) -> Delivery {
+        Delivery {
+            unique_key: (!self.key_derived).then(|| self.unique_key.clone()),
+            organization_id: self.organization_id.clone(),
+            algorithm: self.algorithm,
+            attempt,
+            received_at: Some(self.received_at),
+        }
+    }
+}
+
+/// The key of a delivery that came without one: the same for the same body.
+fn derived_key(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let mut key = String::with_capacity(DERIVED_KEY_PREFIX.len() + 64);
+    key.push_str(DERIVED_KEY_PREFIX);
+    for byte in digest {
+        key.push_str(&format!("{byte:02x}"));
+    }
+    key
+}
+
+/// The envelope's keys the inbox keeps apart from the body.
+struct Envelope<'a> {
+    webhook_type: Cow<'a, str>,
+    organization_id: Option<Cow<'a, str>>,
+}
+
+/// Reads `webhook_type` and `organization_id` from a body, skipping everything else.
+fn peek(body: &[u8]) -> Result<Envelope<'_>, ParseError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let read = de::Deserializer::deserialize_map(&mut deserializer, EnvelopeVisitor).and_then(|envelope| {
+        deserializer.end()?;
+        Ok(envelope)
+    });
+    match read {
+        Ok(Some(envelope)) => Ok(envelope),
+        Ok(None) => Err(ParseError {
+            kind: ParseErrorKind::MissingWebhookType,
+            webhook_type: None,
+            pointer: String::new(),
+            line: 1,
+            column: 1,
+            message: "missing field `webhook_type`".to_owned(),
+        }),
+        Err(err) => {
+            let kind = match err.classify() {
+                serde_json::error::Category::Eof => ParseErrorKind::Eof,
+                serde_json::error::Category::Data => ParseErrorKind::Data,
+                serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+                    ParseErrorKind::Syntax
+                }
+            };
+            let message = err.to_string();
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_owned(),
+                None => message,
+            };
+            Err(ParseError {
+                kind,
+                webhook_type: None,
+                pointer: String::new(),
+                line: err.line(),
+                column: err.column().max(1),
+                message,
+            })
+        }
+    }
+}
+
+/// Visits the envelope: `None` when it has no `webhook_type`.
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Option<Envelope<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a webhook envelope, a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut webhook_type: Option<Cow<'de, str>> = None;
+        let mut organization_id: Option<Option<Cow<'de, str>>> = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "webhook_type" if webhook_type.is_none() => {
+                    webhook_type = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "organization_id" if organization_id.is_none() => {
+                    organization_id = Some(map.next_value::<Option<Text<'de>>>()?.map(|text| text.0));
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(webhook_type
+            .map(|webhook_type| Envelope { webhook_type, organization_id: organization_id.flatten() }))
+    }
+}
+
+/// A string, borrowed from the body when it holds no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// Header values for engines that keep an entry's fields as message headers: printable
+/// ASCII kept as is, anything else (and `%`) percent-encoded, so that no value can break
+/// a header line.
+#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+pub(crate) mod header_text {
+    /// `text` with every byte outside `!`..=`~` but space, and `%`, as `%XX`.
+    pub(crate) fn encode(text: &str) -> String {
+        let mut encoded = String::with_capacity(text.len());
+        for byte in text.bytes() {
+            if (b' '..=b'~').contains(&byte) && byte != b'%' {
+                encoded.push(char::from(byte));
+            } else {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        encoded
+    }
+
+    /// The text [`encode`] encoded; `None` for what it cannot have written.
+    pub(crate) fn decode(encoded: &str) -> Option<String> {
+        let mut bytes = Vec::with_capacity(encoded.len());
+        let mut rest = encoded.as_bytes();
+        while let Some((&byte, tail)) = rest.split_first() {
+            if byte == b'%' {
+                let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+                bytes.push(u8::from_str_radix(hex, 16).ok()?);
+                rest = &tail[2..];
+            } else {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+        String::from_utf8(bytes).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_envelope_is_read_and_the_rest_skipped() {
+        let body = br#"{"payload": {"deep": [1, {"x": null}]}, "webhook_type": "fee.created",
+                        "organization_id": "org-1", "object_type": "fee"}"#;
+        let entry = Entry::from_body(Some("key-1"), &body[..]).unwrap();
+        assert_eq!(entry.webhook_type, "fee.created");
+        assert_eq!(entry.organization_id.as_deref(), Some("org-1"));
+        assert_eq!(entry.unique_key, "key-1");
+        assert!(!entry.key_derived);
+        assert_eq!(entry.delivery(3).attempt, 3);
+        assert_eq!(entry.delivery(3).unique_key.as_deref(), Some("key-1"));
+    }
+
+    #[test]
+    fn a_delivery_without_a_key_gets_one_from_its_body() {
+        let body = br#"{"webhook_type": "fee.created", "organization_id": null}"#;
+        let a = Entry::from_body(None, &body[..]).unwrap();
+        let b = Entry::from_body(Some("  "), &body[..]).unwrap();
+        assert!(a.key_derived && b.key_derived);
+        assert_eq!(a.unique_key, b.unique_key, "the same body, the same key");
+        assert!(a.unique_key.starts_with(DERIVED_KEY_PREFIX) && a.unique_key.len() == 12 + 64);
+        assert_eq!(a.organization_id, None);
+        assert_eq!(a.delivery(1).unique_key, None, "Lago sent no key");
+        let other = Entry::from_body(None, &br#"{"webhook_type": "fee.updated"}"#[..]).unwrap();
+        assert_ne!(other.unique_key, a.unique_key);
+    }
+
+    #[test]
+    fn bodies_no_types_could_read_are_refused_with_their_place() {
+        let cases: [(&[u8], ParseErrorKind, usize); 6] = [
+            (b"[1, 2]", ParseErrorKind::Data, 1),
+            (b"{\"object_type\": \"fee\"}", ParseErrorKind::MissingWebhookType, 1),
+            (b"{\"webhook_type\": 7}", ParseErrorKind::Data, 1),
+            (b"{\"webhook_type\": \"fee.created\"", ParseErrorKind::Eof, 1),
+            (b"{\"webhook_type\": \"a\"}\n{}", ParseErrorKind::Syntax, 2),
+            (b"{\"webhook_type\": \"a\", \"organization_id\": 3}", ParseErrorKind::Data, 1),
+        ];
+        for (body, kind, line) in cases {
+            let err = Entry::from_body(Some("k"), body).unwrap_err();
+            assert_eq!((err.kind(), err.line()), (kind, line), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn header_text_round_trips_and_never_breaks_a_line() {
+        for text in ["fee.created", "a%b", "line\r\nbreak", "é€😀", "", " spaced "] {
+            let encoded = header_text::encode(text);
+            assert!(encoded.bytes().all(|b| (b' '..=b'~').contains(&b)), "{encoded}");
+            assert_eq!(header_text::decode(&encoded).as_deref(), Some(text));
+        }
+        assert_eq!(header_text::decode("%G1"), None);
+        assert_eq!(header_text::decode("%4"), None);
+    }
+}

@@ -1,0 +1,261 @@
+//! An inbox chosen by URL, for programs that take it from their settings.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use super::{
+    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, MemoryInbox, State, Status, Stored,
+};
+
+/// What [`open`] needs besides a URL.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// The engine's name for the inbox: the PostgreSQL table (`name` or `schema.name`),
+    /// the NATS stream, the RabbitMQ queue. Each engine has a default.
+    pub name: Option<String>,
+    /// Where RabbitMQ receivers share what they stored (`redis://...` or
+    /// `postgres://...`), so that a delivery sent to two of them is stored once; in each
+    /// receiver's memory without. Other engines deduplicate in themselves.
+    pub dedup_url: Option<String>,
+}
+
+impl Options {
+    /// The engine's name for the inbox.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Where RabbitMQ receivers share what they stored.
+    pub fn with_dedup_url(mut self, url: impl Into<String>) -> Self {
+        self.dedup_url = Some(url.into());
+        self
+    }
+}
+
+/// An inbox of any engine compiled in, chosen at run time by [`open`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AnyInbox {
+    /// In this process's memory (`memory:`).
+    Memory(MemoryInbox),
+    /// In PostgreSQL (`postgres://`, `postgresql://`).
+    #[cfg(feature = "postgres")]
+    Postgres(super::PostgresInbox),
+    /// In NATS JetStream (`nats://`).
+    #[cfg(feature = "nats")]
+    Nats(super::NatsInbox),
+    /// In RabbitMQ (`amqp://`, `amqps://`).
+    #[cfg(feature = "rabbitmq")]
+    RabbitMq(super::RabbitMqInbox<crate::dedup::AnyDeduplicator>),
+}
+
+/// Connects to the inbox at `url`, creating what it needs (table, stream, queues) if
+/// missing: `postgres://` (feature `postgres`), `nats://` (feature `nats`), `amqp://`
+/// (feature `rabbitmq`), or `memory:` for one in this process.
+pub async fn open(url: &str, options: &Options) -> Result<AnyInbox, InboxError> {
+    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+    // Read by the engines compiled in.
+    let _ = options;
+    match scheme {
+        "memory" => Ok(AnyInbox::Memory(MemoryInbox::new())),
+        #[cfg(feature = "postgres")]
+        "postgres" | "postgresql" => {
+            let inbox = match &options.name {
+                Some(table) => super::PostgresInbox::connect_to_table(url, table).await?,
+                None => super::PostgresInbox::connect(url).await?,
+            };
+            Ok(AnyInbox::Postgres(inbox))
+        }
+        #[cfg(feature = "nats")]
+        "nats" => {
+            let inbox = match &options.name {
+                Some(stream) => super::NatsInbox::connect_to_stream(url, stream).await?,
+                None => super::NatsInbox::connect(url).await?,
+            };
+            Ok(AnyInbox::Nats(inbox))
+        }
+        #[cfg(feature = "rabbitmq")]
+        "amqp" | "amqps" => {
+            let dedup =
+                crate::dedup::AnyDeduplicator::open(options.dedup_url.as_deref()).await.map_err(|err| {
+                    InboxError::Config(format!("cannot use the RabbitMQ receivers' deduplicator: {err}"))
+                })?;
+            let inbox = match &options.name {
+                Some(queue) => super::RabbitMqInbox::connect_to_queue(url, queue).await?,
+                None => super::RabbitMqInbox::connect(url).await?,
+            };
+            Ok(AnyInbox::RabbitMq(inbox.with_deduplicator(dedup)))
+        }
+        _ => Err(InboxError::Config(format!(
+            "`{url}` is not an inbox URL this build takes: {}",
+            supported().join(", ")
+        ))),
+    }
+}
+
+/// The URL forms this build takes.
+fn supported() -> Vec<&'static str> {
+    let mut forms = vec!["memory:"];
+    if cfg!(feature = "postgres") {
+        forms.push("postgres://...");
+    }
+    if cfg!(feature = "nats") {
+        forms.push("nats://...");
+    }
+    if cfg!(feature = "rabbitmq") {
+        forms.push("amqp://...");
+    }
+    forms
+}
+
+/// A delivery taken from an [`AnyInbox`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AnyJob {
+    /// From memory.
+    Memory(super::memory::MemoryJob),
+    /// From PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(super::postgres::PostgresJob),
+    /// From NATS JetStream.
+    #[cfg(feature = "nats")]
+    Nats(super::nats::NatsJob),
+    /// From RabbitMQ.
+    #[cfg(feature = "rabbitmq")]
+    RabbitMq(super::rabbitmq::RabbitMqJob),
+}
+
+/// Calls the same method on whichever engine `$value` holds.
+macro_rules! each {
+    ($enum:ident, $value:expr, $inner:ident => $call:expr) => {
+        match $value {
+            $enum::Memory($inner) => $call,
+            #[cfg(feature = "postgres")]
+            $enum::Postgres($inner) => $call,
+            #[cfg(feature = "nats")]
+            $enum::Nats($inner) => $call,
+            #[cfg(feature = "rabbitmq")]
+            $enum::RabbitMq($inner) => $call,
+        }
+    };
+}
+
+impl AnyInbox {
+    /// The engine's name, for messages: `memory`, `postgres`, `nats` or `rabbitmq`.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            AnyInbox::Memory(_) => "memory",
+            #[cfg(feature = "postgres")]
+            AnyInbox::Postgres(_) => "postgres",
+            #[cfg(feature = "nats")]
+            AnyInbox::Nats(_) => "nats",
+            #[cfg(feature = "rabbitmq")]
+            AnyInbox::RabbitMq(_) => "rabbitmq",
+        }
+    }
+}
+
+impl Inbox for AnyInbox {
+    type Job = AnyJob;
+
+    async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.enqueue(entry).await)
+    }
+
+    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<AnyJob>, InboxError> {
+        each!(AnyInbox, self, inbox => Ok(inbox.take(max, wait).await?.into_iter().map(Into::into).collect()))
+    }
+}
+
+impl From<super::memory::MemoryJob> for AnyJob {
+    fn from(job: super::memory::MemoryJob) -> Self {
+        AnyJob::Memory(job)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<super::postgres::PostgresJob> for AnyJob {
+    fn from(job: super::postgres::PostgresJob) -> Self {
+        AnyJob::Postgres(job)
+    }
+}
+
+#[cfg(feature = "nats")]
+impl From<super::nats::NatsJob> for AnyJob {
+    fn from(job: super::nats::NatsJob) -> Self {
+        AnyJob::Nats(job)
+    }
+}
+
+#[cfg(feature = "rabbitmq")]
+impl From<super::rabbitmq::RabbitMqJob> for AnyJob {
+    fn from(job: super::rabbitmq::RabbitMqJob) -> Self {
+        AnyJob::RabbitMq(job)
+    }
+}
+
+impl Job for AnyJob {
+    fn entry(&self) -> &Entry {
+        each!(AnyJob, self, job => job.entry())
+    }
+
+    fn attempt(&self) -> u32 {
+        each!(AnyJob, self, job => job.attempt())
+    }
+
+    fn renewal(&self) -> Option<Duration> {
+        each!(AnyJob, self, job => job.renewal())
+    }
+
+    async fn renew(&self) -> Result<bool, InboxError> {
+        each!(AnyJob, self, job => job.renew().await)
+    }
+
+    async fn scope<F: Future + Send>(&self, handling: F) -> F::Output {
+        each!(AnyJob, self, job => job.scope(handling).await)
+    }
+
+    async fn complete(self) -> Result<Completion, InboxError> {
+        each!(AnyJob, self, job => job.complete().await)
+    }
+
+    async fn retry(self, delay: Duration, error: &str) -> Result<(), InboxError> {
+        each!(AnyJob, self, job => job.retry(delay, error).await)
+    }
+
+    async fn bury(self, error: &str) -> Result<(), InboxError> {
+        each!(AnyJob, self, job => job.bury(error).await)
+    }
+
+    async fn release(self) -> Result<(), InboxError> {
+        each!(AnyJob, self, job => job.release().await)
+    }
+}
+
+impl InboxAdmin for AnyInbox {
+    async fn status(&self) -> Result<Status, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.status().await)
+    }
+
+    async fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<Stored>, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.list(state, limit).await)
+    }
+
+    async fn show(&self, unique_key: &str) -> Result<Option<Stored>, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.show(unique_key).await)
+    }
+
+    async fn replay(&self, unique_key: &str) -> Result<bool, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.replay(unique_key).await)
+    }
+
+    async fn replay_dead(&self) -> Result<u64, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.replay_dead().await)
+    }
+
+    async fn purge_done(&self, before: SystemTime) -> Result<u64, InboxError> {
+        each!(AnyInbox, self, inbox => inbox.purge_done(before).await)
+    }
+}

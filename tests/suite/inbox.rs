@@ -1,0 +1,272 @@
+//! The inbox, on each engine: receivers store what Lago sends and answer once the store
+//! confirmed it; workers handle it, retry what fails with backoff, move what cannot be
+//! handled to the dead letter, and give back what they hold when they stop. The same
+//! scenarios run against the in-memory inbox and, on the machine's services, PostgreSQL,
+//! NATS JetStream and RabbitMQ (`services`), each under names of its own.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use lago_webhooks::inbox::{
+    Inbox, InboxAdmin, InboxReceiver, MemoryInbox, RetryPolicy, State, Worker, WorkerReport,
+};
+use lago_webhooks::shutdown::Shutdown;
+use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
+use lago_webhooks::{AsyncWebhookHandler, Delivery, HandlerResult, WebhookEvent, WebhookType};
+
+pub const HMAC_KEY: &str = "2f6c0a1e-inbox-key";
+
+/// Retries quickly, so that a scenario takes seconds: 3 attempts, 50 ms then 100 ms.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default().with_max_attempts(3).with_backoff(
+        Duration::from_millis(50),
+        2.0,
+        Duration::from_millis(400),
+    )
+}
+
+/// What a scripted handler does with each delivery.
+#[derive(Clone, Default)]
+pub struct Script {
+    /// Fail the first attempt at every delivery.
+    pub fail_first: bool,
+    /// Panic on the first attempt at deliveries whose key ends with this.
+    pub panic_suffix: Option<String>,
+    /// Fail every attempt at deliveries of this webhook type.
+    pub always_fail: Option<String>,
+    /// Work this long before deciding.
+    pub delay: Duration,
+}
+
+/// A handler doing what its script says and recording every attempt it sees.
+#[derive(Clone, Default)]
+pub struct Scripted {
+    pub script: Arc<Mutex<Script>>,
+    /// Each attempt: unique key, attempt number, whether it succeeded.
+    pub attempts: Arc<Mutex<Vec<(String, u32, bool)>>>,
+}
+
+impl Scripted {
+    pub fn new(script: Script) -> Self {
+        Scripted { script: Arc::new(Mutex::new(script)), attempts: Arc::default() }
+    }
+
+    /// The keys handled successfully, with how many times each.
+    pub fn succeeded(&self) -> HashMap<String, usize> {
+        let mut counts = HashMap::new();
+        for (key, _, ok) in self.attempts.lock().unwrap().iter() {
+            if *ok {
+                *counts.entry(key.clone()).or_default() += 1;
+            }
+        }
+        counts
+    }
+}
+
+impl AsyncWebhookHandler for Scripted {
+    async fn handle(&self, event: WebhookEvent, delivery: &Delivery) -> HandlerResult {
+        let script = self.script.lock().unwrap().clone();
+        tokio::time::sleep(script.delay).await;
+        let key = delivery.unique_key.clone().unwrap_or_default();
+        let first = delivery.attempt == 1;
+        let panics = first && script.panic_suffix.as_deref().is_some_and(|suffix| key.ends_with(suffix));
+        let fails =
+            (first && script.fail_first) || script.always_fail.as_deref() == Some(event.webhook_type());
+        self.attempts.lock().unwrap().push((key.clone(), delivery.attempt, !(fails || panics)));
+        if panics {
+            panic!("the ledger exploded on {key}");
+        }
+        if fails {
+            return Err(format!("the ledger is down for {key}").into());
+        }
+        Ok(())
+    }
+}
+
+/// The headers and body Lago sends for `webhook_type`'s example under `key`.
+pub fn signed(webhook_type: WebhookType, key: &str) -> (http::HeaderMap, Bytes) {
+    let body = webhook_type.example().as_bytes();
+    let headers = lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body), key).unwrap();
+    (headers, Bytes::from_static(body))
+}
+
+pub fn receiver<I: Inbox>(inbox: I) -> InboxReceiver<I> {
+    InboxReceiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), inbox)
+}
+
+/// Runs `worker` until `until` holds (checked every 20 ms) or 60 s pass, then stops it.
+pub async fn work_until<I: Inbox>(
+    worker: Worker<WebhookEvent, Scripted, I>,
+    until: impl AsyncFn() -> bool,
+) -> WorkerReport {
+    let shutdown = Shutdown::new();
+    let running = tokio::spawn(worker.run_until(shutdown.signalled()));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !until().await && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.trigger();
+    running.await.unwrap()
+}
+
+/// A delivery stored once, however often it is sent; handled once, after a failed first
+/// attempt, with the attempt numbers counted.
+pub async fn stores_once_and_retries<I: Inbox + InboxAdmin + Clone>(inbox: I) {
+    let receiver = receiver(inbox.clone());
+    let (headers, body) = signed(WebhookType::FeeCreated, "retried-1");
+    assert_eq!(receiver.receive(&headers, body.clone()).await.name(), "stored");
+    assert_eq!(receiver.receive(&headers, body.clone()).await.name(), "already_stored");
+    let status = inbox.status().await.unwrap();
+    assert_eq!(status.pending, 1, "{status:?}");
+    assert!(status.oldest.is_some_and(|oldest| oldest <= SystemTime::now()));
+    let stored = inbox.show("retried-1").await.unwrap().expect("stored");
+    assert_eq!((stored.state, stored.entry.webhook_type.as_str()), (State::Pending, "fee.created"));
+    assert_eq!(stored.entry.body, body, "the raw body, as signed");
+    assert_eq!(stored.entry.algorithm, Some(Algorithm::Hmac));
+
+    let handler = Scripted::new(Script { fail_first: true, ..Script::default() });
+    let worker = Worker::new(inbox.clone(), handler.clone()).with_retry_policy(quick_retries());
+    let report = work_until(worker, async || handler.succeeded().len() == 1).await;
+    assert_eq!((report.succeeded, report.retried, report.dead), (1, 1, 0), "{report:?}");
+    let attempts = handler.attempts.lock().unwrap().clone();
+    assert_eq!(attempts, [("retried-1".into(), 1, false), ("retried-1".into(), 2, true)]);
+    // Sent again after it was handled: answered 200, not handled again.
+    assert_eq!(receiver.receive(&headers, body).await.status(), 200);
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.pending, status.dead, status.oldest), (0, 0, None), "{status:?}");
+}
+
+/// Attempts all failing end in the dead letter, which a status counts and a replay
+/// empties; a fixed handler then completes them. A body the types cannot read is buried
+/// at its first attempt, without reaching the handler.
+pub async fn the_dead_letter_keeps_and_replays<I: Inbox + InboxAdmin + Clone>(inbox: I) {
+    let receiver = receiver(inbox.clone());
+    for i in 0..3 {
+        let (headers, body) = signed(WebhookType::InvoiceCreated, &format!("doomed-{i}"));
+        assert_eq!(receiver.receive(&headers, body).await.name(), "stored");
+    }
+    let (headers, body) = signed(WebhookType::FeeCreated, "fine-1");
+    assert_eq!(receiver.receive(&headers, body).await.name(), "stored");
+    // Signed by Lago, but its payload is not what the types read.
+    let broken = br#"{"webhook_type":"fee.created","object_type":"fee","fee":{"amount_cents":"forty"}}"#;
+    let broken_headers =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(broken), "unreadable-1").unwrap();
+    assert_eq!(receiver.receive(&broken_headers, Bytes::from_static(broken)).await.name(), "stored");
+
+    let handler = Scripted::new(Script { always_fail: Some("invoice.created".into()), ..Script::default() });
+    let worker = Worker::new(inbox.clone(), handler.clone()).with_retry_policy(quick_retries());
+    let report = work_until(worker, async || {
+        inbox.status().await.is_ok_and(|status| status.dead == 4 && status.pending == 0)
+    })
+    .await;
+    assert_eq!(report.dead, 4, "{report:?}");
+    assert_eq!(report.succeeded, 1, "{report:?}");
+    let status = inbox.status().await.unwrap();
+    assert_eq!((status.dead, status.pending), (4, 0), "{status:?}");
+    let dead = inbox.show("doomed-0").await.unwrap().unwrap();
+    assert_eq!((dead.state, dead.attempts), (State::Dead, 3));
+    assert!(dead.last_error.as_deref().is_some_and(|e| e.contains("the ledger is down")), "{dead:?}");
+    let unreadable = inbox.show("unreadable-1").await.unwrap().unwrap();
+    assert!(unreadable.last_error.as_deref().is_some_and(|e| e.contains("does not parse")), "{unreadable:?}");
+    let failures =
+        handler.attempts.lock().unwrap().iter().filter(|(key, _, _)| key.starts_with("doomed")).count();
+    assert_eq!(failures, 9, "three attempts each");
+    assert!(!handler.attempts.lock().unwrap().iter().any(|(key, _, _)| key == "unreadable-1"));
+    let listed = inbox.list(Some(State::Dead), 10).await.unwrap();
+    let mut keys: Vec<_> = listed.iter().map(|stored| stored.entry.unique_key.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, ["doomed-0", "doomed-1", "doomed-2", "unreadable-1"]);
+
+    // The handler is fixed; the dead are replayed and completed (the unreadable one dies
+    // again: its types still cannot read it).
+    handler.script.lock().unwrap().always_fail = None;
+    assert!(inbox.replay("doomed-0").await.unwrap());
+    assert!(!inbox.replay("never-sent").await.unwrap());
+    assert_eq!(inbox.replay_dead().await.unwrap(), 3);
+    let worker = Worker::new(inbox.clone(), handler.clone()).with_retry_policy(quick_retries());
+    work_until(worker, async || inbox.status().await.is_ok_and(|s| s.pending == 0 && s.dead == 1)).await;
+    let succeeded = handler.succeeded();
+    for i in 0..3 {
+        assert_eq!(succeeded.get(&format!("doomed-{i}")), Some(&1), "{succeeded:?}");
+    }
+    let replayed =
+        handler.attempts.lock().unwrap().iter().find(|(key, _, ok)| key == "doomed-0" && *ok).cloned();
+    assert_eq!(replayed.map(|(_, attempt, _)| attempt), Some(1), "a replay counts its attempts afresh");
+}
+
+/// A worker stopping with a handler still running past its grace gives the delivery back
+/// without counting the attempt, and another worker handles it.
+pub async fn a_stopping_worker_gives_back_what_it_holds<I: Inbox + InboxAdmin + Clone>(inbox: I) {
+    let receiver = receiver(inbox.clone());
+    let (headers, body) = signed(WebhookType::FeeCreated, "held-1");
+    assert_eq!(receiver.receive(&headers, body).await.name(), "stored");
+    let slow = Scripted::new(Script { delay: Duration::from_secs(30), ..Script::default() });
+    let worker = Worker::new(inbox.clone(), slow.clone()).with_shutdown_grace(Duration::from_millis(200));
+    let report = work_until(worker, async || {
+        inbox.status().await.is_ok_and(|status| status.in_progress.unwrap_or(0) > 0)
+    })
+    .await;
+    assert_eq!(report.released, 1, "{report:?}");
+    assert!(slow.attempts.lock().unwrap().is_empty(), "stopped before it decided");
+    let handler = Scripted::new(Script::default());
+    let worker = Worker::new(inbox.clone(), handler.clone());
+    work_until(worker, async || handler.succeeded().len() == 1).await;
+    assert_eq!(
+        *handler.attempts.lock().unwrap(),
+        [("held-1".into(), 1, true)],
+        "the given-back attempt was not counted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_stores_once_and_retries() {
+    stores_once_and_retries(MemoryInbox::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_the_dead_letter_keeps_and_replays() {
+    the_dead_letter_keeps_and_replays(MemoryInbox::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_a_stopping_worker_gives_back_what_it_holds() {
+    a_stopping_worker_gives_back_what_it_holds(MemoryInbox::new()).await;
+}
+
+mod postgres {
+    use lago_webhooks::inbox::PostgresInbox;
+
+    use crate::services::{Schema, postgres_url};
+
+    /// An inbox in a table of the test's schema.
+    pub async fn inbox(schema: &Schema) -> PostgresInbox {
+        let url = postgres_url();
+        PostgresInbox::connect_to_table(&url, &format!("{}.inbox", schema.name))
+            .await
+            .unwrap_or_else(|err| panic!("cannot use PostgreSQL at {url}: {err}"))
+            .with_poll_interval(std::time::Duration::from_millis(20))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_stores_once_and_retries() {
+        let schema = Schema::create().await;
+        super::stores_once_and_retries(inbox(&schema).await).await;
+        schema.drop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_the_dead_letter_keeps_and_replays() {
+        let schema = Schema::create().await;
+        super::the_dead_letter_keeps_and_replays(inbox(&schema).await).await;
+        schema.drop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_a_stopping_worker_gives_back_what_it_holds() {
+        let schema = Schema::create().await;
+        super::a_stopping_worker_gives_back_what_it_holds(inbox(&schema).await).await;
+        schema.drop().await;
+    }
+}

@@ -68,3 +68,53 @@ impl Schema {
         self.client.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.name)).await.unwrap();
     }
 }
+
+/// A NATS stream name no other run uses; [`drop_nats`] removes what an inbox made of it.
+#[allow(dead_code)]
+pub fn nats_stream() -> String {
+    format!("LAGO_TEST_{}", run_id())
+}
+
+/// Deletes the streams and bucket an inbox made for `stream`.
+#[allow(dead_code)]
+pub async fn drop_nats(stream: &str) {
+    let url = nats_url();
+    let client =
+        async_nats::connect(&url).await.unwrap_or_else(|err| panic!("cannot reach NATS at {url}: {err}"));
+    let jetstream = async_nats::jetstream::new(client);
+    for name in [stream.to_owned(), format!("{stream}_DEAD"), format!("{stream}_DONE")] {
+        let _ = jetstream.delete_stream(&name).await;
+    }
+}
+
+/// A RabbitMQ queue name no other run uses; [`drop_rabbitmq`] removes what an inbox made
+/// of it.
+#[allow(dead_code)]
+pub fn rabbitmq_queue() -> String {
+    format!("lago-test-{}", run_id())
+}
+
+/// Deletes the queues and exchange an inbox made for `queue`.
+#[allow(dead_code)]
+pub async fn drop_rabbitmq(queue: &str) {
+    use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
+    let url = amqp_url();
+    let connection = lapin::Connection::connect(&url, lapin::ConnectionProperties::default())
+        .await
+        .unwrap_or_else(|err| panic!("cannot reach RabbitMQ at {url}: {err}"));
+    let channel = connection.create_channel().await.unwrap();
+    let mut queues = vec![queue.to_owned(), format!("{queue}.dead")];
+    for rung in [
+        100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
+        21_600_000, 43_200_000, 86_400_000,
+    ] {
+        queues.push(format!("{queue}.retry.{rung}"));
+    }
+    for name in queues {
+        let _ = channel.queue_delete(name.as_str().into(), QueueDeleteOptions::default()).await;
+    }
+    let _ = channel
+        .exchange_delete(format!("{queue}.dead").as_str().into(), ExchangeDeleteOptions::default())
+        .await;
+    let _ = connection.close(200, "done".into()).await;
+}

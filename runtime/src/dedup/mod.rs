@@ -21,6 +21,7 @@
 //! and sent again under another key is handled again. Where that matters, deduplicate
 //! on an id inside the payload too.
 
+mod any;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -37,6 +38,7 @@ use sha2::{Digest, Sha256};
 
 use crate::HandlerError;
 
+pub use self::any::AnyDeduplicator;
 pub use self::memory::InMemoryDeduplicator;
 #[cfg(feature = "postgres")]
 pub use self::postgres::PostgresDeduplicator;

@@ -1,1 +1,614 @@
+//! The inbox in NATS JetStream: a work-queue stream, a durable pull consumer shared by
+//! every worker, a dead-letter stream, and a stream of the keys handled.
+//!
+//! # What deduplication covers
+//!
+//! A receiver publishes each delivery with its unique key's digest as `Nats-Msg-Id`:
+//! within the stream's duplicate window (2 minutes by default,
+//! [`NatsOptions::with_duplicate_window`]) the server drops a second publish of the same
+//! key and the receiver answers 200 without a second copy. Lago's own tries of one
+//! delivery all come within about 2 minutes of the first (three tries, 3 s and 18 s
+//! apart, 30 s each at most), so the window covers them.
+//!
+//! Beyond the window, what the receiver and workers add: a worker records each key it
+//! handled in a stream of its own (`<STREAM>_DONE`, one message per key, kept for the
+//! retention: 7 days by default, [`NatsOptions::with_retention`]), and the receiver looks a
+//! delivery up there
+//! before publishing it: a delivery handled in the last 7 days (a person retrying it from
+//! Lago's UI, a replayed body) is answered 200 and not stored again. A delivery sent again
+//! after the window while its first copy still waits for a retry is stored a second time;
+//! a worker taking either copy after the other was handled skips it, so it is handled
+//! twice only if both copies are handled at the same moment.
 
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_nats::HeaderMap;
+use async_nats::jetstream::consumer::PullConsumer;
+use async_nats::jetstream::consumer::pull::Config as ConsumerConfig;
+use async_nats::jetstream::message::AckKind;
+use async_nats::jetstream::stream::{Config as StreamConfig, RetentionPolicy, StorageType, Stream};
+use async_nats::jetstream::{self, Message};
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use super::entry::header_text;
+use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, State, Status, Stored};
+use crate::dedup::KeyDigest;
+use crate::verify::Algorithm;
+
+/// How long a worker's hold on a delivery lasts unless renewed (it is renewed four times
+/// per lease while the handler runs): the consumer's ack wait.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+/// The headers an entry is kept in, beside its body as the message's payload.
+mod header {
+    pub const MESSAGE_ID: &str = "Nats-Msg-Id";
+    pub const UNIQUE_KEY: &str = "Lago-Unique-Key";
+    pub const KEY_DERIVED: &str = "Lago-Key-Derived";
+    pub const WEBHOOK_TYPE: &str = "Lago-Webhook-Type";
+    pub const ORGANIZATION_ID: &str = "Lago-Organization-Id";
+    pub const ALGORITHM: &str = "Lago-Signature-Algorithm";
+    pub const RECEIVED_AT: &str = "Lago-Received-At";
+    pub const ERROR: &str = "Lago-Error";
+    pub const ATTEMPTS: &str = "Lago-Attempts";
+}
+
+/// The inbox in NATS JetStream, shared by every receiver and worker connected to it.
+///
+/// [`NatsInbox::connect`] creates what is missing: the stream `LAGO_WEBHOOKS` (file
+/// storage, work-queue retention: a message is removed once acknowledged) on the subjects
+/// `lago_webhooks.inbox.<digest>`, the durable pull consumer `workers` (explicit acks, ack
+/// wait of [`DEFAULT_LEASE`]), the dead-letter stream `LAGO_WEBHOOKS_DEAD` on
+/// `lago_webhooks.dead.<digest>`, and the stream of handled keys `LAGO_WEBHOOKS_DONE` on
+/// `lago_webhooks.done.<digest>` (the last message of each subject kept, for the
+/// retention). Each delivery's body is its message's payload, and what identifies it its
+/// headers. It needs a NATS server with JetStream, 2.9 or later.
+///
+/// A worker acknowledges a message only after its handler returned `Ok` (and its key is
+/// recorded in the bucket); a failed attempt is negatively acknowledged with the retry
+/// policy's delay, so the server delivers it again then; a message whose worker died is
+/// delivered again once its ack wait runs out. The attempt number is the server's count
+/// of deliveries, so a delivery given back at shutdown counts one more attempt. At the
+/// last attempt, the message is published to the dead-letter stream, then acknowledged.
+/// A handled key is recorded before the message is acknowledged.
+///
+/// In `inbox status`, deliveries being handled and those waiting for a retry are counted
+/// together as in progress: the consumer does not tell them apart.
+#[derive(Clone)]
+pub struct NatsInbox {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    jetstream: jetstream::Context,
+    stream: Stream,
+    dead: Stream,
+    consumer: PullConsumer,
+    done: Stream,
+    /// `lago_webhooks`: subjects are `<prefix>.inbox.<digest>` and `<prefix>.dead.<digest>`.
+    prefix: String,
+    lease: Duration,
+}
+
+impl std::fmt::Debug for NatsInbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsInbox").field("prefix", &self.shared.prefix).finish_non_exhaustive()
+    }
+}
+
+fn store_error(err: impl std::fmt::Display) -> InboxError {
+    InboxError::Store(format!("NATS: {err}"))
+}
+
+/// Settings of a [`NatsInbox`] before it connects.
+#[derive(Debug, Clone)]
+pub struct NatsOptions {
+    stream: String,
+    lease: Duration,
+    duplicate_window: Duration,
+    retention: Duration,
+}
+
+impl NatsOptions {
+    /// The defaults, for the stream `stream` (letters, digits, `-` and `_`).
+    pub fn new(stream: impl Into<String>) -> Self {
+        NatsOptions {
+            stream: stream.into(),
+            lease: DEFAULT_LEASE,
+            duplicate_window: Duration::from_secs(120),
+            retention: crate::dedup::DEFAULT_RETENTION,
+        }
+    }
+
+    /// How long a worker's hold on a delivery lasts unless renewed (default 30 s; the
+    /// consumer's ack wait): how long the deliveries of a worker that died wait. It
+    /// applies when the consumer is created.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(100));
+        self
+    }
+
+    /// The stream's duplicate window (default 2 minutes), within which the server drops
+    /// a second publish of the same key. It applies when the stream is created.
+    pub fn with_duplicate_window(mut self, window: Duration) -> Self {
+        self.duplicate_window = window;
+        self
+    }
+
+    /// How long handled keys are remembered (default 7 days).
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+}
+
+impl NatsInbox {
+    /// An inbox on the NATS server at `url` (`nats://host:port`), in the stream
+    /// `LAGO_WEBHOOKS`; creates the streams, consumer and bucket it needs if missing.
+    pub async fn connect(url: &str) -> Result<Self, InboxError> {
+        Self::connect_with(url, NatsOptions::new("LAGO_WEBHOOKS")).await
+    }
+
+    /// The same, with the stream `stream` (letters, digits, `-` and `_`): its subjects
+    /// are the stream's name in lower case, the dead letter `<stream>_DEAD`, the bucket
+    /// `<stream>_DONE`.
+    pub async fn connect_to_stream(url: &str, stream: &str) -> Result<Self, InboxError> {
+        Self::connect_with(url, NatsOptions::new(stream)).await
+    }
+
+    /// The same, with all settings.
+    pub async fn connect_with(url: &str, options: NatsOptions) -> Result<Self, InboxError> {
+        let name = options.stream;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(InboxError::Config(format!(
+                "`{name}` is not a stream name: letters, digits, `-` and `_`"
+            )));
+        }
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|err| store_error(format!("cannot connect to {url}: {err}")))?;
+        let jetstream = jetstream::new(client);
+        let prefix = name.to_ascii_lowercase();
+        let stream = jetstream
+            .get_or_create_stream(StreamConfig {
+                name: name.clone(),
+                subjects: vec![format!("{prefix}.inbox.>")],
+                retention: RetentionPolicy::WorkQueue,
+                storage: StorageType::File,
+                duplicate_window: options.duplicate_window,
+                ..StreamConfig::default()
+            })
+            .await
+            .map_err(store_error)?;
+        let dead = jetstream
+            .get_or_create_stream(StreamConfig {
+                name: format!("{name}_DEAD"),
+                subjects: vec![format!("{prefix}.dead.>")],
+                storage: StorageType::File,
+                ..StreamConfig::default()
+            })
+            .await
+            .map_err(store_error)?;
+        let consumer: PullConsumer = stream
+            .get_or_create_consumer(
+                "workers",
+                ConsumerConfig {
+                    durable_name: Some("workers".to_owned()),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: options.lease,
+                    max_deliver: -1,
+                    filter_subject: format!("{prefix}.inbox.>"),
+                    ..ConsumerConfig::default()
+                },
+            )
+            .await
+            .map_err(store_error)?;
+        let done = jetstream
+            .get_or_create_stream(StreamConfig {
+                name: format!("{name}_DONE"),
+                subjects: vec![format!("{prefix}.done.>")],
+                storage: StorageType::File,
+                max_messages_per_subject: 1,
+                max_age: options.retention,
+                ..StreamConfig::default()
+            })
+            .await
+            .map_err(store_error)?;
+        let shared = Shared { jetstream, stream, dead, consumer, done, prefix, lease: options.lease };
+        Ok(NatsInbox { shared: Arc::new(shared) })
+    }
+
+    fn subject(&self, part: &str, key: &KeyDigest) -> String {
+        format!("{}.{part}.{}", self.shared.prefix, key.to_hex())
+    }
+
+    /// Publishes `entry` to `subject` with `extra` headers, and waits for the stream's
+    /// acknowledgement.
+    async fn publish(
+        &self,
+        subject: String,
+        entry: &Entry,
+        message_id: Option<String>,
+        extra: &[(&'static str, String)],
+    ) -> Result<jetstream::publish::PublishAck, InboxError> {
+        let mut headers = headers_of(entry);
+        if let Some(id) = message_id {
+            headers.insert(header::MESSAGE_ID, id.as_str());
+        }
+        for (name, value) in extra {
+            headers.insert(*name, header_text::encode(value).as_str());
+        }
+        let ack = self
+            .shared
+            .jetstream
+            .publish_with_headers(subject, headers, entry.body.clone())
+            .await
+            .map_err(store_error)?;
+        ack.await.map_err(store_error)
+    }
+
+    /// What was recorded of the delivery with `key`, if it was handled within the
+    /// retention.
+    async fn handled(&self, key: &KeyDigest) -> Result<Option<Bytes>, InboxError> {
+        match self.shared.done.get_last_raw_message_by_subject(&self.subject("done", key)).await {
+            Ok(message) => Ok(Some(message.payload)),
+            Err(err) if not_found(&err) => Ok(None),
+            Err(err) => Err(store_error(err)),
+        }
+    }
+}
+
+fn headers_of(entry: &Entry) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::UNIQUE_KEY, header_text::encode(&entry.unique_key).as_str());
+    if entry.key_derived {
+        headers.insert(header::KEY_DERIVED, "1");
+    }
+    headers.insert(header::WEBHOOK_TYPE, header_text::encode(&entry.webhook_type).as_str());
+    if let Some(organization_id) = &entry.organization_id {
+        headers.insert(header::ORGANIZATION_ID, header_text::encode(organization_id).as_str());
+    }
+    if let Some(algorithm) = entry.algorithm {
+        headers.insert(header::ALGORITHM, algorithm.as_str());
+    }
+    headers.insert(header::RECEIVED_AT, millis(entry.received_at).to_string().as_str());
+    headers
+}
+
+fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn from_millis(millis: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(millis)
+}
+
+fn text(headers: Option<&HeaderMap>, name: &str) -> Option<String> {
+    header_text::decode(headers?.get(name)?.as_str())
+}
+
+/// The entry a message holds. A message published by something else than a receiver
+/// (without the headers) becomes an entry keyed by its body, which a worker buries if
+/// its body is not a webhook.
+fn entry_of(headers: Option<&HeaderMap>, payload: Bytes) -> Entry {
+    let received_at = text(headers, header::RECEIVED_AT)
+        .and_then(|ms| ms.parse().ok())
+        .map_or_else(SystemTime::now, from_millis);
+    let unique_key = text(headers, header::UNIQUE_KEY);
+    let key_derived = text(headers, header::KEY_DERIVED).is_some();
+    let webhook_type = text(headers, header::WEBHOOK_TYPE);
+    let entry = match (unique_key, webhook_type) {
+        (Some(unique_key), Some(webhook_type)) => Entry {
+            unique_key,
+            key_derived,
+            webhook_type,
+            organization_id: text(headers, header::ORGANIZATION_ID),
+            algorithm: text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
+            received_at,
+            body: payload,
+        },
+        (unique_key, _) => {
+            Entry::from_body(unique_key.as_deref(), payload.clone()).unwrap_or_else(|_| Entry {
+                unique_key: unique_key.unwrap_or_else(|| {
+                    format!("{}{}", super::DERIVED_KEY_PREFIX, KeyDigest::of("").to_hex())
+                }),
+                key_derived: true,
+                webhook_type: String::new(),
+                organization_id: None,
+                algorithm: None,
+                received_at,
+                body: payload,
+            })
+        }
+    };
+    entry.received_at(received_at)
+}
+
+/// What the done bucket keeps of a handled delivery: enough to show it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Handled {
+    unique_key: String,
+    webhook_type: String,
+    organization_id: Option<String>,
+    received_at: u64,
+    done_at: u64,
+}
+
+impl Inbox for NatsInbox {
+    type Job = NatsJob;
+
+    async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
+        let key = entry.digest();
+        if self.handled(&key).await?.is_some() {
+            return Ok(Enqueued::AlreadyStored);
+        }
+        let ack = self.publish(self.subject("inbox", &key), entry, Some(key.to_hex()), &[]).await?;
+        Ok(if ack.duplicate { Enqueued::AlreadyStored } else { Enqueued::Stored })
+    }
+
+    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<NatsJob>, InboxError> {
+        let consumer = &self.shared.consumer;
+        let mut messages = Vec::new();
+        // What is there now, up to `max`; if nothing, wait for one, then take what else
+        // is there. A pull for one message ends once it is delivered: none is pulled that
+        // this worker cannot start on at once.
+        let mut now = consumer.fetch().max_messages(max.max(1)).messages().await.map_err(store_error)?;
+        while let Some(message) = now.next().await {
+            messages.push(message.map_err(store_error)?);
+        }
+        if messages.is_empty() {
+            let mut one =
+                consumer.batch().max_messages(1).expires(wait).messages().await.map_err(store_error)?;
+            while let Some(message) = one.next().await {
+                messages.push(message.map_err(store_error)?);
+            }
+            if !messages.is_empty() && max > 1 {
+                let mut more =
+                    consumer.fetch().max_messages(max - 1).messages().await.map_err(store_error)?;
+                while let Some(message) = more.next().await {
+                    messages.push(message.map_err(store_error)?);
+                }
+            }
+        }
+        let mut jobs = Vec::with_capacity(messages.len());
+        for message in messages {
+            let attempt = message.info().map_or(1, |info| u32::try_from(info.delivered).unwrap_or(u32::MAX));
+            let entry = entry_of(message.headers.as_ref(), message.payload.clone());
+            // Handled already (a copy stored after the duplicate window): removed unhandled.
+            if self.handled(&entry.digest()).await?.is_some() {
+                message.double_ack().await.map_err(store_error)?;
+                continue;
+            }
+            jobs.push(NatsJob { inbox: self.clone(), message, entry, attempt });
+        }
+        Ok(jobs)
+    }
+}
+
+/// A delivery taken from a [`NatsInbox`]: a message delivered to this worker, not yet
+/// acknowledged.
+pub struct NatsJob {
+    inbox: NatsInbox,
+    message: Message,
+    entry: Entry,
+    attempt: u32,
+}
+
+impl std::fmt::Debug for NatsJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsJob")
+            .field("unique_key", &self.entry.unique_key)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Job for NatsJob {
+    fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
+    fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    fn renewal(&self) -> Option<Duration> {
+        Some(crate::dedup::renewal_of(self.inbox.shared.lease))
+    }
+
+    async fn renew(&self) -> Result<bool, InboxError> {
+        // The server says nothing when another worker has the message now.
+        self.message.ack_with(AckKind::Progress).await.map_err(store_error)?;
+        Ok(true)
+    }
+
+    async fn complete(self) -> Result<Completion, InboxError> {
+        let handled = Handled {
+            unique_key: self.entry.unique_key.clone(),
+            webhook_type: self.entry.webhook_type.clone(),
+            organization_id: self.entry.organization_id.clone(),
+            received_at: millis(self.entry.received_at),
+            done_at: millis(SystemTime::now()),
+        };
+        let value = serde_json::to_vec(&handled).map_err(store_error)?;
+        let subject = self.inbox.subject("done", &self.entry.digest());
+        let recorded =
+            self.inbox.shared.jetstream.publish(subject, value.into()).await.map_err(store_error)?;
+        recorded.await.map_err(store_error)?;
+        self.message.double_ack().await.map_err(store_error)?;
+        Ok(Completion::Done)
+    }
+
+    async fn retry(self, delay: Duration, _error: &str) -> Result<(), InboxError> {
+        self.message.double_ack_with(AckKind::Nak(Some(delay))).await.map_err(store_error)
+    }
+
+    async fn bury(self, error: &str) -> Result<(), InboxError> {
+        let subject = self.inbox.subject("dead", &self.entry.digest());
+        let extra = [(header::ERROR, error.to_owned()), (header::ATTEMPTS, self.attempt.to_string())];
+        self.inbox.publish(subject, &self.entry, None, &extra).await?;
+        self.message.double_ack().await.map_err(store_error)
+    }
+
+    async fn release(self) -> Result<(), InboxError> {
+        self.message.double_ack_with(AckKind::Nak(None)).await.map_err(store_error)
+    }
+}
+
+/// A stored delivery from a message of the main or dead-letter stream.
+fn stored_of(message: &jetstream::message::StreamMessage, state: State, with_body: bool) -> Stored {
+    let headers = Some(&message.headers);
+    let mut entry = entry_of(headers, message.payload.clone());
+    if !with_body {
+        entry.body = Bytes::new();
+    }
+    let attempts = text(headers, header::ATTEMPTS).and_then(|n| n.parse().ok()).unwrap_or(0);
+    Stored::new(entry, state, attempts, None, text(headers, header::ERROR))
+}
+
+/// Whether an error of a stream read says there is no such message.
+fn not_found(err: &async_nats::jetstream::stream::RawMessageError) -> bool {
+    matches!(err.kind(), async_nats::jetstream::stream::RawMessageErrorKind::NoMessageFound)
+}
+
+impl NatsInbox {
+    /// Up to `limit` messages of `stream` on `subject` (a wildcard), in order.
+    async fn messages(
+        &self,
+        stream: &Stream,
+        subject: &str,
+        limit: usize,
+    ) -> Result<Vec<jetstream::message::StreamMessage>, InboxError> {
+        let mut messages = Vec::new();
+        let mut sequence = 1;
+        while messages.len() < limit {
+            match stream.get_first_raw_message_by_subject(subject, sequence).await {
+                Ok(message) => {
+                    sequence = message.sequence + 1;
+                    messages.push(message);
+                }
+                Err(err) if not_found(&err) => break,
+                Err(err) => return Err(store_error(err)),
+            }
+        }
+        Ok(messages)
+    }
+
+    /// Publishes a dead message back to the inbox, with its attempts counted afresh, and
+    /// removes it from the dead letter.
+    async fn revive(&self, message: &jetstream::message::StreamMessage) -> Result<(), InboxError> {
+        let entry = entry_of(Some(&message.headers), message.payload.clone());
+        let key = entry.digest();
+        // A fresh message id: the original's may still be in the duplicate window.
+        let id = format!("{}-replay-{}", key.to_hex(), message.sequence);
+        self.publish(self.subject("inbox", &key), &entry, Some(id), &[]).await?;
+        self.shared.dead.delete_message(message.sequence).await.map_err(store_error)?;
+        Ok(())
+    }
+}
+
+impl InboxAdmin for NatsInbox {
+    async fn status(&self) -> Result<Status, InboxError> {
+        let mut consumer = self.shared.consumer.clone();
+        let info = consumer.info().await.map_err(store_error)?;
+        let (pending, in_progress) = (info.num_pending, info.num_ack_pending as u64);
+        let mut dead = self.shared.dead.clone();
+        let dead = dead.info().await.map_err(store_error)?.state.messages;
+        let mut done = self.shared.done.clone();
+        let done = done.info().await.map_err(store_error)?.state.messages;
+        let first = self.messages(&self.shared.stream, &format!("{}.inbox.>", self.shared.prefix), 1).await?;
+        let oldest = first.first().map(|message| entry_of(Some(&message.headers), Bytes::new()).received_at);
+        Ok(Status { pending, in_progress: Some(in_progress), retrying: None, dead, done: Some(done), oldest })
+    }
+
+    async fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<Stored>, InboxError> {
+        let mut listed = Vec::new();
+        if matches!(state, None | Some(State::Pending)) {
+            let subject = format!("{}.inbox.>", self.shared.prefix);
+            for message in self.messages(&self.shared.stream, &subject, limit).await? {
+                listed.push(stored_of(&message, State::Pending, false));
+            }
+        }
+        if matches!(state, None | Some(State::Dead)) {
+            let subject = format!("{}.dead.>", self.shared.prefix);
+            for message in self.messages(&self.shared.dead, &subject, limit - listed.len().min(limit)).await?
+            {
+                listed.push(stored_of(&message, State::Dead, false));
+            }
+        }
+        Ok(listed)
+    }
+
+    async fn show(&self, unique_key: &str) -> Result<Option<Stored>, InboxError> {
+        let key = KeyDigest::of(unique_key);
+        for (stream, part, state) in
+            [(&self.shared.stream, "inbox", State::Pending), (&self.shared.dead, "dead", State::Dead)]
+        {
+            match stream.get_last_raw_message_by_subject(&self.subject(part, &key)).await {
+                Ok(message) => return Ok(Some(stored_of(&message, state, true))),
+                Err(err) if not_found(&err) => {}
+                Err(err) => return Err(store_error(err)),
+            }
+        }
+        let Some(value) = self.handled(&key).await? else { return Ok(None) };
+        let Ok(handled) = serde_json::from_slice::<Handled>(&value) else { return Ok(None) };
+        let entry = Entry {
+            unique_key: handled.unique_key,
+            key_derived: false,
+            webhook_type: handled.webhook_type,
+            organization_id: handled.organization_id,
+            algorithm: None,
+            received_at: from_millis(handled.received_at),
+            body: Bytes::new(),
+        };
+        Ok(Some(Stored::new(entry, State::Done, 0, None, None)))
+    }
+
+    async fn replay(&self, unique_key: &str) -> Result<bool, InboxError> {
+        let subject = self.subject("dead", &KeyDigest::of(unique_key));
+        match self.shared.dead.get_last_raw_message_by_subject(&subject).await {
+            Ok(message) => self.revive(&message).await.map(|()| true),
+            Err(err) if not_found(&err) => Ok(false),
+            Err(err) => Err(store_error(err)),
+        }
+    }
+
+    async fn replay_dead(&self) -> Result<u64, InboxError> {
+        let subject = format!("{}.dead.>", self.shared.prefix);
+        let mut replayed = 0;
+        loop {
+            let batch = self.messages(&self.shared.dead, &subject, 100).await?;
+            if batch.is_empty() {
+                return Ok(replayed);
+            }
+            for message in &batch {
+                self.revive(message).await?;
+                replayed += 1;
+            }
+        }
+    }
+
+    async fn purge_done(&self, before: SystemTime) -> Result<u64, InboxError> {
+        let before = millis(before);
+        let subject = format!("{}.done.>", self.shared.prefix);
+        let mut purged = 0;
+        let mut sequence = 1;
+        loop {
+            let message = match self.shared.done.get_first_raw_message_by_subject(&subject, sequence).await {
+                Ok(message) => message,
+                Err(err) if not_found(&err) => return Ok(purged),
+                Err(err) => return Err(store_error(err)),
+            };
+            sequence = message.sequence + 1;
+            let done_at =
+                serde_json::from_slice::<Handled>(&message.payload).map_or(0, |handled| handled.done_at);
+            if done_at < before {
+                self.shared.done.delete_message(message.sequence).await.map_err(store_error)?;
+                purged += 1;
+            }
+        }
+    }
+}

@@ -1,1 +1,693 @@
+//! The inbox in RabbitMQ: a durable quorum queue, publisher confirms, manual
+//! acknowledgements, delayed retry queues and a dead-letter exchange.
+//!
+//! RabbitMQ has no deduplication of its own: a receiver claims each delivery's unique key
+//! in a [`Deduplicate`] store before publishing it, and marks it done once the broker
+//! confirmed the publish, so that a delivery sent again is answered 200 without a second
+//! copy. The store is in each receiver's memory by default; with several receivers, give
+//! them a shared one ([`RabbitMqInbox::with_deduplicator`]: Redis or PostgreSQL), or a
+//! delivery sent to two of them at once is stored twice (and handled twice).
 
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use futures_util::{FutureExt, StreamExt};
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions,
+    BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{
+    BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, Consumer, ExchangeKind,
+};
+use tokio::sync::Mutex;
+
+use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, State, Status, Stored};
+use crate::dedup::{Claim, Deduplicate, InMemoryDeduplicator, KeyDigest};
+use crate::verify::Algorithm;
+
+/// The waits retry queues hold messages for, in milliseconds: a failed attempt's message
+/// goes to the shortest that is at least its delay (the longest for longer delays), and
+/// expires from it after its own delay back to the main queue.
+const RETRY_RUNGS_MS: [u64; 15] = [
+    100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
+    21_600_000, 43_200_000, 86_400_000,
+];
+
+/// The headers an entry is kept in, beside its body as the message's payload.
+mod header {
+    pub const UNIQUE_KEY: &str = "lago-unique-key";
+    pub const KEY_DERIVED: &str = "lago-key-derived";
+    pub const WEBHOOK_TYPE: &str = "lago-webhook-type";
+    pub const ORGANIZATION_ID: &str = "lago-organization-id";
+    pub const ALGORITHM: &str = "lago-signature-algorithm";
+    pub const RECEIVED_AT: &str = "lago-received-at";
+    pub const ERROR: &str = "lago-error";
+    /// Attempts made before this copy of the message was published.
+    pub const ATTEMPTS: &str = "lago-attempts";
+    /// Set by quorum queues on a redelivered message: its earlier deliveries.
+    pub const DELIVERY_COUNT: &str = "x-delivery-count";
+}
+
+/// The inbox in RabbitMQ, shared by every receiver and worker connected to it.
+///
+/// [`RabbitMqInbox::connect`] declares what is missing: the durable quorum queue
+/// `lago-webhooks`, the dead-letter exchange and quorum queue `lago-webhooks.dead`, and
+/// the retry queues `lago-webhooks.retry.<ms>` (quorum queues whose messages expire after
+/// their wait, from 100 ms to 24 h, back to the main queue, dead-lettered at least once).
+/// A receiver publishes each delivery persistent, with its body as the payload and what
+/// identifies it as headers, and answers 200 only once the broker confirmed it (a nack or
+/// an unroutable message is a 503).
+///
+/// Workers consume with manual acknowledgements and a prefetch of their concurrency. A
+/// delivery is acknowledged only after its handler returned `Ok`; a failed attempt's
+/// message is published to the retry queue of its delay (confirmed), then acknowledged; at
+/// the last attempt, it is published to the dead-letter exchange, then acknowledged. A
+/// worker whose connection dies has its deliveries requeued by the broker at once. The
+/// attempt number counts the failed attempts carried in the message and the quorum
+/// queue's count of redeliveries, so a delivery given back at shutdown counts one more
+/// attempt. RabbitMQ closes a channel whose delivery stays unacknowledged past its
+/// `consumer_timeout` (30 min by default): keep handlers' deadlines under it.
+///
+/// In `inbox status`, deliveries being handled are not counted (AMQP does not tell them);
+/// `inbox list` and `inbox show` see the dead letter only, and done deliveries are not
+/// kept.
+pub struct RabbitMqInbox<D = InMemoryDeduplicator> {
+    link: Arc<Link>,
+    dedup: Arc<D>,
+}
+
+impl<D> Clone for RabbitMqInbox<D> {
+    fn clone(&self) -> Self {
+        RabbitMqInbox { link: Arc::clone(&self.link), dedup: Arc::clone(&self.dedup) }
+    }
+}
+
+impl<D: std::fmt::Debug> std::fmt::Debug for RabbitMqInbox<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RabbitMqInbox").field("queue", &self.link.queue).field("dedup", &self.dedup).finish()
+    }
+}
+
+/// The connection to the broker, made again after it broke.
+struct Link {
+    url: String,
+    queue: String,
+    /// The connection and its publishing channel (in confirm mode).
+    publishing: Mutex<Option<(Connection, Channel)>>,
+    /// The workers' consumer, on a channel of its own.
+    consuming: Mutex<Option<(Connection, Channel, Consumer)>>,
+}
+
+fn store_error(err: impl std::fmt::Display) -> InboxError {
+    InboxError::Store(format!("RabbitMQ: {err}"))
+}
+
+/// A quorum queue's arguments, with `more`.
+fn quorum(more: &[(&str, AMQPValue)]) -> FieldTable {
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    for (name, value) in more {
+        arguments.insert((*name).into(), value.clone());
+    }
+    arguments
+}
+
+fn text_value(text: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(text))
+}
+
+impl Link {
+    fn dead(&self) -> String {
+        format!("{}.dead", self.queue)
+    }
+
+    fn retry_queue(&self, rung_ms: u64) -> String {
+        format!("{}.retry.{rung_ms}", self.queue)
+    }
+
+    /// A new connection, with everything the inbox needs declared on `channel`.
+    async fn connect(&self) -> Result<(Connection, Channel), InboxError> {
+        let connect = Connection::connect(&self.url, ConnectionProperties::default());
+        let connection = tokio::time::timeout(Duration::from_secs(5), connect)
+            .await
+            .map_err(|_| store_error(format!("no connection to {} within 5 s", redact(&self.url))))?
+            .map_err(|err| store_error(format!("cannot connect to {}: {err}", redact(&self.url))))?;
+        let channel = connection.create_channel().await.map_err(store_error)?;
+        let durable = QueueDeclareOptions::durable();
+        let dead = self.dead();
+        channel
+            .exchange_declare(
+                dead.as_str().into(),
+                ExchangeKind::Fanout,
+                ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(store_error)?;
+        channel.queue_declare(dead.as_str().into(), durable, quorum(&[])).await.map_err(store_error)?;
+        channel
+            .queue_bind(
+                dead.as_str().into(),
+                dead.as_str().into(),
+                "".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(store_error)?;
+        let to_dead = [("x-dead-letter-exchange", text_value(&dead))];
+        channel
+            .queue_declare(self.queue.as_str().into(), durable, quorum(&to_dead))
+            .await
+            .map_err(store_error)?;
+        for rung in RETRY_RUNGS_MS {
+            let back = [
+                ("x-message-ttl", AMQPValue::LongLongInt(rung as i64)),
+                ("x-dead-letter-exchange", text_value("")),
+                ("x-dead-letter-routing-key", text_value(&self.queue)),
+                ("x-dead-letter-strategy", text_value("at-least-once")),
+                ("x-overflow", text_value("reject-publish")),
+            ];
+            let name = self.retry_queue(rung);
+            channel.queue_declare(name.as_str().into(), durable, quorum(&back)).await.map_err(store_error)?;
+        }
+        channel.confirm_select(ConfirmSelectOptions::default()).await.map_err(store_error)?;
+        Ok((connection, channel))
+    }
+
+    /// The publishing channel, connecting (again) if there is none or it broke.
+    async fn channel(&self) -> Result<Channel, InboxError> {
+        let mut publishing = self.publishing.lock().await;
+        if let Some((connection, channel)) = publishing.as_ref()
+            && connection.status().connected()
+            && channel.status().connected()
+        {
+            return Ok(channel.clone());
+        }
+        *publishing = None;
+        let (connection, channel) = self.connect().await?;
+        *publishing = Some((connection, channel.clone()));
+        Ok(channel)
+    }
+
+    /// Publishes `payload` to `exchange` with `routing_key`, persistent and mandatory,
+    /// and waits for the broker's confirmation.
+    async fn publish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        payload: &[u8],
+        properties: BasicProperties,
+    ) -> Result<(), InboxError> {
+        let channel = self.channel().await?;
+        let confirm = channel
+            .basic_publish(
+                exchange.into(),
+                routing_key.into(),
+                BasicPublishOptions { mandatory: true, ..BasicPublishOptions::default() },
+                payload,
+                properties.with_delivery_mode(2),
+            )
+            .await
+            .map_err(store_error)?
+            .await
+            .map_err(store_error)?;
+        match confirm {
+            Confirmation::Ack(None) => Ok(()),
+            Confirmation::Ack(Some(_)) => {
+                Err(store_error(format!("no queue took the message for `{routing_key}`")))
+            }
+            Confirmation::Nack(_) => Err(store_error("the broker refused the message")),
+            Confirmation::NotRequested => Err(store_error("the channel is not in confirm mode")),
+        }
+    }
+
+    /// The workers' consumer, started with `prefetch` if there is none or it broke.
+    async fn consumer(
+        &self,
+        prefetch: u16,
+    ) -> Result<tokio::sync::MutexGuard<'_, Option<(Connection, Channel, Consumer)>>, InboxError> {
+        let mut consuming = self.consuming.lock().await;
+        let alive = consuming.as_ref().is_some_and(|(connection, channel, _)| {
+            connection.status().connected() && channel.status().connected()
+        });
+        if !alive {
+            *consuming = None;
+            let (connection, channel) = self.connect().await?;
+            channel.basic_qos(prefetch.max(1), BasicQosOptions::default()).await.map_err(store_error)?;
+            let consumer = channel
+                .basic_consume(
+                    self.queue.as_str().into(),
+                    "".into(),
+                    BasicConsumeOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(store_error)?;
+            *consuming = Some((connection, channel, consumer));
+        }
+        Ok(consuming)
+    }
+}
+
+/// `url` without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl RabbitMqInbox {
+    /// An inbox on the broker at `url` (`amqp://user:password@host:port/vhost`, the
+    /// default virtual host being `%2f`), in the queue `lago-webhooks`; declares the
+    /// queues and exchange it needs if missing. Receivers deduplicate in their own memory
+    /// unless given a shared store ([`RabbitMqInbox::with_deduplicator`]).
+    pub async fn connect(url: &str) -> Result<Self, InboxError> {
+        Self::connect_to_queue(url, "lago-webhooks").await
+    }
+
+    /// The same, with the queue `queue` (and `<queue>.dead`, `<queue>.retry.<ms>`).
+    pub async fn connect_to_queue(url: &str, queue: &str) -> Result<Self, InboxError> {
+        if queue.is_empty() || queue.len() > 200 || queue.starts_with("amq.") {
+            return Err(InboxError::Config(format!("`{queue}` cannot be a queue name")));
+        }
+        let link = Link {
+            url: url.to_owned(),
+            queue: queue.to_owned(),
+            publishing: Mutex::new(None),
+            consuming: Mutex::new(None),
+        };
+        link.channel().await?;
+        Ok(RabbitMqInbox { link: Arc::new(link), dedup: Arc::new(InMemoryDeduplicator::default()) })
+    }
+}
+
+impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
+    /// Receivers claim each delivery's key in `dedup` (a store shared by every receiver:
+    /// Redis or PostgreSQL) before publishing it, so that a delivery is stored once
+    /// however many receivers it is sent to.
+    pub fn with_deduplicator<D2: Deduplicate>(self, dedup: D2) -> RabbitMqInbox<D2> {
+        RabbitMqInbox { link: self.link, dedup: Arc::new(dedup) }
+    }
+
+    /// Publishes `entry` to the main queue, with `attempts` made already.
+    async fn publish_entry(
+        &self,
+        entry: &Entry,
+        attempts: u32,
+        more: &[(&str, AMQPValue)],
+    ) -> Result<(), InboxError> {
+        let link = &self.link;
+        let properties = properties_of(entry, attempts, more);
+        link.publish("", &link.queue, &entry.body, properties).await
+    }
+}
+
+fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn properties_of(entry: &Entry, attempts: u32, more: &[(&str, AMQPValue)]) -> BasicProperties {
+    let mut headers = FieldTable::default();
+    headers.insert(header::UNIQUE_KEY.into(), text_value(&entry.unique_key));
+    if entry.key_derived {
+        headers.insert(header::KEY_DERIVED.into(), AMQPValue::Boolean(true));
+    }
+    headers.insert(header::WEBHOOK_TYPE.into(), text_value(&entry.webhook_type));
+    if let Some(organization_id) = &entry.organization_id {
+        headers.insert(header::ORGANIZATION_ID.into(), text_value(organization_id));
+    }
+    if let Some(algorithm) = entry.algorithm {
+        headers.insert(header::ALGORITHM.into(), text_value(algorithm.as_str()));
+    }
+    let received_at = millis(entry.received_at);
+    headers.insert(
+        header::RECEIVED_AT.into(),
+        AMQPValue::LongLongInt(i64::try_from(received_at).unwrap_or(i64::MAX)),
+    );
+    headers.insert(header::ATTEMPTS.into(), AMQPValue::LongLongInt(i64::from(attempts)));
+    for (name, value) in more {
+        headers.insert((*name).into(), value.clone());
+    }
+    BasicProperties::default()
+        .with_headers(headers)
+        .with_message_id(ShortString::from(entry.digest().to_hex()))
+        .with_content_type("application/json".into())
+        .with_timestamp(received_at / 1000)
+}
+
+/// A header's value as text or a number.
+fn header_text(headers: Option<&FieldTable>, name: &str) -> Option<String> {
+    match headers?.inner().get(name)? {
+        AMQPValue::LongString(text) => Some(String::from_utf8_lossy(text.as_bytes()).into_owned()),
+        AMQPValue::ShortString(text) => Some(text.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+fn header_number(headers: Option<&FieldTable>, name: &str) -> Option<i64> {
+    match headers?.inner().get(name)? {
+        AMQPValue::LongLongInt(n) => Some(*n),
+        AMQPValue::LongInt(n) => Some(i64::from(*n)),
+        AMQPValue::LongUInt(n) => Some(i64::from(*n)),
+        AMQPValue::ShortInt(n) => Some(i64::from(*n)),
+        AMQPValue::ShortUInt(n) => Some(i64::from(*n)),
+        AMQPValue::ShortShortInt(n) => Some(i64::from(*n)),
+        AMQPValue::ShortShortUInt(n) => Some(i64::from(*n)),
+        _ => None,
+    }
+}
+
+/// The entry a message holds (one published by something else than a receiver becomes
+/// an entry keyed by its body, which a worker buries if it is not a webhook), and the
+/// attempts made before this delivery of it.
+fn entry_of(properties: &BasicProperties, payload: Bytes) -> (Entry, u32) {
+    let headers = properties.headers().as_ref();
+    let received_at = header_number(headers, header::RECEIVED_AT)
+        .and_then(|ms| u64::try_from(ms).ok())
+        .map_or_else(SystemTime::now, |ms| UNIX_EPOCH + Duration::from_millis(ms));
+    let unique_key = header_text(headers, header::UNIQUE_KEY);
+    let entry = match (unique_key, header_text(headers, header::WEBHOOK_TYPE)) {
+        (Some(unique_key), Some(webhook_type)) => Entry {
+            unique_key,
+            key_derived: headers.is_some_and(|h| h.contains_key(header::KEY_DERIVED)),
+            webhook_type,
+            organization_id: header_text(headers, header::ORGANIZATION_ID),
+            algorithm: header_text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
+            received_at,
+            body: payload,
+        },
+        (unique_key, _) => {
+            Entry::from_body(unique_key.as_deref(), payload.clone()).unwrap_or_else(|_| Entry {
+                unique_key: unique_key.unwrap_or_else(|| {
+                    format!("{}{}", super::DERIVED_KEY_PREFIX, KeyDigest::of("").to_hex())
+                }),
+                key_derived: true,
+                webhook_type: String::new(),
+                organization_id: None,
+                algorithm: None,
+                received_at,
+                body: payload,
+            })
+        }
+    };
+    let before = header_number(headers, header::ATTEMPTS).unwrap_or(0)
+        + header_number(headers, header::DELIVERY_COUNT).unwrap_or(0);
+    (entry.received_at(received_at), u32::try_from(before.max(0)).unwrap_or(u32::MAX))
+}
+
+impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
+    type Job = RabbitMqJob;
+
+    async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
+        let key = entry.digest();
+        let token = match self.dedup.claim(&key).await.map_err(store_error)? {
+            Claim::Claimed(token) => token,
+            Claim::Done => return Ok(Enqueued::AlreadyStored),
+            Claim::InProgress => return Ok(Enqueued::InProgress),
+        };
+        let publishing = self.publish_entry(entry, 0, &[]);
+        let published = match self.dedup.renewal() {
+            Some(every) => {
+                let renew = || self.dedup.renew(&key, token);
+                crate::handling::renewing(publishing, every, renew, crate::log::claim_lost).await
+            }
+            None => publishing.await,
+        };
+        match published {
+            Ok(()) => {
+                // Stored: a failure to record it only risks a second copy of a retry.
+                let _ = self.dedup.complete(&key, token).await;
+                Ok(Enqueued::Stored)
+            }
+            Err(err) => {
+                self.dedup.release(&key, token);
+                Err(err)
+            }
+        }
+    }
+
+    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<RabbitMqJob>, InboxError> {
+        let prefetch = u16::try_from(max).unwrap_or(u16::MAX);
+        let mut consuming = self.link.consumer(prefetch).await?;
+        let Some((_, _, consumer)) = consuming.as_mut() else { return Ok(Vec::new()) };
+        let mut deliveries = Vec::new();
+        match tokio::time::timeout(wait, consumer.next()).await {
+            Err(_) => return Ok(Vec::new()),
+            Ok(None) => {
+                *consuming = None;
+                return Err(store_error("the consumer was cancelled"));
+            }
+            Ok(Some(Err(err))) => {
+                *consuming = None;
+                return Err(store_error(err));
+            }
+            Ok(Some(Ok(delivery))) => deliveries.push(delivery),
+        }
+        while deliveries.len() < max {
+            match consumer.next().now_or_never() {
+                Some(Some(Ok(delivery))) => deliveries.push(delivery),
+                _ => break,
+            }
+        }
+        drop(consuming);
+        Ok(deliveries
+            .into_iter()
+            .map(|delivery| {
+                let (entry, before) = entry_of(&delivery.properties, Bytes::from(delivery.data.clone()));
+                RabbitMqJob {
+                    link: Arc::clone(&self.link),
+                    delivery,
+                    entry,
+                    attempt: before.saturating_add(1),
+                }
+            })
+            .collect())
+    }
+}
+
+/// A delivery taken from a [`RabbitMqInbox`]: a message delivered to this worker, not yet
+/// acknowledged.
+pub struct RabbitMqJob {
+    link: Arc<Link>,
+    delivery: Delivery,
+    entry: Entry,
+    attempt: u32,
+}
+
+impl std::fmt::Debug for RabbitMqJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RabbitMqJob")
+            .field("unique_key", &self.entry.unique_key)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RabbitMqJob {
+    async fn ack(self) -> Result<(), InboxError> {
+        self.delivery.acker.ack(BasicAckOptions::default()).await.map_err(store_error)?;
+        Ok(())
+    }
+}
+
+impl Job for RabbitMqJob {
+    fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
+    fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    fn renewal(&self) -> Option<Duration> {
+        // The broker holds an unacknowledged delivery for as long as its channel lives.
+        None
+    }
+
+    async fn renew(&self) -> Result<bool, InboxError> {
+        Ok(true)
+    }
+
+    async fn complete(self) -> Result<Completion, InboxError> {
+        self.ack().await?;
+        Ok(Completion::Done)
+    }
+
+    async fn retry(self, delay: Duration, error: &str) -> Result<(), InboxError> {
+        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX).max(1);
+        let rung = RETRY_RUNGS_MS.into_iter().find(|rung| *rung >= delay_ms).unwrap_or(RETRY_RUNGS_MS[14]);
+        let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))])
+            .with_expiration(ShortString::from(delay_ms.min(rung).to_string()));
+        self.link.publish("", &self.link.retry_queue(rung), &self.entry.body, properties).await?;
+        self.ack().await
+    }
+
+    async fn bury(self, error: &str) -> Result<(), InboxError> {
+        let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))]);
+        self.link.publish(&self.link.dead(), "", &self.entry.body, properties).await?;
+        self.ack().await
+    }
+
+    async fn release(self) -> Result<(), InboxError> {
+        let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
+        self.delivery.acker.nack(requeue).await.map_err(store_error)?;
+        Ok(())
+    }
+}
+
+impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
+    /// Up to `limit` messages of the dead letter, fetched unacknowledged on a connection
+    /// of their own: whatever is not acknowledged returns to the queue when it closes.
+    async fn read_dead(&self, limit: usize) -> Result<DeadLetters, InboxError> {
+        let (connection, channel) = self.link.connect().await?;
+        let dead = self.link.dead();
+        let mut deliveries = Vec::new();
+        while deliveries.len() < limit {
+            let got = channel.basic_get(dead.as_str().into(), BasicGetOptions::default()).await;
+            match got.map_err(store_error)? {
+                Some(message) => deliveries.push(message.delivery),
+                None => break,
+            }
+        }
+        Ok(DeadLetters { connection, channel, deliveries })
+    }
+
+    /// Queue `name`'s ready messages.
+    async fn count(&self, channel: &Channel, name: &str) -> Result<u64, InboxError> {
+        let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
+        let queue =
+            channel.queue_declare(name.into(), passive, FieldTable::default()).await.map_err(store_error)?;
+        Ok(u64::from(queue.message_count()))
+    }
+}
+
+/// Dead messages fetched unacknowledged: those not acknowledged return to the dead letter
+/// when [`DeadLetters::close`] closes their connection.
+struct DeadLetters {
+    connection: Connection,
+    channel: Channel,
+    deliveries: Vec<Delivery>,
+}
+
+impl DeadLetters {
+    /// The first with `unique_key`.
+    fn find(&self, unique_key: &str) -> Option<&Delivery> {
+        self.deliveries.iter().find(|delivery| {
+            header_text(delivery.properties.headers().as_ref(), header::UNIQUE_KEY).as_deref()
+                == Some(unique_key)
+        })
+    }
+
+    async fn close(self) {
+        let _ = self.channel.close(200, "read".into()).await;
+        let _ = self.connection.close(200, "read".into()).await;
+    }
+}
+
+impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
+    /// Publishes a dead message back to the main queue, its attempts counted afresh, then
+    /// takes it from the dead letter.
+    async fn revive(&self, delivery: &Delivery) -> Result<(), InboxError> {
+        let (entry, _) = entry_of(&delivery.properties, Bytes::from(delivery.data.clone()));
+        self.publish_entry(&entry, 0, &[]).await?;
+        delivery.acker.ack(BasicAckOptions::default()).await.map_err(store_error)?;
+        Ok(())
+    }
+}
+
+fn stored_of(delivery: &Delivery, with_body: bool) -> Stored {
+    let body = if with_body { Bytes::from(delivery.data.clone()) } else { Bytes::new() };
+    let (entry, attempts) = entry_of(&delivery.properties, body);
+    let error = header_text(delivery.properties.headers().as_ref(), header::ERROR);
+    // The dead letter's own redeliveries (from reads like this one) are no attempts.
+    let attempts = header_number(delivery.properties.headers().as_ref(), header::ATTEMPTS)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(attempts);
+    Stored::new(entry, State::Dead, attempts, None, error)
+}
+
+impl<D: Deduplicate + 'static> InboxAdmin for RabbitMqInbox<D> {
+    async fn status(&self) -> Result<Status, InboxError> {
+        let channel = self.link.channel().await?;
+        let pending = self.count(&channel, &self.link.queue).await?;
+        let dead = self.count(&channel, &self.link.dead()).await?;
+        let mut retrying = 0;
+        for rung in RETRY_RUNGS_MS {
+            retrying += self.count(&channel, &self.link.retry_queue(rung)).await?;
+        }
+        Ok(Status { pending, in_progress: None, retrying: Some(retrying), dead, done: None, oldest: None })
+    }
+
+    async fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<Stored>, InboxError> {
+        if !matches!(state, None | Some(State::Dead)) {
+            return Err(InboxError::Unsupported {
+                engine: "RabbitMQ",
+                operation: "list deliveries other than dead ones (reading a queue takes its messages)",
+            });
+        }
+        let dead = self.read_dead(limit).await?;
+        let listed = dead.deliveries.iter().map(|delivery| stored_of(delivery, false)).collect();
+        dead.close().await;
+        Ok(listed)
+    }
+
+    async fn show(&self, unique_key: &str) -> Result<Option<Stored>, InboxError> {
+        let dead = self.read_dead(usize::MAX).await?;
+        let found = dead.find(unique_key).map(|delivery| stored_of(delivery, true));
+        dead.close().await;
+        match found {
+            Some(found) => Ok(Some(found)),
+            None => Err(InboxError::Unsupported {
+                engine: "RabbitMQ",
+                operation: "show a delivery that is not in the dead letter (reading a queue takes its messages)",
+            }),
+        }
+    }
+
+    async fn replay(&self, unique_key: &str) -> Result<bool, InboxError> {
+        let dead = self.read_dead(usize::MAX).await?;
+        let replayed = match dead.find(unique_key) {
+            Some(delivery) => self.revive(delivery).await.map(|()| true),
+            None => Ok(false),
+        };
+        dead.close().await;
+        replayed
+    }
+
+    async fn replay_dead(&self) -> Result<u64, InboxError> {
+        let mut replayed = 0;
+        loop {
+            let dead = self.read_dead(100).await?;
+            let batch = dead.deliveries.len();
+            let mut revived = Ok(());
+            for delivery in &dead.deliveries {
+                revived = self.revive(delivery).await;
+                if revived.is_err() {
+                    break;
+                }
+                replayed += 1;
+            }
+            dead.close().await;
+            revived?;
+            if batch == 0 {
+                return Ok(replayed);
+            }
+        }
+    }
+
+    async fn purge_done(&self, _before: SystemTime) -> Result<u64, InboxError> {
+        Err(InboxError::Unsupported {
+            engine: "RabbitMQ",
+            operation: "purge done deliveries (it removes a delivery once its handler succeeded)",
+        })
+    }
+}

@@ -1,6 +1,6 @@
 //! `lago-webhooks`: generate Rust from a spec of Lago's webhook messages, check specs and
-//! payloads, tell what changed between two specs, and fire or receive signed deliveries
-//! while developing.
+//! payloads, tell what changed between two specs, fire or receive signed deliveries
+//! while developing, and look into an inbox.
 //!
 //! Every command exits with 0 when all is well and 1 when it found a problem (2 for a
 //! command line it cannot use). Colour is used only on a terminal.
@@ -11,6 +11,7 @@ mod drift;
 mod generate;
 mod import_docs;
 mod import_openapi;
+mod inbox;
 mod listen;
 mod openapi;
 mod ordered;
@@ -55,6 +56,9 @@ enum Command {
     /// Serve a local endpoint that verifies, parses and validates each delivery, prints it,
     /// and answers as the receiver would.
     Listen(listen::Args),
+    /// Look into an inbox (PostgreSQL, NATS JetStream or RabbitMQ): its status, its
+    /// deliveries, and replaying or purging them.
+    Inbox(inbox::Args),
 }
 
 /// The outcome of a command: `Ok(true)` when all is well, `Ok(false)` when it reported
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         Command::ImportOpenapi(args) => import_openapi::run(args),
         Command::Trigger(args) => trigger::run(args),
         Command::Listen(args) => listen::run(args),
+        Command::Inbox(args) => inbox::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

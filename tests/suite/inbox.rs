@@ -252,7 +252,7 @@ async fn memory_a_stopping_worker_gives_back_what_it_holds() {
 mod postgres {
     use lago_webhooks::inbox::PostgresInbox;
 
-    use crate::services::{Schema, postgres_url};
+    use crate::services::{Cleanup, Schema, postgres_url};
 
     /// An inbox in a table of the test's schema.
     pub async fn inbox(schema: &Schema) -> PostgresInbox {
@@ -266,22 +266,22 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_stores_once_and_retries() {
         let schema = Schema::create().await;
+        let _cleanup = Cleanup::schema(&schema.name);
         super::stores_once_and_retries(inbox(&schema).await).await;
-        schema.drop().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_the_dead_letter_keeps_and_replays() {
         let schema = Schema::create().await;
+        let _cleanup = Cleanup::schema(&schema.name);
         super::the_dead_letter_keeps_and_replays(inbox(&schema).await).await;
-        schema.drop().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_a_stopping_worker_gives_back_what_it_holds() {
         let schema = Schema::create().await;
+        let _cleanup = Cleanup::schema(&schema.name);
         super::a_stopping_worker_gives_back_what_it_holds(inbox(&schema).await, false).await;
-        schema.drop().await;
     }
 }
 
@@ -289,7 +289,7 @@ mod nats {
     use lago_webhooks::inbox::NatsInbox;
     use lago_webhooks::inbox::nats::NatsOptions;
 
-    use crate::services::{drop_nats, nats_stream, nats_url};
+    use crate::services::{Cleanup, nats_stream, nats_url};
 
     /// An inbox in a stream of its own, with a short lease.
     pub async fn inbox(stream: &str) -> NatsInbox {
@@ -303,29 +303,29 @@ mod nats {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn nats_stores_once_and_retries() {
         let stream = nats_stream();
+        let _cleanup = Cleanup::nats(&stream);
         super::stores_once_and_retries(inbox(&stream).await).await;
-        drop_nats(&stream).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn nats_the_dead_letter_keeps_and_replays() {
         let stream = nats_stream();
+        let _cleanup = Cleanup::nats(&stream);
         super::the_dead_letter_keeps_and_replays(inbox(&stream).await).await;
-        drop_nats(&stream).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn nats_a_stopping_worker_gives_back_what_it_holds() {
         let stream = nats_stream();
+        let _cleanup = Cleanup::nats(&stream);
         super::a_stopping_worker_gives_back_what_it_holds(inbox(&stream).await, true).await;
-        drop_nats(&stream).await;
     }
 }
 
 mod rabbitmq {
     use lago_webhooks::inbox::RabbitMqInbox;
 
-    use crate::services::{amqp_url, drop_rabbitmq, rabbitmq_queue};
+    use crate::services::{Cleanup, amqp_url, rabbitmq_queue};
 
     /// An inbox in queues of its own.
     pub async fn inbox(queue: &str) -> RabbitMqInbox {
@@ -338,21 +338,21 @@ mod rabbitmq {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rabbitmq_stores_once_and_retries() {
         let queue = rabbitmq_queue();
+        let _cleanup = Cleanup::rabbitmq(&queue);
         super::stores_once_and_retries(inbox(&queue).await).await;
-        drop_rabbitmq(&queue).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rabbitmq_the_dead_letter_keeps_and_replays() {
         let queue = rabbitmq_queue();
+        let _cleanup = Cleanup::rabbitmq(&queue);
         super::the_dead_letter_keeps_and_replays(inbox(&queue).await).await;
-        drop_rabbitmq(&queue).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn rabbitmq_a_stopping_worker_gives_back_what_it_holds() {
         let queue = rabbitmq_queue();
+        let _cleanup = Cleanup::rabbitmq(&queue);
         super::a_stopping_worker_gives_back_what_it_holds(inbox(&queue).await, true).await;
-        drop_rabbitmq(&queue).await;
     }
 }

@@ -75,16 +75,14 @@ pub fn nats_stream() -> String {
     format!("LAGO_TEST_{}", run_id())
 }
 
-/// Deletes the streams and bucket an inbox made for `stream`.
+/// Deletes what an inbox made for `stream`.
 #[allow(dead_code)]
 pub async fn drop_nats(stream: &str) {
     let url = nats_url();
-    let client =
-        async_nats::connect(&url).await.unwrap_or_else(|err| panic!("cannot reach NATS at {url}: {err}"));
-    let jetstream = async_nats::jetstream::new(client);
-    for name in [stream.to_owned(), format!("{stream}_DEAD"), format!("{stream}_DONE")] {
-        let _ = jetstream.delete_stream(&name).await;
-    }
+    let inbox = lago_webhooks::inbox::NatsInbox::connect_to_stream(&url, stream)
+        .await
+        .unwrap_or_else(|err| panic!("cannot reach NATS at {url}: {err}"));
+    inbox.delete().await.unwrap();
 }
 
 /// A RabbitMQ queue name no other run uses; [`drop_rabbitmq`] removes what an inbox made
@@ -94,27 +92,63 @@ pub fn rabbitmq_queue() -> String {
     format!("lago-test-{}", run_id())
 }
 
-/// Deletes the queues and exchange an inbox made for `queue`.
+/// Deletes what an inbox made for `queue`.
 #[allow(dead_code)]
 pub async fn drop_rabbitmq(queue: &str) {
-    use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
     let url = amqp_url();
-    let connection = lapin::Connection::connect(&url, lapin::ConnectionProperties::default())
+    let inbox = lago_webhooks::inbox::RabbitMqInbox::connect_to_queue(&url, queue)
         .await
         .unwrap_or_else(|err| panic!("cannot reach RabbitMQ at {url}: {err}"));
-    let channel = connection.create_channel().await.unwrap();
-    let mut queues = vec![queue.to_owned(), format!("{queue}.dead")];
-    for rung in [
-        100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
-        21_600_000, 43_200_000, 86_400_000,
-    ] {
-        queues.push(format!("{queue}.retry.{rung}"));
+    inbox.delete().await.unwrap();
+}
+
+/// Removes what a test made on a service when dropped, even when the test panics: the
+/// removal runs on a thread and runtime of its own, since a destructor cannot wait.
+pub struct Cleanup(Option<Box<dyn FnOnce() + Send>>);
+
+impl Cleanup {
+    /// Runs `remove` when dropped.
+    pub fn new<F: std::future::Future<Output = ()> + 'static>(
+        remove: impl FnOnce() -> F + Send + 'static,
+    ) -> Self {
+        Cleanup(Some(Box::new(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(remove());
+        })))
     }
-    for name in queues {
-        let _ = channel.queue_delete(name.as_str().into(), QueueDeleteOptions::default()).await;
+
+    /// Removes the streams of the NATS inbox `stream`.
+    #[allow(dead_code)]
+    pub fn nats(stream: &str) -> Self {
+        let stream = stream.to_owned();
+        Cleanup::new(move || async move { drop_nats(&stream).await })
     }
-    let _ = channel
-        .exchange_delete(format!("{queue}.dead").as_str().into(), ExchangeDeleteOptions::default())
-        .await;
-    let _ = connection.close(200, "done".into()).await;
+
+    /// Removes the queues of the RabbitMQ inbox `queue`.
+    #[allow(dead_code)]
+    pub fn rabbitmq(queue: &str) -> Self {
+        let queue = queue.to_owned();
+        Cleanup::new(move || async move { drop_rabbitmq(&queue).await })
+    }
+
+    /// Drops the PostgreSQL schema `schema`.
+    #[allow(dead_code)]
+    pub fn schema(schema: &str) -> Self {
+        let schema = schema.to_owned();
+        Cleanup::new(move || async move {
+            let url = postgres_url();
+            if let Ok((client, connection)) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+                tokio::spawn(connection);
+                let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+            }
+        })
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(remove) = self.0.take() {
+            let _ = std::thread::spawn(remove).join();
+        }
+    }
 }

@@ -221,6 +221,17 @@ impl NatsInbox {
         Ok(NatsInbox { shared: Arc::new(shared) })
     }
 
+    /// Deletes the inbox: its streams (the consumer with them), with every delivery and
+    /// handled key they hold.
+    pub async fn delete(self) -> Result<(), InboxError> {
+        let names = [&self.shared.stream, &self.shared.dead, &self.shared.done]
+            .map(|stream| stream.cached_info().config.name.clone());
+        for name in names {
+            self.shared.jetstream.delete_stream(&name).await.map_err(store_error)?;
+        }
+        Ok(())
+    }
+
     fn subject(&self, part: &str, key: &KeyDigest) -> String {
         format!("{}.{part}.{}", self.shared.prefix, key.to_hex())
     }

@@ -18,6 +18,10 @@ pub struct Options {
     /// `postgres://...`), so that a delivery sent to two of them is stored once; in each
     /// receiver's memory without. Other engines deduplicate in themselves.
     pub dedup_url: Option<String>,
+    /// How long a worker's hold on a delivery lasts unless renewed, for the engines that
+    /// lease (PostgreSQL, NATS): how long the deliveries of a worker that died wait. Each
+    /// engine has a default (30 s).
+    pub lease: Option<Duration>,
 }
 
 impl Options {
@@ -30,6 +34,12 @@ impl Options {
     /// Where RabbitMQ receivers share what they stored.
     pub fn with_dedup_url(mut self, url: impl Into<String>) -> Self {
         self.dedup_url = Some(url.into());
+        self
+    }
+
+    /// How long a worker's hold on a delivery lasts unless renewed.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = Some(lease);
         self
     }
 }
@@ -62,19 +72,23 @@ pub async fn open(url: &str, options: &Options) -> Result<AnyInbox, InboxError> 
         "memory" => Ok(AnyInbox::Memory(MemoryInbox::new())),
         #[cfg(feature = "postgres")]
         "postgres" | "postgresql" => {
-            let inbox = match &options.name {
+            let mut inbox = match &options.name {
                 Some(table) => super::PostgresInbox::connect_to_table(url, table).await?,
                 None => super::PostgresInbox::connect(url).await?,
             };
+            if let Some(lease) = options.lease {
+                inbox = inbox.with_lease(lease);
+            }
             Ok(AnyInbox::Postgres(inbox))
         }
         #[cfg(feature = "nats")]
         "nats" => {
-            let inbox = match &options.name {
-                Some(stream) => super::NatsInbox::connect_to_stream(url, stream).await?,
-                None => super::NatsInbox::connect(url).await?,
-            };
-            Ok(AnyInbox::Nats(inbox))
+            let mut settings =
+                super::nats::NatsOptions::new(options.name.as_deref().unwrap_or("LAGO_WEBHOOKS"));
+            if let Some(lease) = options.lease {
+                settings = settings.with_lease(lease);
+            }
+            Ok(AnyInbox::Nats(super::NatsInbox::connect_with(url, settings).await?))
         }
         #[cfg(feature = "rabbitmq")]
         "amqp" | "amqps" => {
@@ -153,6 +167,21 @@ impl AnyInbox {
             AnyInbox::Nats(_) => "nats",
             #[cfg(feature = "rabbitmq")]
             AnyInbox::RabbitMq(_) => "rabbitmq",
+        }
+    }
+}
+
+impl AnyInbox {
+    /// Deletes the inbox, with every delivery it holds: its table, streams or queues.
+    pub async fn delete(self) -> Result<(), InboxError> {
+        match self {
+            AnyInbox::Memory(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            AnyInbox::Postgres(inbox) => inbox.delete().await,
+            #[cfg(feature = "nats")]
+            AnyInbox::Nats(inbox) => inbox.delete().await,
+            #[cfg(feature = "rabbitmq")]
+            AnyInbox::RabbitMq(inbox) => inbox.delete().await,
         }
     }
 }

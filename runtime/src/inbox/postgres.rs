@@ -191,6 +191,12 @@ impl PostgresInbox {
         &self.pool
     }
 
+    /// Deletes the inbox: drops its table, with every delivery it holds.
+    pub async fn delete(self) -> Result<(), InboxError> {
+        let client = self.client().await?;
+        client.batch_execute(&format!("DROP TABLE IF EXISTS {}", self.table)).await.map_err(database_error)
+    }
+
     async fn client(&self) -> Result<Object, InboxError> {
         self.pool.get().await.map_err(store_error)
     }

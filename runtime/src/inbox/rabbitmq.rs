@@ -291,6 +291,26 @@ impl RabbitMqInbox {
 }
 
 impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
+    /// Deletes the inbox: its queues and exchange, with every delivery they hold.
+    pub async fn delete(self) -> Result<(), InboxError> {
+        use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
+        let channel = self.link.channel().await?;
+        let mut queues = vec![self.link.queue.clone(), self.link.dead()];
+        queues.extend(RETRY_RUNGS_MS.map(|rung| self.link.retry_queue(rung)));
+        for queue in queues {
+            channel
+                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+                .await
+                .map_err(store_error)?;
+        }
+        let dead = self.link.dead();
+        channel
+            .exchange_delete(dead.as_str().into(), ExchangeDeleteOptions::default())
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
     /// Receivers claim each delivery's key in `dedup` (a store shared by every receiver:
     /// Redis or PostgreSQL) before publishing it, so that a delivery is stored once
     /// however many receivers it is sent to.

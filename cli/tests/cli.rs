@@ -32,9 +32,16 @@ fn bundled() -> serde_json::Value {
 
 #[test]
 fn every_command_has_help() {
-    for command in
-        [&[][..], &["generate"], &["check"], &["diff"], &["import-docs"], &["trigger"], &["listen"]]
-    {
+    for command in [
+        &[][..],
+        &["generate"],
+        &["check"],
+        &["diff"],
+        &["import-docs"],
+        &["trigger"],
+        &["listen"],
+        &["inbox"],
+    ] {
         let output = run(&[command, &["--help"][..]].concat());
         assert!(output.status.success(), "{command:?}");
         assert!(stdout(&output).contains("Usage: lago-webhooks"), "{command:?}: {}", stdout(&output));
@@ -1207,4 +1214,162 @@ fn import_openapi_merges_ten_thousand_new_types_in_linear_time() {
     let output =
         run_within(&["import-openapi", file.to_str().unwrap(), "--into", spec.to_str().unwrap()], 30);
     assert!(stdout(&output).contains("minor  message `many.types` is new"), "{}", stdout(&output));
+}
+
+/// The machine's services, as the workspace's tests take them.
+fn service_url(variable: &str, default: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| default.to_owned())
+}
+
+/// Fails every attempt at an `invoice.created` until fixed.
+#[derive(Clone, Default)]
+struct Ledger {
+    fixed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl lago_webhooks::AsyncWebhookHandler for Ledger {
+    async fn on_invoice_created(
+        &self,
+        _: lago_webhooks::Invoice,
+        _: &lago_webhooks::Delivery,
+    ) -> lago_webhooks::HandlerResult {
+        if self.fixed.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err("the ledger refuses invoices".into())
+        }
+    }
+}
+
+/// Runs a worker on `inbox` until `until` holds of its status (or 30 s pass).
+async fn work<I>(inbox: &I, handler: Ledger, until: impl Fn(&lago_webhooks::inbox::Status) -> bool)
+where
+    I: lago_webhooks::inbox::Inbox + lago_webhooks::inbox::InboxAdmin + Clone,
+{
+    use lago_webhooks::inbox::{RetryPolicy, Worker};
+    let shutdown = lago_webhooks::shutdown::Shutdown::new();
+    let policy = RetryPolicy::default().with_max_attempts(2).with_backoff(
+        std::time::Duration::from_millis(20),
+        1.0,
+        std::time::Duration::from_millis(20),
+    );
+    let worker = Worker::new(inbox.clone(), handler).with_retry_policy(policy);
+    let running = tokio::spawn(worker.run_until(shutdown.signalled()));
+    for _ in 0..600 {
+        if inbox.status().await.is_ok_and(|status| until(&status)) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    shutdown.trigger();
+    running.await.unwrap();
+}
+
+/// `lago-webhooks inbox ... --json` on `url` and `name`, its output parsed.
+fn inbox_json(url: &str, name: &str, args: &[&str]) -> serde_json::Value {
+    let output = Command::new(BIN)
+        .args(["inbox", "--json", "--url", url, "--name", name])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "inbox {args:?}: {}{}", stdout(&output), stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("{err}: {}", stdout(&output)))
+}
+
+/// Deliveries whose handler always fails end in the dead letter, which `inbox status`
+/// counts, `inbox list` and `inbox show` read, and `inbox replay --dead` puts back to
+/// work for a fixed handler; on PostgreSQL, `inbox purge` deletes the done ones.
+fn the_inbox_command_reads_and_replays_the_dead_letter(url: &str, name: &str) {
+    use lago_webhooks::WebhookType;
+    use lago_webhooks::inbox::{Entry, Inbox, Options, open};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let inbox = runtime.block_on(open(url, &Options::default().with_name(name))).unwrap();
+    let engine = inbox.engine();
+    runtime.block_on(async {
+        for i in 0..3 {
+            let entry =
+                Entry::from_body(Some(&format!("refused-{i}")), WebhookType::InvoiceCreated.example())
+                    .unwrap();
+            inbox.enqueue(&entry).await.unwrap();
+        }
+        let fee = Entry::from_body(Some("accepted-1"), WebhookType::FeeCreated.example()).unwrap();
+        inbox.enqueue(&fee).await.unwrap();
+        work(&inbox, Ledger::default(), |status| status.dead == 3 && status.pending == 0).await;
+    });
+
+    let status = inbox_json(url, name, &["status"]);
+    assert_eq!((status["engine"].as_str(), status["dead"].as_u64()), (Some(engine), Some(3)), "{status}");
+    let dead = inbox_json(url, name, &["list", "--state", "dead"]);
+    let mut keys: Vec<&str> =
+        dead.as_array().unwrap().iter().map(|d| d["unique_key"].as_str().unwrap()).collect();
+    keys.sort();
+    assert_eq!(keys, ["refused-0", "refused-1", "refused-2"], "{engine}");
+    let shown = inbox_json(url, name, &["show", "refused-1"]);
+    assert_eq!(shown["state"], "dead", "{engine}: {shown}");
+    assert_eq!(shown["attempts"], 2, "{engine}: {shown}");
+    assert!(shown["last_error"].as_str().unwrap().contains("the ledger refuses invoices"), "{shown}");
+    assert_eq!(shown["body"]["webhook_type"], "invoice.created");
+
+    let replayed = inbox_json(url, name, &["replay", "--dead"]);
+    assert_eq!(replayed["replayed"], 3, "{engine}");
+    let status = inbox_json(url, name, &["status"]);
+    assert_eq!(
+        (status["dead"].as_u64(), status["pending"].as_u64()),
+        (Some(0), Some(3)),
+        "{engine}: {status}"
+    );
+    let fixed = Ledger::default();
+    fixed.fixed.store(true, std::sync::atomic::Ordering::SeqCst);
+    runtime
+        .block_on(work(&inbox, fixed, |status| status.pending == 0 && status.in_progress.unwrap_or(0) == 0));
+    let status = inbox_json(url, name, &["status"]);
+    assert_eq!(
+        (status["dead"].as_u64(), status["pending"].as_u64()),
+        (Some(0), Some(0)),
+        "{engine}: {status}"
+    );
+    if engine == "postgres" {
+        assert_eq!(status["done"], 4, "{status}");
+        assert_eq!(inbox_json(url, name, &["purge", "--done-before", "0s"])["purged"], 4);
+        assert_eq!(inbox_json(url, name, &["status"])["done"], 0);
+    }
+    runtime.block_on(inbox.delete()).unwrap();
+}
+
+/// A name for this run's inbox.
+fn inbox_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}{}_{nanos}", std::process::id())
+}
+
+#[test]
+fn inbox_reads_and_replays_the_dead_letter_on_postgres_nats_and_rabbitmq() {
+    let postgres = service_url("LAGO_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test");
+    let nats = service_url("LAGO_TEST_NATS_URL", "nats://127.0.0.1:4222");
+    let amqp = service_url("LAGO_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f");
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            the_inbox_command_reads_and_replays_the_dead_letter(&postgres, &inbox_name("lago_cli_test_"))
+        });
+        scope.spawn(|| {
+            the_inbox_command_reads_and_replays_the_dead_letter(&nats, &inbox_name("LAGO_CLI_TEST_"))
+        });
+        scope.spawn(|| {
+            the_inbox_command_reads_and_replays_the_dead_letter(&amqp, &inbox_name("lago-cli-test-"))
+        });
+    });
+}
+
+#[test]
+fn inbox_needs_a_url_and_names_what_it_cannot_use() {
+    let output = Command::new(BIN).args(["inbox", "status"]).env_remove("LAGO_INBOX_URL").output().unwrap();
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("give --url, or set LAGO_INBOX_URL"), "{}", stderr(&output));
+    let output = run(&["inbox", "--url", "kafka://127.0.0.1:9092", "status"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("is not an inbox URL this build takes"), "{}", stderr(&output));
+    let output =
+        run(&["inbox", "--url", "postgres://postgres@127.0.0.1:5432/test", "purge", "--done-before", "soon"]);
+    assert_eq!(output.status.code(), Some(2), "a command line it cannot use");
 }

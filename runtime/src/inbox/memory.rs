@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, State, Status, Stored};
+use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::KeyDigest;
 
 /// An inbox in this process's memory: for tests, development and a single process whose
@@ -160,6 +160,11 @@ impl Slot {
 
 impl Inbox for MemoryInbox {
     type Job = MemoryJob;
+    type Source = MemoryInbox;
+
+    fn source(&self) -> MemoryInbox {
+        self.clone()
+    }
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let key = entry.digest();
@@ -183,8 +188,12 @@ impl Inbox for MemoryInbox {
         self.shared.arrived.notify_one();
         Ok(Enqueued::Stored)
     }
+}
 
-    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<MemoryJob>, InboxError> {
+impl Source for MemoryInbox {
+    type Job = MemoryJob;
+
+    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<MemoryJob>, InboxError> {
         let until = Instant::now() + wait;
         loop {
             // Registered before looking, so that an arrival in between is not missed.

@@ -99,7 +99,7 @@ pub use self::entry::{DERIVED_KEY_PREFIX, Entry};
 pub use self::memory::MemoryInbox;
 #[cfg(feature = "nats")]
 pub use self::nats::NatsInbox;
-pub use self::open::{AnyInbox, AnyJob, Options, open};
+pub use self::open::{AnyInbox, AnyJob, AnySource, Options, open};
 #[cfg(feature = "postgres")]
 pub use self::postgres::PostgresInbox;
 #[cfg(feature = "rabbitmq")]
@@ -159,25 +159,52 @@ pub enum Completion {
 /// [`Worker`]s take them from.
 ///
 /// The engines of this module implement it; implement it over another store with the
-/// same promises: `enqueue` resolves only once the write is durable, `take` hands each
-/// delivery to one worker at a time (until its lease runs out), and a delivery leaves
-/// the store only through [`Job::complete`].
+/// same promises: `enqueue` resolves only once the write is durable, a source's `take`
+/// hands each delivery to one worker at a time (until its lease runs out), and a delivery
+/// leaves the store only through [`Job::complete`].
 pub trait Inbox: Send + Sync + 'static {
     /// A delivery taken for an attempt.
     type Job: Job;
+    /// What a worker takes deliveries from.
+    type Source: Source<Job = Self::Job>;
 
     /// Stores `entry`, resolving once the store has confirmed the write.
     fn enqueue(&self, entry: &Entry) -> impl Future<Output = Result<Enqueued, InboxError>> + Send;
 
+    /// A source of deliveries for one worker, which [`Source::close`] ends.
+    fn source(&self) -> Self::Source;
+}
+
+/// Where one worker takes deliveries from: for most engines the inbox itself; for
+/// RabbitMQ, a consumer of the worker's own.
+pub trait Source: Send + 'static {
+    /// A delivery taken for an attempt.
+    type Job: Job;
+
     /// Takes up to `max` deliveries due for an attempt, waiting up to `wait` for the
-    /// first when none is due (an engine that cannot wait returns at once, and the
-    /// worker waits); each is leased to the caller until it is completed, retried,
-    /// buried or released, or its lease runs out.
+    /// first when none is due; each is leased to the caller until it is completed,
+    /// retried, buried or released, or its lease runs out.
     fn take(
-        &self,
+        &mut self,
         max: usize,
         wait: Duration,
     ) -> impl Future<Output = Result<Vec<Self::Job>, InboxError>> + Send;
+
+    /// The worker takes no more (it is stopping): a consumer stops receiving, so that the
+    /// deliveries its worker gives back go to other workers. Called before the worker's
+    /// jobs in progress are settled.
+    fn stop(&mut self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+
+    /// The worker is done: gives back what the source holds that was not taken (a
+    /// consumer's prefetched messages). Called once every taken job is settled.
+    fn close(self) -> impl Future<Output = ()> + Send
+    where
+        Self: Sized,
+    {
+        async {}
+    }
 }
 
 /// One delivery taken from an inbox for one attempt.

@@ -33,7 +33,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 
 use super::entry::header_text;
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, State, Status, Stored};
+use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::KeyDigest;
 use crate::verify::Algorithm;
 
@@ -350,6 +350,11 @@ struct Handled {
 
 impl Inbox for NatsInbox {
     type Job = NatsJob;
+    type Source = NatsInbox;
+
+    fn source(&self) -> NatsInbox {
+        self.clone()
+    }
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let key = entry.digest();
@@ -359,8 +364,12 @@ impl Inbox for NatsInbox {
         let ack = self.publish(self.subject("inbox", &key), entry, Some(key.to_hex()), &[]).await?;
         Ok(if ack.duplicate { Enqueued::AlreadyStored } else { Enqueued::Stored })
     }
+}
 
-    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<NatsJob>, InboxError> {
+impl Source for NatsInbox {
+    type Job = NatsJob;
+
+    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<NatsJob>, InboxError> {
         let consumer = &self.shared.consumer;
         let mut messages = Vec::new();
         // What is there now, up to `max`; if nothing, wait for one, then take what else

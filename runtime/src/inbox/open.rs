@@ -4,7 +4,8 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use super::{
-    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, MemoryInbox, State, Status, Stored,
+    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, MemoryInbox, Source, State, Status,
+    Stored,
 };
 
 /// What [`open`] needs besides a URL.
@@ -188,13 +189,55 @@ impl AnyInbox {
 
 impl Inbox for AnyInbox {
     type Job = AnyJob;
+    type Source = AnySource;
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         each!(AnyInbox, self, inbox => inbox.enqueue(entry).await)
     }
 
-    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<AnyJob>, InboxError> {
-        each!(AnyInbox, self, inbox => Ok(inbox.take(max, wait).await?.into_iter().map(Into::into).collect()))
+    fn source(&self) -> AnySource {
+        match self {
+            AnyInbox::Memory(inbox) => AnySource::Memory(inbox.source()),
+            #[cfg(feature = "postgres")]
+            AnyInbox::Postgres(inbox) => AnySource::Postgres(inbox.source()),
+            #[cfg(feature = "nats")]
+            AnyInbox::Nats(inbox) => AnySource::Nats(inbox.source()),
+            #[cfg(feature = "rabbitmq")]
+            AnyInbox::RabbitMq(inbox) => AnySource::RabbitMq(inbox.source()),
+        }
+    }
+}
+
+/// A worker's source of deliveries from an [`AnyInbox`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AnySource {
+    /// From memory.
+    Memory(MemoryInbox),
+    /// From PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(super::PostgresInbox),
+    /// From NATS JetStream.
+    #[cfg(feature = "nats")]
+    Nats(super::NatsInbox),
+    /// From RabbitMQ.
+    #[cfg(feature = "rabbitmq")]
+    RabbitMq(super::rabbitmq::RabbitMqSource),
+}
+
+impl Source for AnySource {
+    type Job = AnyJob;
+
+    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<AnyJob>, InboxError> {
+        each!(AnySource, self, source => Ok(source.take(max, wait).await?.into_iter().map(Into::into).collect()))
+    }
+
+    async fn stop(&mut self) {
+        each!(AnySource, self, source => source.stop().await)
+    }
+
+    async fn close(self) {
+        each!(AnySource, self, source => source.close().await)
     }
 }
 

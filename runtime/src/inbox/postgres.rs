@@ -48,7 +48,7 @@ use deadpool_postgres::{Object, Pool, RecyclingMethod};
 use tokio::sync::OnceCell;
 use tokio_postgres::Row;
 
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, State, Status, Stored};
+use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::{ClaimToken, KeyDigest};
 use crate::verify::Algorithm;
 
@@ -260,6 +260,11 @@ fn entry_of(row: &Row, at: usize, body: Bytes) -> Result<Entry, InboxError> {
 
 impl Inbox for PostgresInbox {
     type Job = PostgresJob;
+    type Source = PostgresInbox;
+
+    fn source(&self) -> PostgresInbox {
+        self.clone()
+    }
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let client = self.client().await?;
@@ -289,8 +294,12 @@ impl Inbox for PostgresInbox {
             .map_err(database_error)?;
         Ok(if inserted == 1 { Enqueued::Stored } else { Enqueued::AlreadyStored })
     }
+}
 
-    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<PostgresJob>, InboxError> {
+impl Source for PostgresInbox {
+    type Job = PostgresJob;
+
+    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<PostgresJob>, InboxError> {
         let until = tokio::time::Instant::now() + wait;
         let sql = format!(
             "UPDATE {table} AS t

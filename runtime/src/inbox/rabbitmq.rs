@@ -15,8 +15,9 @@ use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt};
 use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions,
-    BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions,
+    BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
+    QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{
@@ -24,7 +25,7 @@ use lapin::{
 };
 use tokio::sync::Mutex;
 
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, State, Status, Stored};
+use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::{Claim, Deduplicate, InMemoryDeduplicator, KeyDigest};
 use crate::verify::Algorithm;
 
@@ -97,8 +98,6 @@ struct Link {
     queue: String,
     /// The connection and its publishing channel (in confirm mode).
     publishing: Mutex<Option<(Connection, Channel)>>,
-    /// The workers' consumer, on a channel of its own.
-    consuming: Mutex<Option<(Connection, Channel, Consumer)>>,
 }
 
 fn store_error(err: impl std::fmt::Display) -> InboxError {
@@ -224,33 +223,6 @@ impl Link {
             Confirmation::NotRequested => Err(store_error("the channel is not in confirm mode")),
         }
     }
-
-    /// The workers' consumer, started with `prefetch` if there is none or it broke.
-    async fn consumer(
-        &self,
-        prefetch: u16,
-    ) -> Result<tokio::sync::MutexGuard<'_, Option<(Connection, Channel, Consumer)>>, InboxError> {
-        let mut consuming = self.consuming.lock().await;
-        let alive = consuming.as_ref().is_some_and(|(connection, channel, _)| {
-            connection.status().connected() && channel.status().connected()
-        });
-        if !alive {
-            *consuming = None;
-            let (connection, channel) = self.connect().await?;
-            channel.basic_qos(prefetch.max(1), BasicQosOptions::default()).await.map_err(store_error)?;
-            let consumer = channel
-                .basic_consume(
-                    self.queue.as_str().into(),
-                    "".into(),
-                    BasicConsumeOptions::default(),
-                    FieldTable::default(),
-                )
-                .await
-                .map_err(store_error)?;
-            *consuming = Some((connection, channel, consumer));
-        }
-        Ok(consuming)
-    }
 }
 
 /// `url` without its password, for messages.
@@ -279,12 +251,7 @@ impl RabbitMqInbox {
         if queue.is_empty() || queue.len() > 200 || queue.starts_with("amq.") {
             return Err(InboxError::Config(format!("`{queue}` cannot be a queue name")));
         }
-        let link = Link {
-            url: url.to_owned(),
-            queue: queue.to_owned(),
-            publishing: Mutex::new(None),
-            consuming: Mutex::new(None),
-        };
+        let link = Link { url: url.to_owned(), queue: queue.to_owned(), publishing: Mutex::new(None) };
         link.channel().await?;
         Ok(RabbitMqInbox { link: Arc::new(link), dedup: Arc::new(InMemoryDeduplicator::default()) })
     }
@@ -426,6 +393,7 @@ fn entry_of(properties: &BasicProperties, payload: Bytes) -> (Entry, u32) {
 
 impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
     type Job = RabbitMqJob;
+    type Source = RabbitMqSource;
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let key = entry.digest();
@@ -455,19 +423,63 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
         }
     }
 
-    async fn take(&self, max: usize, wait: Duration) -> Result<Vec<RabbitMqJob>, InboxError> {
+    fn source(&self) -> RabbitMqSource {
+        RabbitMqSource { link: Arc::clone(&self.link), consuming: None }
+    }
+}
+
+/// A worker's consumer of a [`RabbitMqInbox`]: a connection of its own, with a prefetch
+/// of the worker's concurrency. Closing it returns the messages it holds untaken.
+pub struct RabbitMqSource {
+    link: Arc<Link>,
+    consuming: Option<(Connection, Channel, Consumer)>,
+}
+
+impl std::fmt::Debug for RabbitMqSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RabbitMqSource").field("queue", &self.link.queue).finish_non_exhaustive()
+    }
+}
+
+impl RabbitMqSource {
+    /// The consumer, started with `prefetch` if there is none or it broke.
+    async fn consumer(&mut self, prefetch: u16) -> Result<&mut Consumer, InboxError> {
+        let alive = self.consuming.as_ref().is_some_and(|(connection, channel, _)| {
+            connection.status().connected() && channel.status().connected()
+        });
+        if !alive {
+            self.consuming = None;
+            let (connection, channel) = self.link.connect().await?;
+            channel.basic_qos(prefetch.max(1), BasicQosOptions::default()).await.map_err(store_error)?;
+            let queue = self.link.queue.as_str().into();
+            let consumer = channel
+                .basic_consume(queue, "".into(), BasicConsumeOptions::default(), FieldTable::default())
+                .await
+                .map_err(store_error)?;
+            self.consuming = Some((connection, channel, consumer));
+        }
+        match &mut self.consuming {
+            Some((_, _, consumer)) => Ok(consumer),
+            None => Err(store_error("no consumer")),
+        }
+    }
+}
+
+impl Source for RabbitMqSource {
+    type Job = RabbitMqJob;
+
+    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<RabbitMqJob>, InboxError> {
         let prefetch = u16::try_from(max).unwrap_or(u16::MAX);
-        let mut consuming = self.link.consumer(prefetch).await?;
-        let Some((_, _, consumer)) = consuming.as_mut() else { return Ok(Vec::new()) };
+        let consumer = self.consumer(prefetch).await?;
         let mut deliveries = Vec::new();
         match tokio::time::timeout(wait, consumer.next()).await {
             Err(_) => return Ok(Vec::new()),
             Ok(None) => {
-                *consuming = None;
+                self.consuming = None;
                 return Err(store_error("the consumer was cancelled"));
             }
             Ok(Some(Err(err))) => {
-                *consuming = None;
+                self.consuming = None;
                 return Err(store_error(err));
             }
             Ok(Some(Ok(delivery))) => deliveries.push(delivery),
@@ -478,7 +490,6 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
                 _ => break,
             }
         }
-        drop(consuming);
         Ok(deliveries
             .into_iter()
             .map(|delivery| {
@@ -491,6 +502,21 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
                 }
             })
             .collect())
+    }
+
+    async fn stop(&mut self) {
+        if let Some((_, channel, consumer)) = &self.consuming {
+            // No more deliveries to this worker; those it holds stay until it acks them.
+            let _ = channel.basic_cancel(consumer.tag(), BasicCancelOptions::default()).await;
+        }
+    }
+
+    async fn close(self) {
+        if let Some((connection, channel, _)) = self.consuming {
+            // The broker requeues what the consumer holds unacknowledged.
+            let _ = channel.close(200, "worker stopped".into()).await;
+            let _ = connection.close(200, "worker stopped".into()).await;
+        }
     }
 }
 

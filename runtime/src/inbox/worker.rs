@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::{Completion, Inbox, Job, RetryPolicy};
+use super::{Completion, Inbox, Job, RetryPolicy, Source};
 use crate::handling::Ended;
 use crate::shutdown::Shutdown;
 use crate::{Dispatch, Validate, Violations};
@@ -177,6 +177,7 @@ where
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> WorkerReport {
         let Worker { inbox, handler, policy, concurrency, deadline, grace, validator, .. } = self;
         let shared = Arc::new(Shared { handler, policy, deadline, validator });
+        let mut source = inbox.source();
         let stopping = Shutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         let mut tasks = JoinSet::new();
@@ -198,7 +199,7 @@ where
             let taken = tokio::select! {
                 biased;
                 () = &mut shutdown => break 'work,
-                taken = inbox.take(free, IDLE_WAIT) => taken,
+                taken = source.take(free, IDLE_WAIT) => taken,
             };
             match taken {
                 Ok(jobs) => {
@@ -222,6 +223,7 @@ where
         }
         // Shutdown: no more takes; the attempts in progress get the grace, then are told
         // to stop and give their deliveries back.
+        source.stop().await;
         let grace_over = tokio::time::sleep(grace);
         let mut grace_over = std::pin::pin!(grace_over);
         loop {
@@ -233,6 +235,7 @@ where
                 () = &mut grace_over, if !stopping.is_triggered() => stopping.trigger(),
             }
         }
+        source.close().await;
         report
     }
 }

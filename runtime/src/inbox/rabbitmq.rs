@@ -432,7 +432,8 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
 /// of the worker's concurrency. Closing it returns the messages it holds untaken.
 pub struct RabbitMqSource {
     link: Arc<Link>,
-    consuming: Option<(Connection, Channel, Consumer)>,
+    /// Boxed: a source is moved into the worker, a consumer is large.
+    consuming: Option<Box<(Connection, Channel, Consumer)>>,
 }
 
 impl std::fmt::Debug for RabbitMqSource {
@@ -444,7 +445,7 @@ impl std::fmt::Debug for RabbitMqSource {
 impl RabbitMqSource {
     /// The consumer, started with `prefetch` if there is none or it broke.
     async fn consumer(&mut self, prefetch: u16) -> Result<&mut Consumer, InboxError> {
-        let alive = self.consuming.as_ref().is_some_and(|(connection, channel, _)| {
+        let alive = self.consuming.as_deref().is_some_and(|(connection, channel, _)| {
             connection.status().connected() && channel.status().connected()
         });
         if !alive {
@@ -456,9 +457,9 @@ impl RabbitMqSource {
                 .basic_consume(queue, "".into(), BasicConsumeOptions::default(), FieldTable::default())
                 .await
                 .map_err(store_error)?;
-            self.consuming = Some((connection, channel, consumer));
+            self.consuming = Some(Box::new((connection, channel, consumer)));
         }
-        match &mut self.consuming {
+        match self.consuming.as_deref_mut() {
             Some((_, _, consumer)) => Ok(consumer),
             None => Err(store_error("no consumer")),
         }
@@ -505,14 +506,14 @@ impl Source for RabbitMqSource {
     }
 
     async fn stop(&mut self) {
-        if let Some((_, channel, consumer)) = &self.consuming {
+        if let Some((_, channel, consumer)) = self.consuming.as_deref() {
             // No more deliveries to this worker; those it holds stay until it acks them.
             let _ = channel.basic_cancel(consumer.tag(), BasicCancelOptions::default()).await;
         }
     }
 
     async fn close(self) {
-        if let Some((connection, channel, _)) = self.consuming {
+        if let Some((connection, channel, _)) = self.consuming.map(|consuming| *consuming) {
             // The broker requeues what the consumer holds unacknowledged.
             let _ = channel.close(200, "worker stopped".into()).await;
             let _ = connection.close(200, "worker stopped".into()).await;

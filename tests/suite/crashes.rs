@@ -15,7 +15,7 @@ use lago_webhooks::{AsyncWebhookHandler, Delivery, HandlerResult, Invoice, Webho
 use serde_json::Value;
 
 use crate::lago_sender::{Sent, send_as_lago};
-use crate::processes::{Child, HMAC_KEY, Settings, recorded};
+use crate::processes::{Child, HMAC_KEY, Record, Settings, recorded};
 use crate::services::{Schema, postgres_url, redis_prefix, redis_url};
 
 /// Deliveries in flight when the receiver goes down.
@@ -35,7 +35,7 @@ enum Stop {
 /// `dedup_url` under `dedup_name`, stops it with `stop` while they are handled, starts it
 /// again at once on the same port, and returns what Lago saw of each and the keys the
 /// handlers recorded.
-async fn stop_mid_handler(stop: Stop, dedup_url: String, dedup_name: String) -> (Vec<Sent>, Vec<String>) {
+async fn stop_mid_handler(stop: Stop, dedup_url: String, dedup_name: String) -> (Vec<Sent>, Vec<Record>) {
     let record = std::env::temp_dir().join(format!("lago-webhooks-crash-{}.keys", crate::services::run_id()));
     let settings = Settings {
         dedup_url: Some(dedup_url),
@@ -77,13 +77,13 @@ async fn stop_mid_handler(stop: Stop, dedup_url: String, dedup_name: String) -> 
 }
 
 /// Every delivery was delivered as Lago sees it and handled; returns the tries each took.
-fn assert_none_lost(stop: Stop, sent: &[Sent], keys: &[String]) -> Vec<usize> {
+fn assert_none_lost(stop: Stop, sent: &[Sent], records: &[Record]) -> Vec<usize> {
     for (i, sent) in sent.iter().enumerate() {
         assert!(sent.delivered(), "{stop:?}: delivery {i} lost: {:?}", sent.tries);
     }
     let mut handled: HashMap<&str, usize> = HashMap::new();
-    for key in keys {
-        *handled.entry(key).or_default() += 1;
+    for record in records {
+        *handled.entry(&record.key).or_default() += 1;
     }
     for i in 0..DELIVERIES {
         let key = format!("{stop:?}-{i}");

@@ -18,8 +18,8 @@ use lago_webhooks::{AsyncWebhookHandler, Delivery, HandlerResult, WebhookEvent};
 /// The HMAC key every child verifies with.
 pub const HMAC_KEY: &str = "5d1e9c47-child-process-key";
 
-/// What the parent tells a child.
-#[derive(Debug, Clone, Default)]
+/// What the parent tells a child, passed as JSON in `LAGO_TEST_SETTINGS`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     /// The port to serve on; 0 for any.
     pub port: u16,
@@ -27,38 +27,35 @@ pub struct Settings {
     pub dedup_url: Option<String>,
     /// The Redis prefix or PostgreSQL table of the deduplicator.
     pub dedup_name: Option<String>,
-    /// The file the handler appends each unique key it handled to, one per line.
+    /// The file the handler appends each delivery it handled to: its unique key, attempt
+    /// and the process's id, one line each.
     pub record: Option<PathBuf>,
-    /// How long the handler works before recording.
+    /// How long the handler works before deciding.
     pub handler_delay: Duration,
+    /// A worker's inbox: its URL, name and lease.
+    pub inbox_url: Option<String>,
+    pub inbox_name: Option<String>,
+    pub lease: Option<Duration>,
+    /// The handler fails every delivery's first attempt.
+    pub fail_first: bool,
+    /// The handler panics instead at the first attempt of keys whose number is a multiple
+    /// of this.
+    pub panic_every: Option<u64>,
+    /// The handler fails every attempt at this webhook type.
+    pub always_fail: Option<String>,
+    /// A worker's attempts per delivery.
+    pub max_attempts: u32,
+    /// A PostgreSQL table the handler also records in, through the inbox's transaction.
+    pub transaction_table: Option<String>,
 }
 
 impl Settings {
-    fn environment(&self) -> Vec<(&'static str, String)> {
-        let mut env = vec![
-            ("LAGO_TEST_PORT", self.port.to_string()),
-            ("LAGO_TEST_HANDLER_MS", self.handler_delay.as_millis().to_string()),
-        ];
-        let optional = [
-            ("LAGO_TEST_DEDUP_URL", self.dedup_url.clone()),
-            ("LAGO_TEST_DEDUP_NAME", self.dedup_name.clone()),
-            ("LAGO_TEST_RECORD", self.record.as_ref().map(|p| p.display().to_string())),
-        ];
-        env.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value?))));
-        env
+    fn environment(&self) -> (&'static str, String) {
+        ("LAGO_TEST_SETTINGS", serde_json::to_string(self).unwrap())
     }
 
     fn from_environment() -> Settings {
-        let var = |name: &str| std::env::var(name).ok();
-        Settings {
-            port: var("LAGO_TEST_PORT").and_then(|p| p.parse().ok()).unwrap_or(0),
-            dedup_url: var("LAGO_TEST_DEDUP_URL"),
-            dedup_name: var("LAGO_TEST_DEDUP_NAME"),
-            record: var("LAGO_TEST_RECORD").map(PathBuf::from),
-            handler_delay: Duration::from_millis(
-                var("LAGO_TEST_HANDLER_MS").and_then(|ms| ms.parse().ok()).unwrap_or(0),
-            ),
-        }
+        serde_json::from_str(&std::env::var("LAGO_TEST_SETTINGS").unwrap()).unwrap()
     }
 }
 
@@ -75,7 +72,7 @@ impl Child {
         let mut process = Command::new(std::env::current_exe().unwrap())
             .args(["processes::child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
             .env("LAGO_TEST_CHILD", role)
-            .envs(settings.environment())
+            .envs([settings.environment()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -95,6 +92,11 @@ impl Child {
             panic!("the {role} child did not start serving")
         });
         Child { process, addr }
+    }
+
+    /// The process's id.
+    pub fn pid(&self) -> u32 {
+        self.process.id()
     }
 
     /// Sends SIGTERM, as `docker stop` and Kubernetes do.
@@ -121,13 +123,31 @@ impl Drop for Child {
     }
 }
 
-/// The unique keys a record file holds, one per handling.
-pub fn recorded(record: &Path) -> Vec<String> {
-    match std::fs::read_to_string(record) {
-        Ok(text) => text.lines().map(str::to_owned).collect(),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+/// One handling a record file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub key: String,
+    pub attempt: u32,
+    /// The process that handled it.
+    pub pid: u32,
+}
+
+/// The handlings a record file holds.
+pub fn recorded(record: &Path) -> Vec<Record> {
+    let text = match std::fs::read_to_string(record) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
         Err(err) => panic!("{}: {err}", record.display()),
-    }
+    };
+    text.lines()
+        .map(|line| {
+            let mut parts = line.split(' ');
+            let key = parts.next().unwrap_or_default().to_owned();
+            let attempt = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let pid = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            Record { key, attempt, pid }
+        })
+        .collect()
 }
 
 /// Appends `line` to `record` in one write, which the OS keeps whole between processes.
@@ -146,8 +166,46 @@ struct Recording {
 impl AsyncWebhookHandler for Recording {
     async fn handle(&self, _: WebhookEvent, delivery: &Delivery) -> HandlerResult {
         tokio::time::sleep(self.delay).await;
-        append(&self.record, delivery.unique_key.as_deref().unwrap_or("-"))?;
-        Ok(())
+        record(&self.record, delivery)
+    }
+}
+
+/// Appends the handling of `delivery` to `file`.
+fn record(file: &Path, delivery: &Delivery) -> HandlerResult {
+    let key = delivery.unique_key.as_deref().unwrap_or("-");
+    append(file, &format!("{key} {} {}", delivery.attempt, std::process::id()))?;
+    Ok(())
+}
+
+/// Does what its settings say with each delivery, recording each success.
+struct Scripted {
+    settings: Settings,
+    record: PathBuf,
+}
+
+impl AsyncWebhookHandler for Scripted {
+    async fn handle(&self, event: WebhookEvent, delivery: &Delivery) -> HandlerResult {
+        let settings = &self.settings;
+        tokio::time::sleep(settings.handler_delay).await;
+        let key = delivery.unique_key.as_deref().unwrap_or("-");
+        let number: u64 = key.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(1);
+        if delivery.attempt == 1 && settings.panic_every.is_some_and(|every| number % every == 0) {
+            panic!("the ledger exploded on {key}");
+        }
+        if delivery.attempt == 1 && settings.fail_first {
+            return Err(format!("the ledger is down for {key}").into());
+        }
+        if settings.always_fail.as_deref() == Some(event.webhook_type()) {
+            return Err(format!("the ledger refuses {}", event.webhook_type()).into());
+        }
+        if let Some(table) = &settings.transaction_table {
+            let transaction = lago_webhooks::inbox::postgres::InboxTransaction::current().await?;
+            let sql = format!("INSERT INTO {table} (unique_key, attempt, pid) VALUES ($1, $2, $3)");
+            let attempt = i32::try_from(delivery.attempt)?;
+            let pid = i64::from(std::process::id());
+            transaction.execute(&sql, &[&key, &attempt, &pid]).await?;
+        }
+        record(&self.record, delivery)
     }
 }
 
@@ -161,6 +219,7 @@ fn child() {
     runtime.block_on(async {
         match role.as_str() {
             "receiver" => receiver(settings).await,
+            "worker" => worker(settings).await,
             other => panic!("no child role {other}"),
         }
     });
@@ -188,4 +247,30 @@ async fn receiver(settings: Settings) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await.unwrap();
     println!("READY {}", listener.local_addr().unwrap());
     serve(listener, router, Limits::default()).await.unwrap();
+}
+
+/// A worker of an inbox, whose handler does what the settings say.
+async fn worker(settings: Settings) {
+    use lago_webhooks::inbox::{Options, RetryPolicy, Worker, open};
+    // Scripted panics are expected: their messages would only clutter the test's output.
+    std::panic::set_hook(Box::new(|_| {}));
+    let url = settings.inbox_url.clone().expect("an inbox");
+    let mut options = Options::default();
+    if let Some(name) = &settings.inbox_name {
+        options = options.with_name(name.clone());
+    }
+    if let Some(lease) = settings.lease {
+        options = options.with_lease(lease);
+    }
+    let inbox =
+        open(&url, &options).await.unwrap_or_else(|err| panic!("cannot use the inbox at {url}: {err}"));
+    let policy = RetryPolicy::default().with_max_attempts(settings.max_attempts).with_backoff(
+        Duration::from_millis(100),
+        2.0,
+        Duration::from_secs(1),
+    );
+    let handler = Scripted { record: settings.record.clone().expect("a record file"), settings };
+    let worker = Worker::new(inbox, handler).with_retry_policy(policy).with_concurrency(16);
+    println!("READY 127.0.0.1:0");
+    worker.run_until(lago_webhooks::shutdown::terminated()).await;
 }

@@ -22,6 +22,7 @@
 //! on an id inside the payload too.
 
 mod any;
+mod guard;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -39,6 +40,7 @@ use sha2::{Digest, Sha256};
 use crate::HandlerError;
 
 pub use self::any::AnyDeduplicator;
+pub(crate) use self::guard::ClaimGuard;
 pub use self::memory::InMemoryDeduplicator;
 #[cfg(feature = "postgres")]
 pub use self::postgres::PostgresDeduplicator;

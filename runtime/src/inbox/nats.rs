@@ -366,15 +366,16 @@ impl Inbox for NatsInbox {
     }
 }
 
-impl Source for NatsInbox {
-    type Job = NatsJob;
+/// How much longer than its own expiry a pull request is waited for.
+const PULL_MARGIN: Duration = Duration::from_secs(5);
 
-    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<NatsJob>, InboxError> {
+impl NatsInbox {
+    /// What is there now, up to `max`; if nothing, waits up to `wait` for one, then takes
+    /// what else is there. A pull for one message ends once it is delivered: none is
+    /// pulled that this worker cannot start on at once.
+    async fn pull(&self, max: usize, wait: Duration) -> Result<Vec<Message>, InboxError> {
         let consumer = &self.shared.consumer;
         let mut messages = Vec::new();
-        // What is there now, up to `max`; if nothing, wait for one, then take what else
-        // is there. A pull for one message ends once it is delivered: none is pulled that
-        // this worker cannot start on at once.
         let mut now = consumer.fetch().max_messages(max.max(1)).messages().await.map_err(store_error)?;
         while let Some(message) = now.next().await {
             messages.push(message.map_err(store_error)?);
@@ -393,6 +394,18 @@ impl Source for NatsInbox {
                 }
             }
         }
+        Ok(messages)
+    }
+}
+
+impl Source for NatsInbox {
+    type Job = NatsJob;
+
+    async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<NatsJob>, InboxError> {
+        // A pull request lost in a reconnection is never answered: the wait is bounded
+        // here too. Messages pulled then dropped are delivered again after the ack wait.
+        let pulling = tokio::time::timeout(wait + PULL_MARGIN, self.pull(max, wait));
+        let messages = pulling.await.map_err(|_| store_error("a pull request went unanswered"))??;
         let mut jobs = Vec::with_capacity(messages.len());
         for message in messages {
             let attempt = message.info().map_or(1, |info| u32::try_from(info.delivered).unwrap_or(u32::MAX));

@@ -26,7 +26,7 @@ use lapin::{
 use tokio::sync::Mutex;
 
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
-use crate::dedup::{Claim, Deduplicate, InMemoryDeduplicator, KeyDigest};
+use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator, KeyDigest};
 use crate::verify::Algorithm;
 
 /// The waits retry queues hold messages for, in milliseconds: a failed attempt's message
@@ -402,6 +402,9 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
             Claim::Done => return Ok(Enqueued::AlreadyStored),
             Claim::InProgress => return Ok(Enqueued::InProgress),
         };
+        // Released unless the broker confirms, including when this future is dropped (the
+        // receiver's deadline ran out): a retry must find the key free.
+        let claim = ClaimGuard::new(&*self.dedup, key, token);
         let publishing = self.publish_entry(entry, 0, &[]);
         let published = match self.dedup.renewal() {
             Some(every) => {
@@ -410,17 +413,9 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
             }
             None => publishing.await,
         };
-        match published {
-            Ok(()) => {
-                // Stored: a failure to record it only risks a second copy of a retry.
-                let _ = self.dedup.complete(&key, token).await;
-                Ok(Enqueued::Stored)
-            }
-            Err(err) => {
-                self.dedup.release(&key, token);
-                Err(err)
-            }
-        }
+        published?;
+        claim.succeeded().await;
+        Ok(Enqueued::Stored)
     }
 
     fn source(&self) -> RabbitMqSource {

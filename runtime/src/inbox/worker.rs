@@ -16,6 +16,19 @@ use crate::{Dispatch, Validate, Violations};
 /// shutdown is noticed at once meanwhile.
 const IDLE_WAIT: Duration = Duration::from_secs(1);
 
+/// How long a worker waits for the store to answer an operation: a connection that went
+/// silent (a partition, not a reset) would otherwise hold the attempt forever. The
+/// delivery's lease then runs out and it is attempted again.
+const STORE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `operation`, failing with [`InboxError::Timeout`] past `limit`.
+async fn bounded<T>(
+    limit: Duration,
+    operation: impl Future<Output = Result<T, super::InboxError>>,
+) -> Result<T, super::InboxError> {
+    tokio::time::timeout(limit, operation).await.unwrap_or(Err(super::InboxError::Timeout(limit)))
+}
+
 /// Checks a parsed webhook against its spec (set when validation is on).
 type Validator<E> = fn(&E) -> Result<(), Violations>;
 
@@ -199,7 +212,7 @@ where
             let taken = tokio::select! {
                 biased;
                 () = &mut shutdown => break 'work,
-                taken = source.take(free, IDLE_WAIT) => taken,
+                taken = bounded(IDLE_WAIT + STORE_TIMEOUT, source.take(free, IDLE_WAIT)) => taken,
             };
             match taken {
                 Ok(jobs) => {
@@ -313,7 +326,8 @@ where
         let attempt = async {
             match job.renewal() {
                 Some(every) => {
-                    crate::handling::renewing(handling, every, || job.renew(), crate::log::claim_lost).await
+                    let renew = || bounded(STORE_TIMEOUT, job.renew());
+                    crate::handling::renewing(handling, every, renew, crate::log::claim_lost).await
                 }
                 None => handling.await,
             }
@@ -324,7 +338,7 @@ where
         }
     };
     let Some(ended) = ended else {
-        return match job.release().await {
+        return match bounded(STORE_TIMEOUT, job.release()).await {
             Ok(()) => (Tally::Released, "released"),
             Err(err) => unrecorded("release", &err),
         };
@@ -332,7 +346,7 @@ where
     let (error, outcome) = match ended {
         Ended::Succeeded => {
             let received_at = job.entry().received_at;
-            return match job.complete().await {
+            return match bounded(STORE_TIMEOUT, job.complete()).await {
                 Ok(Completion::Done) => {
                     crate::counters::handled(received_at);
                     (Tally::Succeeded, "succeeded")
@@ -351,7 +365,7 @@ where
     match policy.delay(number) {
         Some(delay) => {
             crate::log::retrying(&error, delay);
-            match job.retry(delay, &error).await {
+            match bounded(STORE_TIMEOUT, job.retry(delay, &error)).await {
                 Ok(()) => {
                     crate::counters::retried();
                     (Tally::Retried, outcome)
@@ -370,7 +384,7 @@ where
 /// body holds).
 async fn bury<J: Job>(job: J, reason: &str, logged: &str) -> Tally {
     crate::log::buried(logged);
-    match job.bury(reason).await {
+    match bounded(STORE_TIMEOUT, job.bury(reason)).await {
         Ok(()) => {
             crate::counters::buried();
             Tally::Dead

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use ::http::{HeaderMap, StatusCode};
 
-use crate::dedup::{Claim, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest};
+use crate::dedup::{Claim, ClaimGuard, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest};
 use crate::handling::Ended;
 use crate::verify::Verifier;
 use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, Validate, Violations};
@@ -312,14 +312,10 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         // Released unless the handling succeeds, including when this future is dropped
         // (the caller hung up) or the handler panics or runs out of time; completed even
         // when this future is dropped after the handler succeeded.
-        let mut claim = ClaimGuard { dedup: &self.dedup, key, token, stage: Stage::Handling };
+        let claim = ClaimGuard::new(&self.dedup, key, token);
         let outcome = self.dispatch_holding(event, &delivery, &key, token).await;
         if matches!(outcome, Outcome::Handled) {
-            claim.stage = Stage::Handled;
-            // The delivery was handled: a failure to record that only risks handling a
-            // retry again once the claim's lease ends, which the answer cannot undo.
-            let _ = self.dedup.complete(&key, token).await;
-            claim.stage = Stage::Recorded;
+            claim.succeeded().await;
         }
         outcome
     }
@@ -373,34 +369,6 @@ pub(crate) fn log_outcome(span: &crate::log::Span, outcome: &Outcome) {
         _ => Ending::Answered,
     };
     crate::log::outcome(span, outcome.name(), ending);
-}
-
-/// Settles a claim when its attempt ends, however it ends.
-struct ClaimGuard<'a, D: Deduplicate> {
-    dedup: &'a D,
-    key: KeyDigest,
-    token: ClaimToken,
-    stage: Stage,
-}
-
-/// How far an attempt got with its claim.
-enum Stage {
-    /// The handler has not succeeded: dropping frees the key.
-    Handling,
-    /// The handler succeeded, its completion is not recorded yet: dropping records it.
-    Handled,
-    /// Nothing left to do.
-    Recorded,
-}
-
-impl<D: Deduplicate> Drop for ClaimGuard<'_, D> {
-    fn drop(&mut self) {
-        match self.stage {
-            Stage::Handling => self.dedup.release(&self.key, self.token),
-            Stage::Handled => self.dedup.complete_detached(&self.key, self.token),
-            Stage::Recorded => {}
-        }
-    }
 }
 
 #[cfg(feature = "axum")]

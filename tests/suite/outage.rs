@@ -1,0 +1,213 @@
+//! The engine unreachable: a proxy this test controls stands between the receiver (and
+//! the worker) and the machine's engine, and cuts them off, existing connections reset
+//! and new ones accepted but never answered, as a partition does. Meanwhile the receiver
+//! answers 503 within its store deadline, which Lago retries; once the engine is back,
+//! every delivery answered 200 is handled: none lost.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use lago_webhooks::WebhookType;
+use lago_webhooks::inbox::{Inbox, InboxReceiver, NatsInbox, PostgresInbox, RabbitMqInbox, Worker};
+use lago_webhooks::server::{Limits, serve_until};
+use lago_webhooks::shutdown::Shutdown;
+use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use crate::inbox::{HMAC_KEY, Script, Scripted};
+use crate::lago_sender::{client, send_as_lago};
+use crate::services::{Cleanup, Schema, amqp_url, nats_stream, nats_url, postgres_url, rabbitmq_queue};
+
+/// A TCP proxy to one address, which can cut everything off.
+struct Proxy {
+    addr: SocketAddr,
+    open: watch::Sender<bool>,
+}
+
+impl Proxy {
+    /// A proxy on 127.0.0.1 to `upstream`, open.
+    async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (open, watching) = watch::channel(true);
+        tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                tokio::spawn(relay(inbound, upstream, watching.clone()));
+            }
+        });
+        Proxy { addr, open }
+    }
+
+    /// Cuts every connection, and holds new ones unanswered.
+    fn cut(&self) {
+        self.open.send_replace(false);
+    }
+
+    /// Relays again.
+    fn restore(&self) {
+        self.open.send_replace(true);
+    }
+}
+
+/// Relays `inbound` to `upstream` while the proxy is open; while it is cut, swallows what
+/// comes and answers nothing; a change of state ends the connection.
+async fn relay(mut inbound: TcpStream, upstream: SocketAddr, mut open: watch::Receiver<bool>) {
+    let was_open = *open.borrow_and_update();
+    if was_open {
+        let Ok(mut outbound) = TcpStream::connect(upstream).await else { return };
+        tokio::select! {
+            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+            _ = open.changed() => {}
+        }
+    } else {
+        let mut sink = [0; 4096];
+        loop {
+            tokio::select! {
+                read = inbound.read(&mut sink) => if matches!(read, Ok(0) | Err(_)) { return },
+                _ = open.changed() => return,
+            }
+        }
+    }
+}
+
+/// `url` with its host and port replaced by `addr`'s, and where it pointed.
+fn through(url: &str, addr: SocketAddr) -> (String, SocketAddr) {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let (credentials, host) = authority.rsplit_once('@').map_or(("", authority), |(c, h)| (c, h));
+    let upstream: SocketAddr = host.replace("localhost", "127.0.0.1").parse().unwrap();
+    let at = if credentials.is_empty() { String::new() } else { format!("{credentials}@") };
+    let path = path.map(|path| format!("/{path}")).unwrap_or_default();
+    (format!("{scheme}://{at}{addr}{path}"), upstream)
+}
+
+/// The deadline the receiver gives the store.
+const DEADLINE: Duration = Duration::from_secs(1);
+
+/// Sends deliveries while the engine is up, cut off and back; asserts the answers and
+/// that every delivery answered 200 is handled.
+async fn nothing_answered_200_is_lost<I: Inbox + Clone>(proxy: &Proxy, inbox: I) {
+    let shutdown = Shutdown::new();
+    let receiver = InboxReceiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), inbox.clone())
+        .with_store_deadline(DEADLINE);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve_until(
+        listener,
+        receiver.into_router("/webhooks"),
+        Limits::default(),
+        shutdown.signalled(),
+    ));
+    let handler = Scripted::new(Script::default());
+    let worker = tokio::spawn(Worker::new(inbox, handler.clone()).run_until(shutdown.signalled()));
+    let signed = |key: &str| {
+        let body = WebhookType::FeeCreated.example().as_bytes();
+        (lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body), key).unwrap(), body)
+    };
+
+    for i in 0..20 {
+        let (headers, body) = signed(&format!("before-{i}"));
+        assert_eq!(client::post(addr, "/webhooks", &headers, body.to_vec()).await.unwrap().0, 200);
+    }
+    proxy.cut();
+    // Cut off, each delivery gets 503 from the receiver itself, well before Lago's 30 s
+    // timeout would end the try.
+    let mut during = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let (headers, body) = signed(&format!("during-{i}"));
+        during.spawn(async move {
+            tokio::time::timeout(
+                Duration::from_secs(30),
+                client::post(addr, "/webhooks", &headers, body.to_vec()),
+            )
+            .await
+        });
+    }
+    while let Some(answer) = during.join_next().await {
+        let (status, text) = answer.unwrap().expect("answered before Lago's timeout").unwrap();
+        assert_eq!(status, 503, "{text}");
+    }
+    proxy.restore();
+    // Lago's retries of those, and new deliveries: all stored once the engine is back.
+    let mut after = tokio::task::JoinSet::new();
+    for key in (0..20).map(|i| format!("during-{i}")).chain((0..20).map(|i| format!("after-{i}"))) {
+        let (headers, body) = signed(&key);
+        after.spawn(async move { (key, send_as_lago(addr, &headers, body).await) });
+    }
+    while let Some(sent) = after.join_next().await {
+        let (key, sent) = sent.unwrap();
+        assert!(sent.delivered(), "{key}: {:?}", sent.tries);
+    }
+    let handled = async {
+        while handler.succeeded().len() < 60 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), handled).await.unwrap_or_else(|_| {
+        panic!("{} of 60 handled", handler.succeeded().len());
+    });
+    let succeeded = handler.succeeded();
+    for part in ["before", "during", "after"] {
+        for i in 0..20 {
+            let key = format!("{part}-{i}");
+            assert!(succeeded.contains_key(&key), "{key} lost");
+        }
+    }
+    shutdown.trigger();
+    worker.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_unreachable_gets_503_and_loses_nothing() {
+    let schema = Schema::create().await;
+    let _cleanup = Cleanup::schema(&schema.name);
+    let (_, upstream) = through(&postgres_url(), "127.0.0.1:1".parse().unwrap());
+    let proxy = Proxy::start(upstream).await;
+    let (url, _) = through(&postgres_url(), proxy.addr);
+    let inbox = PostgresInbox::connect_to_table(&url, &format!("{}.inbox", schema.name))
+        .await
+        .unwrap()
+        .with_lease(Duration::from_secs(2))
+        .with_poll_interval(Duration::from_millis(50));
+    nothing_answered_200_is_lost(&proxy, inbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_unreachable_gets_503_and_loses_nothing() {
+    let stream = nats_stream();
+    let _cleanup = Cleanup::nats(&stream);
+    let (_, upstream) = through(&nats_url(), "127.0.0.1:1".parse().unwrap());
+    let proxy = Proxy::start(upstream).await;
+    let (url, _) = through(&nats_url(), proxy.addr);
+    let options = lago_webhooks::inbox::nats::NatsOptions::new(&stream).with_lease(Duration::from_secs(2));
+    let inbox = NatsInbox::connect_with(&url, options).await.unwrap();
+    nothing_answered_200_is_lost(&proxy, inbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbitmq_unreachable_gets_503_and_loses_nothing() {
+    let queue = rabbitmq_queue();
+    let _cleanup = Cleanup::rabbitmq(&queue);
+    let (_, upstream) = through(&amqp_url(), "127.0.0.1:1".parse().unwrap());
+    let proxy = Proxy::start(upstream).await;
+    let (url, _) = through(&amqp_url(), proxy.addr);
+    let inbox = RabbitMqInbox::connect_to_queue(&url, &queue).await.unwrap();
+    nothing_answered_200_is_lost(&proxy, inbox).await;
+}
+
+/// Engine URLs are pointed through the proxy as written, credentials and path kept.
+#[test]
+fn urls_are_pointed_through_the_proxy() {
+    let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+    assert_eq!(
+        through("amqp://guest:guest@127.0.0.1:5672/%2f", addr),
+        ("amqp://guest:guest@127.0.0.1:4000/%2f".to_owned(), "127.0.0.1:5672".parse().unwrap())
+    );
+    assert_eq!(
+        through("postgres://postgres@localhost:5432/test", addr),
+        ("postgres://postgres@127.0.0.1:4000/test".to_owned(), "127.0.0.1:5432".parse().unwrap())
+    );
+    assert_eq!(through("nats://127.0.0.1:4222", addr).0, "nats://127.0.0.1:4000");
+}

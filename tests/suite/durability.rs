@@ -58,7 +58,7 @@ async fn receivers<I: Inbox + Clone>(inboxes: [I; 2], shutdown: &Shutdown) -> [S
 /// The key of the `i`-th delivery of a run, and its webhook type: every `invoices`-th an
 /// invoice, the others fees.
 fn delivery(run: &str, i: u64, invoices: Option<u64>) -> (String, WebhookType) {
-    let invoice = invoices.is_some_and(|every| i % every == 0);
+    let invoice = invoices.is_some_and(|every| i.is_multiple_of(every));
     (format!("{run}-{i}"), if invoice { WebhookType::InvoiceCreated } else { WebhookType::FeeCreated })
 }
 

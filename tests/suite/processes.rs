@@ -189,7 +189,7 @@ impl AsyncWebhookHandler for Scripted {
         tokio::time::sleep(settings.handler_delay).await;
         let key = delivery.unique_key.as_deref().unwrap_or("-");
         let number: u64 = key.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(1);
-        if delivery.attempt == 1 && settings.panic_every.is_some_and(|every| number % every == 0) {
+        if delivery.attempt == 1 && settings.panic_every.is_some_and(|every| number.is_multiple_of(every)) {
             panic!("the ledger exploded on {key}");
         }
         if delivery.attempt == 1 && settings.fail_first {

@@ -9,6 +9,10 @@
 //! `cargo run --release --example load -- --serve-bare PORT` serves the baseline instead:
 //! a bare axum handler on 127.0.0.1 that reads the body of `POST /webhooks` and answers 200,
 //! doing none of the receiver's work.
+//!
+//! `cargo run --release --example load -- --delete-inboxes URL...` deletes the inboxes at
+//! those URLs, named by `LAGO_INBOX_NAME_POSTGRES`, `LAGO_INBOX_NAME_NATS` and
+//! `LAGO_INBOX_NAME_AMQP`: what `benches/load.sh` leaves.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +34,9 @@ async fn main() -> Result<(), Error> {
     if url == "--serve-bare" {
         let port: u16 = args.next().ok_or("usage: load --serve-bare PORT")?.parse()?;
         return serve_bare(port).await;
+    }
+    if url == "--delete-inboxes" {
+        return delete_inboxes(args).await;
     }
     let connections: usize = args.next().map_or(Ok(32), |n| n.parse())?;
     let deliveries: usize = args.next().map_or(Ok(100_000), |n| n.parse())?;
@@ -110,5 +117,22 @@ async fn serve_bare(port: u16) -> Result<(), Error> {
         .route("/webhooks", post(|body: Bytes| async move { std::hint::black_box(body).len().to_string() }));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// Deletes the inboxes at `urls`, each named by the variable of its engine.
+async fn delete_inboxes(urls: impl Iterator<Item = String>) -> Result<(), Error> {
+    use lago_webhooks::inbox::{Options, open};
+    for url in urls {
+        let variable = match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("postgres" | "postgresql") => "LAGO_INBOX_NAME_POSTGRES",
+            Some("nats") => "LAGO_INBOX_NAME_NATS",
+            Some("amqp" | "amqps") => "LAGO_INBOX_NAME_AMQP",
+            _ => return Err(format!("not an inbox URL: {url}").into()),
+        };
+        let name = std::env::var(variable).map_err(|_| format!("set {variable}"))?;
+        let inbox = open(&url, &Options::default().with_name(name)).await?;
+        inbox.delete().await?;
+    }
     Ok(())
 }

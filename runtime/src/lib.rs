@@ -46,15 +46,23 @@
 //! Everything beyond the generated types works with the types of any invocation of the
 //! macro: [`verify::Verifier::parse`] takes raw headers and body to a verified, typed
 //! webhook; [`receiver::Receiver`] adds validation, deduplication and dispatch to a
-//! handler, and with the `axum` feature serves them.
+//! handler, and with the `axum` feature serves them; with the `inbox` feature, the
+//! `inbox` module stores each delivery durably before answering Lago and hands it to the
+//! handler afterwards, retrying what fails, so that none is lost.
 //!
 //! # Features
 //!
 //! - `bundled` (default): the types of the bundled spec at the crate root.
 //! - `borrowed`: the bundled types' zero-copy flavour in [`borrowed`] (turns on `bundled`).
 //! - `jwt` (default): Lago's RS256 JWT signatures (HMAC is always on).
-//! - `axum`: `Receiver::into_router`.
-//! - `tracing`: the receiver's logs.
+//! - `axum`: `Receiver::into_router`, `server::serve` (stopping on SIGTERM and SIGINT).
+//! - `tracing`: the receivers' and workers' logs.
+//! - `tokio`: handler deadlines, claim renewal and `shutdown::Shutdown` (turned on by
+//!   `axum`, `redis` and `inbox`).
+//! - `redis`, `postgres`: deduplication shared by replicas ([`dedup`]).
+//! - `inbox`: accept durably, then handle: `inbox::InboxReceiver` and `inbox::Worker`;
+//!   `postgres`, `nats` and `rabbitmq` add the engines.
+//! - `metrics`: counters and histograms through the `metrics` facade.
 
 #![deny(missing_docs)]
 

@@ -356,3 +356,73 @@ mod rabbitmq {
         super::a_stopping_worker_gives_back_what_it_holds(inbox(&queue).await, true).await;
     }
 }
+
+/// An inbox whose store never answers, or fails, as a store that is down does.
+#[derive(Clone)]
+struct Broken {
+    fails: bool,
+    inbox: MemoryInbox,
+}
+
+impl Inbox for Broken {
+    type Job = <MemoryInbox as Inbox>::Job;
+    type Source = MemoryInbox;
+
+    async fn enqueue(
+        &self,
+        _: &lago_webhooks::inbox::Entry,
+    ) -> Result<lago_webhooks::inbox::Enqueued, InboxError> {
+        if self.fails {
+            return Err(InboxError::Store("the store is down".to_owned()));
+        }
+        std::future::pending().await
+    }
+
+    fn source(&self) -> MemoryInbox {
+        self.inbox.source()
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_receiver_answers_each_case_as_lago_needs() {
+    let inbox = MemoryInbox::new();
+    let rejected = Arc::new(Mutex::new(Vec::new()));
+    let hook = Arc::clone(&rejected);
+    let endpoint = receiver(inbox.clone())
+        .with_rejection_hook(move |rejection| hook.lock().unwrap().push(rejection.body.to_vec()));
+    let (mut headers, body) = signed(WebhookType::FeeCreated, "cases-1");
+
+    // Signed by someone else: 401, nothing stored.
+    let forged = lago_headers(Algorithm::Hmac, &HmacKey::new("another-key").sign(&body), "cases-1").unwrap();
+    assert_eq!(endpoint.receive(&forged, body.clone()).await.status(), 401);
+    // Signed, but no types could ever read it: 400, and the hook keeps it.
+    let not_a_webhook = Bytes::from_static(b"[1, 2, 3]");
+    let signed_array =
+        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(&not_a_webhook), "cases-2").unwrap();
+    assert_eq!(endpoint.receive(&signed_array, not_a_webhook.clone()).await.status(), 400);
+    assert_eq!(*rejected.lock().unwrap(), [not_a_webhook.to_vec()]);
+    // Too large: 413 before the signature is checked.
+    let large = receiver(MemoryInbox::new()).with_body_limit(16);
+    assert_eq!(large.receive(&headers, body.clone()).await.status(), 413);
+    assert_eq!(inbox.status().await.unwrap().pending, 0);
+
+    // Without a unique key, a key derived from the body: the same body is one delivery.
+    headers.remove("x-lago-unique-key");
+    assert_eq!(endpoint.receive(&headers, body.clone()).await.name(), "stored");
+    assert_eq!(endpoint.receive(&headers, body.clone()).await.name(), "already_stored");
+    let listed = inbox.list(None, 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].entry.unique_key.starts_with("body-sha256:") && listed[0].entry.key_derived);
+    // ... unless the key is required.
+    let strict = receiver(MemoryInbox::new()).with_required_unique_key(true);
+    assert_eq!(strict.receive(&headers, body.clone()).await.status(), 400);
+
+    // A store that never answers: 503 at the deadline; one that fails: 503 at once.
+    let (headers, body) = signed(WebhookType::FeeCreated, "cases-3");
+    for fails in [false, true] {
+        let broken = receiver(Broken { fails, inbox: MemoryInbox::new() })
+            .with_store_deadline(Duration::from_millis(200));
+        let outcome = broken.receive(&headers, body.clone()).await;
+        assert_eq!((outcome.status().as_u16(), outcome.name()), (503, "unavailable"), "{outcome}");
+    }
+}

@@ -173,8 +173,12 @@ impl Inbox for MemoryInbox {
             if deliveries.slots.contains_key(&key) {
                 return Ok(Enqueued::AlreadyStored);
             }
+            // The body is copied: the received one may share a far larger read buffer,
+            // which a kept slice would hold for as long as the delivery is kept.
+            let mut entry = entry.clone();
+            entry.body = bytes::Bytes::copy_from_slice(&entry.body);
             let slot = Slot {
-                entry: entry.clone(),
+                entry,
                 state: State::Pending,
                 attempts: 0,
                 due: None,

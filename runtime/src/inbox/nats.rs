@@ -10,15 +10,14 @@
 //! delivery all come within about 2 minutes of the first (three tries, 3 s and 18 s
 //! apart, 30 s each at most), so the window covers them.
 //!
-//! Beyond the window, what the receiver and workers add: a worker records each key it
-//! handled in a stream of its own (`<STREAM>_DONE`, one message per key, kept for the
-//! retention: 7 days by default, [`NatsOptions::with_retention`]), and the receiver looks a
-//! delivery up there
-//! before publishing it: a delivery handled in the last 7 days (a person retrying it from
-//! Lago's UI, a replayed body) is answered 200 and not stored again. A delivery sent again
-//! after the window while its first copy still waits for a retry is stored a second time;
-//! a worker taking either copy after the other was handled skips it, so it is handled
-//! twice only if both copies are handled at the same moment.
+//! Beyond the window, a delivery sent again (a person retrying it from Lago's UI, a
+//! replayed body) is stored a second time, and answered 200. What the workers add: each
+//! records the keys it handled in a stream of its own (`<STREAM>_DONE`, one message per
+//! key, kept for the retention: 7 days by default, [`NatsOptions::with_retention`]), and a
+//! worker taking a copy whose key is recorded there acknowledges it without handling it.
+//! So a delivery is handled twice only when its second copy is taken while the first is
+//! still being handled or waiting for a retry. (Looking the key up before publishing would
+//! store fewer copies, at the cost of a round trip per delivery on the path Lago waits on.)
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -358,9 +357,6 @@ impl Inbox for NatsInbox {
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let key = entry.digest();
-        if self.handled(&key).await?.is_some() {
-            return Ok(Enqueued::AlreadyStored);
-        }
         let ack = self.publish(self.subject("inbox", &key), entry, Some(key.to_hex()), &[]).await?;
         Ok(if ack.duplicate { Enqueued::AlreadyStored } else { Enqueued::Stored })
     }

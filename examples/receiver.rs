@@ -91,7 +91,7 @@ async fn main() -> Result<(), Error> {
         Ok(url) => with_inbox(&url, port, required_key, shutdown).await?,
         Err(_) => {
             let receiver =
-                Receiver::new(verifier()?, printer::Printer).with_required_unique_key(required_key);
+                Receiver::new(verifier()?, printer::EveryType).with_required_unique_key(required_key);
             let router = match std::env::var("LAGO_DEDUP_URL") {
                 Ok(url) if url.starts_with("redis://") => {
                     let store = RedisDeduplicator::new(&url)
@@ -147,7 +147,7 @@ async fn with_inbox(url: &str, port: u16, required_key: bool, shutdown: Shutdown
                 }
                 Err(_) => 16,
             };
-            let worker = Worker::new(inbox.clone(), printer::Printer).with_concurrency(concurrency);
+            let worker = Worker::new(inbox.clone(), printer::EveryType).with_concurrency(concurrency);
             Some(tokio::spawn(worker.run_until(shutdown.signalled())))
         }
     };

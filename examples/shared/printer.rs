@@ -1,13 +1,65 @@
-//! A handler that prints one line per webhook: its type, ids and amounts.
+//! Handlers that print one line per webhook: its type, ids and amounts.
 
 use lago_webhooks::{
     AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, Delivery, EventError,
     Fee, HandlerResult, Invoice, PaymentProviderCustomerCheckoutUrl, PaymentProviderCustomerError,
-    PaymentProviderInvoicePaymentError, Subscription, UnknownEvent,
+    PaymentProviderInvoicePaymentError, Subscription, UnknownEvent, WebhookEvent,
 };
 
-/// Prints what each webhook carries.
+/// Prints what each webhook of the old docs page's types carries; accepts the others
+/// silently.
 pub struct Printer;
+
+/// Prints a line for every webhook: [`Printer`]'s for the types it knows, the type and
+/// ids of the payload for the others, and the attempt when it is not the first.
+#[allow(dead_code)] // the demo prints with `Printer` alone
+pub struct EveryType;
+
+#[allow(dead_code)]
+impl AsyncWebhookHandler for EveryType {
+    async fn handle(&self, event: WebhookEvent, delivery: &Delivery) -> HandlerResult {
+        if delivery.attempt > 1 {
+            println!("{:<36} attempt {}", event.webhook_type(), delivery.attempt);
+        }
+        let printed = Printer.handle(event.clone(), delivery).await;
+        if !PRINTED.contains(&event.webhook_type()) && !matches!(event, WebhookEvent::Unknown(_)) {
+            let payload = serde_json::to_value(&event).unwrap_or_default();
+            let ids = payload
+                .as_object()
+                .and_then(|envelope| envelope.values().find_map(|value| value.as_object()))
+                .map(|object| {
+                    let ids =
+                        object.iter().filter(|(key, value)| key.starts_with("lago_") && value.is_string());
+                    ids.map(|(key, value)| format!("{key}={}", value.as_str().unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            print(event.webhook_type(), if ids.is_empty() { "handled".to_owned() } else { ids.join(" ") })?;
+        }
+        printed
+    }
+}
+
+/// The types [`Printer`] prints a line for.
+#[allow(dead_code)]
+const PRINTED: [&str; 16] = [
+    "event.error",
+    "invoice.drafted",
+    "invoice.created",
+    "invoice.one_off_created",
+    "invoice.paid_credit_added",
+    "invoice.generated",
+    "invoice.payment_status_updated",
+    "fee.created",
+    "subscription.terminated",
+    "customer.payment_provider_created",
+    "customer.checkout_url_generated",
+    "customer.payment_provider_error",
+    "invoice.payment_failure",
+    "credit_note.created",
+    "credit_note.generated",
+    "credit_note.refund_failure",
+];
 
 fn print(webhook_type: &str, summary: String) -> HandlerResult {
     println!("{webhook_type:<36} {summary}");

@@ -11,6 +11,7 @@ mod dispatch;
 mod docs_examples;
 mod durability;
 mod errors;
+mod example_receiver;
 mod flavours;
 mod inbox;
 mod lago_sender;

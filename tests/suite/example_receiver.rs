@@ -1,0 +1,95 @@
+//! The example receiver run as its documentation says, with an inbox in PostgreSQL: it
+//! answers once a delivery is stored, its worker prints a line for each delivery handled,
+//! and SIGTERM stops both, the worker saying what it did.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use lago_webhooks::WebhookType;
+use lago_webhooks::verify::{Algorithm, HmacKey, lago_headers};
+
+use crate::lago_sender::client;
+use crate::services::{Cleanup, Schema, postgres_url};
+
+const HMAC_KEY: &str = "7e1f0a2b-example-receiver";
+
+/// The example's binary, built as `cargo test` builds it (a no-op then).
+fn example() -> PathBuf {
+    let workspace = env!("CARGO_MANIFEST_DIR");
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", "receiver", "-p", "lago-webhooks-suite"])
+        .current_dir(workspace)
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let deps = std::env::current_exe().unwrap();
+    deps.parent().unwrap().parent().unwrap().join("examples").join("receiver")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_receiver_stores_then_handles_with_an_inbox_and_stops_on_sigterm() {
+    let schema = Schema::create().await;
+    let _cleanup = Cleanup::schema(&schema.name);
+    let mut receiver = Command::new(example())
+        .env("PORT", "0")
+        .env("LAGO_HMAC_KEY", HMAC_KEY)
+        .env("LAGO_INBOX_URL", postgres_url())
+        .env("LAGO_INBOX_NAME", format!("{}.inbox", schema.name))
+        .env_remove("LAGO_PUBLIC_KEY")
+        .env_remove("LAGO_INBOX_ROLE")
+        .env_remove("LAGO_DEDUP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = receiver.stdout.take().unwrap();
+    let (lines, printed) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let next_line = |want: &str| loop {
+        let line =
+            printed.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no line with {want:?}"));
+        if line.contains(want) {
+            return line;
+        }
+    };
+    let listening = next_line("listening on http://");
+    let addr =
+        listening.trim_start_matches("listening on http://").trim_end_matches("/webhooks").parse().unwrap();
+
+    // A type of the old docs page, and one its printer does not know: a line each.
+    for (webhook_type, key) in
+        [(WebhookType::InvoiceCreated, "example-1"), (WebhookType::WalletCreated, "example-2")]
+    {
+        let body = webhook_type.example().as_bytes();
+        let headers = lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body), key).unwrap();
+        let (status, text) = client::post(addr, "/webhooks", &headers, body.to_vec()).await.unwrap();
+        assert_eq!((status, text.as_str()), (200, "stored in the inbox"));
+    }
+    // Handled concurrently: the lines come in either order.
+    let (mut invoice, mut wallet) = (None, None);
+    while invoice.is_none() || wallet.is_none() {
+        let line = next_line(".created");
+        if line.starts_with("invoice.created") {
+            invoice = Some(line);
+        } else if line.starts_with("wallet.created") {
+            wallet = Some(line);
+        }
+    }
+    let (invoice, wallet) = (invoice.unwrap_or_default(), wallet.unwrap_or_default());
+    assert!(invoice.contains("invoice ") && invoice.contains(" total "), "{invoice}");
+    assert!(wallet.contains("lago_id="), "{wallet}");
+
+    let stopped = Command::new("kill").args(["-TERM", &receiver.id().to_string()]).status().unwrap();
+    assert!(stopped.success());
+    let report = next_line("worker stopped");
+    assert!(report.contains("2 handled, 0 retried, 0 dead"), "{report}");
+    next_line("stopped");
+    assert!(receiver.wait().unwrap().success());
+}

@@ -6,11 +6,14 @@
 //!   [`Outcome::name`] (`handled`, `stored`, `already_stored`, `unavailable`, ...);
 //! - `lago_webhooks_inbox_attempts_total{outcome}`: attempts made by inbox workers:
 //!   `succeeded`, `failed`, `panicked`, `timed_out`, `unreadable` (the body does not
-//!   parse or validate), `lease_lost`;
+//!   parse or validate), `cut_short` (buried past the last attempt, those before cut
+//!   short by crashes), `lease_lost`, `released` (given back at shutdown) and `unrecorded`
+//!   (the store failed to record the outcome);
 //! - `lago_webhooks_inbox_retries_total` and `lago_webhooks_inbox_dead_total`: deliveries
 //!   scheduled for another attempt, and moved to the dead letter;
 //! - `lago_webhooks_inbox_store_errors_total{operation}`: inbox operations the store
-//!   failed (`take`, `complete`, `retry`, `bury`, `release`, `renew`);
+//!   failed (`take`, `complete`, `retry`, `bury`, `release`; a failed lease renewal is
+//!   logged);
 //! - `lago_webhooks_inbox_attempt_seconds`: how long each attempt took;
 //! - `lago_webhooks_inbox_latency_seconds`: from receipt to the successful attempt.
 

@@ -21,10 +21,10 @@ pub struct Delivery {
     /// The scheme that signed it; `None` when the webhook was not verified (a handler
     /// called directly, in a test or from a queue).
     pub algorithm: Option<Algorithm>,
-    /// Which attempt at handling it this is, from 1. An inbox worker counts every attempt,
-    /// those a crash cut short included: a handler sees a delivery again only on a later
-    /// attempt. A receiver handling deliveries as they arrive cannot count Lago's tries,
-    /// and says 1.
+    /// Which attempt at handling it this is, from 1. An inbox worker counts every attempt
+    /// at the stored delivery, those a crash cut short included (a copy stored twice, as
+    /// each engine's documentation says when, counts its own). A receiver handling
+    /// deliveries as they arrive cannot count Lago's tries, and says 1.
     pub attempt: u32,
     /// When the inbox received it; `None` for a delivery handled as it arrives.
     pub received_at: Option<SystemTime>,

@@ -71,17 +71,20 @@ where
             biased;
             output = &mut work => return output,
             _ = ticks.tick() => {
-                // The work goes on while the renewal runs: a slow store must not stall it.
-                let renewal = renew();
+                // The work goes on while the renewal runs; a renewal still unanswered at the
+                // next tick is given up for a new one, so that one slow answer does not
+                // hold the next renewals back past the lease.
+                let renewal = tokio::time::timeout(every, renew());
                 let renewed = tokio::select! {
                     biased;
                     output = &mut work => return output,
                     renewed = renewal => renewed,
                 };
                 match renewed {
-                    Ok(true) => {}
-                    Ok(false) => lost("another attempt holds it now".to_owned()),
-                    Err(err) => lost(err.to_string()),
+                    Ok(Ok(true)) => {}
+                    Ok(Ok(false)) => lost("another attempt holds it now".to_owned()),
+                    Ok(Err(err)) => lost(err.to_string()),
+                    Err(_) => lost(format!("the store did not answer within {every:?}")),
                 }
             }
         }

@@ -189,6 +189,22 @@ pub async fn the_dead_letter_keeps_and_replays<I: Inbox + InboxAdmin + Clone>(in
     keys.sort();
     assert_eq!(keys, ["doomed-0", "doomed-1", "doomed-2", "unreadable-1"]);
 
+    // Replayed while a worker buries them again as fast as it can, the dead are replayed
+    // once each: a replay takes what was dead when it began.
+    let still_failing = Worker::new(inbox.clone(), handler.clone()).with_retry_policy(quick_retries());
+    let shutdown = Shutdown::new();
+    let running = tokio::spawn(still_failing.run_until(shutdown.signalled()));
+    let replayed = tokio::time::timeout(Duration::from_secs(60), inbox.replay_dead()).await;
+    assert_eq!(replayed.expect("a replay ends").unwrap(), 4);
+    let dead_again = async {
+        while !inbox.status().await.is_ok_and(|status| status.dead == 4 && status.pending == 0) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), dead_again).await.expect("dead again");
+    shutdown.trigger();
+    running.await.unwrap();
+
     // The handler is fixed; the dead are replayed and completed (the unreadable one dies
     // again: its types still cannot read it).
     handler.script.lock().unwrap().always_fail = None;
@@ -275,6 +291,24 @@ mod postgres {
         let schema = Schema::create().await;
         let _cleanup = Cleanup::schema(&schema.name);
         super::the_dead_letter_keeps_and_replays(inbox(&schema).await).await;
+    }
+
+    /// A JSON string may hold NUL, which a text column refuses: such a delivery is stored
+    /// all the same, its NUL replaced where it is kept as text (its body keeps it).
+    #[tokio::test]
+    async fn postgres_stores_what_its_text_columns_would_refuse() {
+        use lago_webhooks::inbox::{Entry, Inbox, InboxAdmin};
+        let schema = Schema::create().await;
+        let _cleanup = Cleanup::schema(&schema.name);
+        let inbox = inbox(&schema).await;
+        let body = &br#"{"webhook_type": "fee\u0000created", "organization_id": "org\u0000"}"#[..];
+        let entry = Entry::from_body(Some("nul-1"), body).unwrap();
+        assert_eq!(entry.webhook_type, "fee\0created");
+        assert_eq!(inbox.enqueue(&entry).await.unwrap(), lago_webhooks::inbox::Enqueued::Stored);
+        let stored = inbox.show("nul-1").await.unwrap().unwrap();
+        assert_eq!(stored.entry.webhook_type, "fee\u{FFFD}created");
+        assert_eq!(stored.entry.organization_id.as_deref(), Some("org\u{FFFD}"));
+        assert_eq!(&stored.entry.body[..], body);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

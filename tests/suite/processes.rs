@@ -130,9 +130,12 @@ pub struct Record {
     pub attempt: u32,
     /// The process that handled it.
     pub pid: u32,
+    /// Whether the handler succeeded (a worker's scripted handler also records the
+    /// attempts it fails).
+    pub succeeded: bool,
 }
 
-/// The handlings a record file holds.
+/// The attempts a record file holds.
 pub fn recorded(record: &Path) -> Vec<Record> {
     let text = match std::fs::read_to_string(record) {
         Ok(text) => text,
@@ -145,7 +148,8 @@ pub fn recorded(record: &Path) -> Vec<Record> {
             let key = parts.next().unwrap_or_default().to_owned();
             let attempt = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
             let pid = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-            Record { key, attempt, pid }
+            let succeeded = parts.next() != Some("failed");
+            Record { key, attempt, pid, succeeded }
         })
         .collect()
 }
@@ -170,10 +174,16 @@ impl AsyncWebhookHandler for Recording {
     }
 }
 
-/// Appends the handling of `delivery` to `file`.
+/// Appends the successful handling of `delivery` to `file`.
 fn record(file: &Path, delivery: &Delivery) -> HandlerResult {
+    record_attempt(file, delivery, true)
+}
+
+/// Appends an attempt at `delivery` to `file`, and how it went.
+fn record_attempt(file: &Path, delivery: &Delivery, succeeded: bool) -> HandlerResult {
     let key = delivery.unique_key.as_deref().unwrap_or("-");
-    append(file, &format!("{key} {} {}", delivery.attempt, std::process::id()))?;
+    let outcome = if succeeded { "ok" } else { "failed" };
+    append(file, &format!("{key} {} {} {outcome}", delivery.attempt, std::process::id()))?;
     Ok(())
 }
 
@@ -189,13 +199,17 @@ impl AsyncWebhookHandler for Scripted {
         tokio::time::sleep(settings.handler_delay).await;
         let key = delivery.unique_key.as_deref().unwrap_or("-");
         let number: u64 = key.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(1);
+        // Failed attempts are recorded too: which worker held which delivery.
         if delivery.attempt == 1 && settings.panic_every.is_some_and(|every| number.is_multiple_of(every)) {
+            record_attempt(&self.record, delivery, false)?;
             panic!("the ledger exploded on {key}");
         }
         if delivery.attempt == 1 && settings.fail_first {
+            record_attempt(&self.record, delivery, false)?;
             return Err(format!("the ledger is down for {key}").into());
         }
         if settings.always_fail.as_deref() == Some(event.webhook_type()) {
+            record_attempt(&self.record, delivery, false)?;
             return Err(format!("the ledger refuses {}", event.webhook_type()).into());
         }
         if let Some(table) = &settings.transaction_table {

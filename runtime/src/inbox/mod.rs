@@ -36,8 +36,9 @@
 //!   without an `X-Lago-Unique-Key` gets a key derived from its body,
 //!   `body-sha256:<hex>`, so that the same body sent twice is one delivery.
 //! - A handler sees a delivery more than once only when an attempt's outcome was not
-//!   recorded: its worker died (or lost its lease) between the handler's return and the
-//!   acknowledgement, or the handler failed. [`Delivery::attempt`](crate::Delivery::attempt)
+//!   recorded (its worker died or lost its lease between the handler's return and the
+//!   acknowledgement, or the handler failed), or when the delivery was stored twice, as
+//!   NATS and RabbitMQ may (their modules say when). [`Delivery::attempt`](crate::Delivery::attempt)
 //!   tells which attempt it is. Make handlers idempotent: key your writes by the
 //!   payload's `lago_id` or the unique key (an upsert, or a unique index), or, on
 //!   PostgreSQL, write in the inbox's transaction.
@@ -106,7 +107,7 @@ pub use self::postgres::PostgresInbox;
 pub use self::rabbitmq::RabbitMqInbox;
 pub use self::receiver::{DEFAULT_STORE_DEADLINE, InboxReceiver};
 pub use self::retry::RetryPolicy;
-pub use self::worker::{Worker, WorkerReport};
+pub use self::worker::{DEFAULT_ATTEMPT_DEADLINE, DEFAULT_SHUTDOWN_GRACE, Worker, WorkerReport};
 
 /// Why an inbox operation failed.
 #[derive(Debug, thiserror::Error)]

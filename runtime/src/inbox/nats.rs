@@ -74,12 +74,21 @@ mod header {
 ///
 /// In `inbox status`, deliveries being handled and those waiting for a retry are counted
 /// together as in progress: the consumer does not tell them apart.
+///
+/// Durability is the server's: a publish is acknowledged once the stream stored it, and a
+/// NATS server flushes its files to disk every 2 minutes by default (`sync_interval`), so
+/// a crash of the machine (not of the server process) may lose what it stored since; set
+/// `sync_interval: always` in the server's JetStream settings where that matters, and
+/// keep the streams on 3 servers of a cluster ([`NatsOptions::with_replicas`]). A
+/// message, its headers included, must fit the server's `max_payload` (1 MiB by default):
+/// raise it above the receiver's body limit, or lower that.
 #[derive(Clone)]
 pub struct NatsInbox {
     shared: Arc<Shared>,
 }
 
 struct Shared {
+    client: async_nats::Client,
     jetstream: jetstream::Context,
     stream: Stream,
     dead: Stream,
@@ -87,6 +96,8 @@ struct Shared {
     done: Stream,
     /// `lago_webhooks`: subjects are `<prefix>.inbox.<digest>` and `<prefix>.dead.<digest>`.
     prefix: String,
+    /// The consumer's ack wait, as the server has it (it may have been created with
+    /// another lease than this inbox's options say).
     lease: Duration,
 }
 
@@ -107,6 +118,7 @@ pub struct NatsOptions {
     lease: Duration,
     duplicate_window: Duration,
     retention: Duration,
+    replicas: usize,
 }
 
 impl NatsOptions {
@@ -117,7 +129,15 @@ impl NatsOptions {
             lease: DEFAULT_LEASE,
             duplicate_window: Duration::from_secs(120),
             retention: crate::dedup::DEFAULT_RETENTION,
+            replicas: 1,
         }
+    }
+
+    /// How many servers of a cluster keep each stream (default 1; 3 in a cluster, so
+    /// that a server lost loses nothing). It applies when the streams are created.
+    pub fn with_replicas(mut self, replicas: usize) -> Self {
+        self.replicas = replicas.max(1);
+        self
     }
 
     /// How long a worker's hold on a delivery lasts unless renewed (default 30 s; the
@@ -168,8 +188,9 @@ impl NatsInbox {
             .connection_timeout(Duration::from_secs(5))
             .connect(url)
             .await
-            .map_err(|err| store_error(format!("cannot connect to {url}: {err}")))?;
-        let jetstream = jetstream::new(client);
+            .map_err(|err| store_error(format!("cannot connect to {}: {err}", super::open::redact(url))))?;
+        let jetstream = jetstream::new(client.clone());
+        let replicas = options.replicas;
         let prefix = name.to_ascii_lowercase();
         let stream = jetstream
             .get_or_create_stream(StreamConfig {
@@ -178,6 +199,7 @@ impl NatsInbox {
                 retention: RetentionPolicy::WorkQueue,
                 storage: StorageType::File,
                 duplicate_window: options.duplicate_window,
+                num_replicas: replicas,
                 ..StreamConfig::default()
             })
             .await
@@ -187,6 +209,7 @@ impl NatsInbox {
                 name: format!("{name}_DEAD"),
                 subjects: vec![format!("{prefix}.dead.>")],
                 storage: StorageType::File,
+                num_replicas: replicas,
                 ..StreamConfig::default()
             })
             .await
@@ -199,6 +222,9 @@ impl NatsInbox {
                     ack_policy: jetstream::consumer::AckPolicy::Explicit,
                     ack_wait: options.lease,
                     max_deliver: -1,
+                    // Deliveries waiting for a retry count as pending acknowledgements: a
+                    // limit would stop every new delivery while many wait out a long outage.
+                    max_ack_pending: -1,
                     filter_subject: format!("{prefix}.inbox.>"),
                     ..ConsumerConfig::default()
                 },
@@ -212,11 +238,13 @@ impl NatsInbox {
                 storage: StorageType::File,
                 max_messages_per_subject: 1,
                 max_age: options.retention,
+                num_replicas: replicas,
                 ..StreamConfig::default()
             })
             .await
             .map_err(store_error)?;
-        let shared = Shared { jetstream, stream, dead, consumer, done, prefix, lease: options.lease };
+        let lease = consumer.cached_info().config.ack_wait;
+        let shared = Shared { client, jetstream, stream, dead, consumer, done, prefix, lease };
         Ok(NatsInbox { shared: Arc::new(shared) })
     }
 
@@ -356,11 +384,28 @@ impl Inbox for NatsInbox {
     }
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
+        // The server refuses a message over its `max_payload` (1 MiB by default), headers
+        // included: said plainly, rather than as the publish's failure.
+        let max_payload = self.shared.client.server_info().max_payload;
+        if max_payload > 0 && entry.body.len() + HEADROOM > max_payload {
+            return Err(store_error(format!(
+                "a body of {} bytes does not fit the server's max_payload of {max_payload} bytes with its \
+                 headers: raise max_payload, or lower the receiver's body limit",
+                entry.body.len()
+            )));
+        }
         let key = entry.digest();
         let ack = self.publish(self.subject("inbox", &key), entry, Some(key.to_hex()), &[]).await?;
         Ok(if ack.duplicate { Enqueued::AlreadyStored } else { Enqueued::Stored })
     }
 }
+
+/// What a message's headers may take beside its body: the entry's fields, and in the
+/// dead letter the error (cut to [`MAX_ERROR_HEADER`]) and the attempts.
+const HEADROOM: usize = 4 * 1024;
+
+/// The most bytes of an attempt's error kept in the dead letter's header.
+const MAX_ERROR_HEADER: usize = 1024;
 
 /// How much longer than its own expiry a pull request is waited for.
 const PULL_MARGIN: Duration = Duration::from_secs(5);
@@ -477,7 +522,11 @@ impl Job for NatsJob {
 
     async fn bury(self, error: &str) -> Result<(), InboxError> {
         let subject = self.inbox.subject("dead", &self.entry.digest());
-        let extra = [(header::ERROR, error.to_owned()), (header::ATTEMPTS, self.attempt.to_string())];
+        let error = match error.char_indices().nth(MAX_ERROR_HEADER) {
+            Some((end, _)) => format!("{}...", &error[..end]),
+            None => error.to_owned(),
+        };
+        let extra = [(header::ERROR, error), (header::ATTEMPTS, self.attempt.to_string())];
         self.inbox.publish(subject, &self.entry, None, &extra).await?;
         self.message.double_ack().await.map_err(store_error)
     }
@@ -606,17 +655,23 @@ impl InboxAdmin for NatsInbox {
     }
 
     async fn replay_dead(&self) -> Result<u64, InboxError> {
+        // What is dead now, not what dies meanwhile: a replayed delivery that dies again
+        // at once would otherwise be replayed for ever.
+        let mut dead = self.shared.dead.clone();
+        let last = dead.info().await.map_err(store_error)?.state.last_sequence;
         let subject = format!("{}.dead.>", self.shared.prefix);
         let mut replayed = 0;
+        let mut sequence = 1;
         loop {
-            let batch = self.messages(&self.shared.dead, &subject, 100).await?;
-            if batch.is_empty() {
-                return Ok(replayed);
-            }
-            for message in &batch {
-                self.revive(message).await?;
-                replayed += 1;
-            }
+            let message = match self.shared.dead.get_first_raw_message_by_subject(&subject, sequence).await {
+                Ok(message) if message.sequence <= last => message,
+                Ok(_) => return Ok(replayed),
+                Err(err) if not_found(&err) => return Ok(replayed),
+                Err(err) => return Err(store_error(err)),
+            };
+            sequence = message.sequence + 1;
+            self.revive(&message).await?;
+            replayed += 1;
         }
     }
 

@@ -104,9 +104,22 @@ pub async fn open(url: &str, options: &Options) -> Result<AnyInbox, InboxError> 
             Ok(AnyInbox::RabbitMq(inbox.with_deduplicator(dedup)))
         }
         _ => Err(InboxError::Config(format!(
-            "`{url}` is not an inbox URL this build takes: {}",
+            "`{}` is not an inbox URL this build takes: {}",
+            redact(url),
             supported().join(", ")
         ))),
+    }
+}
+
+/// `url` without its password, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -329,5 +342,19 @@ impl InboxAdmin for AnyInbox {
 
     async fn purge_done(&self, before: SystemTime) -> Result<u64, InboxError> {
         each!(AnyInbox, self, inbox => inbox.purge_done(before).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(redact("amqp://guest:secret@127.0.0.1:5672/%2f"), "amqp://guest:***@127.0.0.1:5672/%2f");
+        assert_eq!(redact("nats://user:p@ss@host:4222"), "nats://user:***@host:4222");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres:***@127.0.0.1/test");
+        assert_eq!(redact("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
+        assert_eq!(redact("memory:"), "memory:");
     }
 }

@@ -101,6 +101,12 @@ impl std::fmt::Debug for PostgresInbox {
 /// The columns an entry is read from, in the order [`entry_of`] reads them.
 const ENTRY_COLUMNS: &str = "unique_key, key_derived, webhook_type, organization_id, algorithm, received_at";
 
+/// `value` as PostgreSQL text takes it: without NUL, which a JSON string may hold and a
+/// text column refuses.
+fn text(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains('\0') { value.replace('\0', "\u{FFFD}").into() } else { value.into() }
+}
+
 fn store_error(err: impl std::fmt::Display) -> InboxError {
     InboxError::Store(format!("PostgreSQL: {err}"))
 }
@@ -276,15 +282,17 @@ impl Inbox for PostgresInbox {
         let key = entry.digest().as_bytes().to_vec();
         let algorithm = entry.algorithm.map(Algorithm::as_str);
         let body: &[u8] = &entry.body;
+        let webhook_type = text(&entry.webhook_type);
+        let organization_id = entry.organization_id.as_deref().map(text);
         let inserted = client
             .execute(
                 &sql,
                 &[
                     &key,
-                    &entry.unique_key,
+                    &text(&entry.unique_key),
                     &entry.key_derived,
-                    &entry.webhook_type,
-                    &entry.organization_id,
+                    &webhook_type,
+                    &organization_id,
                     &algorithm,
                     &entry.received_at,
                     &body,
@@ -543,7 +551,7 @@ impl Job for PostgresJob {
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
             self.inbox.table
         );
-        self.settle(sql, &[&delay.as_secs_f64(), &error]).await?;
+        self.settle(sql, &[&delay.as_secs_f64(), &text(error)]).await?;
         Ok(())
     }
 
@@ -553,7 +561,7 @@ impl Job for PostgresJob {
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
             self.inbox.table
         );
-        self.settle(sql, &[&error]).await?;
+        self.settle(sql, &[&text(error)]).await?;
         Ok(())
     }
 

@@ -6,7 +6,9 @@
 //! confirmed the publish, so that a delivery sent again is answered 200 without a second
 //! copy. The store is in each receiver's memory by default; with several receivers, give
 //! them a shared one ([`RabbitMqInbox::with_deduplicator`]: Redis or PostgreSQL), or a
-//! delivery sent to two of them at once is stored twice (and handled twice).
+//! delivery sent to two of them at once is stored twice (and handled twice). A publish
+//! that the receiver's store deadline cut short frees the claim for Lago's retry, though
+//! the broker may still have stored it: that delivery, too, is stored twice.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,13 +31,17 @@ use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Sou
 use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator, KeyDigest};
 use crate::verify::Algorithm;
 
-/// The waits retry queues hold messages for, in milliseconds: a failed attempt's message
-/// goes to the shortest that is at least its delay (the longest for longer delays), and
-/// expires from it after its own delay back to the main queue.
-const RETRY_RUNGS_MS: [u64; 15] = [
-    100, 500, 1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
-    21_600_000, 43_200_000, 86_400_000,
+/// The waits of the retry queues, in milliseconds, each at most twice the one before: a
+/// failed attempt's message goes to the longest that is not longer than its delay, and
+/// expires from it back to the main queue. Every message of a queue waits the same, so
+/// they expire in the order they came.
+const RETRY_RUNGS_MS: [u64; 21] = [
+    100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_200_000,
+    1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 43_200_000, 86_400_000,
 ];
+
+/// How many times the dead letter's messages may be read: as good as unlimited.
+const DEAD_DELIVERY_LIMIT: i64 = 1_000_000_000;
 
 /// The headers an entry is kept in, beside its body as the message's payload.
 mod header {
@@ -58,6 +64,9 @@ mod header {
 /// `lago-webhooks`, the dead-letter exchange and quorum queue `lago-webhooks.dead`, and
 /// the retry queues `lago-webhooks.retry.<ms>` (quorum queues whose messages expire after
 /// their wait, from 100 ms to 24 h, back to the main queue, dead-lettered at least once).
+/// A retry waits the longest of these waits that is not longer than the policy's delay
+/// (each at most twice the one before): 10 s, 20 s, 30 s, 1 min, 2 min, 5 min, 10 min,
+/// 20 min, 30 min and 1 h with the default policy.
 /// A receiver publishes each delivery persistent, with its body as the payload and what
 /// identifies it as headers, and answers 200 only once the broker confirmed it (a nack or
 /// an unroutable message is a 503).
@@ -68,8 +77,11 @@ mod header {
 /// the last attempt, it is published to the dead-letter exchange, then acknowledged. A
 /// worker whose connection dies has its deliveries requeued by the broker at once. The
 /// attempt number counts the failed attempts carried in the message and the quorum
-/// queue's count of redeliveries, so a delivery given back at shutdown counts one more
-/// attempt. RabbitMQ closes a channel whose delivery stays unacknowledged past its
+/// queue's count of redeliveries, so a delivery given back at shutdown may count one more
+/// attempt (as RabbitMQ 3 counts a return; later versions count fewer). A copy to the
+/// retry queue or the dead letter is published, confirmed, then the delivery acknowledged:
+/// a worker killed between the two leaves both, and the delivery is handled twice. One
+/// whose copy cannot be published is returned to the queue at once. RabbitMQ closes a channel whose delivery stays unacknowledged past its
 /// `consumer_timeout` (30 min by default): keep handlers' deadlines under it.
 ///
 /// In `inbox status`, deliveries being handled are not counted (AMQP does not tell them);
@@ -132,8 +144,12 @@ impl Link {
         let connect = Connection::connect(&self.url, ConnectionProperties::default());
         let connection = tokio::time::timeout(Duration::from_secs(5), connect)
             .await
-            .map_err(|_| store_error(format!("no connection to {} within 5 s", redact(&self.url))))?
-            .map_err(|err| store_error(format!("cannot connect to {}: {err}", redact(&self.url))))?;
+            .map_err(|_| {
+                store_error(format!("no connection to {} within 5 s", super::open::redact(&self.url)))
+            })?
+            .map_err(|err| {
+                store_error(format!("cannot connect to {}: {err}", super::open::redact(&self.url)))
+            })?;
         let channel = connection.create_channel().await.map_err(store_error)?;
         let durable = QueueDeclareOptions::durable();
         let dead = self.dead();
@@ -146,7 +162,10 @@ impl Link {
             )
             .await
             .map_err(store_error)?;
-        channel.queue_declare(dead.as_str().into(), durable, quorum(&[])).await.map_err(store_error)?;
+        // Reading the dead letter returns what it read, which quorum queues count as
+        // deliveries; RabbitMQ 4 drops a message past 20 of them unless told otherwise.
+        let kept = [("x-delivery-limit", AMQPValue::LongLongInt(DEAD_DELIVERY_LIMIT))];
+        channel.queue_declare(dead.as_str().into(), durable, quorum(&kept)).await.map_err(store_error)?;
         channel
             .queue_bind(
                 dead.as_str().into(),
@@ -222,18 +241,6 @@ impl Link {
             Confirmation::Nack(_) => Err(store_error("the broker refused the message")),
             Confirmation::NotRequested => Err(store_error("the channel is not in confirm mode")),
         }
-    }
-}
-
-/// `url` without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            let user = credentials.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -419,7 +426,7 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
     }
 
     fn source(&self) -> RabbitMqSource {
-        RabbitMqSource { link: Arc::clone(&self.link), consuming: None }
+        RabbitMqSource { link: Arc::clone(&self.link), consuming: None, prefetch: 1 }
     }
 }
 
@@ -429,6 +436,8 @@ pub struct RabbitMqSource {
     link: Arc<Link>,
     /// Boxed: a source is moved into the worker, a consumer is large.
     consuming: Option<Box<(Connection, Channel, Consumer)>>,
+    /// The most deliveries the worker asked for at once.
+    prefetch: u16,
 }
 
 impl std::fmt::Debug for RabbitMqSource {
@@ -438,8 +447,9 @@ impl std::fmt::Debug for RabbitMqSource {
 }
 
 impl RabbitMqSource {
-    /// The consumer, started with `prefetch` if there is none or it broke.
-    async fn consumer(&mut self, prefetch: u16) -> Result<&mut Consumer, InboxError> {
+    /// The consumer, started with the prefetch if there is none or it broke.
+    async fn consumer(&mut self) -> Result<&mut Consumer, InboxError> {
+        let prefetch = self.prefetch;
         let alive = self.consuming.as_deref().is_some_and(|(connection, channel, _)| {
             connection.status().connected() && channel.status().connected()
         });
@@ -465,8 +475,10 @@ impl Source for RabbitMqSource {
     type Job = RabbitMqJob;
 
     async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<RabbitMqJob>, InboxError> {
-        let prefetch = u16::try_from(max).unwrap_or(u16::MAX);
-        let consumer = self.consumer(prefetch).await?;
+        // The worker's first take asks for all it can run: its concurrency, kept as the
+        // prefetch of every consumer it starts, whenever it reconnects.
+        self.prefetch = self.prefetch.max(u16::try_from(max).unwrap_or(u16::MAX));
+        let consumer = self.consumer().await?;
         let mut deliveries = Vec::new();
         match tokio::time::timeout(wait, consumer.next()).await {
             Err(_) => return Ok(Vec::new()),
@@ -495,6 +507,7 @@ impl Source for RabbitMqSource {
                     delivery,
                     entry,
                     attempt: before.saturating_add(1),
+                    settled: false,
                 }
             })
             .collect())
@@ -523,6 +536,8 @@ pub struct RabbitMqJob {
     delivery: Delivery,
     entry: Entry,
     attempt: u32,
+    /// Acknowledged, or given back: nothing for the destructor to do.
+    settled: bool,
 }
 
 impl std::fmt::Debug for RabbitMqJob {
@@ -534,10 +549,58 @@ impl std::fmt::Debug for RabbitMqJob {
     }
 }
 
+/// The broker requeues a delivery whose channel closed before its acknowledgement.
+const REQUEUED: &str = "the channel closed before the acknowledgement: the broker requeued the delivery";
+
 impl RabbitMqJob {
-    async fn ack(self) -> Result<(), InboxError> {
-        self.delivery.acker.ack(BasicAckOptions::default()).await.map_err(store_error)?;
+    /// Acknowledges the delivery: `false` when its channel had closed, so that the broker
+    /// requeued it instead.
+    async fn ack(&mut self) -> Result<bool, InboxError> {
+        self.settled = true;
+        self.delivery.acker.ack(BasicAckOptions::default()).await.map_err(store_error)
+    }
+
+    /// Gives the delivery back to the queue, for the next worker.
+    async fn requeue(&mut self) -> Result<(), InboxError> {
+        self.settled = true;
+        let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
+        self.delivery.acker.nack(requeue).await.map_err(store_error)?;
         Ok(())
+    }
+
+    /// Publishes a copy of the delivery to `exchange` with `routing_key` (a retry queue,
+    /// the dead letter), then acknowledges the delivery. A copy that cannot be published
+    /// leaves the delivery requeued, never held: no lease would free it.
+    async fn move_to(
+        mut self,
+        exchange: &str,
+        routing_key: &str,
+        properties: BasicProperties,
+    ) -> Result<(), InboxError> {
+        if let Err(err) = self.link.publish(exchange, routing_key, &self.entry.body, properties).await {
+            let _ = self.requeue().await;
+            return Err(err);
+        }
+        if !self.ack().await? {
+            // Its copy is published too: both are handled.
+            return Err(store_error(REQUEUED));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RabbitMqJob {
+    fn drop(&mut self) {
+        // Dropped unsettled (its task panicked, or an operation ran out of time): given
+        // back now, rather than held until the channel closes.
+        if !self.settled
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let acker = self.delivery.acker.clone();
+            runtime.spawn(async move {
+                let _ = acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await;
+            });
+        }
     }
 }
 
@@ -559,30 +622,30 @@ impl Job for RabbitMqJob {
         Ok(true)
     }
 
-    async fn complete(self) -> Result<Completion, InboxError> {
-        self.ack().await?;
-        Ok(Completion::Done)
+    async fn complete(mut self) -> Result<Completion, InboxError> {
+        // Not acknowledged: requeued by the broker, it is another worker's now.
+        Ok(if self.ack().await? { Completion::Done } else { Completion::LeaseLost })
     }
 
     async fn retry(self, delay: Duration, error: &str) -> Result<(), InboxError> {
-        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX).max(1);
-        let rung = RETRY_RUNGS_MS.into_iter().find(|rung| *rung >= delay_ms).unwrap_or(RETRY_RUNGS_MS[14]);
-        let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))])
-            .with_expiration(ShortString::from(delay_ms.min(rung).to_string()));
-        self.link.publish("", &self.link.retry_queue(rung), &self.entry.body, properties).await?;
-        self.ack().await
+        // Rounded down to a retry queue's wait: all of a queue's messages expire in the
+        // order they came, none held behind a longer wait.
+        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        let rung =
+            RETRY_RUNGS_MS.into_iter().rev().find(|rung| *rung <= delay_ms).unwrap_or(RETRY_RUNGS_MS[0]);
+        let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))]);
+        let queue = self.link.retry_queue(rung);
+        self.move_to("", &queue, properties).await
     }
 
     async fn bury(self, error: &str) -> Result<(), InboxError> {
         let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))]);
-        self.link.publish(&self.link.dead(), "", &self.entry.body, properties).await?;
-        self.ack().await
+        let dead = self.link.dead();
+        self.move_to(&dead, "", properties).await
     }
 
-    async fn release(self) -> Result<(), InboxError> {
-        let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
-        self.delivery.acker.nack(requeue).await.map_err(store_error)?;
-        Ok(())
+    async fn release(mut self) -> Result<(), InboxError> {
+        self.requeue().await
     }
 }
 
@@ -641,7 +704,9 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
     async fn revive(&self, delivery: &Delivery) -> Result<(), InboxError> {
         let (entry, _) = entry_of(&delivery.properties, Bytes::from(delivery.data.clone()));
         self.publish_entry(&entry, 0, &[]).await?;
-        delivery.acker.ack(BasicAckOptions::default()).await.map_err(store_error)?;
+        if !delivery.acker.ack(BasicAckOptions::default()).await.map_err(store_error)? {
+            return Err(store_error(format!("{REQUEUED}: it is in the inbox and in the dead letter")));
+        }
         Ok(())
     }
 }
@@ -706,9 +771,13 @@ impl<D: Deduplicate + 'static> InboxAdmin for RabbitMqInbox<D> {
     }
 
     async fn replay_dead(&self) -> Result<u64, InboxError> {
+        // What is dead now, not what dies meanwhile: a replayed delivery that dies again
+        // at once would otherwise be replayed for ever.
+        let channel = self.link.channel().await?;
+        let mut left = self.count(&channel, &self.link.dead()).await?;
         let mut replayed = 0;
-        loop {
-            let dead = self.read_dead(100).await?;
+        while left > 0 {
+            let dead = self.read_dead(usize::try_from(left.min(100)).unwrap_or(100)).await?;
             let batch = dead.deliveries.len();
             let mut revived = Ok(());
             for delivery in &dead.deliveries {
@@ -721,9 +790,11 @@ impl<D: Deduplicate + 'static> InboxAdmin for RabbitMqInbox<D> {
             dead.close().await;
             revived?;
             if batch == 0 {
-                return Ok(replayed);
+                break;
             }
+            left = left.saturating_sub(batch as u64);
         }
+        Ok(replayed)
     }
 
     async fn purge_done(&self, _before: SystemTime) -> Result<u64, InboxError> {

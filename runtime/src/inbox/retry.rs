@@ -76,14 +76,16 @@ impl RetryPolicy {
             return None;
         }
         let nominal = self.nominal_delay(attempt);
-        let jitter = self.jitter.clamp(0.0, 1.0);
+        // The fields are public: a jitter that is not a number takes nothing off.
+        let jitter = if self.jitter.is_finite() { self.jitter.clamp(0.0, 1.0) } else { 0.0 };
         Some(nominal.mul_f64(1.0 - jitter * random_fraction()))
     }
 
     /// The wait after the `attempt`-th failure, before jitter.
     pub fn nominal_delay(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(64) as i32;
-        let factor = self.multiplier.max(1.0).powi(exponent);
+        let multiplier = if self.multiplier.is_finite() { self.multiplier.max(1.0) } else { 1.0 };
+        let factor = multiplier.powi(exponent);
         let seconds = self.first_delay.as_secs_f64() * factor;
         if seconds.is_finite() && seconds < self.max_delay.as_secs_f64() {
             Duration::from_secs_f64(seconds)
@@ -120,6 +122,16 @@ mod tests {
         assert!(waits.iter().all(|d| *d <= Duration::from_secs(10) && *d >= Duration::from_secs(8)));
         let distinct: std::collections::HashSet<_> = waits.iter().collect();
         assert!(distinct.len() > 100, "{} distinct waits", distinct.len());
+    }
+
+    #[test]
+    fn fields_set_by_hand_to_what_is_not_a_number_do_not_panic() {
+        let mut policy =
+            RetryPolicy { jitter: f64::NAN, multiplier: f64::INFINITY, ..RetryPolicy::default() };
+        assert_eq!(policy.delay(3), Some(Duration::from_secs(10)), "no jitter, no growth");
+        policy.jitter = -3.0;
+        policy.multiplier = 2.0;
+        assert_eq!(policy.delay(2), Some(Duration::from_secs(20)));
     }
 
     #[test]

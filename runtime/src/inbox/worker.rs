@@ -98,13 +98,19 @@ struct Shared<E, H> {
     validator: Option<Validator<E>>,
 }
 
+/// How long a stopping worker lets its attempts run before it stops them and gives their
+/// deliveries back, unless told otherwise: under the 30 s Kubernetes (and `docker stop`)
+/// wait between SIGTERM and SIGKILL, so that what it gives back is given back before the
+/// process is killed.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
 /// Attempts are stopped after this long unless told otherwise.
 pub const DEFAULT_ATTEMPT_DEADLINE: Duration = Duration::from_secs(300);
 
 #[cfg(feature = "bundled")]
 impl<H: crate::AsyncWebhookHandler + 'static, I: Inbox> Worker<crate::WebhookEvent, H, I> {
     /// A worker handing the bundled types to `handler`, with the defaults: 16 attempts at
-    /// once, the default [`RetryPolicy`], a 5 min deadline per attempt, 30 s of grace at
+    /// once, the default [`RetryPolicy`], a 5 min deadline per attempt, 20 s of grace at
     /// shutdown, no validation. For types generated from your own spec, use
     /// [`Worker::for_events`].
     pub fn new(inbox: I, handler: H) -> Self {
@@ -128,7 +134,7 @@ where
             policy: RetryPolicy::default(),
             concurrency: 16,
             deadline: Some(DEFAULT_ATTEMPT_DEADLINE),
-            grace: Duration::from_secs(30),
+            grace: DEFAULT_SHUTDOWN_GRACE,
             validator: None,
             events: PhantomData,
         }
@@ -154,8 +160,10 @@ where
         self
     }
 
-    /// At shutdown, lets the attempts in progress run for up to `grace` (default 30 s),
-    /// then stops them and gives their deliveries back.
+    /// At shutdown, lets the attempts in progress run for up to `grace` (default 20 s),
+    /// then stops them and gives their deliveries back. Keep it under the time your
+    /// platform waits between SIGTERM and SIGKILL (30 s for Kubernetes and `docker stop`):
+    /// a worker killed before it gives its deliveries back leaves them to their lease.
     pub fn with_shutdown_grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
@@ -209,11 +217,15 @@ where
                 }
                 continue;
             }
-            let taken = tokio::select! {
+            // A take is not cut short by the shutdown (a store may have leased what it
+            // took, and its attempt would count): it waits at most `IDLE_WAIT`, and what
+            // it brings is handled or given back like the rest.
+            tokio::select! {
                 biased;
                 () = &mut shutdown => break 'work,
-                taken = bounded(IDLE_WAIT + STORE_TIMEOUT, source.take(free, IDLE_WAIT)) => taken,
-            };
+                () = std::future::ready(()) => {}
+            }
+            let taken = bounded(IDLE_WAIT + STORE_TIMEOUT, source.take(free, IDLE_WAIT)).await;
             match taken {
                 Ok(jobs) => {
                     pause = Duration::from_millis(100);
@@ -326,8 +338,7 @@ where
         let attempt = async {
             match job.renewal() {
                 Some(every) => {
-                    let renew = || bounded(STORE_TIMEOUT, job.renew());
-                    crate::handling::renewing(handling, every, renew, crate::log::claim_lost).await
+                    crate::handling::renewing(handling, every, || job.renew(), crate::log::claim_lost).await
                 }
                 None => handling.await,
             }

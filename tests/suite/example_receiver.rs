@@ -16,11 +16,12 @@ use crate::services::{Cleanup, Schema, postgres_url};
 
 const HMAC_KEY: &str = "7e1f0a2b-example-receiver";
 
-/// The example's binary, built as `cargo test` builds it (a no-op then).
+/// The example's binary, built as `cargo test --workspace` builds it (so that this is a
+/// no-op then: the same features, the same build).
 fn example() -> PathBuf {
     let workspace = env!("CARGO_MANIFEST_DIR");
     let built = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "receiver", "-p", "lago-webhooks-suite"])
+        .args(["build", "--quiet", "--workspace", "--example", "receiver"])
         .current_dir(workspace)
         .status()
         .unwrap();

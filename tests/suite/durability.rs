@@ -66,7 +66,9 @@ fn delivery(run: &str, i: u64, invoices: Option<u64>) -> (String, WebhookType) {
 /// tenth of them twice: half of those to both receivers at once, half again once
 /// answered. Every one must be delivered, as Lago sees it.
 async fn send_all(run: &str, count: u64, invoices: Option<u64>, receivers: [SocketAddr; 2]) {
-    let limit = Arc::new(tokio::sync::Semaphore::new(64));
+    // Many at once, as a busy Lago sends them; enough that deliveries waiting out Lago's
+    // 3 s before a retry (a 409 while another receiver stores the same one) hold few back.
+    let limit = Arc::new(tokio::sync::Semaphore::new(256));
     let mut sending = tokio::task::JoinSet::new();
     for i in 0..count {
         let (key, webhook_type) = delivery(run, i, invoices);

@@ -59,6 +59,9 @@ fn logged(deliveries: &[(http::HeaderMap, &str, u16)]) -> String {
         .unwrap();
     let receiver = Receiver::new(verifier, Books).with_validation(true);
     tracing::subscriber::with_default(subscriber, || {
+        // Other tests log from other threads without a subscriber: a callsite they reach
+        // first may have cached "nobody listens" while this subscriber was being set.
+        tracing::callsite::rebuild_interest_cache();
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         for (headers, body, status) in deliveries {
             let outcome = runtime.block_on(receiver.receive(headers, body.as_bytes()));

@@ -1,6 +1,8 @@
 //! What the PostgreSQL deduplicator and inbox share: pools, table names, errors.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use deadpool_postgres::tokio_postgres::{self, NoTls};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
@@ -57,4 +59,35 @@ pub(crate) async fn create_once(pool: &Pool, sql: &str) -> Result<(), String> {
         .batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock(7402815117256041984); {sql} COMMIT;"))
         .await
         .map_err(|err| describe(&err))
+}
+
+/// Deletes rows past a retention in the background, a batch at most once a minute per
+/// store (its clones share the clock): the table stays about as large as the retention's
+/// rows, and a store doing thousands of completions a second runs one delete a minute.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Purge {
+    /// When the last batch was deleted, in seconds since the epoch.
+    last: Arc<AtomicU64>,
+}
+
+impl Purge {
+    /// Runs `sql` (a delete of a batch, its one parameter the retention in seconds) on a
+    /// connection of `pool`, unless one ran in the last minute.
+    pub(crate) fn maybe(&self, pool: &Pool, sql: String, retention: Duration) {
+        const EVERY_SECS: u64 = 60;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let last = self.last.load(Ordering::Relaxed);
+        if now < last + EVERY_SECS
+            || self.last.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let pool = pool.clone();
+        runtime.spawn(async move {
+            if let Ok(client) = pool.get().await {
+                let _ = client.execute(&sql, &[&retention.as_secs_f64()]).await;
+            }
+        });
+    }
 }

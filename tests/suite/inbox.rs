@@ -293,6 +293,39 @@ mod postgres {
         super::the_dead_letter_keeps_and_replays(inbox(&schema).await).await;
     }
 
+    /// Done rows past the retention are deleted as workers complete others; before, and
+    /// without a retention, they are kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_deletes_done_rows_past_their_retention() {
+        use lago_webhooks::inbox::InboxAdmin;
+        use std::time::Duration;
+        let schema = Schema::create().await;
+        let _cleanup = Cleanup::schema(&schema.name);
+        let keeping = inbox(&schema).await.with_retention(None);
+        let receiver = super::receiver(keeping.clone());
+        for key in ["old-1", "old-2"] {
+            let (headers, body) = super::signed(super::WebhookType::FeeCreated, key);
+            assert_eq!(receiver.receive(&headers, body).await.name(), "stored");
+        }
+        let handler = super::Scripted::new(super::Script::default());
+        super::work_until(super::Worker::new(keeping.clone(), handler.clone()), async || {
+            handler.succeeded().len() == 2
+        })
+        .await;
+        assert_eq!(keeping.status().await.unwrap().done, Some(2), "kept without a retention");
+
+        let purging = inbox(&schema).await.with_retention(Some(Duration::ZERO));
+        let (headers, body) = super::signed(super::WebhookType::FeeCreated, "new-1");
+        assert_eq!(super::receiver(purging.clone()).receive(&headers, body).await.name(), "stored");
+        let handler = super::Scripted::new(super::Script::default());
+        super::work_until(super::Worker::new(purging.clone(), handler.clone()), async || {
+            purging.show("old-2").await.is_ok_and(|shown| shown.is_none())
+        })
+        .await;
+        assert!(purging.show("old-1").await.unwrap().is_none(), "deleted past its retention");
+        assert!(purging.show("old-2").await.unwrap().is_none());
+    }
+
     /// A JSON string may hold NUL, which a text column refuses: such a delivery is stored
     /// all the same, its NUL replaced where it is kept as text (its body keeps it).
     #[tokio::test]

@@ -1,9 +1,7 @@
 //! Deduplication shared by replicas and kept across restarts, in PostgreSQL.
 
 use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use deadpool_postgres::tokio_postgres;
 use deadpool_postgres::{Pool, RecyclingMethod};
@@ -30,8 +28,7 @@ pub struct PostgresDeduplicator {
     table: String,
     lease: Duration,
     retention: Option<Duration>,
-    /// When done rows past the retention were last deleted, in seconds since the epoch.
-    last_purge: Arc<AtomicU64>,
+    purge: crate::pg::Purge,
 }
 
 impl std::fmt::Debug for PostgresDeduplicator {
@@ -66,7 +63,7 @@ impl PostgresDeduplicator {
             table: quoted,
             lease: DEFAULT_LEASE,
             retention: Some(DEFAULT_RETENTION),
-            last_purge: Arc::new(AtomicU64::new(0)),
+            purge: crate::pg::Purge::default(),
         };
         crate::pg::create_once(
             &store.pool,
@@ -113,27 +110,13 @@ impl PostgresDeduplicator {
     /// Deletes a batch of done keys past the retention in the background, at most once a
     /// minute per store: the table stays about as large as the retention's deliveries.
     fn purge_expired(&self) {
-        const EVERY_SECS: u64 = 60;
         let Some(retention) = self.retention else { return };
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let last = self.last_purge.load(Ordering::Relaxed);
-        if now < last + EVERY_SECS
-            || self.last_purge.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
-        {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let pool = self.pool.clone();
         let sql = format!(
             "DELETE FROM {table} WHERE key IN (
                  SELECT key FROM {table} WHERE done_at < now() - make_interval(secs => $1) LIMIT 10000)",
             table = self.table
         );
-        runtime.spawn(async move {
-            if let Ok(client) = pool.get().await {
-                let _ = client.execute(&sql, &[&retention.as_secs_f64()]).await;
-            }
-        });
+        self.purge.maybe(&self.pool, sql, retention);
     }
 }
 

@@ -92,6 +92,51 @@ impl Entry {
     }
 }
 
+/// What an engine keeps of an entry beside its body, as read back from a message.
+#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+pub(crate) struct Kept {
+    pub(crate) unique_key: Option<String>,
+    pub(crate) key_derived: bool,
+    pub(crate) webhook_type: Option<String>,
+    pub(crate) organization_id: Option<String>,
+    pub(crate) algorithm: Option<Algorithm>,
+    pub(crate) received_at: Option<SystemTime>,
+}
+
+impl Entry {
+    /// The entry an engine's message holds: its fields as kept beside the body. A
+    /// message without them (published there by something else than a receiver) becomes
+    /// an entry read from its body, or keyed by it, which a worker buries unless its body
+    /// is a webhook.
+    #[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+    pub(crate) fn read_back(kept: Kept, body: Bytes) -> Entry {
+        let received_at = kept.received_at.unwrap_or_else(SystemTime::now);
+        match (kept.unique_key, kept.webhook_type) {
+            (Some(unique_key), Some(webhook_type)) => Entry {
+                unique_key,
+                key_derived: kept.key_derived,
+                webhook_type,
+                organization_id: kept.organization_id,
+                algorithm: kept.algorithm,
+                received_at,
+                body,
+            },
+            (unique_key, _) => match Entry::from_body(unique_key.as_deref(), body.clone()) {
+                Ok(entry) => entry.received_at(received_at),
+                Err(_) => Entry {
+                    key_derived: unique_key.is_none(),
+                    unique_key: unique_key.unwrap_or_else(|| derived_key(&body)),
+                    webhook_type: String::new(),
+                    organization_id: None,
+                    algorithm: None,
+                    received_at,
+                    body,
+                },
+            },
+        }
+    }
+}
+
 /// The key of a delivery that came without one: the same for the same body.
 fn derived_key(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
@@ -286,6 +331,35 @@ mod tests {
             let err = Entry::from_body(Some("k"), body).unwrap_err();
             assert_eq!((err.kind(), err.line()), (kind, line), "{}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[test]
+    fn an_entry_is_read_back_from_what_an_engine_kept_or_else_from_its_body() {
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let kept = |unique_key: Option<&str>, webhook_type: Option<&str>| Kept {
+            unique_key: unique_key.map(str::to_owned),
+            key_derived: false,
+            webhook_type: webhook_type.map(str::to_owned),
+            organization_id: Some("org-1".to_owned()),
+            algorithm: Some(Algorithm::Jwt),
+            received_at: Some(at),
+        };
+        let body = Bytes::from_static(br#"{"webhook_type": "fee.created"}"#);
+        let whole = Entry::read_back(kept(Some("k-1"), Some("invoice.created")), body.clone());
+        assert_eq!((whole.unique_key.as_str(), whole.webhook_type.as_str()), ("k-1", "invoice.created"));
+        assert_eq!((whole.algorithm, whole.received_at), (Some(Algorithm::Jwt), at));
+        // Published by something else: read from the body, keyed by it when no key came.
+        let bare = Entry::read_back(kept(None, None), body.clone());
+        assert_eq!(
+            (bare.webhook_type.as_str(), bare.key_derived, bare.received_at),
+            ("fee.created", true, at)
+        );
+        let junk = Bytes::from_static(b"not a webhook");
+        let a = Entry::read_back(kept(None, None), junk.clone());
+        let b = Entry::read_back(kept(None, None), Bytes::from_static(b"another"));
+        assert!(a.unique_key.starts_with(DERIVED_KEY_PREFIX) && a.webhook_type.is_empty());
+        assert_ne!(a.unique_key, b.unique_key, "each body its own key");
+        assert_eq!(Entry::read_back(kept(Some("k-2"), None), junk).unique_key, "k-2");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use async_nats::jetstream::{self, Message};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use super::entry::header_text;
+use super::entry::{Kept, header_text};
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::KeyDigest;
 use crate::verify::Algorithm;
@@ -332,37 +332,15 @@ fn text(headers: Option<&HeaderMap>, name: &str) -> Option<String> {
 /// (without the headers) becomes an entry keyed by its body, which a worker buries if
 /// its body is not a webhook.
 fn entry_of(headers: Option<&HeaderMap>, payload: Bytes) -> Entry {
-    let received_at = text(headers, header::RECEIVED_AT)
-        .and_then(|ms| ms.parse().ok())
-        .map_or_else(SystemTime::now, from_millis);
-    let unique_key = text(headers, header::UNIQUE_KEY);
-    let key_derived = text(headers, header::KEY_DERIVED).is_some();
-    let webhook_type = text(headers, header::WEBHOOK_TYPE);
-    let entry = match (unique_key, webhook_type) {
-        (Some(unique_key), Some(webhook_type)) => Entry {
-            unique_key,
-            key_derived,
-            webhook_type,
-            organization_id: text(headers, header::ORGANIZATION_ID),
-            algorithm: text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
-            received_at,
-            body: payload,
-        },
-        (unique_key, _) => {
-            Entry::from_body(unique_key.as_deref(), payload.clone()).unwrap_or_else(|_| Entry {
-                unique_key: unique_key.unwrap_or_else(|| {
-                    format!("{}{}", super::DERIVED_KEY_PREFIX, KeyDigest::of("").to_hex())
-                }),
-                key_derived: true,
-                webhook_type: String::new(),
-                organization_id: None,
-                algorithm: None,
-                received_at,
-                body: payload,
-            })
-        }
+    let kept = Kept {
+        unique_key: text(headers, header::UNIQUE_KEY),
+        key_derived: text(headers, header::KEY_DERIVED).is_some(),
+        webhook_type: text(headers, header::WEBHOOK_TYPE),
+        organization_id: text(headers, header::ORGANIZATION_ID),
+        algorithm: text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
+        received_at: text(headers, header::RECEIVED_AT).and_then(|ms| ms.parse().ok()).map(from_millis),
     };
-    entry.received_at(received_at)
+    Entry::read_back(kept, payload)
 }
 
 /// What the done bucket keeps of a handled delivery: enough to show it.

@@ -39,8 +39,8 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 pub use deadpool_postgres::tokio_postgres;
@@ -84,8 +84,7 @@ pub struct PostgresInbox {
     lease: Duration,
     poll: Duration,
     retention: Option<Duration>,
-    /// When done rows past the retention were last deleted, in seconds since the epoch.
-    last_purge: Arc<AtomicU64>,
+    purge: crate::pg::Purge,
 }
 
 impl std::fmt::Debug for PostgresInbox {
@@ -136,7 +135,7 @@ impl PostgresInbox {
             lease: DEFAULT_LEASE,
             poll: Duration::from_millis(250),
             retention: Some(crate::dedup::DEFAULT_RETENTION),
-            last_purge: Arc::new(AtomicU64::new(0)),
+            purge: crate::pg::Purge::default(),
         };
         crate::pg::create_once(
             &inbox.pool,
@@ -210,27 +209,14 @@ impl PostgresInbox {
     /// Deletes a batch of done rows past the retention in the background, at most once a
     /// minute per inbox.
     fn purge_expired(&self) {
-        const EVERY_SECS: u64 = 60;
         let Some(retention) = self.retention else { return };
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let last = self.last_purge.load(Ordering::Relaxed);
-        if now < last + EVERY_SECS
-            || self.last_purge.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
-        {
-            return;
-        }
-        let pool = self.pool.clone();
         let sql = format!(
             "DELETE FROM {table} WHERE key IN (
                  SELECT key FROM {table}
                  WHERE state = 'done' AND done_at < now() - make_interval(secs => $1) LIMIT 10000)",
             table = self.table
         );
-        tokio::spawn(async move {
-            if let Ok(client) = pool.get().await {
-                let _ = client.execute(&sql, &[&retention.as_secs_f64()]).await;
-            }
-        });
+        self.purge.maybe(&self.pool, sql, retention);
     }
 
     /// Runs `sql` with the job's key and token (and `more`) on a pooled connection: how

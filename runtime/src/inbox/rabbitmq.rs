@@ -27,8 +27,9 @@ use lapin::{
 };
 use tokio::sync::Mutex;
 
+use super::entry::Kept;
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
-use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator, KeyDigest};
+use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator};
 use crate::verify::Algorithm;
 
 /// The waits of the retry queues, in milliseconds, each at most twice the one before: a
@@ -365,37 +366,20 @@ fn header_number(headers: Option<&FieldTable>, name: &str) -> Option<i64> {
 /// attempts made before this delivery of it.
 fn entry_of(properties: &BasicProperties, payload: Bytes) -> (Entry, u32) {
     let headers = properties.headers().as_ref();
-    let received_at = header_number(headers, header::RECEIVED_AT)
-        .and_then(|ms| u64::try_from(ms).ok())
-        .map_or_else(SystemTime::now, |ms| UNIX_EPOCH + Duration::from_millis(ms));
-    let unique_key = header_text(headers, header::UNIQUE_KEY);
-    let entry = match (unique_key, header_text(headers, header::WEBHOOK_TYPE)) {
-        (Some(unique_key), Some(webhook_type)) => Entry {
-            unique_key,
-            key_derived: headers.is_some_and(|h| h.contains_key(header::KEY_DERIVED)),
-            webhook_type,
-            organization_id: header_text(headers, header::ORGANIZATION_ID),
-            algorithm: header_text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
-            received_at,
-            body: payload,
-        },
-        (unique_key, _) => {
-            Entry::from_body(unique_key.as_deref(), payload.clone()).unwrap_or_else(|_| Entry {
-                unique_key: unique_key.unwrap_or_else(|| {
-                    format!("{}{}", super::DERIVED_KEY_PREFIX, KeyDigest::of("").to_hex())
-                }),
-                key_derived: true,
-                webhook_type: String::new(),
-                organization_id: None,
-                algorithm: None,
-                received_at,
-                body: payload,
-            })
-        }
+    let kept = Kept {
+        unique_key: header_text(headers, header::UNIQUE_KEY),
+        key_derived: headers.is_some_and(|h| h.contains_key(header::KEY_DERIVED)),
+        webhook_type: header_text(headers, header::WEBHOOK_TYPE),
+        organization_id: header_text(headers, header::ORGANIZATION_ID),
+        algorithm: header_text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
+        received_at: header_number(headers, header::RECEIVED_AT)
+            .and_then(|ms| u64::try_from(ms).ok())
+            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
     };
+    let entry = Entry::read_back(kept, payload);
     let before = header_number(headers, header::ATTEMPTS).unwrap_or(0)
         + header_number(headers, header::DELIVERY_COUNT).unwrap_or(0);
-    (entry.received_at(received_at), u32::try_from(before.max(0)).unwrap_or(u32::MAX))
+    (entry, u32::try_from(before.max(0)).unwrap_or(u32::MAX))
 }
 
 impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {

@@ -206,8 +206,14 @@ fn generates_valid_rust(text: String, settings: &Settings) -> Result<(), TestCas
     Ok(())
 }
 
+/// Cases per property: `PROPTEST_CASES` when set (a long run before a release), else a
+/// number that keeps the suite quick; the `spec_codegen` fuzz target searches further.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 5_000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(2_000), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn specs_of_random_structure_and_names(spec in spec(), settings in settings()) {
@@ -221,7 +227,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(1_000), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_json_and_text(value in any_json(), text in "\\PC{0,40}") {

@@ -12,15 +12,16 @@ use lago_webhooks::WebhookType;
 use lago_webhooks::verify::{Algorithm, HmacKey, lago_headers};
 
 use crate::lago_sender::client;
+use crate::nested_cargo;
 use crate::services::{Cleanup, Schema, postgres_url};
 
 const HMAC_KEY: &str = "7e1f0a2b-example-receiver";
 
 /// The example's binary, built as `cargo test --workspace` builds it (so that this is a
-/// no-op then: the same features, the same build).
+/// no-op then: the same features, the same build, the same environment).
 fn example() -> PathBuf {
     let workspace = env!("CARGO_MANIFEST_DIR");
-    let built = Command::new(env!("CARGO"))
+    let built = nested_cargo::command()
         .args(["build", "--quiet", "--workspace", "--example", "receiver"])
         .current_dir(workspace)
         .status()

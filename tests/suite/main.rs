@@ -4,6 +4,7 @@
 mod fixtures;
 
 mod allocations;
+mod builds;
 mod catalogue;
 mod copies;
 mod crashes;
@@ -18,8 +19,8 @@ mod lago_sender;
 mod leniency;
 mod limits;
 mod logging;
+mod nested_cargo;
 mod outage;
-mod outside_crate;
 mod presence;
 mod processes;
 mod real_deliveries;
@@ -28,16 +29,7 @@ mod robustness;
 mod services;
 mod shared_dedup;
 mod signatures;
-mod snapshot_compiles;
 mod validation;
 
 #[global_allocator]
 static ALLOCATOR: allocations::Counting = allocations::Counting;
-
-/// The committed snapshot of the generated code, compiled with warnings denied. Items
-/// this binary does not use are allowed: whether they are used is up to the caller.
-#[deny(warnings)]
-#[allow(dead_code)]
-#[rustfmt::skip] // formatted by prettyplease, as the generator formats it
-#[path = "../snapshots/lago-webhooks.rs"]
-mod snapshot;

@@ -5,9 +5,12 @@
 //!   generated receiver's router into an axum app with state, and gets a signed delivery
 //!   through to its handler;
 //! - an edit to a crate's spec rebuilds it.
+//!
+//! One test builds them all, one after the other: they share a target directory, whose
+//! lock would make parallel tests wait for each other anyway, and a name that sorts first
+//! starts the longest work of the suite while the quick tests run beside it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A type of the bundled spec made smaller, with a spec edit to come.
 const OWN_TYPES: &str = r##"
@@ -220,7 +223,7 @@ fn write_crate(dir: &Path, dependencies: &str, programs: &[(String, &str)]) {
 /// Runs cargo in `dir` with the target directory all these crates share.
 fn cargo(dir: &Path, args: &[&str]) -> String {
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-target");
-    let output = Command::new(env!("CARGO"))
+    let output = crate::nested_cargo::command()
         .args(args)
         .args(["--quiet", "--offline"])
         .current_dir(dir)
@@ -238,6 +241,12 @@ fn crate_dir(name: &str) -> PathBuf {
 }
 
 #[test]
+fn crates_outside_the_workspace_build_and_run_as_a_user_builds_them() {
+    every_rust_program_of_the_readme_compiles_as_pasted_and_runs();
+    a_crate_with_its_own_spec_serves_a_type_lago_lacks_from_its_app_router();
+    a_crate_outside_the_workspace_uses_its_own_spec_and_rebuilds_when_it_changes();
+}
+
 fn every_rust_program_of_the_readme_compiles_as_pasted_and_runs() {
     let crates = readme_crates();
     assert_eq!(crates.len(), 3, "the quickstart, the receiver and the own-spec blocks");
@@ -265,7 +274,6 @@ fn every_rust_program_of_the_readme_compiles_as_pasted_and_runs() {
     }
 }
 
-#[test]
 fn a_crate_with_its_own_spec_serves_a_type_lago_lacks_from_its_app_router() {
     assert!("ledger.closed".parse::<lago_webhooks::WebhookType>().is_err(), "the bundled spec lacks it");
     let dir = crate_dir("own-spec");
@@ -287,7 +295,6 @@ fn a_crate_with_its_own_spec_serves_a_type_lago_lacks_from_its_app_router() {
     );
 }
 
-#[test]
 fn a_crate_outside_the_workspace_uses_its_own_spec_and_rebuilds_when_it_changes() {
     let dir = crate_dir("own-types");
     write_crate(

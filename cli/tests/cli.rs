@@ -121,6 +121,9 @@ fn generated_code_compiles_in_a_crate_of_its_own() {
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-target"))
         .env_remove("RUSTFLAGS")
+        // As the suite builds its crates outside the workspace, in the same directory.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .unwrap();
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));

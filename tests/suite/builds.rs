@@ -223,7 +223,7 @@ fn write_crate(dir: &Path, dependencies: &str, programs: &[(String, &str)]) {
 /// Runs cargo in `dir` with the target directory all these crates share.
 fn cargo(dir: &Path, args: &[&str]) -> String {
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-target");
-    let output = crate::nested_cargo::command()
+    let output = crate::nested_cargo::outside()
         .args(args)
         .args(["--quiet", "--offline"])
         .current_dir(dir)

@@ -28,6 +28,14 @@ pub fn command() -> Command {
     cargo
 }
 
+/// Cargo for a crate outside the workspace, built once in a test: without debug info or
+/// incremental state, which such a build never uses and which make it a fifth slower.
+pub fn outside() -> Command {
+    let mut cargo = command();
+    cargo.env("CARGO_PROFILE_DEV_DEBUG", "false").env("CARGO_INCREMENTAL", "0");
+    cargo
+}
+
 #[test]
 fn a_nested_cargo_sees_none_of_the_test_variables() {
     assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some(), "cargo test sets it");

@@ -24,6 +24,8 @@ use crate::services::{Cleanup, Schema, amqp_url, nats_stream, nats_url, postgres
 struct Proxy {
     addr: SocketAddr,
     open: watch::Sender<bool>,
+    /// How many connections are relaying now.
+    relaying: watch::Receiver<usize>,
 }
 
 impl Proxy {
@@ -32,17 +34,22 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (open, watching) = watch::channel(true);
+        let (count, relaying) = watch::channel(0);
+        let count = std::sync::Arc::new(count);
         tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
-                tokio::spawn(relay(inbound, upstream, watching.clone()));
+                tokio::spawn(relay(inbound, upstream, watching.clone(), count.clone()));
             }
         });
-        Proxy { addr, open }
+        Proxy { addr, open, relaying }
     }
 
-    /// Cuts every connection, and holds new ones unanswered.
-    fn cut(&self) {
+    /// Cuts every connection, and holds new ones unanswered. Returns once no connection
+    /// relays any more: what is sent after it cannot slip through one not yet closed.
+    async fn cut(&self) {
         self.open.send_replace(false);
+        let mut relaying = self.relaying.clone();
+        relaying.wait_for(|count| *count == 0).await.unwrap();
     }
 
     /// Relays again.
@@ -53,15 +60,32 @@ impl Proxy {
 
 /// Relays `inbound` to `upstream` while the proxy is open; while it is cut, swallows what
 /// comes and answers nothing; a change of state ends the connection.
-async fn relay(mut inbound: TcpStream, upstream: SocketAddr, mut open: watch::Receiver<bool>) {
+async fn relay(
+    mut inbound: TcpStream,
+    upstream: SocketAddr,
+    mut open: watch::Receiver<bool>,
+    relaying: std::sync::Arc<watch::Sender<usize>>,
+) {
+    // Counted from before the state is read, so that a cut waits for this connection or
+    // this connection sees the cut.
+    struct Counted(std::sync::Arc<watch::Sender<usize>>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.send_modify(|count| *count -= 1);
+        }
+    }
+    relaying.send_modify(|count| *count += 1);
+    let counted = Counted(relaying);
     let was_open = *open.borrow_and_update();
     if was_open {
+        let _counted = counted;
         let Ok(mut outbound) = TcpStream::connect(upstream).await else { return };
         tokio::select! {
             _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
             _ = open.changed() => {}
         }
     } else {
+        drop(counted);
         let mut sink = [0; 4096];
         loop {
             tokio::select! {
@@ -111,7 +135,7 @@ async fn nothing_answered_200_is_lost<I: Inbox + Clone>(proxy: &Proxy, inbox: I)
         let (headers, body) = signed(&format!("before-{i}"));
         assert_eq!(client::post(addr, "/webhooks", &headers, body.to_vec()).await.unwrap().0, 200);
     }
-    proxy.cut();
+    proxy.cut().await;
     // Cut off, each delivery gets 503 from the receiver itself, well before Lago's 30 s
     // timeout would end the try.
     let mut during = tokio::task::JoinSet::new();

@@ -182,9 +182,9 @@ async fn a_body_trickling_in_is_cut_off_at_the_body_timeout() {
     let endpoint = start(64).await;
     let body = WebhookType::FeeCreated.example();
     let mut stream = TcpStream::connect(endpoint.addr).await.unwrap();
-    let start = Instant::now();
     stream.write_all(head(body, "trickle", body.len()).as_bytes()).await.unwrap();
-    // A byte every 50 ms: never idle long, never done. A timeout per read would not fire.
+    // A byte every 50 ms: never idle long, and a minute to arrive whole (it would then be
+    // answered 200). A timeout per read would not fire; only one on the whole body does.
     let mut answer = Vec::new();
     for byte in body.as_bytes() {
         if stream.write_all(&[*byte]).await.is_err() {
@@ -202,8 +202,6 @@ async fn a_body_trickling_in_is_cut_off_at_the_body_timeout() {
         "{}",
         String::from_utf8_lossy(&answer)
     );
-    // Cut off, not completed: the whole body would have taken a minute to trickle in.
-    assert!(start.elapsed() >= BODY_TIMEOUT, "{:?}", start.elapsed());
 }
 
 #[tokio::test]

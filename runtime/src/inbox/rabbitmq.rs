@@ -44,6 +44,10 @@ const RETRY_RUNGS_MS: [u64; 21] = [
 /// How many times the dead letter's messages may be read: as good as unlimited.
 const DEAD_DELIVERY_LIMIT: i64 = 1_000_000_000;
 
+/// How long a read of the dead letter waits for the messages it did not take to be ready
+/// again (the broker returns them soon after the close; a busy one, some milliseconds).
+const PUT_BACK_PATIENCE: Duration = Duration::from_secs(5);
+
 /// The headers an entry is kept in, beside its body as the message's payload.
 mod header {
     pub const UNIQUE_KEY: &str = "lago-unique-key";
@@ -637,6 +641,7 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
     /// Up to `limit` messages of the dead letter, fetched unacknowledged on a connection
     /// of their own: whatever is not acknowledged returns to the queue when it closes.
     async fn read_dead(&self, limit: usize) -> Result<DeadLetters, InboxError> {
+        let ready_before = self.count(&self.link.channel().await?, &self.link.dead()).await?;
         let (connection, channel) = self.link.connect().await?;
         let dead = self.link.dead();
         let mut deliveries = Vec::new();
@@ -647,7 +652,26 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
                 None => break,
             }
         }
-        Ok(DeadLetters { connection, channel, deliveries })
+        Ok(DeadLetters { connection, channel, deliveries, ready_before })
+    }
+
+    /// Closes what [`read_dead`](Self::read_dead) opened, `removed` of its messages taken
+    /// for good, and waits (up to a few seconds) until the others are ready again: the
+    /// broker returns them after it has confirmed the close, and a replay right after a
+    /// `list` or `show` would otherwise not see them.
+    async fn put_back(&self, dead: DeadLetters, removed: u64) {
+        let expected = dead.ready_before.saturating_sub(removed);
+        dead.close().await;
+        let Ok(channel) = self.link.channel().await else { return };
+        let until = tokio::time::Instant::now() + PUT_BACK_PATIENCE;
+        while tokio::time::Instant::now() < until {
+            // More may have died meanwhile; fewer means another reader took some, and the
+            // wait ends at its bound.
+            if self.count(&channel, &self.link.dead()).await.is_ok_and(|ready| ready >= expected) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Queue `name`'s ready messages.
@@ -665,6 +689,8 @@ struct DeadLetters {
     connection: Connection,
     channel: Channel,
     deliveries: Vec<Delivery>,
+    /// The dead letter's ready messages before these were taken.
+    ready_before: u64,
 }
 
 impl DeadLetters {
@@ -727,14 +753,14 @@ impl<D: Deduplicate + 'static> InboxAdmin for RabbitMqInbox<D> {
         }
         let dead = self.read_dead(limit).await?;
         let listed = dead.deliveries.iter().map(|delivery| stored_of(delivery, false)).collect();
-        dead.close().await;
+        self.put_back(dead, 0).await;
         Ok(listed)
     }
 
     async fn show(&self, unique_key: &str) -> Result<Option<Stored>, InboxError> {
         let dead = self.read_dead(usize::MAX).await?;
         let found = dead.find(unique_key).map(|delivery| stored_of(delivery, true));
-        dead.close().await;
+        self.put_back(dead, 0).await;
         match found {
             Some(found) => Ok(Some(found)),
             None => Err(InboxError::Unsupported {
@@ -750,7 +776,7 @@ impl<D: Deduplicate + 'static> InboxAdmin for RabbitMqInbox<D> {
             Some(delivery) => self.revive(delivery).await.map(|()| true),
             None => Ok(false),
         };
-        dead.close().await;
+        self.put_back(dead, u64::from(replayed.as_ref().is_ok_and(|replayed| *replayed))).await;
         replayed
     }
 
@@ -763,15 +789,16 @@ impl<D: Deduplicate + 'static> InboxAdmin for RabbitMqInbox<D> {
         while left > 0 {
             let dead = self.read_dead(usize::try_from(left.min(100)).unwrap_or(100)).await?;
             let batch = dead.deliveries.len();
-            let mut revived = Ok(());
+            let (mut revived, mut removed) = (Ok(()), 0);
             for delivery in &dead.deliveries {
                 revived = self.revive(delivery).await;
                 if revived.is_err() {
                     break;
                 }
-                replayed += 1;
+                removed += 1;
             }
-            dead.close().await;
+            replayed += removed;
+            self.put_back(dead, removed).await;
             revived?;
             if batch == 0 {
                 break;

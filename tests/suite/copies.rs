@@ -2,29 +2,45 @@
 //! crate cannot read files outside its folder, and symbolic links do not survive every
 //! checkout); they must stay identical to the originals.
 
+/// Fails with what to copy and the first line that differs, not both files whole.
+#[track_caller]
+fn assert_copy(copy: &str, original: &str, what: &str) {
+    if copy == original {
+        return;
+    }
+    let line = copy.lines().zip(original.lines()).take_while(|(a, b)| a == b).count() + 1;
+    let shown = |text: &str| text.lines().nth(line - 1).unwrap_or("(the end of the file)").to_owned();
+    panic!(
+        "{what}: they differ from line {line}:\n  copy:     {}\n  original: {}",
+        shown(copy),
+        shown(original)
+    );
+}
+
 #[test]
 fn the_runtime_carries_the_bundled_spec_unchanged() {
-    assert_eq!(
+    assert_copy(
         include_str!("../../runtime/spec/lago-webhooks.json"),
         include_str!("../../spec/lago-webhooks.json"),
-        "copy spec/lago-webhooks.json to runtime/spec/"
+        "copy spec/lago-webhooks.json to runtime/spec/",
     );
 }
 
 #[test]
 fn the_command_carries_the_bundled_spec_unchanged() {
-    assert!(
-        include_str!("../../cli/spec/lago-webhooks.json") == include_str!("../../spec/lago-webhooks.json"),
-        "copy spec/lago-webhooks.json to cli/spec/"
+    assert_copy(
+        include_str!("../../cli/spec/lago-webhooks.json"),
+        include_str!("../../spec/lago-webhooks.json"),
+        "copy spec/lago-webhooks.json to cli/spec/",
     );
 }
 
 #[test]
 fn the_runtime_carries_the_readme_unchanged() {
-    assert_eq!(
+    assert_copy(
         include_str!("../../runtime/README.md"),
         include_str!("../../README.md"),
-        "copy README.md to runtime/"
+        "copy README.md to runtime/",
     );
 }
 
@@ -45,7 +61,11 @@ fn the_spec_readme_notes_every_quirk_with_its_decision() {
 
 #[test]
 fn the_runtime_carries_the_changelog_and_licenses_unchanged() {
-    assert_eq!(include_str!("../../runtime/CHANGELOG.md"), include_str!("../../CHANGELOG.md"));
+    assert_copy(
+        include_str!("../../runtime/CHANGELOG.md"),
+        include_str!("../../CHANGELOG.md"),
+        "copy CHANGELOG.md to runtime/",
+    );
     for (copy, original) in [
         (include_str!("../../runtime/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
         (include_str!("../../cli/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
@@ -56,6 +76,6 @@ fn the_runtime_carries_the_changelog_and_licenses_unchanged() {
         (include_str!("../../codegen/LICENSE-MIT"), include_str!("../../LICENSE-MIT")),
         (include_str!("../../codegen/LICENSE-APACHE"), include_str!("../../LICENSE-APACHE")),
     ] {
-        assert_eq!(copy, original);
+        assert_copy(copy, original, "copy the licenses to each published crate");
     }
 }

@@ -1,14 +1,15 @@
 //! `check`: every problem of a spec at once, then each payload file validated against it:
-//! with the compiled types for the bundled spec, with [`crate::payload`] for any other.
+//! with the compiled types for the bundled spec, with the spec read at run time
+//! ([`DynamicSpec`]) for any other, which reports every problem of a body at once.
 
 use std::path::{Path, PathBuf};
 
-use lago_webhooks::{Validate, WebhookEvent};
+use lago_webhooks::dynamic::DynamicSpec;
+use lago_webhooks::{Validate, Violation, WebhookEvent};
 use lago_webhooks_codegen::{Settings, generate};
 use serde_json::Value;
 
 use crate::output::{Tone, out, paint};
-use crate::payload::{self, Validator};
 use crate::{Outcome, SpecArg, spec};
 
 #[derive(clap::Args)]
@@ -59,10 +60,9 @@ pub fn run(args: Args) -> Outcome {
         out!("{}: payloads not checked: the spec has problems", paint("error", Tone::Bad));
         return Ok(false);
     }
-    let spec = source.parse().map_err(|errors| errors.to_string())?;
-    let validator = Validator::new(&spec);
+    let spec = DynamicSpec::from_source(&source).map_err(|errors| errors.to_string())?;
     for path in &args.payloads {
-        clean &= check_interpreted(&validator, path)?;
+        clean &= check_interpreted(&spec, path)?;
     }
     Ok(clean)
 }
@@ -107,20 +107,30 @@ fn check_compiled(path: &Path) -> Result<bool, String> {
     }
 }
 
-/// Validates one payload against an interpreted spec; true when valid.
-fn check_interpreted(validator: &Validator, path: &Path) -> Result<bool, String> {
+/// A violation as one line, `pointer: message`, or the message alone when it concerns
+/// the whole body (whose pointer is empty).
+fn show(violation: &Violation) -> String {
+    match violation.pointer() {
+        "" => violation.message().to_owned(),
+        _ => violation.to_string(),
+    }
+}
+
+/// Checks one payload against a spec read at run time, every problem at once; true when
+/// valid.
+fn check_interpreted(spec: &DynamicSpec, path: &Path) -> Result<bool, String> {
     let body = read(path)?;
     let value: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
         Err(err) => {
             // serde_json reports column 0 for an error before the first character of a line.
             let (line, column) = (err.line(), err.column().max(1));
-            let message = payload::syntax_message(&err);
+            let message = lago_webhooks_core::json::error_message(&err);
             out!("{}: {}:{line}:{column}: {message}", paint("error", Tone::Bad), path.display());
             return Ok(false);
         }
     };
-    let report = validator.validate(&value);
+    let report = spec.inspect(&value);
     let webhook_type = report.webhook_type.as_deref().unwrap_or("no webhook_type");
     if report.violations.is_empty() {
         out!("{} {} ({webhook_type})", paint("ok", Tone::Good), path.display());
@@ -128,7 +138,7 @@ fn check_interpreted(validator: &Validator, path: &Path) -> Result<bool, String>
     }
     out!("{} {} ({webhook_type}):", paint("invalid", Tone::Bad), path.display());
     for violation in report.violations.iter() {
-        out!("  {}", payload::show(violation));
+        out!("  {}", show(violation));
     }
     Ok(false)
 }

@@ -1,31 +1,31 @@
-//! `listen`: a local endpoint for development. Each delivery is verified, parsed and
-//! validated, printed as one block, and answered as the receiver answers.
+//! `listen`: a local endpoint for development. It is the runtime's [`Receiver`] plus
+//! printing: each delivery goes through the receiver once (verified, parsed, deduplicated,
+//! answered), and what the receiver accepted is printed, validated, as one block with the
+//! answer.
 //!
 //! Deliveries are parsed with the types compiled into this command, the bundled spec's;
-//! with `--spec`, with that spec interpreted by [`crate::payload`], answered as the
-//! receiver generated from it would answer.
+//! with `--spec`, with that spec read at run time ([`DynamicSpec`]), whose receiver
+//! answers as the one generated from it would.
 
-use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use http::{HeaderMap, StatusCode};
-use lago_webhooks::dedup::{Claim, Deduplicate, InMemoryDeduplicator, KeyDigest, MAX_UNIQUE_KEY_LEN};
-use lago_webhooks::receiver::{DEFAULT_BODY_LIMIT, Outcome, Receiver};
+use lago_webhooks::dedup::Deduplicate;
+use lago_webhooks::dynamic::{DynamicEvent, DynamicHandler, DynamicSpec};
+use lago_webhooks::receiver::Receiver;
 use lago_webhooks::verify::Verifier;
-use lago_webhooks::{AsyncWebhookHandler, Refusal, UniqueKeyError, Validate, WebhookEvent};
-use lago_webhooks_codegen::{Settings, generate};
+use lago_webhooks::{
+    AsyncWebhookHandler, Delivery, Dispatch, HandlerResult, Received, Validate, Violations, WebhookEvent,
+};
 use serde_json::Value;
 
 use crate::output::{Tone, out, paint};
-use crate::payload::{self, Validator};
 use crate::spec;
-
 #[derive(clap::Args)]
 pub struct Args {
     /// The port on 127.0.0.1 (0 picks a free one, printed at start).
@@ -71,6 +71,12 @@ struct Accept;
 
 impl AsyncWebhookHandler for Accept {}
 
+impl DynamicHandler for Accept {
+    async fn handle(&self, _: DynamicEvent, _: &Delivery) -> HandlerResult {
+        Ok(())
+    }
+}
+
 pub fn run(args: Args) -> crate::Outcome {
     let mut verifier = Verifier::new();
     if let Some(key) = &args.hmac_key {
@@ -84,40 +90,43 @@ pub fn run(args: Args) -> crate::Outcome {
     if args.hmac_key.is_none() && args.public_key.is_none() {
         return Err("give --hmac-key, or --public-key with --issuer, to verify deliveries".to_owned());
     }
-    let validator = match &args.spec {
-        Some(path) => interpret(path)?,
+    let spec = match &args.spec {
+        Some(path) => read_spec(path)?,
         None => None,
     };
+    let require_key = !args.allow_missing_unique_key;
+    let router = match spec {
+        None => route(&args.path, Receiver::new(verifier, Accept).with_required_unique_key(require_key)),
+        Some(spec) => {
+            route(&args.path, spec.receiver(verifier, Accept).with_required_unique_key(require_key))
+        }
+    };
     let runtime = tokio::runtime::Runtime::new().map_err(|err| err.to_string())?;
-    runtime.block_on(serve(args, verifier, validator))
+    runtime.block_on(serve(args.port, &args.path, router))
 }
 
-/// The validator of the spec at `path`; `None` for the bundled spec's text, whose types
+/// The spec at `path`, read at run time; `None` for the bundled spec's text, whose types
 /// are compiled in.
-fn interpret(path: &std::path::Path) -> Result<Option<Validator>, String> {
+fn read_spec(path: &std::path::Path) -> Result<Option<DynamicSpec>, String> {
     let source = spec::source(Some(path))?;
     if source.text == spec::BUNDLED {
         return Ok(None);
     }
     // Only a spec the generator accepts says what its generated types would do.
-    if let Err(errors) = generate(&source, &Settings::default()) {
-        return Err(format!("{} has {} problem(s); `check --spec` lists them", source.file, errors.len()));
+    match DynamicSpec::from_source(&source) {
+        Ok(spec) => Ok(Some(spec)),
+        Err(errors) => {
+            Err(format!("{} has {} problem(s); `check --spec` lists them", source.file, errors.len()))
+        }
     }
-    let spec = source.parse().map_err(|errors| errors.to_string())?;
-    Ok(Some(Validator::new(&spec)))
 }
 
-async fn serve(args: Args, verifier: Verifier, validator: Option<Validator>) -> crate::Outcome {
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
+async fn serve(port: u16, path: &str, router: Router) -> crate::Outcome {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
-        .map_err(|err| format!("cannot listen on port {}: {err}", args.port))?;
+        .map_err(|err| format!("cannot listen on port {port}: {err}"))?;
     let address = listener.local_addr().map_err(|err| err.to_string())?;
-    let require_key = !args.allow_missing_unique_key;
-    let router = match validator {
-        None => compiled(&args.path, verifier, require_key),
-        Some(validator) => interpreted(&args.path, verifier, validator, require_key),
-    };
-    out!("listening on http://{address}{}", args.path);
+    out!("listening on http://{address}{path}");
     // Until SIGTERM or SIGINT, answering the deliveries in progress before it returns.
     lago_webhooks::server::serve(listener, router, Default::default())
         .await
@@ -125,16 +134,26 @@ async fn serve(args: Args, verifier: Verifier, validator: Option<Validator>) -> 
     Ok(true)
 }
 
-/// The endpoint for the bundled spec: its receiver, with the compiled types.
-fn compiled(path: &str, verifier: Verifier, require_key: bool) -> Router {
-    let receiver = Arc::new(Receiver::new(verifier, Accept).with_required_unique_key(require_key));
+/// The endpoint: each delivery through `receiver`, described as the receiver accepts it,
+/// then printed with the answer at once, so that deliveries arriving together do not
+/// interleave.
+fn route<E, D>(path: &str, receiver: Receiver<E, Accept, D>) -> Router
+where
+    E: Dispatch<Accept> + Shown,
+    D: Deduplicate + 'static,
+{
+    let receiver = Arc::new(receiver);
     let handle = move |headers: HeaderMap, body: Bytes| {
         let receiver = Arc::clone(&receiver);
         async move {
-            // Described from a parse of its own, then answered by the receiver; printed at
-            // once, so that deliveries arriving together do not interleave.
-            let mut block = describe(&receiver.accept(&headers, &body), &headers);
-            let outcome = receiver.receive(&headers, &body).await;
+            let mut block = None;
+            let outcome = receiver
+                .receive_inspected(&headers, &body, |received| block = Some(describe(received)))
+                .await;
+            let key = lago_webhooks::verify::unique_key(&headers).unwrap_or("-");
+            let mut block = block.unwrap_or_else(|| {
+                format!("{} (unique key {key})\n  refused      {outcome}\n", paint("delivery", Tone::Bad))
+            });
             block.push_str(&answer_line(outcome.status(), &outcome));
             out!("{block}");
             outcome
@@ -143,193 +162,40 @@ fn compiled(path: &str, verifier: Verifier, require_key: bool) -> Router {
     Router::new().route(path, post(handle))
 }
 
-/// The endpoint for a spec given with `--spec`.
-fn interpreted(path: &str, verifier: Verifier, validator: Validator, require_key: bool) -> Router {
-    let state =
-        Arc::new(Interpreted { verifier, validator, dedup: InMemoryDeduplicator::default(), require_key });
-    let handle = move |headers: HeaderMap, body: Bytes| {
-        let state = Arc::clone(&state);
-        async move {
-            let (mut block, answer) = state.receive(&headers, &body).await;
-            block.push_str(&answer_line(answer.status(), &answer));
-            out!("{block}");
-            answer
-        }
-    };
-    Router::new().route(path, post(handle))
-}
-
-fn answer_line(status: StatusCode, text: &dyn fmt::Display) -> String {
+fn answer_line(status: StatusCode, text: &dyn std::fmt::Display) -> String {
     let tone = if status.is_success() { Tone::Good } else { Tone::Bad };
     format!("  answer       {} {text}\n", paint(&status.as_u16().to_string(), tone))
 }
 
-/// What `listen --spec` keeps across deliveries: the keys, the spec, and the deliveries
-/// handled, as the receiver keeps them (its default in-memory deduplicator).
-struct Interpreted {
-    verifier: Verifier,
-    validator: Validator,
-    dedup: InMemoryDeduplicator,
-    require_key: bool,
+/// What `listen` prints of an accepted webhook: its payload as JSON, and its violations.
+trait Shown: Validate {
+    /// The payload object (the envelope's value under the payload key), or the whole
+    /// envelope of a type the spec does not know.
+    fn payload_json(&self) -> Value;
 }
 
-/// How a delivery is answered: what the receiver would return, or a body refused as one
-/// its types cannot parse (the receiver's refusal holds a parse error of the compiled
-/// types, which an interpreted spec has none of).
-enum Answer {
-    Outcome(Outcome),
-    Malformed(String),
-}
-
-impl Answer {
-    fn status(&self) -> StatusCode {
-        match self {
-            Answer::Outcome(outcome) => outcome.status(),
-            // As `Refusal::Malformed` answers.
-            Answer::Malformed(_) => StatusCode::BAD_REQUEST,
+impl Shown for WebhookEvent {
+    fn payload_json(&self) -> Value {
+        // Serialized back, not parsed again: the payload under its key.
+        let envelope = serde_json::to_value(self).unwrap_or(Value::Null);
+        match self.known_type() {
+            Some(kind) => envelope.get(kind.payload_key()).cloned().unwrap_or(Value::Null),
+            None => envelope,
         }
     }
 }
 
-impl fmt::Display for Answer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Answer::Outcome(outcome) => outcome.fmt(f),
-            Answer::Malformed(text) => f.write_str(text),
-        }
+impl Shown for DynamicEvent {
+    fn payload_json(&self) -> Value {
+        self.payload().unwrap_or(self.body()).clone()
     }
 }
 
-impl IntoResponse for Answer {
-    fn into_response(self) -> Response {
-        match self {
-            Answer::Outcome(outcome) => outcome.into_response(),
-            Answer::Malformed(text) => (StatusCode::BAD_REQUEST, text).into_response(),
-        }
-    }
-}
-
-impl Interpreted {
-    /// Takes a delivery through the receiver's steps in its order (size, unique key,
-    /// signature, body, then duplicates; validation is off, as in the compiled path), and
-    /// describes it on the way.
-    async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> (String, Answer) {
-        let key = lago_webhooks::verify::unique_key(headers);
-        let refused = |refusal: Refusal| {
-            let block = format!(
-                "{} (unique key {})\n  refused      {refusal}\n",
-                paint("delivery", Tone::Bad),
-                key.unwrap_or("-")
-            );
-            (block, Answer::Outcome(Outcome::Refused(refusal)))
-        };
-        if body.len() > DEFAULT_BODY_LIMIT {
-            return refused(Refusal::TooLarge);
-        }
-        match key.filter(|key| !key.trim().is_empty()) {
-            Some(key) if key.len() > MAX_UNIQUE_KEY_LEN => {
-                return refused(Refusal::UniqueKey(UniqueKeyError::TooLong(key.len())));
-            }
-            None if self.require_key => return refused(Refusal::UniqueKey(UniqueKeyError::Missing)),
-            _ => {}
-        }
-        let verified = match self.verifier.verify(body, headers) {
-            Ok(verified) => verified,
-            Err(err) => return refused(Refusal::Unverified(err)),
-        };
-        let value: Value = match serde_json::from_slice(body) {
-            Ok(value) => value,
-            Err(err) => {
-                // Worded as the receiver words a parse error.
-                let (line, column) = (err.line(), err.column().max(1));
-                let message = payload::syntax_message(&err);
-                let text = format!("body refused: {message} (line {line}, column {column})");
-                let block = format!(
-                    "{} (unique key {})\n  refused      {text}\n",
-                    paint("delivery", Tone::Bad),
-                    key.unwrap_or("-")
-                );
-                return (block, Answer::Malformed(text));
-            }
-        };
-        let report = self.validator.validate(&value);
-        let webhook_type = report.webhook_type.as_deref().unwrap_or("-");
-        let tone = if report.is_malformed() { Tone::Bad } else { Tone::Good };
-        let mut block =
-            format!("{} {webhook_type} (unique key {})\n", paint("delivery", tone), key.unwrap_or("-"));
-        block.push_str(&format!("  signature    {}, verified\n", verified.algorithm));
-        if let Some(organization) = value.get("organization_id").and_then(Value::as_str) {
-            block.push_str(&format!("  organization {organization}\n"));
-        }
-        let payload = (self.validator.payload_key(webhook_type))
-            .and_then(|payload_key| Some((payload_key, value.get(payload_key)?)));
-        if let Some((payload_key, payload)) = payload {
-            let (mut ids, mut amounts) = (Vec::new(), Vec::new());
-            collect(payload, payload_key, &mut ids, &mut amounts);
-            if !ids.is_empty() {
-                block.push_str(&format!("  ids          {}\n", ids.join(", ")));
-            }
-            if !amounts.is_empty() {
-                block.push_str(&format!("  amounts      {}\n", amounts.join(", ")));
-            }
-        }
-        for violation in report.violations.iter() {
-            let label = match payload::PARSE_RULES.contains(&violation.rule()) {
-                true => paint("malformed", Tone::Bad),
-                false => paint("violation", Tone::Note),
-            };
-            block.push_str(&format!("  {label} {}\n", payload::show(violation)));
-        }
-        if report.violations.is_empty() {
-            block.push_str("  valid\n");
-        }
-        if let Some(problem) = report.violations.iter().find(|v| payload::PARSE_RULES.contains(&v.rule())) {
-            // Worded as the receiver words a parse error, without the line and column a
-            // parsed value no longer has.
-            let prefix = report.webhook_type.as_deref().map(|t| format!("{t}: ")).unwrap_or_default();
-            let at = match problem.pointer() {
-                "" => String::new(),
-                pointer => format!(" at {pointer}"),
-            };
-            return (block, Answer::Malformed(format!("body refused: {prefix}{}{at}", problem.message())));
-        }
-        (block, Answer::Outcome(self.deduplicate(key).await))
-    }
-
-    /// Handled once per unique key, as the receiver deduplicates; a blank or absent key
-    /// identifies nothing, so such a delivery is handled every time.
-    async fn deduplicate(&self, key: Option<&str>) -> Outcome {
-        let Some(key) = key.filter(|key| !key.trim().is_empty()).map(KeyDigest::of) else {
-            return Outcome::Handled;
-        };
-        match self.dedup.claim(&key).await {
-            Ok(Claim::Claimed(token)) => {
-                // Nothing can fail between the claim and here: `listen` handles nothing.
-                let _ = self.dedup.complete(&key, token).await;
-                Outcome::Handled
-            }
-            Ok(Claim::Done) => Outcome::Duplicate,
-            Ok(Claim::InProgress) => Outcome::InProgress,
-            Err(err) => Outcome::Failed(err),
-        }
-    }
-}
-
-fn describe(
-    accepted: &Result<lago_webhooks::Received<WebhookEvent>, lago_webhooks::Refusal>,
-    headers: &HeaderMap,
-) -> String {
-    let key = lago_webhooks::verify::unique_key(headers).unwrap_or("-");
-    let received = match accepted {
-        Err(refusal) => {
-            return format!(
-                "{} (unique key {key})\n  refused      {refusal}\n",
-                paint("delivery", Tone::Bad)
-            );
-        }
-        Ok(received) => received,
-    };
+/// A delivery the receiver accepted, as one block: its type and key, signature,
+/// organization, the payload's top-level ids and amounts, and its violations.
+fn describe<E: Shown + lago_webhooks::Webhook>(received: &Received<E>) -> String {
     let event = &received.event;
+    let key = received.delivery.unique_key.as_deref().unwrap_or("-");
     let algorithm = received.delivery.algorithm.map_or("-", |a| a.as_str());
     let mut block =
         format!("{} {} (unique key {key})\n", paint("delivery", Tone::Good), event.webhook_type());
@@ -337,10 +203,8 @@ fn describe(
     if let Some(organization) = &received.delivery.organization_id {
         block.push_str(&format!("  organization {organization}\n"));
     }
-    let payload = serde_json::to_value(event).unwrap_or(Value::Null);
-    let mut ids = Vec::new();
-    let mut amounts = Vec::new();
-    collect(&payload, "", &mut ids, &mut amounts);
+    let (mut ids, mut amounts) = (Vec::new(), Vec::new());
+    collect(&event.payload_json(), &mut ids, &mut amounts);
     if !ids.is_empty() {
         block.push_str(&format!("  ids          {}\n", ids.join(", ")));
     }
@@ -349,21 +213,20 @@ fn describe(
     }
     match event.validate() {
         Ok(()) => block.push_str("  valid\n"),
-        Err(violations) => {
-            for violation in violations.iter() {
-                block.push_str(&format!("  {} {violation}\n", paint("violation", Tone::Note)));
-            }
-        }
+        Err(violations) => block.push_str(&violation_lines(&violations)),
     }
     block
 }
 
-/// The top-level ids and amounts of the payload (the envelope's payload object).
-fn collect(value: &Value, prefix: &str, ids: &mut Vec<String>, amounts: &mut Vec<String>) {
-    let Value::Object(map) = value else { return };
+fn violation_lines(violations: &Violations) -> String {
+    violations.iter().map(|v| format!("  {} {v}\n", paint("violation", Tone::Note))).collect()
+}
+
+/// The ids and amounts at the top level of a payload.
+fn collect(payload: &Value, ids: &mut Vec<String>, amounts: &mut Vec<String>) {
+    let Value::Object(map) = payload else { return };
     for (key, value) in map {
         match value {
-            Value::Object(_) if prefix.is_empty() => collect(value, key, ids, amounts),
             Value::String(text) if key == "lago_id" || key.ends_with("_id") && key.starts_with("lago_") => {
                 ids.push(format!("{key}={text}"));
             }

@@ -16,7 +16,6 @@ mod listen;
 mod openapi;
 mod ordered;
 mod output;
-mod payload;
 mod spec;
 mod spec_file;
 mod trigger;

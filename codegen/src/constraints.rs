@@ -1,8 +1,8 @@
 //! Validation constraints of a spec: formats, bounds and non-empty strings on fields,
 //! and rules across the fields of an object. Resolved here, emitted by `emit::validate`.
 
-use crate::ir::{FieldIndex, FieldIr, Format, Primitive, RuleIr, TypeRef};
 use crate::model::{Field, Rule};
+use crate::resolved::{FieldIndex, FieldIr, Format, Primitive, RuleIr, TypeRef};
 
 /// A problem with a constraint: the key it is under (relative to the field or rule)
 /// and what is wrong.
@@ -30,10 +30,10 @@ pub fn field(field: &Field, ty: &TypeRef) -> Result<FieldConstraints, Vec<Proble
     let primitive = primitive(ty);
     let mut problems = Vec::new();
     let format = match (field.format.as_deref(), primitive) {
-        (None, Some(p)) => Format::implied_by(p),
+        (None, Some(p)) => p.implied_format(),
         (None, None) | (Some("none"), _) => None,
-        (Some(name), _) => match Format::NAMES.iter().find(|(n, _)| *n == name) {
-            Some((_, format)) if primitive.is_some_and(|p| format.applies_to(p)) => Some(*format),
+        (Some(name), _) => match Format::from_name(name) {
+            Some(format) if primitive.is_some_and(|p| p.takes_format(format)) => Some(format),
             Some(_) => {
                 problems.push((
                     "format".into(),
@@ -42,7 +42,7 @@ pub fn field(field: &Field, ty: &TypeRef) -> Result<FieldConstraints, Vec<Proble
                 None
             }
             None => {
-                let names: Vec<&str> = Format::NAMES.iter().map(|(n, _)| *n).collect();
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
                 let message = format!("unknown format `{name}`; the formats are {}, none", names.join(", "));
                 problems.push(("format".into(), message));
                 None

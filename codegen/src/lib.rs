@@ -6,9 +6,14 @@
 //! procedural-macro dependency, so the `lago_webhooks!` macro and command-line
 //! tools share it.
 //!
-//! The pipeline has three steps, one module each:
-//! [`SpecSource::parse`] reads the text into the model, `check` resolves names and
-//! types while collecting every problem, and `emit` writes the tokens.
+//! The pipeline has three steps: [`SpecSource::parse`] reads the text into the
+//! [`model`] (the spec as written), [`resolve`] checks it and resolves names, types,
+//! presence, formats, constraints and rules into the [`resolved`] spec while collecting
+//! every problem, and the emitter writes the tokens. [`generate`] is resolve, then emit.
+//!
+//! The resolved spec is public so that tools reading a spec at run time (the runtime's
+//! interpreted specs, the command's checks and imports) read the same resolution the
+//! generated code is made from, not one of their own.
 //!
 //! ```
 //! use lago_webhooks_codegen::{Settings, SpecSource, generate};
@@ -35,11 +40,10 @@ mod check;
 mod constraints;
 mod emit;
 mod error;
-mod ir;
 mod load;
-mod locate;
 pub mod model;
 mod naming;
+pub mod resolved;
 mod settings;
 
 use proc_macro2::TokenStream;
@@ -50,11 +54,40 @@ pub use error::{Location, Origin, SpecError, SpecErrors};
 /// field names, and the JSON kinds that tell union variants apart. For tools that read
 /// specs at run time, so that they agree with the generator.
 pub mod vocabulary {
-    pub use crate::ir::{Format, JsonKind, Primitive};
     pub use crate::naming::type_name;
+    pub use crate::resolved::{Format, JsonKind, Primitive};
 }
+
 pub use load::SpecSource;
 pub use settings::Settings;
+
+/// Parses, checks and resolves a spec: the resolved spec, or every problem found.
+/// `include`, when given, keeps these webhook types and the types they reach.
+///
+/// ```
+/// use lago_webhooks_codegen::{SpecSource, resolve};
+/// use lago_webhooks_codegen::resolved::TypeRef;
+///
+/// let source = SpecSource::new("inline.json", r#"{
+///     "format_version": 1, "title": "Tiny",
+///     "messages": [{"webhook_type": "thing.happened", "object_type": "thing",
+///                   "payload_key": "thing", "payload": "Thing", "title": "Thing happened",
+///                   "description": "A thing happened."}],
+///     "objects": [{"name": "Thing", "description": "A thing.",
+///                  "fields": [{"name": "id", "type": "id", "description": "Its id."}]}]
+/// }"#);
+/// let spec = resolve(&source, None).unwrap();
+/// let thing = spec.object(spec.messages[0].payload);
+/// assert_eq!(thing.fields[0].json_name, "id");
+/// assert!(matches!(thing.fields[0].ty, TypeRef::Primitive(_)));
+/// ```
+pub fn resolve(source: &SpecSource, include: Option<&[String]>) -> Result<resolved::Ir, SpecErrors> {
+    let (spec, mut errors) = source.parse_partial();
+    let spec = spec.unwrap_or_default();
+    let (ir, check_errors) = check::check(&spec, source, include);
+    errors.extend(check_errors);
+    if errors.is_empty() { Ok(ir) } else { Err(SpecErrors(errors)) }
+}
 
 /// Parses, checks and emits a spec: the code, or every problem found.
 pub fn generate(source: &SpecSource, settings: &Settings) -> Result<TokenStream, SpecErrors> {

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Location, Origin, SpecError, SpecErrors};
-use crate::locate;
+use lago_webhooks_core::pointer;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -55,7 +55,7 @@ impl SpecSource {
 
     /// The location of the value at `pointer`, with line and column when it can be found.
     pub fn locate(&self, pointer: &str) -> Location {
-        let (line, column) = locate::line_column(&self.text, pointer).unzip();
+        let (line, column) = pointer::line_column(&self.text, pointer).unzip();
         self.location(pointer.to_owned(), line, column)
     }
 
@@ -67,13 +67,13 @@ impl SpecSource {
     /// serde_json counts columns in bytes, from 0 before the first character; the rest of
     /// our messages count characters from 1.
     fn char_column(&self, line: usize, byte_column: usize) -> usize {
-        let text = locate::source_line(&self.text, line).unwrap_or("");
+        let text = pointer::source_line(&self.text, line).unwrap_or("");
         let end = (0..=byte_column.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
         text[..end].chars().count().max(1)
     }
 
     fn location(&self, pointer: String, line: Option<usize>, column: Option<usize>) -> Location {
-        let source_line = line.and_then(|l| locate::source_line(&self.text, l)).map(str::to_owned);
+        let source_line = line.and_then(|l| pointer::source_line(&self.text, l)).map(str::to_owned);
         Location { file: self.file.clone(), pointer, line, column, source_line }
     }
 
@@ -92,7 +92,8 @@ impl SpecSource {
         let value: Value = match serde_json::from_str(&self.text) {
             Ok(value) => value,
             Err(err) => {
-                let message = format!("spec is not valid JSON: {}", strip_position(&err));
+                let message =
+                    format!("spec is not valid JSON: {}", lago_webhooks_core::json::error_message(&err));
                 let column = self.char_column(err.line(), err.column());
                 let origin = Origin::Spec(self.location(String::new(), Some(err.line()), Some(column)));
                 return (None, vec![SpecError { message, origin }]);
@@ -120,27 +121,6 @@ impl SpecSource {
             None => self.error("", "spec must be a JSON object"),
         };
         Err(error.into())
-    }
-}
-
-/// Converts a serde path (`messages[2].payload`) to a JSON Pointer (`/messages/2/payload`).
-pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let tokens = path.iter().filter_map(|segment| match segment {
-        Segment::Seq { index } => Some(index.to_string()),
-        Segment::Map { key } => Some(key.clone()),
-        Segment::Enum { variant } => Some(variant.clone()),
-        Segment::Unknown => None,
-    });
-    locate::pointer(tokens)
-}
-
-/// serde_json appends " at line L column C"; we print the position ourselves.
-fn strip_position(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
     }
 }
 
@@ -203,7 +183,7 @@ impl Reader<'_> {
         match serde_path_to_error::deserialize(value) {
             Ok(item) => Some(item),
             Err(err) => {
-                let pointer = format!("{pointer}{}", pointer_of(err.path()));
+                let pointer = format!("{pointer}{}", pointer::of_path(err.path()));
                 self.errors.push(self.source.error(&pointer, format!("invalid spec: {}", err.inner())));
                 None
             }

@@ -42,6 +42,34 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// A body `serde_json` could not read, located where it stopped; no pointer and no
+    /// webhook type known.
+    pub(crate) fn from_json(err: &serde_json::Error) -> ParseError {
+        let kind = match err.classify() {
+            serde_json::error::Category::Eof => ParseErrorKind::Eof,
+            serde_json::error::Category::Data => ParseErrorKind::Data,
+            serde_json::error::Category::Syntax | serde_json::error::Category::Io => ParseErrorKind::Syntax,
+        };
+        let message = lago_webhooks_core::json::error_message(err);
+        // serde_json reports column 0 for an error before the first character of a line.
+        let column = err.column().max(1);
+        ParseError { kind, webhook_type: None, pointer: String::new(), line: err.line(), column, message }
+    }
+
+    /// An error about the envelope as a whole, located at its opening brace.
+    pub(crate) fn at_envelope(
+        body: &[u8],
+        kind: ParseErrorKind,
+        webhook_type: Option<String>,
+        message: String,
+    ) -> ParseError {
+        let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+        let before = &body[..start];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = start - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+        ParseError { kind, webhook_type, pointer: String::new(), line, column, message }
+    }
+
     /// What kind of problem it is.
     pub fn kind(&self) -> ParseErrorKind {
         self.kind

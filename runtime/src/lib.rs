@@ -63,6 +63,8 @@
 //! - `inbox`: accept durably, then handle: `inbox::InboxReceiver` and `inbox::Worker`;
 //!   `postgres`, `nats` and `rabbitmq` add the engines.
 //! - `metrics`: counters and histograms through the `metrics` facade.
+//! - `dynamic`: specs read at run time, `dynamic::DynamicSpec`: parsed, validated and
+//!   received as the code generated from them would be, with no code generated.
 
 #![deny(missing_docs)]
 
@@ -71,6 +73,8 @@ mod counters;
 mod decimal;
 pub mod dedup;
 mod delivery;
+#[cfg(feature = "dynamic")]
+pub mod dynamic;
 mod encoded;
 mod error;
 mod handling;
@@ -108,7 +112,7 @@ pub use text::{Currency, Id, Url};
 pub use time::{Date, DateTime};
 pub use unknown::UnknownEvent;
 pub use validate::{Validate, Violation, Violations};
-pub use webhook::{Dispatch, Webhook};
+pub use webhook::{Dispatch, FromBody, Webhook};
 
 /// The error a handler method may return; any error type converts into it with `?`.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;

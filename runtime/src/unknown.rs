@@ -32,12 +32,12 @@ impl UnknownEvent {
 impl Serialize for UnknownEvent {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("webhook_type", &self.webhook_type)?;
+        map.serialize_entry(lago_webhooks_core::envelope::WEBHOOK_TYPE, &self.webhook_type)?;
         if let Some(object_type) = &self.object_type {
-            map.serialize_entry("object_type", object_type)?;
+            map.serialize_entry(lago_webhooks_core::envelope::OBJECT_TYPE, object_type)?;
         }
         if let Some(organization_id) = &self.organization_id {
-            map.serialize_entry("organization_id", organization_id)?;
+            map.serialize_entry(lago_webhooks_core::envelope::ORGANIZATION_ID, organization_id)?;
         }
         if let (Some(object_type), Some(payload)) = (&self.object_type, &self.payload) {
             map.serialize_entry(object_type, payload)?;

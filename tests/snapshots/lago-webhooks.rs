@@ -6548,12 +6548,14 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
         }
     }
 }
-impl ::lago_webhooks::Webhook for WebhookEvent {
+impl ::lago_webhooks::FromBody for WebhookEvent {
     fn from_slice(
         body: &[::core::primitive::u8],
     ) -> ::core::result::Result<Self, ::lago_webhooks::ParseError> {
         WebhookEvent::from_slice(body)
     }
+}
+impl ::lago_webhooks::Webhook for WebhookEvent {
     fn webhook_type(&self) -> &::core::primitive::str {
         WebhookEvent::webhook_type(self)
     }

@@ -11,6 +11,7 @@ mod crashes;
 mod dispatch;
 mod docs_examples;
 mod durability;
+mod dynamic;
 mod errors;
 mod example_receiver;
 mod flavours;

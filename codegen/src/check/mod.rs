@@ -9,15 +9,16 @@ mod suggest;
 
 use std::collections::{HashMap, HashSet};
 
+use lago_webhooks_core::envelope;
 use serde_json::Value;
 
 use crate::error::{Origin, SpecError};
-use crate::ir::{
-    EnumId, EnumIr, FieldIr, Format, Ir, JsonKind, MessageIr, ObjectId, ObjectIr, Primitive, TypeRef,
-    UnionId, UnionIr, UnionVariantIr, ValueIr,
-};
 use crate::load::SpecSource;
 use crate::model::{Enum, Message, Object, Spec, Union};
+use crate::resolved::{
+    EnumId, EnumIr, FieldIr, Ir, JsonKind, MessageIr, ObjectId, ObjectIr, Primitive, TypeRef, UnionId,
+    UnionIr, UnionVariantIr, ValueIr,
+};
 use crate::{constraints, naming};
 
 /// Names the generated code defines next to the spec's own types.
@@ -26,10 +27,8 @@ const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler
 const MAX_ARRAY_DEPTH: usize = 8;
 /// Handler methods the generated traits define besides one per message.
 const RESERVED_METHODS: &[&str] = &["on_unknown"];
-/// Envelope keys that cannot also hold a payload.
-const ENVELOPE_KEYS: &[&str] = &["webhook_type", "object_type", "organization_id"];
 /// The field of every `WebhookEvent` variant besides the payload.
-const EVENT_FIELDS: &[&str] = &["organization_id"];
+const EVENT_FIELDS: &[&str] = &[envelope::ORGANIZATION_ID];
 /// Catch-all variant names, in order of preference.
 const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
 
@@ -346,7 +345,7 @@ impl Checker<'_> {
             kinds.push((kind, variant.name.clone()));
             // The format its text implies, also for each item of an array.
             let format = match ty.innermost() {
-                TypeRef::Primitive(p) => Format::implied_by(*p),
+                TypeRef::Primitive(p) => p.implied_format(),
                 _ => None,
             };
             variants.push(UnionVariantIr {
@@ -423,7 +422,7 @@ impl Checker<'_> {
             );
             return Some(("webhook_type", reason));
         }
-        if ENVELOPE_KEYS.contains(&message.payload_key.as_str()) {
+        if envelope::is_envelope_key(&message.payload_key) {
             let reason = format!(
                 "payload_key `{}` is an envelope key and cannot hold the payload",
                 message.payload_key
@@ -458,7 +457,7 @@ impl Checker<'_> {
             return self
                 .error(&pointer, format!("example of `{}` is not a JSON object", message.webhook_type));
         };
-        match envelope.get("webhook_type").and_then(Value::as_str) {
+        match envelope.get(envelope::WEBHOOK_TYPE).and_then(Value::as_str) {
             Some(t) if t == message.webhook_type => {}
             found => {
                 let found = found.map_or("no webhook_type".to_owned(), |t| format!("`{t}`"));
@@ -496,7 +495,8 @@ fn envelope_text(example: &Value, payload_key: &str) -> String {
     let Some(envelope) = example.as_object() else {
         return example.to_string();
     };
-    let first = ["webhook_type", "object_type", "organization_id", payload_key];
+    let [webhook_type, object_type, organization_id] = envelope::KEYS;
+    let first = [webhook_type, object_type, organization_id, payload_key];
     let ordered = first.iter().filter_map(|k| envelope.get_key_value(*k));
     let rest = envelope.iter().filter(|(k, _)| !first.contains(&k.as_str()));
     let members: Vec<String> =

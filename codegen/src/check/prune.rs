@@ -4,7 +4,7 @@
 //! Separate from the checks because it reports nothing and works on a finished [`Ir`]:
 //! every reference is already resolved, so pruning is a graph walk and a renumbering.
 
-use crate::ir::{
+use crate::resolved::{
     EnumId, FieldIr, Ir, MessageIr, ObjectId, ObjectIr, TypeRef, UnionId, UnionIr, UnionVariantIr,
 };
 

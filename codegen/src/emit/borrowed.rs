@@ -10,7 +10,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
 use super::{Context, doc, event, ident, objects, validate};
-use crate::ir::{ObjectId, TypeRef};
+use crate::resolved::{ObjectId, TypeRef};
 use crate::settings::Settings;
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, ident, std_derive};
-use crate::ir::EnumIr;
+use crate::resolved::EnumIr;
 
 pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
     let private = cx.private();

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, ident, std_derive};
-use crate::ir::{Lifecycle, MessageIr, TypeRef};
+use crate::resolved::{Lifecycle, MessageIr, TypeRef};
 
 /// A paragraph telling whether Lago still sends a message and what it needs, preceded
 /// by a blank line, or "" when there is nothing to say.

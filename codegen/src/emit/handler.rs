@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, ident};
-use crate::ir::MessageIr;
+use crate::resolved::MessageIr;
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
@@ -97,11 +97,13 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             }
         }
 
-        impl #krate::Webhook for WebhookEvent {
+        impl #krate::FromBody for WebhookEvent {
             fn from_slice(body: &[::core::primitive::u8]) -> ::core::result::Result<Self, #krate::ParseError> {
                 WebhookEvent::from_slice(body)
             }
+        }
 
+        impl #krate::Webhook for WebhookEvent {
             fn webhook_type(&self) -> &::core::primitive::str {
                 WebhookEvent::webhook_type(self)
             }

@@ -15,7 +15,7 @@ mod validate;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::ir::{Ir, JsonKind, ObjectId, Primitive, TypeRef};
+use crate::resolved::{Ir, JsonKind, ObjectId, Primitive, TypeRef};
 use crate::settings::Settings;
 
 /// Everything emitted for one spec.

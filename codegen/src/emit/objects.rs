@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, Flavour, doc, ident, std_derive};
-use crate::ir::{FieldIr, ObjectId, ObjectIr, TypeRef};
+use crate::resolved::{FieldIr, ObjectId, ObjectIr, TypeRef};
 
 pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();

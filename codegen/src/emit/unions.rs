@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, ident, std_derive};
-use crate::ir::{JsonKind, Primitive, TypeRef, UnionIr, UnionVariantIr};
+use crate::resolved::{JsonKind, Primitive, TypeRef, UnionIr, UnionVariantIr};
 
 pub(super) fn emit(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     let private = cx.private();

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, ident};
-use crate::ir::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef, UnionIr};
+use crate::resolved::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef, UnionIr};
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let objects = cx.ir.objects.iter().map(|o| object(cx, o));
@@ -221,16 +221,7 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
 
 fn format_path(cx: &Context<'_>, format: Format) -> TokenStream {
     let krate = cx.krate();
-    let variant = ident(match format {
-        Format::Uuid => "Uuid",
-        Format::Email => "Email",
-        Format::Url => "Url",
-        Format::Date => "Date",
-        Format::DateTime => "DateTime",
-        Format::Currency => "Currency",
-        Format::Decimal => "Decimal",
-        Format::Json => "Json",
-    });
+    let variant = ident(format.variant_name());
     quote!(#krate::validate::Format::#variant)
 }
 
@@ -296,17 +287,7 @@ fn rule(cx: &Context<'_>, object: &ObjectIr, rule: &RuleIr) -> TokenStream {
                 let first = options.next().unwrap_or_else(|| quote!(::core::option::Option::None));
                 quote!(#first #(.or(#options))*)
             });
-            let terms = parts
-                .iter()
-                .map(|alternatives| {
-                    alternatives
-                        .iter()
-                        .map(|i| object.field(*i).json_name.as_str())
-                        .collect::<Vec<_>>()
-                        .join("|")
-                })
-                .collect::<Vec<_>>()
-                .join(" + ");
+            let terms = object.sum_terms(parts);
             quote! {
                 if let (::core::option::Option::Some(total), #(::core::option::Option::Some(#names)),*) = (#total_value, #(#values),*) {
                     #private::check_sum(total, &[#(#names),*], #terms, &path.key(#json), out);

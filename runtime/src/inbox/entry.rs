@@ -211,10 +211,10 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let mut organization_id: Option<Option<Cow<'de, str>>> = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "webhook_type" if webhook_type.is_none() => {
+                lago_webhooks_core::envelope::WEBHOOK_TYPE if webhook_type.is_none() => {
                     webhook_type = Some(map.next_value::<Text<'de>>()?.0);
                 }
-                "organization_id" if organization_id.is_none() => {
+                lago_webhooks_core::envelope::ORGANIZATION_ID if organization_id.is_none() => {
                     organization_id = Some(map.next_value::<Option<Text<'de>>>()?.map(|text| text.0));
                 }
                 _ => {

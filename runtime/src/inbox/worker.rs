@@ -120,7 +120,7 @@ impl<H: crate::AsyncWebhookHandler + 'static, I: Inbox> Worker<crate::WebhookEve
 
 impl<E, H, I> Worker<E, H, I>
 where
-    E: Dispatch<H>,
+    E: Dispatch<H> + crate::FromBody,
     H: Send + Sync + 'static,
     I: Inbox,
 {
@@ -281,7 +281,7 @@ fn tally(report: &mut WorkerReport, done: Result<Tally, tokio::task::JoinError>)
 /// One attempt at one delivery, from parsing to recording its outcome.
 async fn attempt<E, H, J>(shared: Arc<Shared<E, H>>, job: J, stopping: Shutdown) -> Tally
 where
-    E: Dispatch<H>,
+    E: Dispatch<H> + crate::FromBody,
     H: Send + Sync + 'static,
     J: Job,
 {
@@ -298,7 +298,7 @@ where
 /// The attempt, and its outcome's name for logs and metrics.
 async fn run_attempt<E, H, J>(shared: &Shared<E, H>, job: J, stopping: Shutdown) -> (Tally, &'static str)
 where
-    E: Dispatch<H>,
+    E: Dispatch<H> + crate::FromBody,
     H: Send + Sync + 'static,
     J: Job,
 {

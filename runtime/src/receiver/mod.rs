@@ -4,7 +4,9 @@
 //!
 //! A receiver serves the types of any `lago_webhooks!` invocation: build one with the
 //! `receiver` function generated beside them (`own::receiver(verifier, handler)` where
-//! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`].
+//! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`]. With
+//! the `dynamic` feature it also serves a spec read at run time
+//! (`Receiver::for_spec`), the same way.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +18,9 @@ use ::http::{HeaderMap, StatusCode};
 use crate::dedup::{Claim, ClaimGuard, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest};
 use crate::handling::Ended;
 use crate::verify::Verifier;
-use crate::{Delivery, Dispatch, HandlerError, Received, Refusal, Validate, Violations};
+use crate::{
+    Delivery, Dispatch, FromBody, HandlerError, ParseError, Received, Refusal, Validate, Violations,
+};
 
 #[cfg(feature = "axum")]
 mod http;
@@ -127,6 +131,10 @@ impl fmt::Display for Outcome {
 /// that implement `Validate`).
 type Validator<E> = fn(&E) -> Result<(), Violations>;
 
+/// Reads a verified body into a webhook: `E::from_slice` for generated types, the spec's
+/// own parse for a spec held as a value.
+type Parser<E> = Arc<dyn Fn(&[u8]) -> Result<E, ParseError> + Send + Sync>;
+
 /// Receives deliveries of the webhooks `E` for `H`, a handler of their spec's
 /// `AsyncWebhookHandler`, deduplicating with `D`.
 ///
@@ -161,6 +169,7 @@ pub struct Receiver<E, H, D = InMemoryDeduplicator> {
 /// What a receiver does besides its handler and store.
 struct Settings<E> {
     intake: Intake,
+    parser: Parser<E>,
     validator: Option<Validator<E>>,
     /// `None` until set: no deadline for [`Receiver::receive`], the default one for
     /// [`Receiver::into_router`] (whose tokio runtime has a timer).
@@ -184,13 +193,26 @@ impl<H: crate::AsyncWebhookHandler> Receiver<crate::WebhookEvent, H> {
     }
 }
 
-impl<E: Dispatch<H>, H> Receiver<E, H> {
+impl<E: Dispatch<H> + FromBody, H> Receiver<E, H> {
     /// A receiver of the webhooks `E` (any `lago_webhooks!` invocation's `WebhookEvent`),
     /// as [`Receiver::new`] builds for the bundled ones. The generated `receiver`
     /// function calls it, naming `E` for you.
     pub fn for_events(verifier: Verifier, handler: H) -> Self {
+        Receiver::parsing_with(verifier, handler, E::from_slice)
+    }
+}
+
+impl<E: Dispatch<H>, H> Receiver<E, H> {
+    /// A receiver that reads bodies into `E` with `parse`, which must refuse what the
+    /// webhooks' spec refuses: for events whose spec is a value rather than a type.
+    pub fn parsing_with(
+        verifier: Verifier,
+        handler: H,
+        parse: impl Fn(&[u8]) -> Result<E, ParseError> + Send + Sync + 'static,
+    ) -> Self {
         let settings = Settings {
             intake: Intake::default(),
+            parser: Arc::new(parse),
             validator: None,
             #[cfg(feature = "tokio")]
             deadline: None,
@@ -269,7 +291,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// service that queues webhooks, or handles them its own way.
     pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
         self.settings.intake.admit(headers, body)?;
-        let received = self.verifier.parse::<E>(headers, body)?;
+        let received = self.verifier.parse_with(headers, body, &*self.settings.parser)?;
         if let Some(validate) = self.settings.validator {
             validate(&received.event).map_err(Refusal::Invalid)?;
         }
@@ -282,21 +304,43 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// holding its webhook type, unique key and outcome, and a refusal is logged at
     /// warn with its reason; neither holds the body, a signature or a key.
     pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
+        self.receive_inspected(headers, body, |_| {}).await
+    }
+
+    /// As [`Receiver::receive`], showing `inspect` each delivery it accepts, once parsed
+    /// (and validated, when validation is on) and before it is deduplicated and handled:
+    /// to print or record what arrives without parsing it again. A delivery refused
+    /// before that is not shown; the outcome says why.
+    pub async fn receive_inspected(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        inspect: impl FnOnce(&Received<E>),
+    ) -> Outcome {
         let span = crate::log::delivery_span(crate::verify::unique_key(headers));
-        let outcome = crate::log::instrument(&span, self.receive_unlogged(headers, body, &span)).await;
+        let receiving = self.receive_unlogged(headers, body, &span, inspect);
+        let outcome = crate::log::instrument(&span, receiving).await;
         log_outcome(&span, &outcome);
         crate::counters::received(&outcome);
         outcome
     }
 
-    async fn receive_unlogged(&self, headers: &HeaderMap, body: &[u8], span: &crate::log::Span) -> Outcome {
-        let Received { event, delivery } = match self.accept(headers, body) {
+    async fn receive_unlogged(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        span: &crate::log::Span,
+        inspect: impl FnOnce(&Received<E>),
+    ) -> Outcome {
+        let received = match self.accept(headers, body) {
             Ok(received) => received,
             Err(refusal) => {
                 self.settings.intake.rejected(headers, body, &refusal);
                 return Outcome::Refused(refusal);
             }
         };
+        inspect(&received);
+        let Received { event, delivery } = received;
         crate::log::webhook_type(span, event.webhook_type());
         // An empty key identifies nothing: such deliveries are handled, not deduplicated.
         let key = delivery.unique_key.as_deref().filter(|key| !key.trim().is_empty()).map(KeyDigest::of);

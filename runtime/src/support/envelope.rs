@@ -18,6 +18,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
+use lago_webhooks_core::envelope;
+
 use crate::error::{ParseError, ParseErrorKind};
 use crate::unknown::UnknownEvent;
 
@@ -56,10 +58,10 @@ pub fn serialize_envelope<S: Serializer, K: WebhookKind, P: Serialize>(
     payload: &P,
 ) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(Some(3 + usize::from(organization_id.is_some())))?;
-    map.serialize_entry("webhook_type", kind.webhook_type())?;
-    map.serialize_entry("object_type", kind.object_type())?;
+    map.serialize_entry(envelope::WEBHOOK_TYPE, kind.webhook_type())?;
+    map.serialize_entry(envelope::OBJECT_TYPE, kind.object_type())?;
     if let Some(organization_id) = organization_id {
-        map.serialize_entry("organization_id", organization_id)?;
+        map.serialize_entry(envelope::ORGANIZATION_ID, organization_id)?;
     }
     map.serialize_entry(kind.payload_key(), payload)?;
     map.end()
@@ -73,7 +75,7 @@ pub fn parse_event<'de, E: Catalog<'de>>(body: &'de [u8]) -> Result<E, ParseErro
     };
     match outcome {
         Ok(Scan::Event(event)) => Ok(event),
-        Ok(Scan::MissingWebhookType) => Err(envelope_error(
+        Ok(Scan::MissingWebhookType) => Err(ParseError::at_envelope(
             body,
             ParseErrorKind::MissingWebhookType,
             None,
@@ -84,7 +86,7 @@ pub fn parse_event<'de, E: Catalog<'de>>(body: &'de [u8]) -> Result<E, ParseErro
             | Scan::Retry(Prior { webhook_type, payload_key: key, .. }),
         ) => {
             let message = format!("missing payload field `{key}`");
-            Err(envelope_error(body, ParseErrorKind::MissingPayload, Some(webhook_type), message))
+            Err(ParseError::at_envelope(body, ParseErrorKind::MissingPayload, Some(webhook_type), message))
         }
         Err(err) => Err(explain::<E>(body, err, prior.as_ref())),
     }
@@ -95,7 +97,7 @@ pub fn deserialize_event<'de, E: Catalog<'de>, D: Deserializer<'de>>(deserialize
     let seed = EnvelopeSeed::<E> { prior: None, buffer: true, record: None, marker: PhantomData };
     match seed.deserialize(deserializer)? {
         Scan::Event(event) => Ok(event),
-        Scan::MissingWebhookType => Err(de::Error::missing_field("webhook_type")),
+        Scan::MissingWebhookType => Err(de::Error::missing_field(envelope::WEBHOOK_TYPE)),
         Scan::MissingPayload { key, .. } | Scan::Retry(Prior { payload_key: key, .. }) => {
             Err(de::Error::missing_field(key))
         }
@@ -144,52 +146,10 @@ fn explain<'de, E: Catalog<'de>>(
         EnvelopeSeed::<E> { prior, buffer: false, record: Some(&mut webhook_type), marker: PhantomData };
     let traced = seed.deserialize(serde_path_to_error::Deserializer::new(&mut deserializer, &mut track));
     let pointer = match traced {
-        Err(_) => pointer_of(&track.path()),
+        Err(_) => lago_webhooks_core::pointer::of_path(&track.path()),
         Ok(_) => String::new(),
     };
-    let kind = match err.classify() {
-        serde_json::error::Category::Eof => ParseErrorKind::Eof,
-        serde_json::error::Category::Data => ParseErrorKind::Data,
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => ParseErrorKind::Syntax,
-    };
-    let message = err.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    };
-    // serde_json reports column 0 for an error before the first character of a line.
-    let column = err.column().max(1);
-    ParseError { kind, webhook_type, pointer, line: err.line(), column, message }
-}
-
-/// An error about the envelope as a whole, located at its opening brace.
-fn envelope_error(
-    body: &[u8],
-    kind: ParseErrorKind,
-    webhook_type: Option<String>,
-    message: String,
-) -> ParseError {
-    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-    let before = &body[..start];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = start - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
-    ParseError { kind, webhook_type, pointer: String::new(), line, column, message }
-}
-
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        let token = match segment {
-            Segment::Seq { index } => index.to_string(),
-            Segment::Map { key } => key.replace('~', "~0").replace('/', "~1"),
-            Segment::Enum { variant } => variant.clone(),
-            Segment::Unknown => continue,
-        };
-        pointer.push('/');
-        pointer.push_str(&token);
-    }
-    pointer
+    ParseError { webhook_type, pointer, ..ParseError::from_json(&err) }
 }
 
 /// What a first pass learned when the payload came before the keys that identify it.
@@ -247,7 +207,7 @@ impl<'de, E: Catalog<'de>> Visitor<'de> for EnvelopeSeed<'_, E> {
             match key {
                 Key::WebhookType => {
                     if std::mem::replace(&mut saw_webhook_type, true) {
-                        return Err(de::Error::duplicate_field("webhook_type"));
+                        return Err(de::Error::duplicate_field(envelope::WEBHOOK_TYPE));
                     }
                     let value: Cow<'de, str> = map.next_value_seed(StrSeed)?;
                     if state.webhook_type.is_none() {
@@ -259,7 +219,7 @@ impl<'de, E: Catalog<'de>> Visitor<'de> for EnvelopeSeed<'_, E> {
                 }
                 Key::ObjectType => {
                     if std::mem::replace(&mut saw_object_type, true) {
-                        return Err(de::Error::duplicate_field("object_type"));
+                        return Err(de::Error::duplicate_field(envelope::OBJECT_TYPE));
                     }
                     // Informative only: a value that is not a string is ignored, wherever it is.
                     let value = map.next_value_seed(LenientStr)?;
@@ -267,7 +227,7 @@ impl<'de, E: Catalog<'de>> Visitor<'de> for EnvelopeSeed<'_, E> {
                 }
                 Key::OrganizationId => {
                     if std::mem::replace(&mut saw_organization, true) {
-                        return Err(de::Error::duplicate_field("organization_id"));
+                        return Err(de::Error::duplicate_field(envelope::ORGANIZATION_ID));
                     }
                     // Kept when it is a string; any other value is ignored, as for object_type.
                     state.organization_id = map.next_value_seed(LenientStr)?;
@@ -483,9 +443,9 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key<'de>, D::Error> {
         let name = StrSeed.deserialize(deserializer)?;
         Ok(match name.as_ref() {
-            "webhook_type" => Key::WebhookType,
-            "object_type" => Key::ObjectType,
-            "organization_id" => Key::OrganizationId,
+            envelope::WEBHOOK_TYPE => Key::WebhookType,
+            envelope::OBJECT_TYPE => Key::ObjectType,
+            envelope::ORGANIZATION_ID => Key::OrganizationId,
             _ => Key::Other(name),
         })
     }

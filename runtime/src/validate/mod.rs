@@ -6,11 +6,11 @@
 //! amounts that do not add up. It works on the typed value (no second parse), reports
 //! every violation, and allocates nothing when the payload is valid.
 
-mod format;
+pub mod checks;
 mod path;
 mod violation;
 
-pub use format::Format;
+pub use lago_webhooks_core::Format;
 pub use path::Path;
 pub use violation::{Violation, Violations};
 

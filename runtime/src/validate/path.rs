@@ -44,10 +44,7 @@ impl<'a> Path<'a> {
         for segment in segments.iter().rev() {
             match segment {
                 Segment::Root => {}
-                Segment::Key(key) => {
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                }
+                Segment::Key(key) => lago_webhooks_core::pointer::push_token(&mut pointer, key),
                 Segment::Index(index) => {
                     let _ = write!(pointer, "/{index}");
                 }

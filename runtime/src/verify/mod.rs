@@ -39,7 +39,7 @@ mod jwt;
 
 use std::fmt;
 
-use crate::{Delivery, Received, Refusal, Webhook};
+use crate::{Delivery, FromBody, ParseError, Received, Refusal, Webhook};
 
 pub use self::hmac::HmacKey;
 #[cfg(feature = "jwt")]
@@ -210,9 +210,20 @@ impl Verifier {
     /// # }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn parse<E: Webhook>(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
+    pub fn parse<E: FromBody>(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
+        self.parse_with(headers, body, E::from_slice)
+    }
+
+    /// As [`Verifier::parse`], parsing the body with `parse` once it is verified: for
+    /// events whose spec is a value, such as a `dynamic::DynamicSpec`'s.
+    pub fn parse_with<E: Webhook>(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        parse: impl FnOnce(&[u8]) -> Result<E, ParseError>,
+    ) -> Result<Received<E>, Refusal> {
         let verified = self.verify(body, headers).map_err(Refusal::Unverified)?;
-        let event = E::from_slice(body).map_err(Refusal::Malformed)?;
+        let event = parse(body).map_err(Refusal::Malformed)?;
         let delivery = Delivery {
             unique_key: verified.unique_key.map(str::to_owned),
             organization_id: event.organization_id().map(str::to_owned),

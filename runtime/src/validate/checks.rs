@@ -1,11 +1,14 @@
-//! The checks generated validation code calls, one function per kind of constraint.
+//! The checks of every constraint a spec can set, one function per kind: the only place
+//! their violations are worded. The code `lago_webhooks!` generates calls them, and so
+//! does a spec read at run time (the `dynamic` feature), so that both report the same
+//! violations.
 //!
 //! Each adds a [`Violation`] when its value breaks the constraint and does nothing
 //! (allocates nothing) otherwise.
 
 use serde_json::Value;
 
-use crate::validate::{Format, Path, Violation, Violations};
+use super::{Format, Path, Violation, Violations};
 
 /// Reports `value` unless it has `format`.
 pub fn check_format(value: &str, format: Format, path: &Path<'_>, out: &mut Violations) {

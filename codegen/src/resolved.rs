@@ -1,8 +1,11 @@
-//! The checked spec, resolved and named, ready for emission.
+//! The checked spec, resolved and named: what the emitter writes code from, and what
+//! tools that read a spec at run time read (see [`crate::resolve`]).
 //!
 //! Types refer to each other by typed position ([`ObjectId`], [`EnumId`], [`UnionId`])
 //! into [`Ir::objects`], [`Ir::enums`] and [`Ir::unions`], and rules to fields by
 //! [`FieldIndex`]; every name is already a valid, collision-free Rust identifier.
+
+pub use lago_webhooks_core::Format;
 
 pub use crate::model::Lifecycle;
 
@@ -10,18 +13,46 @@ pub use crate::model::Lifecycle;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectId(pub(crate) usize);
 
+impl ObjectId {
+    /// Its position in its table.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// Position in [`Ir::enums`]; its own type so that it cannot index another table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnumId(pub(crate) usize);
+
+impl EnumId {
+    /// Its position in its table.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// Position in [`Ir::unions`]; its own type so that it cannot index another table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UnionId(pub(crate) usize);
 
+impl UnionId {
+    /// Its position in its table.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// Position in one object's [`ObjectIr::fields`]; its own type so that it is not taken
 /// for an object, enumeration or union.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FieldIndex(pub(crate) usize);
+
+impl FieldIndex {
+    /// Its position in its table.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// A built-in type of the spec's vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +125,32 @@ impl Primitive {
     /// The name a spec uses for it.
     pub fn name(self) -> &'static str {
         Self::NAMES.iter().find(|(_, p)| *p == self).map_or("json", |(n, _)| n)
+    }
+
+    /// The format its values must have unless a field says otherwise.
+    pub fn implied_format(self) -> Option<Format> {
+        match self {
+            Primitive::Id => Some(Format::Uuid),
+            Primitive::Url => Some(Format::Url),
+            Primitive::Date => Some(Format::Date),
+            Primitive::DateTime => Some(Format::DateTime),
+            Primitive::Currency => Some(Format::Currency),
+            Primitive::Decimal => Some(Format::Decimal),
+            Primitive::EncodedJson => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// Whether a field of this type may name `format`: text formats for text, and the
+    /// formats dates, timestamps and decimals imply for them.
+    pub fn takes_format(self, format: Format) -> bool {
+        match format {
+            Format::Date => self == Primitive::Date,
+            Format::DateTime => self == Primitive::DateTime,
+            Format::Decimal => self == Primitive::Decimal,
+            Format::Json => self == Primitive::EncodedJson || self.is_textual(),
+            _ => self.is_textual(),
+        }
     }
 }
 
@@ -329,6 +386,15 @@ impl ObjectIr {
     pub fn field(&self, index: FieldIndex) -> &FieldIr {
         &self.fields[index.0]
     }
+
+    /// The parts of a [`RuleIr::Sum`] as its violations name them: alternatives joined
+    /// by `|`, parts by ` + ` (`amount_cents + taxes_amount_cents|vat_amount_cents`).
+    pub fn sum_terms(&self, parts: &[Vec<FieldIndex>]) -> String {
+        let part = |alternatives: &Vec<FieldIndex>| {
+            alternatives.iter().map(|i| self.field(*i).json_name.as_str()).collect::<Vec<_>>().join("|")
+        };
+        parts.iter().map(part).collect::<Vec<_>>().join(" + ")
+    }
 }
 
 /// One struct field.
@@ -354,66 +420,6 @@ pub struct FieldIr {
     pub minimum: Option<i64>,
     /// Greatest value of an integer.
     pub maximum: Option<i64>,
-}
-
-/// A textual format, checked by validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// `8-4-4-4-12` hexadecimal digits.
-    Uuid,
-    /// An email address.
-    Email,
-    /// An absolute http(s) URL.
-    Url,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// RFC 3339 with a zone.
-    DateTime,
-    /// An ISO 4217 code.
-    Currency,
-    /// A decimal number.
-    Decimal,
-    /// Text that is itself valid JSON.
-    Json,
-}
-
-impl Format {
-    /// Every format with the name a spec uses for it.
-    pub const NAMES: &[(&str, Format)] = &[
-        ("uuid", Format::Uuid),
-        ("email", Format::Email),
-        ("url", Format::Url),
-        ("date", Format::Date),
-        ("datetime", Format::DateTime),
-        ("currency", Format::Currency),
-        ("decimal", Format::Decimal),
-        ("json", Format::Json),
-    ];
-
-    /// The format a primitive type implies.
-    pub fn implied_by(primitive: Primitive) -> Option<Format> {
-        match primitive {
-            Primitive::Id => Some(Format::Uuid),
-            Primitive::Url => Some(Format::Url),
-            Primitive::Date => Some(Format::Date),
-            Primitive::DateTime => Some(Format::DateTime),
-            Primitive::Currency => Some(Format::Currency),
-            Primitive::Decimal => Some(Format::Decimal),
-            Primitive::EncodedJson => Some(Format::Json),
-            _ => None,
-        }
-    }
-
-    /// The primitives whose values this format can apply to.
-    pub fn applies_to(self, primitive: Primitive) -> bool {
-        match self {
-            Format::Date => primitive == Primitive::Date,
-            Format::DateTime => primitive == Primitive::DateTime,
-            Format::Decimal => primitive == Primitive::Decimal,
-            Format::Json => primitive == Primitive::EncodedJson || primitive.is_textual(),
-            _ => primitive.is_textual(),
-        }
-    }
 }
 
 /// A rule across the fields of an object, which it names by [`FieldIndex`].

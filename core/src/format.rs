@@ -1,4 +1,5 @@
-//! The textual formats a value may be required to have, and how each is recognised.
+//! The textual formats a value may be required to have: their names in a spec, their
+//! rule ids and wording in violations, and how each is recognised.
 
 /// A textual format a value must have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,7 +24,53 @@ pub enum Format {
 }
 
 impl Format {
-    /// The stable rule id of a violation of this format.
+    /// Every format, in the order the spec format's reference lists them.
+    pub const ALL: [Format; 8] = [
+        Format::Uuid,
+        Format::Email,
+        Format::Url,
+        Format::Date,
+        Format::DateTime,
+        Format::Currency,
+        Format::Decimal,
+        Format::Json,
+    ];
+
+    /// The name a spec gives it in a field's `format` (`uuid`, `datetime`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Uuid => "uuid",
+            Format::Email => "email",
+            Format::Url => "url",
+            Format::Date => "date",
+            Format::DateTime => "datetime",
+            Format::Currency => "currency",
+            Format::Decimal => "decimal",
+            Format::Json => "json",
+        }
+    }
+
+    /// The format a spec names `name`, if any.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+
+    /// The name of its variant, `Uuid`: for code generators that write
+    /// `Format::Uuid`.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            Format::Uuid => "Uuid",
+            Format::Email => "Email",
+            Format::Url => "Url",
+            Format::Date => "Date",
+            Format::DateTime => "DateTime",
+            Format::Currency => "Currency",
+            Format::Decimal => "Decimal",
+            Format::Json => "Json",
+        }
+    }
+
+    /// The stable rule id of a violation of this format: `format.` and its name.
     pub fn rule(self) -> &'static str {
         match self {
             Format::Uuid => "format.uuid",
@@ -216,6 +263,16 @@ mod tests {
         let members = (0..26 * 26 * 26).filter(|i| CURRENCY_SET[i / 64] >> (i % 64) & 1 == 1).count();
         assert_eq!(members, CURRENCIES.len());
         assert!(CURRENCIES.iter().all(|code| is_currency(code)));
+    }
+
+    #[test]
+    fn names_rules_and_variants_agree() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_name(format.name()), Some(format));
+            assert_eq!(format.rule(), format!("format.{}", format.name()));
+            assert_eq!(format.variant_name(), format!("{format:?}"));
+        }
+        assert_eq!(Format::from_name("none"), None);
     }
 
     #[test]

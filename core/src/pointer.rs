@@ -1,22 +1,72 @@
-//! Maps JSON Pointers to line and column in the spec text.
+//! JSON Pointers (RFC 6901): their escaping, and where the value one points at stands in
+//! a JSON text.
 //!
-//! `serde_json` forgets positions once a document is parsed, yet every problem
-//! found later (an unknown type name, a duplicate webhook type) must still say
-//! where it is. Rather than carry spans through the model, we walk the text
-//! again, only along the pointer, when an error is reported.
+//! `serde_json` forgets positions once a document is parsed, yet every problem found
+//! later (an unknown type name in a spec, a wrongly typed value in a body checked against
+//! a spec read at run time) must still say where it is. Rather than carry spans through a
+//! parsed value, the text is walked again, only along the pointer, when a problem is
+//! reported.
 
-/// Escapes one reference token as RFC 6901 requires.
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// Appends `/` and `token`, escaped as RFC 6901 requires (`~` as `~0`, `/` as `~1`).
+pub fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
-/// Builds a pointer from tokens.
+/// One reference token escaped as RFC 6901 requires.
+pub fn escape_token(token: &str) -> String {
+    let mut escaped = String::with_capacity(token.len() + 1);
+    push_token(&mut escaped, token);
+    escaped.remove(0);
+    escaped
+}
+
+/// One reference token with its escapes undone.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// The pointer made of `tokens`, each escaped.
 pub fn pointer<I, S>(tokens: I) -> String
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    tokens.into_iter().map(|t| format!("/{}", escape_token(t.as_ref()))).collect()
+    let mut pointer = String::new();
+    for token in tokens {
+        push_token(&mut pointer, token.as_ref());
+    }
+    pointer
+}
+
+/// The pointer of a path `serde_path_to_error` tracked (`messages[2].payload` becomes
+/// `/messages/2/payload`).
+pub fn of_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => push_token(&mut pointer, &index.to_string()),
+            Segment::Map { key } => push_token(&mut pointer, key),
+            Segment::Enum { variant } => push_token(&mut pointer, variant),
+            Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// The unescaped tokens of `pointer`; `None` when it is neither empty nor starts with `/`.
+pub fn tokens(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    Some(pointer.strip_prefix('/')?.split('/').map(unescape_token).collect())
 }
 
 /// 1-based line and column (in characters) of the value at `pointer`, if present.
@@ -41,11 +91,7 @@ pub fn source_line(text: &str, line: usize) -> Option<&str> {
 
 /// Byte offset where the value at `pointer` starts.
 fn value_offset(text: &str, pointer: &str) -> Option<usize> {
-    let tokens: Vec<String> = if pointer.is_empty() {
-        Vec::new()
-    } else {
-        pointer.strip_prefix('/')?.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
-    };
+    let tokens = tokens(pointer)?;
     let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
     scanner.skip_ws();
     for token in &tokens {
@@ -188,5 +234,10 @@ mod tests {
     #[test]
     fn pointers_escape_tokens() {
         assert_eq!(pointer(["a/b", "c~d", "0"]), "/a~1b/c~0d/0");
+        assert_eq!(escape_token("~1/"), "~01~1");
+        assert_eq!(unescape_token("~01~1"), "~1/");
+        assert_eq!(tokens("/a~1b/c~0d/0"), Some(vec!["a/b".to_owned(), "c~d".to_owned(), "0".to_owned()]));
+        assert_eq!(tokens(""), Some(Vec::new()));
+        assert_eq!(tokens("a"), None);
     }
 }

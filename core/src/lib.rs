@@ -1,0 +1,16 @@
+//! The facts every crate of `lago-webhooks` shares, each defined once: the text formats
+//! a spec can ask for and how each is recognised, JSON Pointers, the text of a
+//! `serde_json` error without the location it appends, and the keys of Lago's envelope.
+//!
+//! The generator (`lago-webhooks-codegen`), the runtime (`lago-webhooks`) and the command
+//! (`lago-webhooks-cli`) all read them from here, so that a spec, the code generated from
+//! it and a spec read at run time cannot disagree about them.
+
+#![deny(missing_docs)]
+
+pub mod envelope;
+mod format;
+pub mod json;
+pub mod pointer;
+
+pub use format::Format;

@@ -4,7 +4,9 @@
 //! - a crate with its own spec (a webhook type the bundled spec lacks) that merges the
 //!   generated receiver's router into an axum app with state, and gets a signed delivery
 //!   through to its handler;
-//! - an edit to a crate's spec rebuilds it.
+//! - an edit to a crate's spec rebuilds it;
+//! - the code generated from mutated specs, compiled, finds in bodies what the same specs
+//!   read at run time find (see `mutated_specs`).
 //!
 //! One test builds them all, one after the other: they share a target directory, whose
 //! lock would make parallel tests wait for each other anyway, and a name that sorts first
@@ -245,6 +247,7 @@ fn crates_outside_the_workspace_build_and_run_as_a_user_builds_them() {
     every_rust_program_of_the_readme_compiles_as_pasted_and_runs();
     a_crate_with_its_own_spec_serves_a_type_lago_lacks_from_its_app_router();
     a_crate_outside_the_workspace_uses_its_own_spec_and_rebuilds_when_it_changes();
+    specs_read_at_run_time_find_what_the_code_generated_from_them_finds();
 }
 
 fn every_rust_program_of_the_readme_compiles_as_pasted_and_runs() {
@@ -313,4 +316,32 @@ fn a_crate_outside_the_workspace_uses_its_own_spec_and_rebuilds_when_it_changes(
     assert_ne!(edited, spec, "the title to edit is in the spec");
     std::fs::write(&spec_path, edited).unwrap();
     assert_eq!(run(), "customer.checkout_url_generated,credit_note.refund_failure | Mandate link ready");
+}
+
+fn specs_read_at_run_time_find_what_the_code_generated_from_them_finds() {
+    let dir = crate_dir("mutated-specs");
+    let cargo_block = "[dependencies]\n\
+        lago-webhooks = { version = \"0.1\", default-features = false }\n\
+        serde_json = \"1\"";
+    let program = crate::mutated_specs::program();
+    write_crate(&dir, &local_dependencies(cargo_block), &[("compare".to_owned(), program.as_str())]);
+    let bundled = std::fs::read_to_string(workspace().join("spec/lago-webhooks.json")).unwrap();
+    let specs = crate::mutated_specs::write_specs(&dir, &bundled);
+    cargo(&dir, &["build", "--bin", "compare"]);
+    let binary = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-target/debug/compare");
+    crate::mutated_specs::compare(&specs, |input| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(&binary)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the program runs");
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_owned();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert!(output.status.success(), "the program answers every body");
+        String::from_utf8(output.stdout).unwrap()
+    });
 }

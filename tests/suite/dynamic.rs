@@ -8,6 +8,8 @@ use lago_webhooks::dynamic::{DynamicSpec, PARSE_RULES, SpecSource};
 use lago_webhooks::{Validate, Violation, Violations, WebhookEvent};
 use serde_json::{Value, json};
 
+use crate::mutated_specs::{edit, nodes, replacements};
+
 const BUNDLED: &str = include_str!("../../spec/lago-webhooks.json");
 
 fn bundled() -> DynamicSpec {
@@ -39,26 +41,6 @@ fn show(violation: &Violation) -> String {
         "" => violation.message().to_owned(),
         _ => violation.to_string(),
     }
-}
-
-/// `body` with the value at `pointer` replaced, or removed when `value` is `None`.
-fn edit(mut body: Value, pointer: &str, value: Option<Value>) -> Value {
-    let (parent, last) = pointer.rsplit_once('/').unwrap();
-    let last = last.replace("~1", "/").replace("~0", "~");
-    match (body.pointer_mut(parent).unwrap(), value) {
-        (Value::Object(map), Some(value)) => {
-            map.insert(last, value);
-        }
-        (Value::Object(map), None) => {
-            map.remove(&last);
-        }
-        (Value::Array(items), Some(value)) => items[last.parse::<usize>().unwrap()] = value,
-        (Value::Array(items), None) => {
-            items.remove(last.parse::<usize>().unwrap());
-        }
-        (other, _) => panic!("{pointer}: {other} holds nothing"),
-    }
-    body
 }
 
 fn found(spec: &DynamicSpec, body: &Value) -> Vec<(String, &'static str)> {
@@ -309,9 +291,7 @@ fn interpreted_violations_equal_the_compiled_ones_on_mutated_examples() {
         nodes(original, String::new(), &mut pointers);
         for pointer in pointers.iter().filter(|p| !p.is_empty()) {
             let node = original.pointer(pointer).unwrap();
-            let mut replacements = vec![None, Some(Value::Null), Some(json!(true))];
-            replacements.extend(mutations(node).into_iter().map(Some));
-            for replacement in replacements {
+            for replacement in replacements(node) {
                 let body = edit((*original).clone(), pointer, replacement.clone());
                 let report = spec.inspect(&body);
                 let context = format!("{} {pointer} = {replacement:?}", original["webhook_type"]);
@@ -342,46 +322,6 @@ fn interpreted_violations_equal_the_compiled_ones_on_mutated_examples() {
         }
     }
     assert!(compared > 5_000 && refused > 3_000, "{compared} compared, {refused} refused");
-}
-
-/// Pointers of every value in `value`.
-fn nodes(value: &Value, pointer: String, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, item) in map {
-                nodes(item, format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")), out);
-            }
-        }
-        Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
-                nodes(item, format!("{pointer}/{index}"), out);
-            }
-        }
-        _ => {}
-    }
-    out.push(pointer);
-}
-
-/// Values to put in place of `value`, besides `null` and `true`: another kind, and
-/// values of its kind that break formats, bounds, enumerations, currencies and sums.
-fn mutations(value: &Value) -> Vec<Value> {
-    match value {
-        Value::String(_) => vec![json!("zz"), json!("USD"), json!(7)],
-        Value::Number(n) if n.is_f64() => vec![json!(3), json!("3")],
-        Value::Number(_) => vec![json!(-1), json!(i64::MAX), json!(u64::MAX), json!(1.5), json!("7")],
-        Value::Bool(_) => vec![json!("true")],
-        Value::Array(items) => {
-            let mut out = vec![json!([Value::Null]), json!("x")];
-            out.extend(items.first().map(|first| json!([first, first])));
-            out
-        }
-        Value::Object(_) => {
-            let mut extended = value.clone();
-            extended["zz_unknown"] = json!({"currency": "USD"});
-            vec![json!("x"), extended]
-        }
-        Value::Null => vec![json!("x"), json!(1)],
-    }
 }
 
 /// A parse problem is a `ParseError` as generated code gives one: its kind, the webhook

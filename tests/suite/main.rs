@@ -20,6 +20,7 @@ mod lago_sender;
 mod leniency;
 mod limits;
 mod logging;
+mod mutated_specs;
 mod nested_cargo;
 mod outage;
 mod presence;

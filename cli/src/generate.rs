@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Outcome {
     let source = spec::source(args.spec.spec.as_deref())?;
     let mut settings = Settings::default().with_validation(!args.no_validate).with_borrowed(args.borrowed);
     if let Some(runtime) = &args.runtime {
-        settings = settings.with_runtime(rust_path(runtime)?);
+        settings = settings.with_runtime(runtime.parse()?);
     }
     for derive in &args.derive {
         settings = settings.with_derive(rust_path(derive)?);

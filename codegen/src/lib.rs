@@ -44,6 +44,7 @@ mod load;
 pub mod model;
 mod naming;
 pub mod resolved;
+mod runtime_path;
 mod settings;
 
 use proc_macro2::TokenStream;
@@ -59,6 +60,7 @@ pub mod vocabulary {
 }
 
 pub use load::SpecSource;
+pub use runtime_path::RuntimePath;
 pub use settings::Settings;
 
 /// Parses, checks and resolves a spec: the resolved spec, or every problem found.

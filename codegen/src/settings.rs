@@ -5,12 +5,13 @@
 //! surface: the macro and command-line tools build it, and `emit` only reads it.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+
+use crate::RuntimePath;
 
 /// How to generate: where the runtime is, extra derives, which messages, which files to track.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub(crate) runtime: TokenStream,
+    pub(crate) runtime: RuntimePath,
     pub(crate) derives: Vec<TokenStream>,
     pub(crate) include: Option<Vec<String>>,
     pub(crate) track: Vec<String>,
@@ -21,7 +22,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            runtime: quote!(::lago_webhooks),
+            runtime: RuntimePath::default(),
             derives: Vec::new(),
             include: None,
             track: Vec::new(),
@@ -33,7 +34,7 @@ impl Default for Settings {
 
 impl Settings {
     /// The path of the runtime crate in generated code (default `::lago_webhooks`).
-    pub fn with_runtime(mut self, path: TokenStream) -> Self {
+    pub fn with_runtime(mut self, path: RuntimePath) -> Self {
         self.runtime = path;
         self
     }

@@ -102,11 +102,10 @@ fn spec_path(spec: &str) -> Option<PathBuf> {
 }
 
 fn settings(options: &Options, path: &std::path::Path) -> Settings {
-    let runtime = options.krate.as_ref().map_or_else(|| quote!(::lago_webhooks), ToTokens::to_token_stream);
     let validate = options.validate.as_ref().is_none_or(|flag| flag.value);
     let borrowed = options.borrowed.as_ref().is_some_and(|flag| flag.value);
     let mut settings = Settings::default()
-        .with_runtime(runtime)
+        .with_runtime(options.runtime.clone())
         .with_validation(validate)
         .with_borrowed(borrowed)
         .with_tracked_file(path.display().to_string());

@@ -1,5 +1,6 @@
 //! The macro's input: `spec = "...", derives = [...], include = [...], crate = path`.
 
+use lago_webhooks_codegen::RuntimePath;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -17,7 +18,7 @@ pub struct Options {
     /// The messages to generate, when not all.
     pub include: Option<Vec<LitStr>>,
     /// Path of the runtime crate.
-    pub krate: Option<Path>,
+    pub runtime: RuntimePath,
     /// Whether to implement `Validate` (default true).
     pub validate: Option<LitBool>,
     /// Whether to add the zero-copy `borrowed` module (default false).
@@ -39,7 +40,7 @@ impl Parse for Options {
                 "spec" => set(&mut spec, &key, input.parse()?)?,
                 "derives" => set(&mut derives, &key, list(input, Path::parse_mod_style)?)?,
                 "include" => set(&mut include, &key, list(input, <LitStr as Parse>::parse)?)?,
-                "crate" => set(&mut krate, &key, Path::parse_mod_style(input)?)?,
+                "crate" => set(&mut krate, &key, runtime_path(input)?)?,
                 "validate" => set(&mut validate, &key, input.parse()?)?,
                 "borrowed" => set(&mut borrowed, &key, input.parse()?)?,
                 other => {
@@ -55,8 +56,17 @@ impl Parse for Options {
             let message = "missing `spec = \"path/to/spec.json\"` (relative to the crate's Cargo.toml)";
             syn::Error::new(proc_macro2::Span::call_site(), message)
         })?;
-        Ok(Options { spec, derives: derives.unwrap_or_default(), include, krate, validate, borrowed })
+        let runtime = krate.unwrap_or_default();
+        Ok(Options { spec, derives: derives.unwrap_or_default(), include, runtime, validate, borrowed })
     }
+}
+
+/// The runtime's path, as the generator takes it.
+fn runtime_path(input: ParseStream<'_>) -> syn::Result<RuntimePath> {
+    let path = Path::parse_mod_style(input)?;
+    let segments = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+    RuntimePath::new(path.leading_colon.is_some(), segments)
+        .map_err(|message| syn::Error::new_spanned(&path, message))
 }
 
 /// Stores an option, refusing a second occurrence.

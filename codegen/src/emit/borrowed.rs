@@ -6,7 +6,7 @@
 //! ones: known enumeration values allocate nothing, and unions are rare. The parse, the
 //! errors and the validation are the owned flavour's, through the same runtime support.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc, event, ident, objects, validate};
@@ -14,15 +14,8 @@ use crate::resolved::{ObjectId, TypeRef};
 use crate::settings::Settings;
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
-    // The module is one level down: a runtime path relative to `super` must climb once
-    // more; one relative to the invoking module resolves through the glob import below.
-    let runtime = &cx.settings.runtime;
-    let climbs =
-        matches!(runtime.clone().into_iter().next(), Some(TokenTree::Ident(first)) if first == "super");
-    let settings = Settings {
-        runtime: if climbs { quote!(super::#runtime) } else { runtime.clone() },
-        ..cx.settings.clone()
-    };
+    // The module is one level down.
+    let settings = Settings { runtime: cx.settings.runtime.from_child_module(), ..cx.settings.clone() };
     let cx = &Context { settings: &settings, ..*cx };
     let private = cx.private();
     let objects = cx.ir.objects.iter().enumerate().map(|(i, o)| objects::emit(cx, ObjectId(i), o));
@@ -134,14 +127,8 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
     });
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
     let accessors = event::accessors(cx);
-    let serde =
-        event::serde_impls(cx, quote!(WebhookEvent<'_>), quote!(<'de: 'a, 'a>), quote!(WebhookEvent<'a>));
-    let catalog = event::catalog_impl(
-        cx,
-        quote!(<'de: 'a, 'a>),
-        quote!(WebhookEvent<'a>),
-        quote!(id.map(#krate::borrowed::Text::from)),
-    );
+    let serde = event::serde_impls(cx);
+    let catalog = event::catalog_impl(cx);
     let unknown = ident(&cx.ir.unknown_event_variant);
     quote! {
         /// A webhook as Lago sends it, borrowing from the body it was parsed from: one

@@ -3,12 +3,13 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, ident, std_derive};
+use super::{Context, StdDerive, doc, ident};
 use crate::resolved::EnumIr;
 
 pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
     let private = cx.private();
-    let builtin = ["Debug", "Clone", "PartialEq", "Eq", "Hash"].map(std_derive);
+    let builtin = [StdDerive::Debug, StdDerive::Clone, StdDerive::PartialEq, StdDerive::Eq, StdDerive::Hash]
+        .map(StdDerive::path);
     let derives = cx.derives(&builtin, &["Serialize", "Deserialize"]);
     let docs = doc(&e.description);
     let name = ident(&e.name);

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, ident, std_derive};
+use super::{Context, Flavour, StdDerive, doc, ident};
 use crate::resolved::{Lifecycle, MessageIr, TypeRef};
 
 /// A paragraph telling whether Lago still sends a message and what it needs, preceded
@@ -73,7 +73,17 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
         };
         quote!(#(WebhookType::#group)|* => #value,)
     });
-    let derives = ["Debug", "Clone", "Copy", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord"].map(std_derive);
+    let derives = [
+        StdDerive::Debug,
+        StdDerive::Clone,
+        StdDerive::Copy,
+        StdDerive::PartialEq,
+        StdDerive::Eq,
+        StdDerive::Hash,
+        StdDerive::PartialOrd,
+        StdDerive::Ord,
+    ]
+    .map(StdDerive::path);
     quote! {
         /// Every webhook type the spec defines.
         ///
@@ -195,13 +205,12 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let payload_docs = messages.iter().map(|m| doc(&format!("The `{}` payload.", m.payload_key)));
     // One arm for every known variant (none when the spec has no message).
     let accessors = accessors(cx);
-    let serde = serde_impls(cx, quote!(WebhookEvent), quote!(<'de>), quote!(WebhookEvent));
-    let catalog =
-        catalog_impl(cx, quote!(<'de>), quote!(WebhookEvent), quote!(id.map(::std::borrow::Cow::into_owned)));
+    let serde = serde_impls(cx);
+    let catalog = catalog_impl(cx);
     let unknown = ident(&cx.ir.unknown_event_variant);
     // Not `cx.derives`: the extra derives are for the spec's types, and the catch-all
     // variant holds a runtime type that cannot take arbitrary derives.
-    let derives = ["Debug", "Clone", "PartialEq"].map(std_derive);
+    let derives = [StdDerive::Debug, StdDerive::Clone, StdDerive::PartialEq].map(StdDerive::path);
     quote! {
         /// A webhook as Lago sends it: one variant per webhook type, each holding its typed
         /// payload and the envelope's `organization_id`.
@@ -293,13 +302,10 @@ pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
 }
 
 /// `Serialize` (the envelope, in Lago's key order) and `Deserialize` (any deserializer)
-/// of the event type `ty`, deserialized as `impl #de_generics Deserialize<'de> for #de_ty`.
-pub(super) fn serde_impls(
-    cx: &Context<'_>,
-    ty: TokenStream,
-    de_generics: TokenStream,
-    de_ty: TokenStream,
-) -> TokenStream {
+/// of the flavour's event type.
+pub(super) fn serde_impls(cx: &Context<'_>) -> TokenStream {
+    let (ty, de_generics, de_ty) =
+        (cx.impl_type("WebhookEvent"), cx.flavour.de_generics(), cx.flavour.event_type());
     let private = cx.private();
     let messages = &cx.ir.messages;
     let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
@@ -327,15 +333,11 @@ pub(super) fn serde_impls(
     }
 }
 
-/// The runtime's `Catalog` for the event type `ty` (`impl #generics Catalog<'de> for
-/// #ty`): payloads by webhook type, and the envelope's organization, converted from the
-/// `Cow` the envelope read by `organization`.
-pub(super) fn catalog_impl(
-    cx: &Context<'_>,
-    generics: TokenStream,
-    ty: TokenStream,
-    organization: TokenStream,
-) -> TokenStream {
+/// The runtime's `Catalog` for the flavour's event type: payloads by webhook type, and
+/// the envelope's organization, converted from the `Cow` the envelope read into the
+/// flavour's text.
+pub(super) fn catalog_impl(cx: &Context<'_>) -> TokenStream {
+    let (generics, ty) = (cx.flavour.de_generics(), cx.flavour.event_type());
     let krate = cx.krate();
     let private = cx.private();
     let messages = &cx.ir.messages;
@@ -344,8 +346,12 @@ pub(super) fn catalog_impl(
     let payloads: Vec<_> = messages.iter().map(|m| cx.rust_type(&TypeRef::Object(m.payload))).collect();
     let unknown = ident(&cx.ir.unknown_event_variant);
     let marker = cx.marker_arm();
+    let organization = match cx.flavour {
+        Flavour::Owned => quote!(::std::borrow::Cow::into_owned),
+        Flavour::Borrowed => quote!(#krate::borrowed::Text::from),
+    };
     let organization_arm = (!variants.is_empty()).then(
-        || quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = #organization,),
+        || quote!(#(WebhookEvent::#variants { organization_id, .. })|* => *organization_id = id.map(#organization),),
     );
     quote! {
         impl #generics #private::Catalog<'de> for #ty {

@@ -19,7 +19,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let async_methods = messages.iter().map(|m| async_method(cx, m));
     // The runtime's own types have `Receiver::new`: a crate-root `receiver` function there
     // would clash with the `receiver` module in users' imports.
-    let receiver = (cx.krate().to_string() != "crate").then(|| {
+    let receiver = (!cx.krate().is_crate_root()).then(|| {
         quote! {
             /// A receiver of these webhooks for `handler`: it checks signatures with `verifier`,
             /// then parses, deduplicates in memory and dispatches each delivery (see the

@@ -15,6 +15,7 @@ mod validate;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
+use crate::RuntimePath;
 use crate::resolved::{Ir, JsonKind, ObjectId, Primitive, TypeRef};
 use crate::settings::Settings;
 
@@ -59,6 +60,24 @@ enum Flavour {
     Borrowed,
 }
 
+impl Flavour {
+    /// The event type as a `Deserialize<'de>` or `Catalog<'de>` impl is for it.
+    fn event_type(self) -> TokenStream {
+        match self {
+            Flavour::Owned => quote!(WebhookEvent),
+            Flavour::Borrowed => quote!(WebhookEvent<'a>),
+        }
+    }
+
+    /// The generics of those impls: the borrowed event lives no longer than the body.
+    fn de_generics(self) -> TokenStream {
+        match self {
+            Flavour::Owned => quote!(<'de>),
+            Flavour::Borrowed => quote!(<'de: 'a, 'a>),
+        }
+    }
+}
+
 /// What every emitter needs.
 #[derive(Clone, Copy)]
 struct Context<'a> {
@@ -71,19 +90,18 @@ struct Context<'a> {
 
 impl Context<'_> {
     /// The runtime crate path.
-    fn krate(&self) -> &TokenStream {
+    fn krate(&self) -> &RuntimePath {
         &self.settings.runtime
     }
 
     /// The runtime's private support module.
-    fn private(&self) -> TokenStream {
-        let krate = self.krate();
-        quote!(#krate::__private)
+    fn private(&self) -> RuntimePath {
+        self.krate().join("__private")
     }
 
     /// The `#[serde(crate = "...")]` attribute pointing serde's derives at the runtime's serde.
     fn serde_crate(&self) -> TokenStream {
-        let path = format!("{}::serde", self.private()).replace(' ', "");
+        let path = self.private().join("serde").to_string();
         quote!(#[serde(crate = #path)])
     }
 
@@ -209,16 +227,30 @@ fn last_ident(path: &TokenStream) -> Option<String> {
         .last()
 }
 
-/// Derives every generated type gets.
-fn std_derive(name: &str) -> TokenStream {
-    match name {
-        "Debug" => quote!(::core::fmt::Debug),
-        "Clone" => quote!(::core::clone::Clone),
-        "Copy" => quote!(::core::marker::Copy),
-        "PartialEq" => quote!(::core::cmp::PartialEq),
-        "Eq" => quote!(::core::cmp::Eq),
-        "Hash" => quote!(::core::hash::Hash),
-        "PartialOrd" => quote!(::core::cmp::PartialOrd),
-        _ => quote!(::core::cmp::Ord),
+/// A standard derive the generated types get, named by absolute path.
+#[derive(Clone, Copy)]
+enum StdDerive {
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+}
+
+impl StdDerive {
+    fn path(self) -> TokenStream {
+        match self {
+            StdDerive::Debug => quote!(::core::fmt::Debug),
+            StdDerive::Clone => quote!(::core::clone::Clone),
+            StdDerive::Copy => quote!(::core::marker::Copy),
+            StdDerive::PartialEq => quote!(::core::cmp::PartialEq),
+            StdDerive::Eq => quote!(::core::cmp::Eq),
+            StdDerive::Hash => quote!(::core::hash::Hash),
+            StdDerive::PartialOrd => quote!(::core::cmp::PartialOrd),
+            StdDerive::Ord => quote!(::core::cmp::Ord),
+        }
     }
 }

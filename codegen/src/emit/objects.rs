@@ -3,16 +3,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, Flavour, doc, ident, std_derive};
+use super::{Context, Flavour, StdDerive, doc, ident};
 use crate::resolved::{FieldIr, ObjectId, ObjectIr, TypeRef};
 
 pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();
     let derives = cx.derives(
         &[
-            std_derive("Debug"),
-            std_derive("Clone"),
-            std_derive("PartialEq"),
+            StdDerive::Debug.path(),
+            StdDerive::Clone.path(),
+            StdDerive::PartialEq.path(),
             quote!(#krate::__private::serde::Serialize),
             quote!(#krate::__private::serde::Deserialize),
         ],
@@ -76,7 +76,7 @@ fn field(cx: &Context<'_>, owner: ObjectId, field: &FieldIr) -> TokenStream {
     };
     // Fields holding objects accept JSON objects only (serde alone would take arrays).
     let objects = field.ty.holds_objects().then(|| {
-        let path = format!("{}::object", cx.private()).replace(' ', "");
+        let path = cx.private().join("object").to_string();
         quote!(#[serde(deserialize_with = #path)])
     });
     quote! {

@@ -4,12 +4,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, ident, std_derive};
+use super::{Context, StdDerive, doc, ident};
 use crate::resolved::{JsonKind, Primitive, TypeRef, UnionIr, UnionVariantIr};
 
 pub(super) fn emit(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     let private = cx.private();
-    let builtin = ["Debug", "Clone", "PartialEq"].map(std_derive);
+    let builtin = [StdDerive::Debug, StdDerive::Clone, StdDerive::PartialEq].map(StdDerive::path);
     let derives = cx.derives(&builtin, &["Serialize", "Deserialize"]);
     let docs = doc(&u.description);
     let name = ident(&u.name);

@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, event, ident, objects, validate};
+use super::{Context, MessageNames, doc, event, ident, objects, validate};
 use crate::resolved::{ObjectId, TypeRef};
 use crate::settings::Settings;
 
@@ -63,10 +63,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
 fn handler(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let methods: Vec<_> = messages.iter().map(|m| ident(&m.method)).collect();
-    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
-    let unknown = ident(&cx.ir.unknown_event_variant);
+    let MessageNames { variants, methods, params, unknown } = cx.names;
     let marker = cx.marker_arm();
     let declarations = messages.iter().map(|m| {
         let docs = doc(&format!("Called for `{}`: {}", m.webhook_type, m.title));
@@ -110,8 +107,7 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let private = cx.private();
     let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let MessageNames { variants, params, unknown, .. } = cx.names;
     let payloads: Vec<_> = messages.iter().map(|m| cx.rust_type(&TypeRef::Object(m.payload))).collect();
     let docs = messages.iter().map(|m| {
         let note = event::status_note(m);
@@ -129,7 +125,6 @@ fn webhook_event(cx: &Context<'_>) -> TokenStream {
     let accessors = event::accessors(cx);
     let serde = event::serde_impls(cx);
     let catalog = event::catalog_impl(cx);
-    let unknown = ident(&cx.ir.unknown_event_variant);
     quote! {
         /// A webhook as Lago sends it, borrowing from the body it was parsed from: one
         /// variant per webhook type, each holding its typed payload and the envelope's

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, Flavour, StdDerive, doc, ident};
+use super::{Context, Flavour, MessageNames, StdDerive, doc, ident};
 use crate::resolved::{Lifecycle, MessageIr, TypeRef};
 
 /// A paragraph telling whether Lago still sends a message and what it needs, preceded
@@ -39,7 +39,7 @@ fn example(m: &MessageIr) -> String {
 pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
+    let MessageNames { variants, .. } = cx.names;
     let types: Vec<_> = messages.iter().map(|m| &m.webhook_type).collect();
     let object_types = messages.iter().map(|m| &m.object_type);
     let payload_keys = messages.iter().map(|m| &m.payload_key);
@@ -196,8 +196,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let private = cx.private();
     let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let MessageNames { variants, params, unknown, .. } = cx.names;
     let payloads: Vec<_> = messages.iter().map(|m| ident(&cx.ir.object(m.payload).name)).collect();
     let docs = messages
         .iter()
@@ -207,7 +206,6 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
     let accessors = accessors(cx);
     let serde = serde_impls(cx);
     let catalog = catalog_impl(cx);
-    let unknown = ident(&cx.ir.unknown_event_variant);
     // Not `cx.derives`: the extra derives are for the spec's types, and the catch-all
     // variant holds a runtime type that cannot take arbitrary derives.
     let derives = [StdDerive::Debug, StdDerive::Clone, StdDerive::PartialEq].map(StdDerive::path);
@@ -264,9 +262,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
 /// `webhook_type`, `known_type` and `organization_id`, the same in both flavours.
 pub(super) fn accessors(cx: &Context<'_>) -> TokenStream {
     let marker = cx.marker_arm();
-    let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let unknown = ident(&cx.ir.unknown_event_variant);
+    let MessageNames { variants, unknown, .. } = cx.names;
     // One arm for every known variant (none when the spec has no message).
     let organization_arm = (!variants.is_empty())
         .then(|| quote!(#(WebhookEvent::#variants { organization_id, .. })|* => organization_id.as_deref(),));
@@ -307,10 +303,7 @@ pub(super) fn serde_impls(cx: &Context<'_>) -> TokenStream {
     let (ty, de_generics, de_ty) =
         (cx.impl_type("WebhookEvent"), cx.flavour.de_generics(), cx.flavour.event_type());
     let private = cx.private();
-    let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
-    let unknown = ident(&cx.ir.unknown_event_variant);
+    let MessageNames { variants, params, unknown, .. } = cx.names;
     let marker = cx.marker_arm();
     quote! {
         impl #private::serde::Serialize for #ty {
@@ -341,10 +334,8 @@ pub(super) fn catalog_impl(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let private = cx.private();
     let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
+    let MessageNames { variants, params, unknown, .. } = cx.names;
     let payloads: Vec<_> = messages.iter().map(|m| cx.rust_type(&TypeRef::Object(m.payload))).collect();
-    let unknown = ident(&cx.ir.unknown_event_variant);
     let marker = cx.marker_arm();
     let organization = match cx.flavour {
         Flavour::Owned => quote!(::std::borrow::Cow::into_owned),

@@ -5,16 +5,13 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc, ident};
+use super::{Context, MessageNames, doc, ident};
 use crate::resolved::MessageIr;
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let messages = &cx.ir.messages;
-    let variants: Vec<_> = messages.iter().map(|m| ident(&m.variant)).collect();
-    let methods: Vec<_> = messages.iter().map(|m| ident(&m.method)).collect();
-    let params: Vec<_> = messages.iter().map(|m| ident(&m.param)).collect();
-    let unknown = ident(&cx.ir.unknown_event_variant);
+    let MessageNames { variants, methods, params, unknown } = cx.names;
     let sync_methods = messages.iter().map(|m| sync_method(cx, m));
     let async_methods = messages.iter().map(|m| async_method(cx, m));
     // The runtime's own types have `Receiver::new`: a crate-root `receiver` function there

@@ -22,7 +22,8 @@ use crate::settings::Settings;
 /// Everything emitted for one spec.
 pub fn emit(ir: &Ir, settings: &Settings) -> TokenStream {
     let lending = ir.lending_objects();
-    let cx = Context { ir, settings, flavour: Flavour::Owned, lending: &lending };
+    let names = MessageNames::of(ir);
+    let cx = Context { ir, settings, flavour: Flavour::Owned, lending: &lending, names: &names };
     let objects = ir.objects.iter().enumerate().map(|(i, o)| objects::emit(&cx, ObjectId(i), o));
     let enums = ir.enums.iter().map(|e| enums::emit(&cx, e));
     let unions = ir.unions.iter().map(|u| unions::emit(&cx, u));
@@ -86,6 +87,34 @@ struct Context<'a> {
     flavour: Flavour,
     /// Which objects hold borrowed text in the borrowed flavour ([`Ir::lending_objects`]).
     lending: &'a [bool],
+    /// The identifiers of the messages, which most items list.
+    names: &'a MessageNames,
+}
+
+/// The identifiers every message gets, in spec order, and the catch-all variant's.
+struct MessageNames {
+    /// `WebhookType` and `WebhookEvent` variants.
+    variants: Vec<Ident>,
+    /// Handler methods.
+    methods: Vec<Ident>,
+    /// Payload parameters and fields.
+    params: Vec<Ident>,
+    /// The `WebhookEvent` variant of types the spec does not know.
+    unknown: Ident,
+}
+
+impl MessageNames {
+    fn of(ir: &Ir) -> MessageNames {
+        let all = |name: fn(&crate::resolved::MessageIr) -> &str| {
+            ir.messages.iter().map(|m| ident(name(m))).collect()
+        };
+        MessageNames {
+            variants: all(|m| &m.variant),
+            methods: all(|m| &m.method),
+            params: all(|m| &m.param),
+            unknown: ident(&ir.unknown_event_variant),
+        }
+    }
 }
 
 impl Context<'_> {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, ident};
+use super::{Context, MessageNames, ident};
 use crate::resolved::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef, UnionIr};
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
@@ -318,9 +318,7 @@ fn event(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let event = cx.impl_type("WebhookEvent");
     let marker = cx.marker_arm();
-    let variants: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.variant)).collect();
-    let params: Vec<_> = cx.ir.messages.iter().map(|m| ident(&m.param)).collect();
-    let unknown = ident(&cx.ir.unknown_event_variant);
+    let MessageNames { variants, params, unknown, .. } = cx.names;
     quote! {
         impl #krate::Validate for #event {
             fn validate_at(&self, path: &#krate::validate::Path<'_>, out: &mut #krate::Violations) {

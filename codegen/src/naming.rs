@@ -70,37 +70,32 @@ pub fn free_name(candidates: &[&str], taken: impl Fn(&str) -> bool) -> String {
 mod tests {
     use super::*;
 
+    /// Each naming rule, with what it makes of spec text.
     #[test]
-    fn type_names() {
-        assert_eq!(type_name("Invoice"), "Invoice");
-        assert_eq!(type_name("credit_note item"), "CreditNoteItem");
-        assert_eq!(type_name("2fa"), "Type2fa");
-        assert_eq!(type_name(""), "Type");
-        assert_eq!(type_name("self"), "Self_");
-    }
-
-    #[test]
-    fn variant_names() {
-        assert_eq!(variant_name("add_on"), "AddOn");
-        assert_eq!(variant_name("BillableMetric"), "BillableMetric");
-        assert_eq!(variant_name("invoice.payment_status_updated"), "InvoicePaymentStatusUpdated");
-        assert_eq!(variant_name("404"), "Value404");
-        assert_eq!(variant_name("é"), "Value");
-    }
-
-    #[test]
-    fn field_names() {
-        assert_eq!(field_name("type"), "type_");
-        assert_eq!(field_name("lagoId"), "lago_id");
-        assert_eq!(field_name("provider_error[message]"), "provider_error_message");
-        assert_eq!(field_name("+1"), "field_1");
-        assert_eq!(field_name(""), "field");
-    }
-
-    #[test]
-    fn method_names() {
-        assert_eq!(method_name("invoice.created"), "on_invoice_created");
-        assert_eq!(method_name("credit_note.refund_failure"), "on_credit_note_refund_failure");
+    fn names() {
+        type Rule = fn(&str) -> String;
+        let cases: &[(Rule, &str, &str)] = &[
+            (type_name, "Invoice", "Invoice"),
+            (type_name, "credit_note item", "CreditNoteItem"),
+            (type_name, "2fa", "Type2fa"),
+            (type_name, "", "Type"),
+            (type_name, "self", "Self_"),
+            (variant_name, "add_on", "AddOn"),
+            (variant_name, "BillableMetric", "BillableMetric"),
+            (variant_name, "invoice.payment_status_updated", "InvoicePaymentStatusUpdated"),
+            (variant_name, "404", "Value404"),
+            (variant_name, "é", "Value"),
+            (field_name, "type", "type_"),
+            (field_name, "lagoId", "lago_id"),
+            (field_name, "provider_error[message]", "provider_error_message"),
+            (field_name, "+1", "field_1"),
+            (field_name, "", "field"),
+            (method_name, "invoice.created", "on_invoice_created"),
+            (method_name, "credit_note.refund_failure", "on_credit_note_refund_failure"),
+        ];
+        for (rule, text, name) in cases {
+            assert_eq!(rule(text), *name, "{text:?}");
+        }
     }
 
     #[test]

@@ -9,50 +9,39 @@ pub use lago_webhooks_core::Format;
 
 pub use crate::model::Lifecycle;
 
-/// Position in [`Ir::objects`]; its own type so that it cannot index another table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ObjectId(pub(crate) usize);
+/// A typed position into one table of the resolved spec: its own type, so that it cannot
+/// index another table.
+macro_rules! position {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub(crate) usize);
 
-impl ObjectId {
-    /// Its position in its table.
-    pub fn index(self) -> usize {
-        self.0
-    }
+        impl $name {
+            /// Its position in its table.
+            pub fn index(self) -> usize {
+                self.0
+            }
+        }
+    };
 }
 
-/// Position in [`Ir::enums`]; its own type so that it cannot index another table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EnumId(pub(crate) usize);
-
-impl EnumId {
-    /// Its position in its table.
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-/// Position in [`Ir::unions`]; its own type so that it cannot index another table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnionId(pub(crate) usize);
-
-impl UnionId {
-    /// Its position in its table.
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
-
-/// Position in one object's [`ObjectIr::fields`]; its own type so that it is not taken
-/// for an object, enumeration or union.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FieldIndex(pub(crate) usize);
-
-impl FieldIndex {
-    /// Its position in its table.
-    pub fn index(self) -> usize {
-        self.0
-    }
-}
+position!(
+    /// Position in [`Ir::objects`].
+    ObjectId
+);
+position!(
+    /// Position in [`Ir::enums`].
+    EnumId
+);
+position!(
+    /// Position in [`Ir::unions`].
+    UnionId
+);
+position!(
+    /// Position in one object's [`ObjectIr::fields`].
+    FieldIndex
+);
 
 /// A built-in type of the spec's vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

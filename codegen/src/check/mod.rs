@@ -203,15 +203,12 @@ impl Checker<'_> {
             let pointer = format!("/objects/{}/fields/{}", object.index, field.index);
             let rust_name = naming::field_name(&field.name);
             if let Some(other) = seen.get(&rust_name) {
-                let message = if *other == field.name {
-                    format!("field `{}` of `{}` is defined twice", field.name, object.name)
-                } else {
-                    format!(
-                        "fields `{other}` and `{}` of `{}` both become `{rust_name}`",
-                        field.name, object.name
-                    )
-                };
-                self.error(&format!("{pointer}/name"), message);
+                let clash =
+                    Clash { kind: "field", kinds: "fields", within: &format!(" of `{}`", object.name) };
+                self.error(
+                    &format!("{pointer}/name"),
+                    clash.message(other, &field.name, &format!("`{rust_name}`")),
+                );
                 continue;
             }
             seen.insert(rust_name.clone(), &field.name);
@@ -366,14 +363,9 @@ impl Checker<'_> {
             let pointer = format!("/messages/{}", message.index);
             let variant = naming::variant_name(&message.webhook_type);
             if let Some(other) = out.iter().find(|m| m.variant == variant) {
-                let text = if other.webhook_type == message.webhook_type {
-                    format!("webhook type `{}` is defined twice", message.webhook_type)
-                } else {
-                    format!(
-                        "webhook types `{}` and `{}` both become the variant `{variant}`",
-                        other.webhook_type, message.webhook_type
-                    )
-                };
+                let clash = Clash { kind: "webhook type", kinds: "webhook types", within: "" };
+                let becomes = format!("the variant `{variant}`");
+                let text = clash.message(&other.webhook_type, &message.webhook_type, &becomes);
                 self.error(&format!("{pointer}/webhook_type"), text);
                 continue;
             }
@@ -414,37 +406,33 @@ impl Checker<'_> {
 
     /// Why a message cannot be generated, if it cannot: the key at fault and the reason.
     fn message_refusal(&self, message: &Message) -> Option<(&'static str, String)> {
-        let method = naming::method_name(&message.webhook_type);
+        let (webhook_type, payload_key) = (&message.webhook_type, &message.payload_key);
+        let method = naming::method_name(webhook_type);
+        let param = naming::field_name(payload_key);
         if RESERVED_METHODS.contains(&method.as_str()) {
-            let reason = format!(
-                "webhook type `{}` would become the handler method `{method}`, which receives the webhook types the spec does not know",
-                message.webhook_type
-            );
-            return Some(("webhook_type", reason));
+            let reason = "which receives the webhook types the spec does not know";
+            return Some((
+                "webhook_type",
+                format!("webhook type `{webhook_type}` would become the handler method `{method}`, {reason}"),
+            ));
         }
-        if envelope::is_envelope_key(&message.payload_key) {
-            let reason = format!(
-                "payload_key `{}` is an envelope key and cannot hold the payload",
-                message.payload_key
-            );
+        if envelope::is_envelope_key(payload_key) {
+            let reason =
+                format!("payload_key `{payload_key}` is an envelope key and cannot hold the payload");
             return Some(("payload_key", reason));
         }
         if message.premium.as_deref().is_some_and(|add_on| add_on.trim().is_empty()) {
-            return Some((
-                "premium",
-                "premium names the paid add-on and cannot be empty; leave it out when none is needed"
-                    .to_owned(),
-            ));
+            let reason =
+                "premium names the paid add-on and cannot be empty; leave it out when none is needed";
+            return Some(("premium", reason.to_owned()));
         }
-        let param = naming::field_name(&message.payload_key);
-        if EVENT_FIELDS.contains(&param.as_str()) {
-            let reason = format!(
-                "payload_key `{}` would name the payload field `{param}` of its `WebhookEvent` variant, which holds the envelope's `{param}`",
-                message.payload_key
-            );
-            return Some(("payload_key", reason));
-        }
-        None
+        EVENT_FIELDS.contains(&param.as_str()).then(|| {
+            let holds = format!("its `WebhookEvent` variant, which holds the envelope's `{param}`");
+            (
+                "payload_key",
+                format!("payload_key `{payload_key}` would name the payload field `{param}` of {holds}"),
+            )
+        })
     }
 
     /// An example must be an envelope of its own message.
@@ -486,6 +474,27 @@ impl Checker<'_> {
             }
         }
         messages.into_iter().filter(|m| include.contains(&m.webhook_type)).collect()
+    }
+}
+
+/// Two names of the spec that become one Rust name: the same name written twice, or two
+/// names the naming rules map to one.
+struct Clash<'a> {
+    /// What is named, one and several: `field`, `fields`.
+    kind: &'a str,
+    kinds: &'a str,
+    /// Where, for messages: ` of `Fee``, or nothing.
+    within: &'a str,
+}
+
+impl Clash<'_> {
+    fn message(&self, first: &str, second: &str, becomes: &str) -> String {
+        let Clash { kind, kinds, within } = self;
+        if first == second {
+            format!("{kind} `{first}`{within} is defined twice")
+        } else {
+            format!("{kinds} `{first}` and `{second}`{within} both become {becomes}")
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! default body, and a dispatching `handle`; the runtime's `Webhook` and `Dispatch` for
 //! `WebhookEvent`, and the `receiver` constructor that ties them to the runtime's receiver.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{Context, MessageNames, doc, ident};
@@ -129,12 +129,15 @@ fn method_doc(m: &MessageIr) -> TokenStream {
     doc(&format!("Called for `{}`: {}\n\n{}{note}", m.webhook_type, m.title, m.description))
 }
 
+/// What both handler traits' method for `m` are made of: docs, name, parameter and
+/// payload type.
+fn method_parts(cx: &Context<'_>, m: &MessageIr) -> (TokenStream, Ident, Ident, Ident) {
+    (method_doc(m), ident(&m.method), ident(&m.param), ident(&cx.ir.object(m.payload).name))
+}
+
 fn sync_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {
     let krate = cx.krate();
-    let docs = method_doc(m);
-    let method = ident(&m.method);
-    let param = ident(&m.param);
-    let payload = ident(&cx.ir.object(m.payload).name);
+    let (docs, method, param, payload) = method_parts(cx, m);
     quote! {
         #docs
         fn #method(&mut self, #param: #payload) -> #krate::HandlerResult {
@@ -146,10 +149,7 @@ fn sync_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {
 
 fn async_method(cx: &Context<'_>, m: &MessageIr) -> TokenStream {
     let krate = cx.krate();
-    let docs = method_doc(m);
-    let method = ident(&m.method);
-    let param = ident(&m.param);
-    let payload = ident(&cx.ir.object(m.payload).name);
+    let (docs, method, param, payload) = method_parts(cx, m);
     // A payload parameter may itself be called `delivery`.
     let delivery = ident(if m.param == "delivery" { "context" } else { "delivery" });
     quote! {

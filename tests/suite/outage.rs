@@ -110,9 +110,14 @@ fn through(url: &str, addr: SocketAddr) -> (String, SocketAddr) {
 /// The deadline the receiver gives the store.
 const DEADLINE: Duration = Duration::from_secs(1);
 
-/// Sends deliveries while the engine is up, cut off and back; asserts the answers and
-/// that every delivery answered 200 is handled.
-async fn nothing_answered_200_is_lost<I: Inbox + Clone>(proxy: &Proxy, inbox: I) {
+/// Sends deliveries while the engine at `url` is up, cut off and back, to an inbox that
+/// `connect` opens at the URL given (the engine's, pointed through a proxy); asserts the
+/// answers and that every delivery answered 200 is handled.
+async fn nothing_answered_200_is_lost<I: Inbox + Clone>(url: &str, connect: impl AsyncFnOnce(&str) -> I) {
+    let (_, upstream) = through(url, "127.0.0.1:1".parse().unwrap());
+    let proxy = Proxy::start(upstream).await;
+    let (url, _) = through(url, proxy.addr);
+    let inbox = connect(&url).await;
     let shutdown = Shutdown::new();
     let receiver = InboxReceiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), inbox.clone())
         .with_store_deadline(DEADLINE);
@@ -187,38 +192,36 @@ async fn nothing_answered_200_is_lost<I: Inbox + Clone>(proxy: &Proxy, inbox: I)
 async fn postgres_unreachable_gets_503_and_loses_nothing() {
     let schema = Schema::create().await;
     let _cleanup = Cleanup::schema(&schema.name);
-    let (_, upstream) = through(&postgres_url(), "127.0.0.1:1".parse().unwrap());
-    let proxy = Proxy::start(upstream).await;
-    let (url, _) = through(&postgres_url(), proxy.addr);
-    let inbox = PostgresInbox::connect_to_table(&url, &format!("{}.inbox", schema.name))
-        .await
-        .unwrap()
-        .with_lease(Duration::from_secs(2))
-        .with_poll_interval(Duration::from_millis(50));
-    nothing_answered_200_is_lost(&proxy, inbox).await;
+    let table = format!("{}.inbox", schema.name);
+    nothing_answered_200_is_lost(&postgres_url(), async |url| {
+        PostgresInbox::connect_to_table(url, &table)
+            .await
+            .unwrap()
+            .with_lease(Duration::from_secs(2))
+            .with_poll_interval(Duration::from_millis(50))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nats_unreachable_gets_503_and_loses_nothing() {
     let stream = nats_stream();
     let _cleanup = Cleanup::nats(&stream);
-    let (_, upstream) = through(&nats_url(), "127.0.0.1:1".parse().unwrap());
-    let proxy = Proxy::start(upstream).await;
-    let (url, _) = through(&nats_url(), proxy.addr);
     let options = lago_webhooks::inbox::nats::NatsOptions::new(&stream).with_lease(Duration::from_secs(2));
-    let inbox = NatsInbox::connect_with(&url, options).await.unwrap();
-    nothing_answered_200_is_lost(&proxy, inbox).await;
+    nothing_answered_200_is_lost(&nats_url(), async |url| {
+        NatsInbox::connect_with(url, options).await.unwrap()
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rabbitmq_unreachable_gets_503_and_loses_nothing() {
     let queue = rabbitmq_queue();
     let _cleanup = Cleanup::rabbitmq(&queue);
-    let (_, upstream) = through(&amqp_url(), "127.0.0.1:1".parse().unwrap());
-    let proxy = Proxy::start(upstream).await;
-    let (url, _) = through(&amqp_url(), proxy.addr);
-    let inbox = RabbitMqInbox::connect_to_queue(&url, &queue).await.unwrap();
-    nothing_answered_200_is_lost(&proxy, inbox).await;
+    nothing_answered_200_is_lost(&amqp_url(), async |url| {
+        RabbitMqInbox::connect_to_queue(url, &queue).await.unwrap()
+    })
+    .await;
 }
 
 /// Engine URLs are pointed through the proxy as written, credentials and path kept.

@@ -19,12 +19,10 @@ pub fn postgres_url() -> String {
     url("LAGO_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 }
 
-#[allow(dead_code)]
 pub fn nats_url() -> String {
     url("LAGO_TEST_NATS_URL", "nats://127.0.0.1:4222")
 }
 
-#[allow(dead_code)]
 pub fn amqp_url() -> String {
     url("LAGO_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f")
 }
@@ -69,37 +67,16 @@ impl Schema {
     }
 }
 
-/// A NATS stream name no other run uses; [`drop_nats`] removes what an inbox made of it.
-#[allow(dead_code)]
+/// A NATS stream name no other run uses; [`Cleanup::nats`] removes what an inbox made of
+/// it.
 pub fn nats_stream() -> String {
     format!("LAGO_TEST_{}", run_id())
 }
 
-/// Deletes what an inbox made for `stream`.
-#[allow(dead_code)]
-pub async fn drop_nats(stream: &str) {
-    let url = nats_url();
-    let inbox = lago_webhooks::inbox::NatsInbox::connect_to_stream(&url, stream)
-        .await
-        .unwrap_or_else(|err| panic!("cannot reach NATS at {url}: {err}"));
-    inbox.delete().await.unwrap();
-}
-
-/// A RabbitMQ queue name no other run uses; [`drop_rabbitmq`] removes what an inbox made
-/// of it.
-#[allow(dead_code)]
+/// A RabbitMQ queue name no other run uses; [`Cleanup::rabbitmq`] removes what an inbox
+/// made of it.
 pub fn rabbitmq_queue() -> String {
     format!("lago-test-{}", run_id())
-}
-
-/// Deletes what an inbox made for `queue`.
-#[allow(dead_code)]
-pub async fn drop_rabbitmq(queue: &str) {
-    let url = amqp_url();
-    let inbox = lago_webhooks::inbox::RabbitMqInbox::connect_to_queue(&url, queue)
-        .await
-        .unwrap_or_else(|err| panic!("cannot reach RabbitMQ at {url}: {err}"));
-    inbox.delete().await.unwrap();
 }
 
 /// Removes what a test made on a service when dropped, even when the test panics: the
@@ -118,21 +95,28 @@ impl Cleanup {
     }
 
     /// Removes the streams of the NATS inbox `stream`.
-    #[allow(dead_code)]
     pub fn nats(stream: &str) -> Self {
-        let stream = stream.to_owned();
-        Cleanup::new(move || async move { drop_nats(&stream).await })
+        Cleanup::inbox("NATS", nats_url(), stream)
     }
 
     /// Removes the queues of the RabbitMQ inbox `queue`.
-    #[allow(dead_code)]
     pub fn rabbitmq(queue: &str) -> Self {
-        let queue = queue.to_owned();
-        Cleanup::new(move || async move { drop_rabbitmq(&queue).await })
+        Cleanup::inbox("RabbitMQ", amqp_url(), queue)
+    }
+
+    /// Deletes what an inbox made for `name` on the `engine` at `url`, opened by its URL as
+    /// programs open it.
+    fn inbox(engine: &'static str, url: String, name: &str) -> Self {
+        let options = lago_webhooks::inbox::Options::default().with_name(name);
+        Cleanup::new(move || async move {
+            let inbox = lago_webhooks::inbox::open(&url, &options)
+                .await
+                .unwrap_or_else(|err| panic!("cannot reach {engine} at {url}: {err}"));
+            inbox.delete().await.unwrap();
+        })
     }
 
     /// Drops the PostgreSQL schema `schema`.
-    #[allow(dead_code)]
     pub fn schema(schema: &str) -> Self {
         let schema = schema.to_owned();
         Cleanup::new(move || async move {

@@ -2,10 +2,8 @@
 //! answers once a delivery is stored, its worker prints a line for each delivery handled,
 //! and SIGTERM stops both, the worker saying what it did.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use lago_webhooks::WebhookType;
@@ -13,6 +11,7 @@ use lago_webhooks::verify::{Algorithm, HmacKey, lago_headers};
 
 use crate::lago_sender::client;
 use crate::nested_cargo;
+use crate::processes::printed;
 use crate::services::{Cleanup, Schema, postgres_url};
 
 const HMAC_KEY: &str = "7e1f0a2b-example-receiver";
@@ -47,13 +46,7 @@ async fn the_example_receiver_stores_then_handles_with_an_inbox_and_stops_on_sig
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = receiver.stdout.take().unwrap();
-    let (lines, printed) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
+    let printed = printed(&mut receiver, |line| Some(line.to_owned()));
     let next_line = |want: &str| loop {
         let line =
             printed.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no line with {want:?}"));

@@ -77,17 +77,11 @@ impl Child {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let stdout = process.stdout.take().unwrap();
-        let (ready, ready_rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                // libtest has begun the line with the test's name.
-                if let Some((_, addr)) = line.split_once("READY ") {
-                    let _ = ready.send(addr.parse::<SocketAddr>().unwrap());
-                }
-            }
+        // libtest has begun the line with the test's name.
+        let ready = printed(&mut process, |line| {
+            line.split_once("READY ").map(|(_, addr)| addr.parse::<SocketAddr>().unwrap())
         });
-        let addr = ready_rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+        let addr = ready.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
             let _ = process.kill();
             panic!("the {role} child did not start serving")
         });
@@ -121,6 +115,25 @@ impl Drop for Child {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
+}
+
+/// What `process` prints on its piped stdout, each line as `pick` keeps it. The lines are
+/// read on a thread of their own until the process closes its stdout, so that it never
+/// waits on a full pipe.
+pub fn printed<T: Send + 'static>(
+    process: &mut std::process::Child,
+    pick: impl Fn(&str) -> Option<T> + Send + 'static,
+) -> mpsc::Receiver<T> {
+    let stdout = process.stdout.take().expect("a piped stdout");
+    let (picked, printed) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(kept) = pick(&line) {
+                let _ = picked.send(kept);
+            }
+        }
+    });
+    printed
 }
 
 /// One handling a record file holds.

@@ -43,6 +43,26 @@ fn errors(value: &Value) -> SpecErrors {
     generate(&source(value), &Settings::default()).expect_err("spec has errors")
 }
 
+/// The message of each error `value` has.
+fn messages(value: &Value) -> Vec<String> {
+    errors(value).iter().map(|e| e.message.clone()).collect()
+}
+
+/// Asserts that the first error `value` has is at `pointer`, and that the errors' text
+/// says `says`.
+#[track_caller]
+fn assert_first_error(value: &Value, pointer: &str, says: &str) {
+    let errors = errors(value);
+    assert_eq!(locations(&errors)[0].0, pointer);
+    assert!(errors.to_string().contains(says), "{errors}");
+}
+
+/// Asserts that the generated `code` holds `wanted`, showing the code when it does not.
+#[track_caller]
+fn assert_holds(code: &str, wanted: &str) {
+    assert!(code.contains(wanted), "missing `{wanted}` in {code}");
+}
+
 /// Pointer, line and column of each error.
 fn locations(errors: &SpecErrors) -> Vec<(String, Option<usize>, Option<usize>)> {
     errors
@@ -68,10 +88,10 @@ fn a_valid_spec_generates_every_item() {
         "pub trait AsyncWebhookHandler",
         "fn on_invoice_created",
     ] {
-        assert!(code.contains(item), "missing `{item}`");
+        assert_holds(&code, item);
     }
     // `type` is not a Rust identifier: renamed, with the JSON name kept for serde.
-    assert!(code.contains("pub type_ :"), "{code}");
+    assert_holds(&code, "pub type_ :");
     assert!(code.contains("rename = \"type\""));
 }
 
@@ -112,18 +132,14 @@ fn an_unknown_format_version_is_refused() {
 fn a_missing_key_names_its_pointer() {
     let mut value = spec();
     value["messages"][1].as_object_mut().unwrap().remove("payload");
-    let errors = errors(&value);
-    assert_eq!(locations(&errors)[0].0, "/messages/1");
-    assert!(errors.to_string().contains("missing field `payload`"), "{errors}");
+    assert_first_error(&value, "/messages/1", "missing field `payload`");
 }
 
 #[test]
 fn a_misspelt_key_is_refused() {
     let mut value = spec();
     value["objects"][0]["fields"][1]["optinal"] = json!(true);
-    let errors = errors(&value);
-    assert_eq!(locations(&errors)[0].0, "/objects/0/fields/1/optinal");
-    assert!(errors.to_string().contains("unknown field `optinal`"), "{errors}");
+    assert_first_error(&value, "/objects/0/fields/1/optinal", "unknown field `optinal`");
 }
 
 #[test]
@@ -155,9 +171,8 @@ fn names_that_collide_in_rust_are_refused() {
         {"name": "lagoId", "type": "id", "description": "a"},
         {"name": "lago_id", "type": "id", "description": "b"}
     ]);
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
     assert_eq!(
-        messages,
+        messages(&value),
         [
             "types `Fee` and `fee` both become the Rust type `Fee`",
             "fields `lagoId` and `lago_id` of `Fee` both become `lago_id`",
@@ -170,7 +185,7 @@ fn reserved_and_builtin_names_are_refused() {
     let mut value = spec();
     value["objects"][2]["name"] = json!("webhook_event");
     value["enums"][0]["name"] = json!("string");
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    let messages = messages(&value);
     assert_eq!(messages[0], "type name `webhook_event` is reserved for the generated `WebhookEvent`");
     assert_eq!(messages[1], "type name `string` is a built-in type; choose another name");
 }
@@ -179,8 +194,7 @@ fn reserved_and_builtin_names_are_refused() {
 fn a_payload_must_name_an_object() {
     let mut value = spec();
     value["messages"][1]["payload"] = json!("InvoiceStatus");
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
-    assert_eq!(messages, ["payload of `fee.created` must name an object, not `InvoiceStatus`"]);
+    assert_eq!(messages(&value), ["payload of `fee.created` must name an object, not `InvoiceStatus`"]);
 }
 
 #[test]
@@ -189,19 +203,15 @@ fn nested_objects_are_boxed_so_an_object_may_contain_itself() {
     value["objects"][2]["fields"] =
         json!([{"name": "parent", "type": "Unused", "optional": true, "description": "x"}]);
     let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
-    assert!(
-        code.contains("pub parent : :: core :: option :: Option < :: std :: boxed :: Box < Unused > >"),
-        "{code}"
-    );
+    assert_holds(&code, "pub parent : :: core :: option :: Option < :: std :: boxed :: Box < Unused > >");
 }
 
 #[test]
 fn an_example_must_belong_to_its_message() {
     let mut value = spec();
     value["messages"][0]["example"] = json!({"webhook_type": "fee.created", "object_type": "fee", "fee": {}});
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
     assert_eq!(
-        messages,
+        messages(&value),
         [
             "example of `invoice.created` has `fee.created` as its webhook_type",
             "example of `invoice.created` has no `invoice` payload key",
@@ -245,7 +255,7 @@ fn the_runtime_path_and_derives_are_used_as_given() {
         .with_derive("::core::hash::Hash".parse().unwrap())
         .with_derive("::serde::Serialize".parse().unwrap());
     let code = generate(&source(&spec()), &settings).unwrap().to_string();
-    assert!(code.contains("crate :: rt :: __private :: serde :: Deserialize"), "{code}");
+    assert_holds(&code, "crate :: rt :: __private :: serde :: Deserialize");
     assert!(!code.contains("lago_webhooks"), "only the given runtime path is named");
     // Serialize is derived on structs and implemented by hand on enums: never repeated.
     assert!(!code.contains(", :: serde :: Serialize"), "{code}");
@@ -289,7 +299,7 @@ fn partial_generation_keeps_every_sound_item() {
     let code = code.to_string();
     for item in ["pub struct Invoice", "pub struct Fee {", "pub enum InvoiceStatus", "fn on_invoice_created"]
     {
-        assert!(code.contains(item), "missing `{item}`");
+        assert_holds(&code, item);
     }
     assert!(!code.contains("pub lago_id"), "the broken field is left out");
     assert_eq!(
@@ -328,7 +338,7 @@ fn the_skeleton_defines_every_fixed_name() {
         "pub trait WebhookHandler",
         "pub trait AsyncWebhookHandler",
     ] {
-        assert!(code.contains(item), "missing `{item}`");
+        assert_holds(&code, item);
     }
     assert!(!code.contains("include_bytes"), "a file that cannot be read is not tracked");
 }
@@ -338,9 +348,8 @@ fn messages_that_cannot_be_generated_are_refused() {
     let mut value = spec();
     value["messages"][0]["webhook_type"] = json!("unknown");
     value["messages"][1]["payload_key"] = json!("webhook_type");
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
     assert_eq!(
-        messages,
+        messages(&value),
         [
             "webhook type `unknown` would become the handler method `on_unknown`, which receives the webhook types the spec does not know",
             "payload_key `webhook_type` is an envelope key and cannot hold the payload",
@@ -352,7 +361,7 @@ fn messages_that_cannot_be_generated_are_refused() {
 fn deeply_nested_arrays_are_refused_without_recursing() {
     let mut value = spec();
     value["objects"][1]["fields"][0]["type"] = json!(format!("string{}", "[]".repeat(20_000)));
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
+    let messages = messages(&value);
     assert_eq!(messages.len(), 1);
     assert!(
         messages[0].ends_with("nests arrays 20000 deep; at most 8 are supported"),
@@ -367,7 +376,7 @@ fn catch_all_variants_avoid_every_listed_value() {
     value["enums"][0]["values"] =
         json!(["unknown", "other", "unrecognized", "unknown_value", "unknown2"].map(|v| json!({"value": v})));
     let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
-    assert!(code.contains("Unknown3 (:: std :: string :: String)"), "{code}");
+    assert_holds(&code, "Unknown3 (:: std :: string :: String)");
 }
 
 #[test]
@@ -451,9 +460,8 @@ fn constraints_that_can_never_hold_or_never_fire_are_refused() {
         {"rule": "sum", "total": "count", "parts": []},
         {"rule": "sum", "total": "count", "parts": [[]]}
     ]);
-    let messages: Vec<String> = errors(&value).iter().map(|e| e.message.clone()).collect();
     assert_eq!(
-        messages,
+        messages(&value),
         [
             "maximum 1 is less than minimum 5",
             "`root` names no field",
@@ -493,16 +501,15 @@ fn a_union_becomes_an_enum_read_by_json_kind() {
         "fn from_map",
         "pub code : :: core :: option :: Option < Code >",
     ] {
-        assert!(code.contains(item), "missing `{item}` in {code}");
+        assert_holds(&code, item);
     }
     // `to_text` only for unions of scalars.
     assert!(!code.contains("fn to_text"));
     let scalars = json!([{"name": "Text", "type": "string"}, {"name": "Number", "type": "integer"}]);
     let code = generate(&source(&spec_with_union(scalars)), &Settings::default()).unwrap().to_string();
-    assert!(
-        code.contains(
-            "pub fn to_text (& self) -> :: std :: borrow :: Cow < '_ , :: core :: primitive :: str >"
-        )
+    assert_holds(
+        &code,
+        "pub fn to_text (& self) -> :: std :: borrow :: Cow < '_ , :: core :: primitive :: str >",
     );
 }
 
@@ -560,18 +567,19 @@ fn lifecycle_add_on_and_example_reach_the_generated_code() {
     value["messages"][0]["lifecycle"] = json!("retired");
     value["messages"][1]["premium"] = json!("order_forms");
     let code = generate(&source(&value), &Settings::default()).unwrap().to_string();
-    assert!(
-        code.contains("WebhookType :: InvoiceCreated => :: lago_webhooks :: Lifecycle :: Retired"),
-        "{code}"
-    );
-    assert!(
-        code.contains("WebhookType :: FeeCreated => :: core :: option :: Option :: Some (\"order_forms\")")
-    );
+    assert_holds(&code, "WebhookType :: InvoiceCreated => :: lago_webhooks :: Lifecycle :: Retired");
+    assert_holds(&code, "WebhookType :: FeeCreated => :: core :: option :: Option :: Some (\"order_forms\")");
     assert!(code.contains("Retired: current Lago no longer sends it"));
     assert!(code.contains("Sent only by organizations with Lago's paid add-on `order_forms`."));
     // The example in Lago's key order; a message without one gets a bare envelope.
-    assert!(code.contains(r#"WebhookType :: InvoiceCreated => "{\"webhook_type\":\"invoice.created\",\"object_type\":\"invoice\",\"invoice\":{\"lago_id\":\"i1\"}}""#), "{code}");
-    assert!(code.contains(r#"WebhookType :: FeeCreated => "{\"webhook_type\":\"fee.created\",\"object_type\":\"fee\",\"fee\":{}}""#), "{code}");
+    assert_holds(
+        &code,
+        r#"WebhookType :: InvoiceCreated => "{\"webhook_type\":\"invoice.created\",\"object_type\":\"invoice\",\"invoice\":{\"lago_id\":\"i1\"}}""#,
+    );
+    assert_holds(
+        &code,
+        r#"WebhookType :: FeeCreated => "{\"webhook_type\":\"fee.created\",\"object_type\":\"fee\",\"fee\":{}}""#,
+    );
     value["messages"][0]["lifecycle"] = json!("sunset");
     let errors = errors(&value);
     assert_eq!(locations(&errors)[0].0, "/messages/0/lifecycle", "{errors}");
@@ -603,7 +611,7 @@ fn include_follows_unions_inside_unions() {
     for item in
         ["pub enum Code", "Parts (:: std :: vec :: Vec < Part >)", "pub enum Part", "pub enum InvoiceStatus"]
     {
-        assert!(code.contains(item), "missing `{item}` in {code}");
+        assert_holds(&code, item);
     }
     assert!(!code.contains("pub enum Orphan"));
 }
@@ -626,13 +634,16 @@ fn union_variants_are_validated_like_fields_of_their_type() {
     let code = generate(&source(&spec_with_union(variants)), &Settings::default()).unwrap().to_string();
     // Each id of the array is checked as a UUID at its index; the object validates itself
     // and reports its currencies; the boolean has no arm.
-    assert!(
-        code.contains("Code :: Ids (value) => { for (index , item) in value . iter () . enumerate ()"),
-        "{code}"
+    assert_holds(&code, "Code :: Ids (value) => { for (index , item) in value . iter () . enumerate ()");
+    assert_holds(&code, ":: lago_webhooks :: validate :: Format :: Uuid");
+    assert_holds(
+        &code,
+        "Code :: Details (value) => { :: lago_webhooks :: Validate :: validate_at (value , & path , out) ; }",
     );
-    assert!(code.contains(":: lago_webhooks :: validate :: Format :: Uuid"), "{code}");
-    assert!(code.contains("Code :: Details (value) => { :: lago_webhooks :: Validate :: validate_at (value , & path , out) ; }"), "{code}");
-    assert!(code.contains("Code :: Details (value) => :: lago_webhooks :: __private :: Currencies :: visit_currencies (value , path , visit) ,"), "{code}");
+    assert_holds(
+        &code,
+        "Code :: Details (value) => :: lago_webhooks :: __private :: Currencies :: visit_currencies (value , path , visit) ,",
+    );
     let validate = &code[code.find("impl :: lago_webhooks :: Validate for Code").unwrap()..];
     let validate =
         &validate[..validate.find("impl :: lago_webhooks :: __private :: Currencies for Code").unwrap()];

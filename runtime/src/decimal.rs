@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
 
 /// A decimal amount exactly as Lago sent it.
@@ -119,37 +119,9 @@ pub(crate) fn float_text(value: f64) -> String {
 
 impl<'de> Deserialize<'de> for Decimal {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(DecimalVisitor)
-    }
-}
-
-struct DecimalVisitor;
-
-impl Visitor<'_> for DecimalVisitor {
-    type Value = Decimal;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a decimal as a string or a number")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal, E> {
-        Ok(Decimal::new(text))
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<Decimal, E> {
-        Ok(Decimal::new(text))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
-        Ok(Decimal { text: value.to_string().into_boxed_str(), quoted: false })
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
-        Ok(Decimal { text: value.to_string().into_boxed_str(), quoted: false })
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
-        Ok(Decimal { text: float_text(value).into_boxed_str(), quoted: false })
+        // Read as the borrowed flavour reads it, both forms alike, then owned: the text is
+        // copied once either way.
+        crate::borrowed::Decimal::deserialize(deserializer).map(crate::borrowed::Decimal::into_owned)
     }
 }
 

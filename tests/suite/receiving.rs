@@ -32,6 +32,13 @@ struct Recorder {
     fail: Arc<Mutex<bool>>,
 }
 
+impl Recorder {
+    /// Makes the handler fail every delivery, or handle them again.
+    fn failing(&self, fails: bool) {
+        *self.fail.lock().unwrap() = fails;
+    }
+}
+
 impl AsyncWebhookHandler for Recorder {
     async fn handle(&self, event: WebhookEvent, _: &Delivery) -> HandlerResult {
         if *self.fail.lock().unwrap() {
@@ -54,6 +61,16 @@ struct Instance {
 fn as_lago_returns_it(pem: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(pem);
     encoded.as_bytes().chunks(60).map(|line| format!("{}\n", String::from_utf8_lossy(line))).collect()
+}
+
+/// The `fee.created` docs example.
+fn fee_created() -> &'static str {
+    DOCS.iter().find(|f| f.webhook_type == "fee.created").unwrap().valid()
+}
+
+/// The headers Lago sends with `body` signed with [`HMAC_KEY`], under `unique_key`.
+fn hmac_headers(body: &str, unique_key: &str) -> http::HeaderMap {
+    lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), unique_key).unwrap()
 }
 
 async fn start(body_limit: Option<usize>) -> Instance {
@@ -124,6 +141,12 @@ async fn forged_and_unsigned_deliveries_get_401_and_reach_no_handler() {
     let other_lago = start_with(OTHER_LAGO, None).await;
     let wrong_hmac = HmacKey::new("another-organization-key").sign(body.as_bytes());
     let other_instance = JwtSigner::new(LAGO.0, "https://api.eu.getlago.com").unwrap();
+    // Lago's HMAC headers for the body under `key`, then changed.
+    let changed = |key: &str, change: fn(&mut http::HeaderMap)| {
+        let mut headers = lago_headers(Algorithm::Hmac, &lago.signature(Algorithm::Hmac, body), key).unwrap();
+        change(&mut headers);
+        headers
+    };
     let cases: Vec<(&str, http::HeaderMap, &str)> = vec![
         (
             "tampered body, hmac",
@@ -143,31 +166,23 @@ async fn forged_and_unsigned_deliveries_get_401_and_reach_no_handler() {
         ),
         (
             "missing signature",
-            {
-                let mut headers = lago_headers(Algorithm::Hmac, "x", "k5").unwrap();
+            changed("k5", |headers| {
                 headers.remove("x-lago-signature");
-                headers
-            },
+            }),
             body,
         ),
         (
             "missing algorithm",
-            {
-                let mut headers =
-                    lago_headers(Algorithm::Hmac, &lago.signature(Algorithm::Hmac, body), "k6").unwrap();
+            changed("k6", |headers| {
                 headers.remove("x-lago-signature-algorithm");
-                headers
-            },
+            }),
             body,
         ),
         (
             "unknown algorithm",
-            {
-                let mut headers =
-                    lago_headers(Algorithm::Hmac, &lago.signature(Algorithm::Hmac, body), "k7").unwrap();
+            changed("k7", |headers| {
                 headers.insert("x-lago-signature-algorithm", "rsa-sha512".parse().unwrap());
-                headers
-            },
+            }),
             body,
         ),
         (
@@ -190,7 +205,7 @@ async fn forged_and_unsigned_deliveries_get_401_and_reach_no_handler() {
 #[tokio::test]
 async fn the_same_unique_key_twice_is_handled_once_and_answered_200_twice() {
     let lago = start(None).await;
-    let body = DOCS[7].valid();
+    let body = fee_created();
     assert_eq!(lago.deliver(Algorithm::Hmac, body, "same-key").await, 200);
     assert_eq!(lago.deliver(Algorithm::Jwt, body, "same-key").await, 200);
     assert_eq!(lago.dispatched(), ["fee.created"]);
@@ -199,11 +214,10 @@ async fn the_same_unique_key_twice_is_handled_once_and_answered_200_twice() {
 #[tokio::test]
 async fn a_failed_handler_gets_a_retry() {
     let lago = start(None).await;
-    let body = DOCS[7].valid();
-    *lago.recorder.fail.lock().unwrap() = true;
-    assert_eq!(lago.deliver(Algorithm::Hmac, body, "retried").await, 500);
-    *lago.recorder.fail.lock().unwrap() = false;
-    assert_eq!(lago.deliver(Algorithm::Hmac, body, "retried").await, 200);
+    lago.recorder.failing(true);
+    assert_eq!(lago.deliver(Algorithm::Hmac, fee_created(), "retried").await, 500);
+    lago.recorder.failing(false);
+    assert_eq!(lago.deliver(Algorithm::Hmac, fee_created(), "retried").await, 200);
     assert_eq!(lago.dispatched(), ["fee.created"]);
 }
 
@@ -221,10 +235,10 @@ async fn malformed_json_gets_400_and_an_unknown_type_200() {
 async fn a_body_over_the_limit_gets_413() {
     let lago = start(None).await;
     let padding = " ".repeat(1024 * 1024);
-    let big = format!("{}{padding}", DOCS[7].valid());
+    let big = format!("{}{padding}", fee_created());
     assert_eq!(lago.deliver(Algorithm::Hmac, &big, "big").await, 413);
     let small = start(Some(256)).await;
-    assert_eq!(small.deliver(Algorithm::Hmac, DOCS[7].valid(), "small").await, 413);
+    assert_eq!(small.deliver(Algorithm::Hmac, fee_created(), "small").await, 413);
     assert_eq!(small.deliver(Algorithm::Hmac, r#"{"webhook_type":"x.y"}"#, "tiny").await, 200);
     assert!(lago.dispatched().is_empty());
 }
@@ -233,23 +247,20 @@ async fn a_body_over_the_limit_gets_413() {
 async fn a_service_can_take_the_verified_event_with_its_unique_key() {
     let verifier = Verifier::new().with_hmac(HMAC_KEY).unwrap();
     let receiver = Receiver::new(verifier, Recorder::default()).with_validation(true);
-    let body = DOCS[7].valid();
-    let headers =
-        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), "queued-1").unwrap();
+    let body = fee_created();
+    let headers = hmac_headers(body, "queued-1");
     let received = receiver.accept(&headers, body.as_bytes()).unwrap();
     assert_eq!(received.delivery.unique_key.as_deref(), Some("queued-1"));
     assert_eq!(received.delivery.algorithm, Some(Algorithm::Hmac));
     assert_eq!(received.delivery.organization_id, None, "the docs example has none");
     let current = lago_webhooks::WebhookType::FeeCreated.example();
-    let headers =
-        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(current.as_bytes()), "queued-3").unwrap();
+    let headers = hmac_headers(current, "queued-3");
     let received = receiver.accept(&headers, current.as_bytes()).unwrap();
     assert_eq!(received.delivery.organization_id.as_deref(), Some("1a901a90-1a90-1a90-1a90-1a901a901a90"));
     assert_eq!(received.event.webhook_type(), "fee.created");
     // With validation on, a payload that breaks the spec is refused with its violations.
     let drafted = DOCS[1].valid();
-    let headers =
-        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(drafted.as_bytes()), "q2").unwrap();
+    let headers = hmac_headers(drafted, "q2");
     let refused = receiver.receive(&headers, drafted.as_bytes()).await;
     assert_eq!(refused.status(), 422);
     assert!(refused.to_string().contains("/invoice/fees/0/total_amount_currency"), "{refused}");
@@ -275,9 +286,8 @@ impl AsyncWebhookHandler for Slow {
 async fn an_attempt_racing_another_gets_409_and_a_cancelled_one_frees_its_key() {
     let handler = Slow::default();
     let receiver = Arc::new(Receiver::new(Verifier::new().with_hmac(HMAC_KEY).unwrap(), handler.clone()));
-    let body = DOCS[7].valid();
-    let headers =
-        lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body.as_bytes()), "racing").unwrap();
+    let body = fee_created();
+    let headers = hmac_headers(body, "racing");
     // The first attempt starts and waits in the handler.
     let first = tokio::spawn({
         let (receiver, headers) = (Arc::clone(&receiver), headers.clone());

@@ -5,11 +5,11 @@ use std::fmt;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use serde::Deserialize;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use sha2::{Digest, Sha256};
 
 use crate::Delivery;
+use crate::borrowed::Text;
 use crate::dedup::KeyDigest;
 use crate::error::{ParseError, ParseErrorKind};
 use crate::verify::Algorithm;
@@ -54,8 +54,8 @@ impl Entry {
         Ok(Entry {
             unique_key,
             key_derived,
-            webhook_type: envelope.webhook_type.into_owned(),
-            organization_id: envelope.organization_id.map(Cow::into_owned),
+            webhook_type: envelope.webhook_type.into_string(),
+            organization_id: envelope.organization_id.map(Text::into_string),
             algorithm: None,
             received_at: SystemTime::now(),
             body,
@@ -148,10 +148,11 @@ fn derived_key(body: &[u8]) -> String {
     key
 }
 
-/// The envelope's keys the inbox keeps apart from the body.
+/// The envelope's keys the inbox keeps apart from the body, borrowed from it when they
+/// hold no escapes.
 struct Envelope<'a> {
-    webhook_type: Cow<'a, str>,
-    organization_id: Option<Cow<'a, str>>,
+    webhook_type: Text<'a>,
+    organization_id: Option<Text<'a>>,
 }
 
 /// Reads `webhook_type` and `organization_id` from a body, skipping everything else.
@@ -207,15 +208,15 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut webhook_type: Option<Cow<'de, str>> = None;
-        let mut organization_id: Option<Option<Cow<'de, str>>> = None;
+        let mut webhook_type: Option<Text<'de>> = None;
+        let mut organization_id: Option<Option<Text<'de>>> = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
                 lago_webhooks_core::envelope::WEBHOOK_TYPE if webhook_type.is_none() => {
-                    webhook_type = Some(map.next_value::<Text<'de>>()?.0);
+                    webhook_type = Some(map.next_value()?);
                 }
                 lago_webhooks_core::envelope::ORGANIZATION_ID if organization_id.is_none() => {
-                    organization_id = Some(map.next_value::<Option<Text<'de>>>()?.map(|text| text.0));
+                    organization_id = Some(map.next_value()?);
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -224,28 +225,6 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         }
         Ok(webhook_type
             .map(|webhook_type| Envelope { webhook_type, organization_id: organization_id.flatten() }))
-    }
-}
-
-/// A string, borrowed from the body when it holds no escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(text)))
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(text.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(TextVisitor)
     }
 }
 

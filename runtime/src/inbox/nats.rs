@@ -190,30 +190,24 @@ impl NatsInbox {
             .await
             .map_err(|err| store_error(format!("cannot connect to {}: {err}", super::open::redact(url))))?;
         let jetstream = jetstream::new(client.clone());
-        let replicas = options.replicas;
         let prefix = name.to_ascii_lowercase();
-        let stream = jetstream
-            .get_or_create_stream(StreamConfig {
-                name: name.clone(),
-                subjects: vec![format!("{prefix}.inbox.>")],
-                retention: RetentionPolicy::WorkQueue,
-                storage: StorageType::File,
-                duplicate_window: options.duplicate_window,
-                num_replicas: replicas,
-                ..StreamConfig::default()
-            })
-            .await
-            .map_err(store_error)?;
-        let dead = jetstream
-            .get_or_create_stream(StreamConfig {
-                name: format!("{name}_DEAD"),
-                subjects: vec![format!("{prefix}.dead.>")],
-                storage: StorageType::File,
-                num_replicas: replicas,
-                ..StreamConfig::default()
-            })
-            .await
-            .map_err(store_error)?;
+        // Every stream is kept in files, on the replicas asked for, with its subjects under
+        // the prefix.
+        let file_stream = |name: String, part: &str| StreamConfig {
+            name,
+            subjects: vec![format!("{prefix}.{part}.>")],
+            storage: StorageType::File,
+            num_replicas: options.replicas,
+            ..StreamConfig::default()
+        };
+        let stream = StreamConfig {
+            retention: RetentionPolicy::WorkQueue,
+            duplicate_window: options.duplicate_window,
+            ..file_stream(name.clone(), "inbox")
+        };
+        let stream = jetstream.get_or_create_stream(stream).await.map_err(store_error)?;
+        let dead = file_stream(format!("{name}_DEAD"), "dead");
+        let dead = jetstream.get_or_create_stream(dead).await.map_err(store_error)?;
         let consumer: PullConsumer = stream
             .get_or_create_consumer(
                 "workers",
@@ -231,18 +225,12 @@ impl NatsInbox {
             )
             .await
             .map_err(store_error)?;
-        let done = jetstream
-            .get_or_create_stream(StreamConfig {
-                name: format!("{name}_DONE"),
-                subjects: vec![format!("{prefix}.done.>")],
-                storage: StorageType::File,
-                max_messages_per_subject: 1,
-                max_age: options.retention,
-                num_replicas: replicas,
-                ..StreamConfig::default()
-            })
-            .await
-            .map_err(store_error)?;
+        let done = StreamConfig {
+            max_messages_per_subject: 1,
+            max_age: options.retention,
+            ..file_stream(format!("{name}_DONE"), "done")
+        };
+        let done = jetstream.get_or_create_stream(done).await.map_err(store_error)?;
         let lease = consumer.cached_info().config.ack_wait;
         let shared = Shared { client, jetstream, stream, dead, consumer, done, prefix, lease };
         Ok(NatsInbox { shared: Arc::new(shared) })

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
@@ -226,6 +226,19 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         Ok(webhook_type
             .map(|webhook_type| Envelope { webhook_type, organization_id: organization_id.flatten() }))
     }
+}
+
+/// `time` in milliseconds since the Unix epoch (0 before it), as the engines that keep an
+/// entry's fields in message headers write its time received.
+#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+pub(crate) fn epoch_millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The time [`epoch_millis`] wrote.
+#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+pub(crate) fn from_epoch_millis(millis: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(millis)
 }
 
 /// Header values for engines that keep an entry's fields as message headers: printable

@@ -20,7 +20,7 @@
 //! store fewer copies, at the cost of a round trip per delivery on the path Lago waits on.)
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use async_nats::HeaderMap;
 use async_nats::jetstream::consumer::PullConsumer;
@@ -31,7 +31,7 @@ use async_nats::jetstream::{self, Message};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use super::entry::{Kept, header_text};
+use super::entry::{Kept, epoch_millis, from_epoch_millis, header_text};
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::KeyDigest;
 use crate::verify::Algorithm;
@@ -300,16 +300,8 @@ fn headers_of(entry: &Entry) -> HeaderMap {
     if let Some(algorithm) = entry.algorithm {
         headers.insert(header::ALGORITHM, algorithm.as_str());
     }
-    headers.insert(header::RECEIVED_AT, millis(entry.received_at).to_string().as_str());
+    headers.insert(header::RECEIVED_AT, epoch_millis(entry.received_at).to_string().as_str());
     headers
-}
-
-fn millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn from_millis(millis: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(millis)
 }
 
 fn text(headers: Option<&HeaderMap>, name: &str) -> Option<String> {
@@ -326,7 +318,7 @@ fn entry_of(headers: Option<&HeaderMap>, payload: Bytes) -> Entry {
         webhook_type: text(headers, header::WEBHOOK_TYPE),
         organization_id: text(headers, header::ORGANIZATION_ID),
         algorithm: text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
-        received_at: text(headers, header::RECEIVED_AT).and_then(|ms| ms.parse().ok()).map(from_millis),
+        received_at: text(headers, header::RECEIVED_AT).and_then(|ms| ms.parse().ok()).map(from_epoch_millis),
     };
     Entry::read_back(kept, payload)
 }
@@ -470,8 +462,8 @@ impl Job for NatsJob {
             unique_key: self.entry.unique_key.clone(),
             webhook_type: self.entry.webhook_type.clone(),
             organization_id: self.entry.organization_id.clone(),
-            received_at: millis(self.entry.received_at),
-            done_at: millis(SystemTime::now()),
+            received_at: epoch_millis(self.entry.received_at),
+            done_at: epoch_millis(SystemTime::now()),
         };
         let value = serde_json::to_vec(&handled).map_err(store_error)?;
         let subject = self.inbox.subject("done", &self.entry.digest());
@@ -605,7 +597,7 @@ impl InboxAdmin for NatsInbox {
             webhook_type: handled.webhook_type,
             organization_id: handled.organization_id,
             algorithm: None,
-            received_at: from_millis(handled.received_at),
+            received_at: from_epoch_millis(handled.received_at),
             body: Bytes::new(),
         };
         Ok(Some(Stored::new(entry, State::Done, 0, None, None)))
@@ -642,7 +634,7 @@ impl InboxAdmin for NatsInbox {
     }
 
     async fn purge_done(&self, before: SystemTime) -> Result<u64, InboxError> {
-        let before = millis(before);
+        let before = epoch_millis(before);
         let subject = format!("{}.done.>", self.shared.prefix);
         let mut purged = 0;
         let mut sequence = 1;

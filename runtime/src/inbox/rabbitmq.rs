@@ -11,7 +11,7 @@
 //! the broker may still have stored it: that delivery, too, is stored twice.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt};
@@ -27,7 +27,7 @@ use lapin::{
 };
 use tokio::sync::Mutex;
 
-use super::entry::Kept;
+use super::entry::{Kept, epoch_millis, from_epoch_millis};
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator};
 use crate::verify::Algorithm;
@@ -310,10 +310,6 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
     }
 }
 
-fn millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
 fn properties_of(entry: &Entry, attempts: u32, more: &[(&str, AMQPValue)]) -> BasicProperties {
     let mut headers = FieldTable::default();
     headers.insert(header::UNIQUE_KEY.into(), text_value(&entry.unique_key));
@@ -327,7 +323,7 @@ fn properties_of(entry: &Entry, attempts: u32, more: &[(&str, AMQPValue)]) -> Ba
     if let Some(algorithm) = entry.algorithm {
         headers.insert(header::ALGORITHM.into(), text_value(algorithm.as_str()));
     }
-    let received_at = millis(entry.received_at);
+    let received_at = epoch_millis(entry.received_at);
     headers.insert(
         header::RECEIVED_AT.into(),
         AMQPValue::LongLongInt(i64::try_from(received_at).unwrap_or(i64::MAX)),
@@ -378,7 +374,7 @@ fn entry_of(properties: &BasicProperties, payload: Bytes) -> (Entry, u32) {
         algorithm: header_text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
         received_at: header_number(headers, header::RECEIVED_AT)
             .and_then(|ms| u64::try_from(ms).ok())
-            .map(|ms| UNIX_EPOCH + Duration::from_millis(ms)),
+            .map(from_epoch_millis),
     };
     let entry = Entry::read_back(kept, payload);
     let before = header_number(headers, header::ATTEMPTS).unwrap_or(0)

@@ -263,10 +263,7 @@ pub struct MemoryJob {
 
 impl std::fmt::Debug for MemoryJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MemoryJob")
-            .field("unique_key", &self.entry.unique_key)
-            .field("attempt", &self.attempt)
-            .finish_non_exhaustive()
+        super::debug_job(self, "MemoryJob", f)
     }
 }
 

@@ -243,3 +243,12 @@ pub trait Job: Send + Sync + 'static {
     /// at once: its worker is stopping.
     fn release(self) -> impl Future<Output = Result<(), InboxError>> + Send;
 }
+
+/// How an engine's job shows itself, whatever else it holds: its type's name, its
+/// delivery's unique key and the attempt.
+fn debug_job(job: &impl Job, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_struct(name)
+        .field("unique_key", &job.entry().unique_key)
+        .field("attempt", &job.attempt())
+        .finish_non_exhaustive()
+}

@@ -431,10 +431,7 @@ pub struct NatsJob {
 
 impl std::fmt::Debug for NatsJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NatsJob")
-            .field("unique_key", &self.entry.unique_key)
-            .field("attempt", &self.attempt)
-            .finish_non_exhaustive()
+        super::debug_job(self, "NatsJob", f)
     }
 }
 

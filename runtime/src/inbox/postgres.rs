@@ -455,10 +455,7 @@ pub struct PostgresJob {
 
 impl std::fmt::Debug for PostgresJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresJob")
-            .field("unique_key", &self.entry.unique_key)
-            .field("attempt", &self.attempt)
-            .finish_non_exhaustive()
+        super::debug_job(self, "PostgresJob", f)
     }
 }
 

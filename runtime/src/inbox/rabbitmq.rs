@@ -526,10 +526,7 @@ pub struct RabbitMqJob {
 
 impl std::fmt::Debug for RabbitMqJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RabbitMqJob")
-            .field("unique_key", &self.entry.unique_key)
-            .field("attempt", &self.attempt)
-            .finish_non_exhaustive()
+        super::debug_job(self, "RabbitMqJob", f)
     }
 }
 

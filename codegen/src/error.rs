@@ -109,13 +109,7 @@ impl From<SpecError> for SpecErrors {
 
 impl fmt::Display for SpecErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n\n")?;
-            }
-            write!(f, "{error}")?;
-        }
-        Ok(())
+        lago_webhooks_core::list::write_separated(f, &self.0, "\n\n")
     }
 }
 

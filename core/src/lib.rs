@@ -1,6 +1,7 @@
 //! The facts every crate of `lago-webhooks` shares, each defined once: the text formats
 //! a spec can ask for and how each is recognised, JSON Pointers, the text of a
-//! `serde_json` error without the location it appends, and the keys of Lago's envelope.
+//! `serde_json` error without the location it appends, the keys of Lago's envelope, and
+//! how a list of problems is written.
 //!
 //! The generator (`lago-webhooks-codegen`), the runtime (`lago-webhooks`) and the command
 //! (`lago-webhooks-cli`) all read them from here, so that a spec, the code generated from
@@ -11,6 +12,7 @@
 pub mod envelope;
 mod format;
 pub mod json;
+pub mod list;
 pub mod pointer;
 
 pub use format::Format;

@@ -92,13 +92,7 @@ impl Violations {
 
 impl fmt::Display for Violations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, violation) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n")?;
-            }
-            write!(f, "{violation}")?;
-        }
-        Ok(())
+        lago_webhooks_core::list::write_separated(f, &self.0, "\n")
     }
 }
 

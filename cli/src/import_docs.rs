@@ -15,9 +15,11 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use serde_json::Value;
 
+use crate::controls;
 use crate::ordered::Json;
 use crate::output::{Tone, out, paint};
 use crate::spec_file::{
@@ -58,8 +60,25 @@ pub fn run(args: Args) -> Outcome {
         None => serde_json::from_str(spec::BUNDLED).map_err(|err| err.to_string())?,
     };
     let blocks = examples(&page);
-    let mut merge =
-        Merge { merged: spec.clone(), names: TypeNames::of(&spec), spec, added: 0, members: HashMap::new() };
+    let mut objects_at = HashMap::new();
+    for (at, object) in spec.objects.iter().enumerate() {
+        objects_at.entry(object.name.clone()).or_insert(at);
+    }
+    let mut message_variants = HashMap::new();
+    for message in &spec.messages {
+        message_variants
+            .entry(variant_key(&message.webhook_type))
+            .or_insert_with(|| message.webhook_type.clone());
+    }
+    let mut merge = Merge {
+        objects_at,
+        message_variants,
+        merged: spec.clone(),
+        names: TypeNames::of(&spec),
+        spec: Rc::new(spec),
+        added: 0,
+        members: HashMap::new(),
+    };
     let mut invalid = 0;
     let mut messages = 0;
     for block in &blocks {
@@ -70,12 +89,15 @@ pub fn run(args: Args) -> Outcome {
                 // serde_json places the error in the block; the page's line is given instead.
                 let message = err.to_string();
                 let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(text, _)| text);
-                out!(
-                    "{}: {}:{line}:{}: the example is not valid JSON: {message}",
-                    paint("invalid", Tone::Bad),
-                    args.page.display(),
-                    // serde_json says column 0 before the first character of a line.
-                    err.column().max(1)
+                say(
+                    "invalid",
+                    Tone::Bad,
+                    format!(
+                        "{}:{line}:{}: the example is not valid JSON: {message}",
+                        args.page.display(),
+                        // serde_json says column 0 before the first character of a line.
+                        err.column().max(1)
+                    ),
                 );
             }
             Ok(example) => {
@@ -167,13 +189,26 @@ fn brace_balance(line: &str) -> i64 {
     balance
 }
 
+/// Prints a line of the report: a label, and text from the page with its control
+/// characters escaped.
+fn say(label: &str, tone: Tone, text: String) {
+    out!("{}: {}", paint(label, tone), controls::line(&text));
+}
+
 /// The envelope keys that are not the payload.
 const ENVELOPE: [&str; 3] = ["webhook_type", "object_type", "organization_id"];
 
 /// The comparison of examples with a spec, and the spec with their additions.
 struct Merge {
-    spec: SpecFile,
+    /// Shared, so that an object of the spec is read while the merge grows, not copied
+    /// for every object of an example (a page may hold thousands).
+    spec: Rc<SpecFile>,
     merged: SpecFile,
+    /// Where each object of `merged` is, by name: a page may add thousands.
+    objects_at: HashMap<String, usize>,
+    /// The webhook type of each message of `merged`, by the Rust variant it becomes: a
+    /// page may add thousands.
+    message_variants: HashMap<String, String>,
     added: usize,
     /// The fields of merged objects and the values of merged enumerations, by type and by
     /// the Rust name each becomes: a page may hold objects of thousands of keys, each
@@ -186,41 +221,50 @@ struct Merge {
 impl Merge {
     fn note(&mut self, text: String) {
         self.added += 1;
-        out!("{}: {text}", paint("new", Tone::Note));
+        say("new", Tone::Note, text);
     }
 
     /// What is left out, and why.
     fn differs(text: String) {
-        out!("{}: {text}", paint("differs", Tone::Note));
+        say("differs", Tone::Note, text);
     }
 
     /// The fields of the merged object `name` by the Rust field each becomes, or the
     /// values of the merged enumeration `name` by the Rust variant each becomes.
     fn members_of(&mut self, name: &str) -> &mut HashMap<String, String> {
-        let merged = &self.merged;
-        self.members.entry(name.to_owned()).or_insert_with(|| merged.members_by_rust_name(name))
+        let (merged, at) = (&self.merged, self.objects_at.get(name).copied());
+        self.members.entry(name.to_owned()).or_insert_with(|| {
+            match at.and_then(|at| merged.objects.get(at)) {
+                Some(object) => {
+                    let mut members = HashMap::new();
+                    for field in &object.fields {
+                        members.entry(field_key(&field.name)).or_insert_with(|| field.name.clone());
+                    }
+                    members
+                }
+                None => merged.members_by_rust_name(name),
+            }
+        })
     }
 
     /// Adds a field to a merged object, whose Rust fields the caller found free of it.
     fn add_field(&mut self, object: &str, field: Field) {
         self.members_of(object).insert(field_key(&field.name), field.name.clone());
-        if let Some(target) = self.merged.objects.iter_mut().rev().find(|o| o.name == object) {
+        if let Some(target) = self.objects_at.get(object).and_then(|&at| self.merged.objects.get_mut(at)) {
             target.fields.push(field);
         }
     }
 
     /// Reports and merges what `example` has that the spec lacks.
     fn example(&mut self, webhook_type: &str, example: &Json) -> Result<(), String> {
-        let Some(message) = self.spec.messages.iter().find(|m| m.webhook_type == webhook_type).cloned()
-        else {
-            if self.merged.messages.iter().any(|m| m.webhook_type == webhook_type) {
-                return Ok(()); // A second example of a message the page added.
-            }
+        let spec = Rc::clone(&self.spec);
+        let Some(message) = spec.messages.iter().find(|m| m.webhook_type == webhook_type) else {
             // The generated code has one variant and one handler method per message.
             let variant = variant_key(webhook_type);
-            if let Some(other) = self.merged.messages.iter().find(|m| variant_key(&m.webhook_type) == variant)
-            {
-                let other = &other.webhook_type;
+            if let Some(other) = self.message_variants.get(&variant) {
+                if other == webhook_type {
+                    return Ok(()); // A second example of a message the page added.
+                }
                 Merge::differs(format!(
                     "`{webhook_type}` becomes the same Rust variant as `{other}`; left out"
                 ));
@@ -235,11 +279,7 @@ impl Merge {
             return self.new_message(webhook_type, example);
         };
         let Some(payload) = example.get(&message.payload_key) else {
-            out!(
-                "{}: `{webhook_type}` has no `{}` payload",
-                paint("differs", Tone::Note),
-                message.payload_key
-            );
+            Merge::differs(format!("`{webhook_type}` has no `{}` payload", message.payload_key));
             return Ok(());
         };
         self.object(&message.payload, payload, &format!("`{webhook_type}`"));
@@ -258,7 +298,7 @@ impl Merge {
         let (Some(payload_key), Some(object_type)) =
             (payload_key, example.get("object_type").and_then(Json::as_str))
         else {
-            out!("{}: `{webhook_type}` has no payload beside its envelope", paint("differs", Tone::Note));
+            Merge::differs(format!("`{webhook_type}` has no payload beside its envelope"));
             return Ok(());
         };
         let payload = match example.get(payload_key) {
@@ -266,16 +306,17 @@ impl Merge {
                 self.build(&crate::openapi::pascal(object_type), members, &format!("`{webhook_type}`"))
             }
             _ => {
-                out!("{}: the payload of `{webhook_type}` is not an object", paint("differs", Tone::Note));
+                Merge::differs(format!("the payload of `{webhook_type}` is not an object"));
                 return Ok(());
             }
         };
+        self.message_variants.insert(variant_key(webhook_type), webhook_type.to_owned());
         self.merged.messages.push(Message {
             webhook_type: webhook_type.to_owned(),
             object_type: object_type.to_owned(),
             payload_key: payload_key.clone(),
             payload,
-            title: webhook_type.to_owned(),
+            title: controls::prose(webhook_type).into_owned(),
             description: String::new(),
             example: Some(raw_at_depth(example, EXAMPLE_DEPTH)?),
             ..Message::default()
@@ -288,6 +329,7 @@ impl Merge {
     /// per member; nested objects become objects of their own.
     fn build(&mut self, name: &str, members: &[(String, Json)], place: &str) -> String {
         let free = self.names.take(if name.is_empty() { "Payload" } else { name });
+        self.objects_at.insert(free.clone(), self.merged.objects.len());
         self.merged.objects.push(Object { name: free.clone(), ..Object::default() });
         for (key, value) in members {
             // The key is checked before its value makes types of its own.
@@ -324,13 +366,14 @@ impl Merge {
             ty,
             optional: true,
             nullable: true,
-            description: format!("Seen in the docs example of {place}."),
+            description: controls::prose(&format!("Seen in the docs example of {place}.")).into_owned(),
             ..Field::default()
         }
     }
 
     fn object(&mut self, name: &str, value: &Json, place: &str) {
-        let (Some(object), Json::Object(members)) = (self.spec.object(name).cloned(), value) else { return };
+        let spec = Rc::clone(&self.spec);
+        let (Some(object), Json::Object(members)) = (spec.object(name), value) else { return };
         let mut fields: HashMap<&str, &Field> = HashMap::new();
         for field in &object.fields {
             fields.entry(field.name.as_str()).or_insert(field);

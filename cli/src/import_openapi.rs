@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::controls;
 use crate::drift::{Fate, Reconciled, reconcile};
 use crate::output::{Tone, out, paint};
 use crate::spec_file::SpecFile;
@@ -24,23 +25,40 @@ pub struct Args {
     /// Also list the places where the spec's type is narrower than upstream's.
     #[arg(long, short)]
     verbose: bool,
+    /// Print on stderr what the import did, counted (bytes scanned, nodes built and
+    /// visited, references followed and looked up): how tests see that it grows in step
+    /// with the description.
+    #[arg(long, hide = true)]
+    work: bool,
 }
 
 pub fn run(args: Args) -> Outcome {
-    let upstream = match openapi::import(&args.file) {
+    let mut work = openapi::Work::default();
+    let imported = openapi::import(&args.file, &mut work);
+    if args.work {
+        eprintln!(
+            "work: {} byte(s) scanned, {} node(s) built, {} visited, {} reference(s) followed, {} looked up",
+            work.scanned, work.nodes, work.visited, work.references, work.lookups
+        );
+    }
+    let upstream = match imported {
         Ok(imported) => {
             // On stderr, as the problems: what the spec says less than the description.
             for note in &imported.notes {
-                eprintln!("warning: {note}");
+                eprintln!("warning: {}", controls::line(note));
             }
             imported.spec
         }
         Err(problems) => {
             // On stderr: stdout holds the spec when there is no --into.
             for problem in &problems {
-                crate::output::error(problem);
+                crate::output::error(&controls::line(problem));
             }
-            return Err(format!("{}: {} problem(s); nothing imported", args.file.display(), problems.len()));
+            return Err(format!(
+                "{}: {} problem(s); nothing imported",
+                controls::line(&args.file.display().to_string()),
+                problems.len()
+            ));
         }
     };
     let counts = format!(
@@ -103,11 +121,11 @@ fn report(reconciled: &Reconciled, verbose: bool) {
             Fate::Merged => "merged with --write",
             Fate::Kept => "the spec's kept",
         };
-        out!("{label}  {} ({fate})", change.text);
+        out!("{label}  {} ({fate})", controls::line(&change.text));
     }
     if verbose {
         for refinement in &reconciled.refinements {
-            out!("{:>8}  {refinement}", "narrower");
+            out!("{:>8}  {}", "narrower", controls::line(refinement));
         }
     }
     let breaking = reconciled.changes.iter().filter(|change| change.breaking).count();

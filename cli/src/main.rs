@@ -6,6 +6,7 @@
 //! command line it cannot use). Colour is used only on a terminal.
 
 mod check;
+mod controls;
 mod diff;
 mod drift;
 mod generate;
@@ -19,6 +20,7 @@ mod output;
 mod spec;
 mod spec_file;
 mod trigger;
+mod yaml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -29,15 +29,16 @@
 //! variant set can express, and a schema that holds itself only through arrays or
 //! aliases, are `json`.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use serde_norway::{Mapping, Value};
-
+use crate::controls;
 use crate::spec_file::{
     Enum, EnumValue, Field, Message, Object, SpecFile, TypeNames, Union, UnionVariant, field_key, variant_key,
 };
+use crate::yaml::{self, Yaml};
 
 /// The envelope keys that are not the payload.
 const ENVELOPE: [&str; 3] = ["webhook_type", "object_type", "organization_id"];
@@ -49,120 +50,181 @@ const MAX_REF_CHAIN: usize = 64;
 /// description is refused: the conversion recurses, and no real description comes near.
 const MAX_NESTING: usize = 128;
 
-/// Where a schema is: its file and the pointer in it.
-type Identity = (PathBuf, String);
+/// What an import did, counted: tests check that it grows in step with the description,
+/// never with its square.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    /// Bytes of YAML scanned before reading, for collections nested too deep on a line.
+    pub scanned: usize,
+    /// YAML nodes built, aliases repeated included.
+    pub nodes: usize,
+    /// Nodes of the documents visited by the conversion.
+    pub visited: usize,
+    /// `$ref`s followed.
+    pub references: usize,
+    /// `$ref`s looked up in their documents; each is looked up once.
+    pub lookups: usize,
+}
 
-/// A node of one of the documents: where it is and what it holds.
+thread_local! {
+    /// The nodes visited, counted where they are reached (a node has no importer at hand).
+    static VISITED: Cell<usize> = const { Cell::new(0) };
+}
+
+fn visit() {
+    VISITED.with(|visited| visited.set(visited.get() + 1));
+}
+
+/// Where a schema is: the address of its node, the same for every reference to it. Every
+/// document stays loaded for the whole import, so no two nodes share one.
+type Identity = usize;
+
+/// A JSON Pointer, its segments shared with its parent's, so that reaching a child
+/// copies none of the path to it.
+#[derive(Clone, Debug, Default)]
+struct Pointer(Option<Rc<Segment>>);
+
+#[derive(Debug)]
+struct Segment {
+    parent: Pointer,
+    key: Rc<str>,
+}
+
+impl Pointer {
+    fn child(&self, key: Rc<str>) -> Pointer {
+        Pointer(Some(Rc::new(Segment { parent: self.clone(), key })))
+    }
+
+    /// The pointer of a `$ref`'s fragment (`/components/schemas/X`).
+    fn parse(fragment: &str) -> Pointer {
+        fragment.split('/').skip(1).fold(Pointer::default(), |pointer, key| {
+            pointer.child(Rc::from(key.replace("~1", "/").replace("~0", "~")))
+        })
+    }
+
+    /// The pointer as text, `/` for the root.
+    fn text(&self) -> String {
+        let mut keys = Vec::new();
+        let mut at = &self.0;
+        while let Some(segment) = at {
+            keys.push(&segment.key);
+            at = &segment.parent.0;
+        }
+        if keys.is_empty() {
+            return "/".to_owned();
+        }
+        keys.iter().rev().fold(String::new(), |mut text, key| {
+            text.push('/');
+            text.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            text
+        })
+    }
+}
+
+/// A node of one of the documents: where it is and what it holds. Cloning one copies no
+/// part of the document.
 #[derive(Clone, Debug)]
 struct Node {
-    file: PathBuf,
-    pointer: String,
-    value: Value,
+    file: Rc<PathBuf>,
+    pointer: Pointer,
+    value: Rc<Yaml>,
 }
 
 impl Node {
     fn place(&self) -> String {
-        format!("{}: {}", self.file.display(), if self.pointer.is_empty() { "/" } else { &self.pointer })
+        format!("{}: {}", self.file.display(), self.pointer.text())
     }
 
     fn child(&self, key: &str) -> Option<Node> {
+        visit();
         self.value.get(key).map(|value| Node {
-            file: self.file.clone(),
-            pointer: format!("{}/{}", self.pointer, key.replace('~', "~0").replace('/', "~1")),
-            value: value.clone(),
+            file: Rc::clone(&self.file),
+            pointer: self.pointer.child(Rc::from(key)),
+            value: Rc::clone(value),
         })
     }
 
     fn children(&self, key: &str) -> Vec<Node> {
-        let Some(items) = self.value.get(key).and_then(Value::as_sequence) else { return Vec::new() };
+        visit();
+        let Some(items) = self.value.get(key).and_then(|items| items.as_sequence()) else {
+            return Vec::new();
+        };
+        let list = self.pointer.child(Rc::from(key));
         items
             .iter()
             .enumerate()
-            .map(|(index, value)| Node {
-                file: self.file.clone(),
-                pointer: format!("{}/{key}/{index}", self.pointer),
-                value: value.clone(),
+            .map(|(index, value)| {
+                visit();
+                Node {
+                    file: Rc::clone(&self.file),
+                    pointer: list.child(Rc::from(index.to_string())),
+                    value: Rc::clone(value),
+                }
             })
             .collect()
     }
 
     fn str(&self, key: &str) -> Option<&str> {
-        self.value.get(key).and_then(Value::as_str)
+        self.value.get(key).and_then(|value| value.as_str())
     }
 
     fn identity(&self) -> Identity {
-        (self.file.clone(), self.pointer.clone())
+        Rc::as_ptr(&self.value) as usize
     }
 }
 
-/// `value` with every mapping key as text, as OpenAPI means them: YAML reads `200:` or
-/// `true:` as a number or a boolean, which no lookup by name would find. A key that is a
-/// list or a mapping has no such text.
-fn text_keys(value: Value, file: &Path, pointer: &str) -> Result<Value, String> {
-    let place = || format!("{}: {}", file.display(), if pointer.is_empty() { "/" } else { pointer });
-    match value {
-        Value::Mapping(map) => {
-            let mut out = Mapping::with_capacity(map.len());
-            for (key, value) in map {
-                let key = match key {
-                    Value::String(text) => text,
-                    Value::Number(number) => number.to_string(),
-                    Value::Bool(flag) => flag.to_string(),
-                    Value::Null => "null".to_owned(),
-                    _ => return Err(format!("{}: a key that is not text", place())),
-                };
-                let at = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-                if out.contains_key(key.as_str()) {
-                    return Err(format!("{}: {at}: the key is written twice", file.display()));
-                }
-                let value = text_keys(value, file, &at)?;
-                out.insert(Value::String(key), value);
-            }
-            Ok(Value::Mapping(out))
-        }
-        Value::Sequence(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(index, item)| text_keys(item, file, &format!("{pointer}/{index}")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Sequence),
-        Value::Tagged(mut tagged) => {
-            tagged.value = text_keys(tagged.value, file, pointer)?;
-            Ok(Value::Tagged(tagged))
-        }
-        other => Ok(other),
+/// The keys written beside a `$ref` (OpenAPI 3.1 lets `description` and `nullable` sit
+/// there): the mapping that holds the reference, none without one.
+#[derive(Default)]
+struct Siblings(Option<Rc<Yaml>>);
+
+impl Siblings {
+    fn get(&self, key: &str) -> Option<&Rc<Yaml>> {
+        self.0.as_ref().and_then(|map| map.get(key))
     }
 }
 
-/// The files of a description, each read once.
+/// The files of a description, each read once, and the `$ref`s looked up in them.
 struct Documents {
-    // Shared, so that following a reference copies the part it names, not the file.
-    files: HashMap<PathBuf, Rc<Value>>,
+    files: HashMap<PathBuf, (Rc<PathBuf>, Rc<Yaml>)>,
+    /// What is left of the nodes the files may build beyond twice their size.
+    spare: usize,
+    /// The node each `$ref` names, by the file it is written in (the address of its
+    /// path) and its text: a schema referenced ten thousand times is looked up once.
+    targets: HashMap<usize, HashMap<String, Node>>,
+    work: Work,
 }
 
 impl Documents {
-    fn load(&mut self, path: &Path) -> Result<Rc<Value>, String> {
-        if let Some(value) = self.files.get(path) {
-            return Ok(Rc::clone(value));
+    fn load(&mut self, path: &Path) -> Result<(Rc<PathBuf>, Rc<Yaml>), String> {
+        if let Some((file, value)) = self.files.get(path) {
+            return Ok((Rc::clone(file), Rc::clone(value)));
         }
         let text =
             std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-        let value: Value = serde_norway::from_str(&text).map_err(|err| match err.location() {
-            Some(at) => {
-                // The place leads the message; the parser's own mention of it goes.
-                let message =
-                    err.to_string().replace(&format!(" at line {} column {}", at.line(), at.column()), "");
-                format!("{}:{}:{}: {message}", path.display(), at.line(), at.column())
-            }
-            None => format!("{}: {err}", path.display()),
+        let value = yaml::read(&text, &mut self.spare, &mut self.work).map_err(|(message, at)| match at {
+            Some((line, column)) => format!("{}:{line}:{column}: {message}", path.display()),
+            None => format!("{}: {message}", path.display()),
         })?;
-        let value = Rc::new(text_keys(value, path, "")?);
-        self.files.insert(path.to_owned(), Rc::clone(&value));
-        Ok(value)
+        let file = Rc::new(path.to_owned());
+        self.files.insert(path.to_owned(), (Rc::clone(&file), Rc::clone(&value)));
+        Ok((file, value))
     }
 
     /// The node a `$ref` written in `from` names.
     fn target(&mut self, from: &Node, reference: &str) -> Result<Node, String> {
+        self.work.references += 1;
+        let written_in = Rc::as_ptr(&from.file) as usize;
+        if let Some(node) = self.targets.get(&written_in).and_then(|targets| targets.get(reference)) {
+            return Ok(node.clone());
+        }
+        self.work.lookups += 1;
+        let node = self.look_up(from, reference)?;
+        self.targets.entry(written_in).or_default().insert(reference.to_owned(), node.clone());
+        Ok(node)
+    }
+
+    fn look_up(&mut self, from: &Node, reference: &str) -> Result<Node, String> {
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if file.contains("://") {
             return Err(format!(
@@ -171,7 +233,7 @@ impl Documents {
             ));
         }
         let file = if file.is_empty() {
-            from.file.clone()
+            from.file.as_ref().clone()
         } else {
             let base = from.file.parent().unwrap_or(Path::new("."));
             normalize(&base.join(file))
@@ -186,31 +248,28 @@ impl Documents {
                 file.display()
             ));
         }
-        let document = self
+        let (file, document) = self
             .load(&file)
             .map_err(|problem| format!("{}: `$ref: {reference}`: {problem}", from.place()))?;
-        let mut value = document.as_ref();
+        let mut value = &document;
         for segment in fragment.split('/').skip(1) {
+            visit();
             let key = segment.replace("~1", "/").replace("~0", "~");
-            let next = match value {
-                Value::Sequence(items) => key.parse::<usize>().ok().and_then(|index| items.get(index)),
-                _ => value.get(key.as_str()),
+            let next = match &**value {
+                Yaml::Seq(items) => key.parse::<usize>().ok().and_then(|index| items.get(index)),
+                other => other.get(&key),
             };
             value = next.ok_or_else(|| format!("{}: `$ref: {reference}` names nothing", from.place()))?;
         }
-        Ok(Node { file, pointer: fragment.to_owned(), value: value.clone() })
+        Ok(Node { file, pointer: Pointer::parse(fragment), value: Rc::clone(value) })
     }
 
     /// Follows `$ref`s from `node` to the schema they end at; also gives the keys written
-    /// beside the first reference (OpenAPI 3.1 lets `description` and `nullable` sit there).
-    fn resolve(&mut self, node: &Node) -> Result<(Node, Mapping), String> {
-        let siblings = match &node.value {
-            Value::Mapping(map) if map.contains_key("$ref") => map
-                .iter()
-                .filter(|(key, _)| key.as_str() != Some("$ref"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            _ => Mapping::new(),
+    /// beside the first reference.
+    fn resolve(&mut self, node: &Node) -> Result<(Node, Siblings), String> {
+        let siblings = match node.value.get("$ref") {
+            Some(_) => Siblings(Some(Rc::clone(&node.value))),
+            None => Siblings::default(),
         };
         let mut current = node.clone();
         for _ in 0..MAX_REF_CHAIN {
@@ -264,6 +323,14 @@ struct Mark {
     notes: usize,
 }
 
+/// What a type the conversion defined is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Defined {
+    Object,
+    Enum,
+    Union,
+}
+
 /// A converted type: its expression and whether null is allowed.
 #[derive(Clone)]
 struct Ty {
@@ -275,13 +342,18 @@ struct Ty {
 struct Importer {
     documents: Documents,
     spec: SpecFile,
-    /// The spec type of each schema met so far that has a name, or is `json`, by file
-    /// and pointer.
+    /// The spec type of each schema met so far that has a name, or is `json`.
     named: HashMap<Identity, Ty>,
     /// The schemas in `named`, in the order remembered.
     remembered: Vec<Identity>,
+    /// Whether each schema met allows null, as [`nullable`] says: a schema with many
+    /// alternatives may be used many times.
+    nulls: HashMap<Identity, bool>,
     /// The Rust names of the types defined.
     taken: TypeNames,
+    /// What each type defined is, by name: a description may define thousands, each
+    /// looked up as it is used.
+    defined: HashMap<String, Defined>,
     /// Schemas being converted that have no name yet (arrays, aliases): met again inside
     /// themselves, they can only be `json`.
     open: HashSet<Identity>,
@@ -303,53 +375,64 @@ pub struct Imported {
 }
 
 /// Reads the description at `path` and converts its webhooks and every schema they reach.
-/// Every problem found is returned at once.
-pub fn import(path: &Path) -> Result<Imported, Vec<String>> {
+/// Every problem found is returned at once; `work` counts what it took either way.
+pub fn import(path: &Path, work: &mut Work) -> Result<Imported, Vec<String>> {
+    VISITED.with(|visited| visited.set(0));
     let mut importer = Importer {
-        documents: Documents { files: HashMap::new() },
+        documents: Documents {
+            files: HashMap::new(),
+            spare: yaml::SPARE_NODES,
+            targets: HashMap::new(),
+            work: Work::default(),
+        },
         spec: SpecFile { format_version: 1, ..SpecFile::default() },
         named: HashMap::new(),
         remembered: Vec::new(),
+        nulls: HashMap::new(),
         taken: TypeNames::default(),
+        defined: HashMap::new(),
         open: HashSet::new(),
         depth: 0,
         variants: HashMap::new(),
         problems: Vec::new(),
         notes: Vec::new(),
     };
-    let path = normalize(path);
-    let root = importer.documents.load(&path).map_err(|problem| vec![problem])?;
-    let root = Node { file: path, pointer: String::new(), value: Value::clone(&root) };
-    let title = root.child("info").and_then(|info| info.str("title").map(str::to_owned));
-    let version = root.child("info").and_then(|info| info.str("version").map(str::to_owned));
-    importer.spec.title = title.clone().unwrap_or_else(|| "Webhook messages".to_owned());
-    importer.spec.description = Some(format!(
-        "The webhook messages of {}{}, imported from its OpenAPI description.",
-        title.as_deref().unwrap_or("an API"),
-        version.map(|v| format!(" {v}")).unwrap_or_default()
-    ));
-    let Some(webhooks) = root.child("webhooks") else {
-        return Err(vec![format!("{}: no `webhooks` key: this description has no webhooks", root.place())]);
-    };
-    let Some(map) = webhooks.value.as_mapping() else {
-        return Err(vec![format!("{}: not a mapping of webhooks", webhooks.place())]);
-    };
-    let keys: Vec<String> = map.keys().filter_map(Value::as_str).map(str::to_owned).collect();
-    for key in keys {
-        if let Some(node) = webhooks.child(&key)
-            && let Err(problem) = importer.message(&node)
-        {
-            importer.problems.push(problem);
-        }
-    }
-    if importer.problems.is_empty() {
-        Ok(Imported { spec: importer.spec, notes: importer.notes })
-    } else {
-        Err(importer.problems)
-    }
+    let result = importer.run(&normalize(path));
+    *work = Work { visited: VISITED.with(Cell::get), ..importer.documents.work };
+    result.map(|()| Imported { spec: importer.spec, notes: importer.notes })
 }
 
 impl Importer {
+    fn run(&mut self, path: &Path) -> Result<(), Vec<String>> {
+        let (file, root) = self.documents.load(path).map_err(|problem| vec![problem])?;
+        let root = Node { file, pointer: Pointer::default(), value: root };
+        let info = |key: &str| root.child("info").and_then(|info| info.str(key).map(prose));
+        let (title, version) = (info("title"), info("version"));
+        self.spec.title = title.clone().unwrap_or_else(|| "Webhook messages".to_owned());
+        self.spec.description = Some(format!(
+            "The webhook messages of {}{}, imported from its OpenAPI description.",
+            title.as_deref().unwrap_or("an API"),
+            version.map(|v| format!(" {v}")).unwrap_or_default()
+        ));
+        let Some(webhooks) = root.child("webhooks") else {
+            return Err(vec![format!(
+                "{}: no `webhooks` key: this description has no webhooks",
+                root.place()
+            )]);
+        };
+        let Some(map) = webhooks.value.as_mapping() else {
+            return Err(vec![format!("{}: not a mapping of webhooks", webhooks.place())]);
+        };
+        for key in map.iter().map(|(key, _)| key) {
+            if let Some(node) = webhooks.child(key)
+                && let Err(problem) = self.message(&node)
+            {
+                self.problems.push(problem);
+            }
+        }
+        if self.problems.is_empty() { Ok(()) } else { Err(std::mem::take(&mut self.problems)) }
+    }
+
     fn message(&mut self, node: &Node) -> Result<(), String> {
         let (item, _) = self.documents.resolve(node)?;
         let operation = item.child("post").ok_or_else(|| format!("{}: no `post` operation", item.place()))?;
@@ -370,7 +453,13 @@ impl Importer {
                 .find(|(key, _)| key == name)
                 .ok_or_else(|| format!("{}: no `{name}` property", schema.place()))?;
             node.str("const")
-                .or_else(|| node.value.get("enum").and_then(|e| e.get(0)).and_then(Value::as_str))
+                .or_else(|| {
+                    node.value
+                        .get("enum")
+                        .and_then(|e| e.as_sequence())
+                        .and_then(|e| e.first())
+                        .and_then(|e| e.as_str())
+                })
                 .map(str::to_owned)
                 .ok_or_else(|| format!("{}: `{name}` has no `enum` or `const` value", node.place()))
         };
@@ -406,13 +495,13 @@ impl Importer {
                 .find(|(key, _)| !envelope.contains(&field_key(key)))
                 .ok_or_else(|| format!("{}: no payload property beside the envelope's", schema.place()))?;
         let payload_ty = self.ty(payload, &pascal(payload_key))?;
-        if self.spec.object(&payload_ty.expr).is_none() {
+        if self.defined.get(&payload_ty.expr) != Some(&Defined::Object) {
             return Err(format!("{}: the payload `{payload_key}` is not an object", payload.place()));
         }
-        let text = |node: &Node, key: &str| node.str(key).map(|text| text.trim().to_owned());
-        self.variants.insert(variant, node.pointer.clone());
+        let text = |node: &Node, key: &str| node.str(key).map(prose);
+        self.variants.insert(variant, node.pointer.text());
         self.spec.messages.push(Message {
-            title: text(&operation, "summary").unwrap_or_else(|| webhook_type.clone()),
+            title: text(&operation, "summary").unwrap_or_else(|| prose(&webhook_type)),
             description: text(&operation, "description")
                 .or_else(|| text(&body, "description"))
                 .unwrap_or_default(),
@@ -445,11 +534,11 @@ impl Importer {
                 self.collect(&member, found, depth + 1)?;
             }
         }
-        if let Some(names) = schema.value.get("required").and_then(Value::as_sequence) {
-            found.required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
+        if let Some(names) = schema.value.get("required").and_then(|names| names.as_sequence()) {
+            found.required.extend(names.iter().filter_map(|name| name.as_str()).map(str::to_owned));
         }
         if let Some(own) = schema.child("properties") {
-            for key in own.value.as_mapping().into_iter().flat_map(|m| m.keys()).filter_map(Value::as_str) {
+            for key in own.value.as_mapping().into_iter().flat_map(|m| m.iter()).map(|(key, _)| &**key) {
                 let Some(node) = own.child(key) else { continue };
                 // A later `allOf` member redefines a property in place.
                 match found.places.get(key).and_then(|&place| found.properties.get_mut(place)) {
@@ -478,20 +567,24 @@ impl Importer {
 
     fn nested(&mut self, node: &Node, hint: &str) -> Result<Ty, String> {
         let (schema, siblings) = self.documents.resolve(node)?;
-        let beside_null = siblings.get("nullable").and_then(Value::as_bool) == Some(true);
+        let beside_null = siblings.get("nullable").and_then(|flag| flag.as_bool()) == Some(true);
         // Inline schemas are remembered too: the properties of an `allOf` member are read
         // once for each object that includes it, and must give the same types each time.
         let identity = schema.identity();
         let mut ty = match self.named.get(&identity) {
-            Some(known) => Ty { expr: known.expr.clone(), nullable: known.nullable || nullable(&schema) },
+            Some(known) => {
+                let expr = known.expr.clone();
+                let known_null = known.nullable;
+                Ty { expr, nullable: known_null || self.null_of(&schema) }
+            }
             // An array of itself, or a `oneOf` of itself: nothing but `json` holds it.
             None if self.open.contains(&identity) => {
-                Ty { expr: "json".to_owned(), nullable: nullable(&schema) }
+                Ty { expr: "json".to_owned(), nullable: self.null_of(&schema) }
             }
             None => {
                 let name = node.str("$ref").map_or_else(|| hint.to_owned(), reference_name);
-                self.open.insert(identity.clone());
-                let ty = self.schema(&schema, &name, Some(identity.clone()));
+                self.open.insert(identity);
+                let ty = self.schema(&schema, &name, Some(identity));
                 self.open.remove(&identity);
                 let ty = ty?;
                 // What made it nullable (a nullable alternative of a union) holds for
@@ -506,10 +599,15 @@ impl Importer {
         Ok(ty)
     }
 
+    /// Whether `schema` allows null by itself, looked at once.
+    fn null_of(&mut self, schema: &Node) -> bool {
+        *self.nulls.entry(schema.identity()).or_insert_with(|| nullable(schema))
+    }
+
     /// The spec type of a resolved schema; `identity` is set when a reference reached it,
     /// so that it is defined once however many references reach it.
     fn schema(&mut self, schema: &Node, name: &str, identity: Option<Identity>) -> Result<Ty, String> {
-        let null = nullable(schema);
+        let null = self.null_of(schema);
         let alternatives: Vec<Node> = ["oneOf", "anyOf"]
             .iter()
             .flat_map(|key| schema.children(key))
@@ -530,7 +628,7 @@ impl Importer {
         if has_properties {
             return self.object(schema, name, identity).map(|expr| Ty { expr, nullable: null });
         }
-        let enumerated = schema.value.get("enum").and_then(Value::as_sequence);
+        let enumerated = schema.value.get("enum").and_then(|values| values.as_sequence());
         let expr = match types.as_slice() {
             ["string"] if name == "Currency" && enumerated.is_some() => "currency".to_owned(),
             ["string"] if enumerated.is_some() => self.enumeration(schema, name, identity)?,
@@ -569,6 +667,7 @@ impl Importer {
         // refers to the name.
         let index = self.spec.objects.len();
         self.spec.objects.push(Object { name: name.clone(), description: text, ..Object::default() });
+        self.defined.insert(name.clone(), Defined::Object);
         let (properties, required) = self.properties(schema)?;
         let mut fields = Vec::new();
         let mut rust_fields: HashMap<String, String> = HashMap::new();
@@ -585,8 +684,8 @@ impl Importer {
             let (resolved, siblings) = self.documents.resolve(&node)?;
             let text = siblings
                 .get("description")
-                .and_then(Value::as_str)
-                .map(|text| text.trim().to_owned())
+                .and_then(|text| text.as_str())
+                .map(prose)
                 .unwrap_or_else(|| description(&resolved));
             fields.push(Field {
                 format: (resolved.str("format") == Some("email") && ty.expr == "string")
@@ -635,13 +734,12 @@ impl Importer {
     ) -> Result<String, String> {
         let mut values: Vec<EnumValue> = Vec::new();
         let mut variants: HashMap<String, String> = HashMap::new();
-        for value in schema.value.get("enum").and_then(Value::as_sequence).into_iter().flatten() {
+        for value in schema.value.get("enum").and_then(|values| values.as_sequence()).into_iter().flatten() {
             // YAML reads `1` or `true` as a number or a boolean where a string type means
             // the text; `null` makes the value nullable, no value.
-            let text = match value {
-                Value::String(text) => text.clone(),
-                Value::Number(number) => number.to_string(),
-                Value::Bool(flag) => flag.to_string(),
+            let text = match &**value {
+                Yaml::String(text) | Yaml::Number(text) => text.clone(),
+                Yaml::Bool(flag) => flag.to_string(),
                 _ => continue,
             };
             match variants.get(&variant_key(&text)) {
@@ -665,6 +763,7 @@ impl Importer {
         }
         let name = self.claim(name, identity);
         self.spec.enums.push(Enum { name: name.clone(), description: description(schema), values });
+        self.defined.insert(name.clone(), Defined::Enum);
         Ok(name)
     }
 
@@ -705,8 +804,9 @@ impl Importer {
         // Only the types of the alternatives tell for sure; what converting them defines
         // (this union too, when an alternative holds it) is undone when they fail.
         let saved = self.mark();
-        let name = self.claim(name, identity.clone());
+        let name = self.claim(name, identity);
         let index = self.spec.unions.len();
+        self.defined.insert(name.clone(), Defined::Union);
         self.spec.unions.push(Union {
             name: name.clone(),
             description: description(schema),
@@ -718,7 +818,7 @@ impl Importer {
         for alternative in alternatives {
             let ty = self.ty(alternative, &format!("{name}Details"))?;
             nullable |= ty.nullable;
-            let Some(kind) = variant_kind(&self.spec, &ty.expr).filter(|kind| kinds_taken.insert(*kind))
+            let Some(kind) = variant_kind(&self.defined, &ty.expr).filter(|kind| kinds_taken.insert(*kind))
             else {
                 self.undo(saved);
                 return Ok(json(self, identity));
@@ -757,7 +857,7 @@ impl Importer {
     /// same; gives it back.
     fn remember(&mut self, identity: Option<Identity>, expr: &str) -> String {
         if let Some(identity) = identity {
-            self.remembered.push(identity.clone());
+            self.remembered.push(identity);
             self.named.insert(identity, Ty { expr: expr.to_owned(), nullable: false });
         }
         expr.to_owned()
@@ -782,6 +882,7 @@ impl Importer {
         let unions = self.spec.unions.drain(mark.unions.min(self.spec.unions.len())..).map(|u| u.name);
         for name in objects.chain(enums).chain(unions) {
             self.taken.release(&name);
+            self.defined.remove(&name);
         }
         for identity in self.remembered.drain(mark.remembered.min(self.remembered.len())..) {
             self.named.remove(&identity);
@@ -792,7 +893,7 @@ impl Importer {
 
 /// The JSON kind of the values of a type, as union variants are told apart; `None` for
 /// a type no variant can have.
-fn variant_kind(spec: &SpecFile, expr: &str) -> Option<&'static str> {
+fn variant_kind(defined: &HashMap<String, Defined>, expr: &str) -> Option<&'static str> {
     if expr.ends_with("[]") {
         return Some("array");
     }
@@ -801,44 +902,45 @@ fn variant_kind(spec: &SpecFile, expr: &str) -> Option<&'static str> {
         "number" => Some("number"),
         "boolean" => Some("boolean"),
         "string" | "id" | "date" | "datetime" | "currency" | "url" | "encoded_json" => Some("string"),
-        _ if spec.enumeration(expr).is_some() => Some("string"),
-        _ if spec.object(expr).is_some() => Some("object"),
-        _ => None,
+        _ => match defined.get(expr) {
+            Some(Defined::Enum) => Some("string"),
+            Some(Defined::Object) => Some("object"),
+            Some(Defined::Union) | None => None,
+        },
     }
 }
 
 /// The JSON kinds a schema's `type` names, `null` aside.
-fn kinds(schema: &Value) -> Vec<&str> {
-    match schema.get("type") {
-        Some(Value::String(kind)) if kind != "null" => vec![kind.as_str()],
-        Some(Value::Sequence(kinds)) => {
-            kinds.iter().filter_map(Value::as_str).filter(|k| *k != "null").collect()
+fn kinds(schema: &Yaml) -> Vec<&str> {
+    match schema.get("type").map(|kind| &**kind) {
+        Some(Yaml::String(kind)) if kind != "null" => vec![kind.as_str()],
+        Some(Yaml::Seq(kinds)) => {
+            kinds.iter().filter_map(|kind| kind.as_str()).filter(|k| *k != "null").collect()
         }
         _ => Vec::new(),
     }
 }
 
 fn nullable(schema: &Node) -> bool {
-    let flag = schema.value.get("nullable").and_then(Value::as_bool) == Some(true);
-    let listed = schema
-        .value
-        .get("type")
-        .and_then(Value::as_sequence)
-        .is_some_and(|kinds| kinds.iter().any(|kind| kind.as_str() == Some("null")));
-    let enumerated = schema
-        .value
-        .get("enum")
-        .and_then(Value::as_sequence)
-        .is_some_and(|values| values.iter().any(Value::is_null));
+    let list = |key: &str| schema.value.get(key).and_then(|list| list.as_sequence()).unwrap_or_default();
+    let flag = schema.value.get("nullable").and_then(|flag| flag.as_bool()) == Some(true);
+    let listed = list("type").iter().any(|kind| kind.as_str() == Some("null"));
+    let enumerated = list("enum").iter().any(|value| value.is_null());
     let alternative = ["oneOf", "anyOf"]
         .iter()
-        .flat_map(|key| schema.children(key))
-        .any(|member| member.str("type") == Some("null"));
+        .flat_map(|key| list(key))
+        .any(|member| member.get("type").and_then(|kind| kind.as_str()) == Some("null"));
     flag || listed || enumerated || alternative
 }
 
 fn description(schema: &Node) -> String {
-    schema.str("description").map(|text| text.trim().to_owned()).unwrap_or_default()
+    schema.str("description").map(prose).unwrap_or_default()
+}
+
+/// Text of the description that goes into the spec, and from it into doc comments:
+/// trimmed, its control characters but line breaks and tabs escaped.
+fn prose(text: &str) -> String {
+    controls::prose(text.trim()).into_owned()
 }
 
 /// The type name a reference suggests: the last pointer segment, or the file's stem,

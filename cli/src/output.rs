@@ -50,8 +50,10 @@ macro_rules! out {
 }
 pub(crate) use out;
 
-/// Prints an error that stopped the command, on stderr.
+/// Prints an error that stopped the command, on stderr. It may quote a file the command
+/// read, so its control characters are escaped, line breaks and tabs aside (an error may
+/// span lines).
 pub fn error(message: &str) {
     let label = paint_for(std::io::stderr().is_terminal(), "error", Tone::Bad);
-    eprintln!("{label}: {message}");
+    eprintln!("{label}: {}", crate::controls::prose(message));
 }

@@ -141,11 +141,12 @@ impl SpecFile {
         })
     }
 
-    /// The file's text: two-space indentation, keys in the format's order, a final newline.
+    /// The file's text: two-space indentation, keys in the format's order, a final newline;
+    /// no control character raw, even those JSON lets a string hold.
     pub fn to_text(&self) -> Result<String, String> {
         let mut text = serde_json::to_string_pretty(self).map_err(|err| err.to_string())?;
         text.push('\n');
-        Ok(text)
+        Ok(crate::controls::json(text))
     }
 
     /// Writes the file through a temporary sibling, so that a failed write leaves the old

@@ -1202,6 +1202,163 @@ fn import_openapi_merges_ten_thousand_new_types() {
     assert!(stdout(&output).contains("minor  message `many.types` is new"), "{}", stdout(&output));
 }
 
+/// What `import-openapi --work` counted: scanned, built, visited, followed, looked up.
+fn import_work(output: &Output) -> [usize; 5] {
+    let text = stderr(output);
+    let line = text.lines().find(|l| l.starts_with("work: ")).unwrap_or_else(|| panic!("no work in {text}"));
+    let numbers: Vec<usize> = line.split(' ').filter_map(|word| word.parse().ok()).collect();
+    numbers.try_into().unwrap_or_else(|_| panic!("{line}"))
+}
+
+/// The head of a description with one webhook whose payload is `#/components/schemas/S0`.
+const ONE_WEBHOOK: &str = "openapi: 3.1.0\nwebhooks:\n  deep:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              properties:\n                webhook_type: {const: deep.nested}\n                object_type: {const: deep}\n                deep: {$ref: '#/components/schemas/S0'}\ncomponents:\n  schemas:\n";
+
+#[test]
+fn import_openapi_refuses_aliases_that_expand_past_a_budget() {
+    // One anchored list of 2,000 items, repeated by 300 aliases: 14.5 KB that stands for
+    // 600,000 nodes.
+    let items: String = (0..2000).map(|n| format!("{n},")).collect();
+    let aliases: String = (0..300).map(|n| format!("      p{n}: *list\n")).collect();
+    let text = format!("{ONE_WEBHOOK}    S0:\n      x-list: &list [{items}]\n      properties:\n{aliases}");
+    assert!((14_000..15_000).contains(&text.len()), "{}", text.len());
+    let dir = scratch("import-openapi-aliases");
+    let file = dir.join("aliases.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let budget = text.len() * 2 + 100_000;
+    assert!(
+        stderr(&output).contains(&format!(
+            "{}: anchors and aliases expand it past {budget} nodes (twice its size in bytes, and 100000 more); refused",
+            file.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let [_, built, visited, ..] = import_work(&output);
+    assert_eq!((built, visited), (budget + 1, 0), "it stops at the budget, before converting anything");
+}
+
+#[test]
+fn import_openapi_refuses_nesting_deeper_than_yaml_readers_take_in_time_linear_in_the_file() {
+    let dir = scratch("import-openapi-nesting");
+    let depth = 100_000;
+    // On one line, where the reader would check every level at every token...
+    let one_line = format!("{ONE_WEBHOOK}    S0: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    // ... and over many lines, where it refuses the nesting itself.
+    let lines: String = (0..depth).map(|_| "      [\n").collect();
+    let many_lines = format!("{ONE_WEBHOOK}    S0:\n{lines}      {}\n", "]".repeat(depth));
+    for (name, text, message) in [
+        (
+            "one-line.yaml",
+            &one_line,
+            format!(
+                "15:1: flow collections (`[...]`, `{{...}}`) may nest {depth} deep on this line; more than 128 is refused"
+            ),
+        ),
+        ("many-lines.yaml", &many_lines, "recursion limit exceeded".to_owned()),
+    ] {
+        let file = dir.join(name);
+        std::fs::write(&file, text).unwrap();
+        let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert!(stderr(&output).contains(&message), "{name}: {}", stderr(&output));
+        let [scanned, built, visited, ..] = import_work(&output);
+        // Each line is scanned once for each of the four things it may continue, and the
+        // reader builds no more than it may nest.
+        assert!(scanned <= 4 * text.len(), "{name}: {scanned} for {} bytes", text.len());
+        assert!(built <= 200 && visited == 0, "{name}: {built} built, {visited} visited");
+    }
+}
+
+#[test]
+fn import_openapi_work_grows_in_step_with_references_to_one_schema() {
+    let dir = scratch("import-openapi-references");
+    // `n` properties each referring to one schema of `n` properties.
+    let work_for = |n: usize| {
+        let mut text = String::from(ONE_WEBHOOK);
+        text.push_str("    S0:\n      properties:\n");
+        for k in 0..n {
+            text.push_str(&format!("        k{k}: {{$ref: '#/components/schemas/Big'}}\n"));
+        }
+        text.push_str("    Big:\n      properties:\n");
+        for p in 0..n {
+            text.push_str(&format!("        p{p}: {{type: string}}\n"));
+        }
+        let file = dir.join(format!("refs-{n}.yaml"));
+        std::fs::write(&file, text).unwrap();
+        let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let spec: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(find(&spec["objects"], "name", "Big")["fields"].as_array().unwrap().len(), n);
+        import_work(&output)
+    };
+    let (small, large) = (work_for(1000), work_for(4000));
+    // Four times the description, about four times the work: nothing grows with the
+    // square of it (16 times), and the schema is looked up once however often it is used.
+    for (what, index) in [("scanned", 0), ("built", 1), ("visited", 2), ("followed", 3)] {
+        let ratio = large[index] as f64 / small[index] as f64;
+        assert!(ratio < 4.5, "{what}: {} then {} ({ratio:.2}x)", small[index], large[index]);
+    }
+    assert_eq!((small[4], large[4]), (2, 2), "references looked up");
+}
+
+#[test]
+fn imports_escape_the_control_characters_of_a_file_wherever_they_leave_the_command() {
+    let dir = scratch("import-controls");
+    let file = dir.join("openapi.yaml");
+    let text = "openapi: 3.1.0\ninfo: {title: \"T\\e[2J\"}\nwebhooks:\n  a:\n    post:\n      summary: \"Sum\\e[31m\"\n      requestBody:\n        content:\n          application/json:\n            schema:\n              properties:\n                webhook_type: {const: \"thing.made\\e\"}\n                object_type: {const: thing}\n                thing:\n                  description: \"An object\\e]0;owned\\a\"\n                  properties:\n                    \"a\\eb\": {type: string, description: \"x\\ey\"}\n                    a_b: {type: string}\n                    kind: {type: string, enum: [\"on\\u009b\"]}\n";
+    std::fs::write(&file, text).unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = [output.stdout.clone(), output.stderr.clone()].concat();
+    assert!(!printed.iter().any(|b| *b == 0x1b || *b == 0x07), "{}", String::from_utf8_lossy(&printed));
+    assert!(!String::from_utf8_lossy(&printed).contains('\u{9b}'));
+    // A name stays the key Lago sends, escaped as JSON; prose is escaped as text.
+    let spec: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(spec["title"], "T\\u{1b}[2J");
+    let message = &spec["messages"][0];
+    assert_eq!(
+        (&message["webhook_type"], &message["title"]),
+        (&"thing.made\u{1b}".into(), &"Sum\\u{1b}[31m".into())
+    );
+    let thing = find(&spec["objects"], "name", "Thing");
+    assert_eq!(thing["description"], "An object\\u{1b}]0;owned\\u{7}");
+    assert_eq!(find(&thing["fields"], "name", "a\u{1b}b")["description"], "x\\u{1b}y");
+    assert!(stdout(&output).contains("\"on\\u009b\""), "a C1 control is escaped in the JSON too");
+    assert!(
+        stderr(&output).contains("property `a_b` becomes the same Rust field as `a\\u{1b}b` of `Thing`"),
+        "{}",
+        stderr(&output)
+    );
+
+    // In a drift report.
+    let spec_path = dir.join("spec.json");
+    std::fs::copy(workspace().join("spec/lago-webhooks.json"), &spec_path).unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap(), "--into", spec_path.to_str().unwrap()]);
+    assert!(!output.stdout.contains(&0x1b), "{}", stdout(&output));
+    assert!(stdout(&output).contains("message `thing.made\\u{1b}` is new"), "{}", stdout(&output));
+
+    // In a problem.
+    std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: \"./gone\\e[2J.yaml\"\n").unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!output.stderr.contains(&0x1b), "{}", stderr(&output));
+    assert!(stderr(&output).contains("`$ref: ./gone\\u{1b}[2J.yaml`"), "{}", stderr(&output));
+
+    // In what a docs page adds.
+    let page = dir.join("page.md");
+    let example = lago_webhooks::WebhookType::FeeCreated.example().replacen(
+        "\"fee\":{",
+        "\"fee\":{\"k\\u001bk\":1,",
+        1,
+    );
+    std::fs::write(&page, format!("```json\n{example}\n```\n")).unwrap();
+    let output = run(&["import-docs", page.to_str().unwrap(), "--into", spec_path.to_str().unwrap()]);
+    assert!(!output.stdout.contains(&0x1b), "{}", stdout(&output));
+    assert!(stdout(&output).contains("new: field `Fee.k\\u{1b}k` (integer"), "{}", stdout(&output));
+}
+
 /// The machine's services, as the workspace's tests take them.
 fn service_url(variable: &str, default: &str) -> String {
     std::env::var(variable).unwrap_or_else(|_| default.to_owned())

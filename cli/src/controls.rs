@@ -1,0 +1,72 @@
+//! Control characters of imported text, escaped wherever that text leaves the command.
+//!
+//! An imported file is anybody's: a name holding `\u{1b}[2J` would clear the terminal
+//! that prints it, and one holding a line break would forge a line of a report. Text
+//! from a file is therefore escaped, as `\u{1b}`, where it reaches a terminal (a line of a
+//! report, a warning, an error), and where it reaches a spec's prose, which the
+//! generator copies into doc comments. Names (keys, values, webhook types) stay the text
+//! Lago sends, which a spec must match; the JSON a spec is written as escapes them.
+
+use std::borrow::Cow;
+
+/// `text` with every control character escaped: for one line of output.
+pub fn line(text: &str) -> Cow<'_, str> {
+    escape(text, |_| false)
+}
+
+/// `text` with every control character but line breaks and tabs escaped: for prose, a
+/// description of several lines.
+pub fn prose(text: &str) -> Cow<'_, str> {
+    escape(text, |c| c == '\n' || c == '\t')
+}
+
+/// JSON text with the control characters it may hold raw (DEL and the C1 set, which
+/// JSON lets strings hold as they are) written as `\u` escapes: the same values, and a
+/// file a terminal shows as it is.
+pub fn json(text: String) -> String {
+    if !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // Outside strings JSON holds no control character but whitespace, which stays.
+        if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with the control characters `keep` does not keep written as `\u{..}`.
+fn escape(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && !keep(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && !keep(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_nothing_else() {
+        assert_eq!(line("a\u{1b}[31mb\nc\u{9b}"), "a\\u{1b}[31mb\\u{a}c\\u{9b}");
+        assert_eq!(prose("a\u{1b}b\n\tc\r"), "a\\u{1b}b\n\tc\\u{d}");
+        assert!(matches!(line("plain text, é"), Cow::Borrowed(_)));
+        let text = serde_json::to_string(&"a\u{1b}b\u{9b}c\u{7f}").unwrap();
+        let escaped = json(text);
+        assert_eq!(escaped, "\"a\\u001bb\\u009bc\\u007f\"");
+        assert_eq!(serde_json::from_str::<String>(&escaped).unwrap(), "a\u{1b}b\u{9b}c\u{7f}");
+    }
+}

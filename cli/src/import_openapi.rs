@@ -1,10 +1,15 @@
 //! `import-openapi`: a spec from an OpenAPI description of webhooks, or the drift between
-//! a spec and one, merged on request.
+//! a spec and one, merged and decided on request.
+//!
+//! The drift report is a gate: it lists what someone has to decide (new upstream things,
+//! things the spec has and upstream lacks, type conflicts, and decisions the spec records
+//! that no longer apply), counts in one line what the spec has already decided, and exits
+//! with 1 while anything is left to decide.
 
 use std::path::PathBuf;
 
 use crate::controls;
-use crate::drift::{Fate, Reconciled, reconcile};
+use crate::drift::{Change, Class, Fate, Reconciled, reconcile};
 use crate::output::{Tone, out, paint};
 use crate::spec_file::SpecFile;
 use crate::{Outcome, openapi};
@@ -14,17 +19,22 @@ pub struct Args {
     /// The OpenAPI description: the bundled file, or the root of the split source (its
     /// `$ref`s to other files are followed).
     file: PathBuf,
-    /// The spec to compare with and merge into; a file that does not exist is written
-    /// from the import alone (with --write).
+    /// The spec to compare with and merge into: the report lists what is left to decide
+    /// (exit status 1 while anything is) and counts what the spec has decided. A file
+    /// that does not exist is written from the import alone (with --write).
     #[arg(long, value_name = "SPEC")]
     into: Option<PathBuf>,
     /// Write the merge: new messages, fields, enumeration values and alternatives are
-    /// added; everything the spec already decides stays.
+    /// added, and every other difference left to decide is recorded in the spec's `drift`
+    /// as decided, so that importing again has nothing to decide; recorded decisions that
+    /// no longer apply are dropped. Everything the spec already decides stays.
     #[arg(long, requires = "into")]
     write: bool,
-    /// Also list the places where the spec's type is narrower than upstream's.
-    #[arg(long, short)]
-    verbose: bool,
+    /// Also list the differences the spec has decided: those its `drift` records, presence
+    /// (optional, nullable), and types narrower or wider than upstream's. `--verbose` and
+    /// `-v` are the same.
+    #[arg(long, short = 'a', visible_alias = "verbose", visible_short_alias = 'v')]
+    all: bool,
     /// Print on stderr what the import did, counted (bytes scanned, nodes built and
     /// visited, references followed and looked up): how tests see that it grows in step
     /// with the description.
@@ -95,48 +105,76 @@ pub fn run(args: Args) -> Outcome {
         SpecFile::ensure_file_valid(into)?;
     }
     let reconciled = reconcile(&spec, &upstream);
-    report(&reconciled, args.verbose);
-    let breaking = reconciled.changes.iter().any(|change| change.breaking);
+    let decide = report(&reconciled, args.all);
     if args.write {
         let merged = reconciled.changes.iter().filter(|change| change.fate == Fate::Merged).count();
-        if merged > 0 {
-            reconciled.merged.ensure_valid(&into.display().to_string())?;
-            reconciled.merged.write(into)?;
+        let (written, recorded) = reconciled.recorded();
+        let dropped = reconciled.stale.len();
+        if merged + recorded + dropped > 0 {
+            written.ensure_valid(&into.display().to_string())?;
+            written.write(into)?;
         }
-        out!("{}: {merged} change(s) merged", into.display());
+        out!(
+            "{}: {merged} change(s) merged, {recorded} decision(s) recorded, {dropped} stale decision(s) dropped",
+            into.display()
+        );
         return Ok(true);
     }
-    Ok(!breaking)
+    Ok(decide == 0)
 }
 
-fn report(reconciled: &Reconciled, verbose: bool) {
-    for change in &reconciled.changes {
+/// Prints the report; gives how many things are left to decide.
+fn report(reconciled: &Reconciled, all: bool) -> usize {
+    let label = |change: &Change| {
         // Padded before it is painted: colour codes would count as width.
-        let label = if change.breaking {
+        if change.breaking {
             paint(&format!("{:>8}", "breaking"), Tone::Bad)
         } else {
             paint(&format!("{:>8}", "minor"), Tone::Note)
-        };
+        }
+    };
+    let (to_decide, decided): (Vec<&Change>, Vec<&Change>) =
+        reconciled.changes.iter().partition(|change| change.to_decide());
+    for change in &to_decide {
         let fate = match change.fate {
             Fate::Merged => "merged with --write",
-            Fate::Kept => "the spec's kept",
+            Fate::Kept => "recorded as decided with --write",
         };
-        out!("{label}  {} ({fate})", controls::line(&change.text));
+        out!("{}  {} ({fate})", label(change), controls::line(&change.text));
     }
-    if verbose {
-        for refinement in &reconciled.refinements {
-            out!("{:>8}  {}", "narrower", controls::line(refinement));
-        }
-    }
-    let breaking = reconciled.changes.iter().filter(|change| change.breaking).count();
-    match reconciled.changes.len() {
-        0 => out!("no drift"),
-        count => out!("{count} difference(s), {breaking} breaking"),
-    }
-    if !reconciled.refinements.is_empty() && !verbose {
+    for key in &reconciled.stale {
         out!(
-            "{} place(s) where the spec's type is narrower than upstream's (--verbose lists them)",
-            reconciled.refinements.len()
+            "{}  decision `{}` of the spec: no such difference any more (dropped with --write)",
+            paint(&format!("{:>8}", "stale"), Tone::Note),
+            controls::line(key)
         );
     }
+    if all {
+        for change in &decided {
+            let why = match change.class {
+                _ if change.recorded => "the spec's drift records it",
+                Class::Presence => "presence is the spec's",
+                Class::Narrower => "the spec's type is narrower",
+                Class::Wider => "the spec's type takes values of upstream's kind",
+                // Kept without a key: none is left so, but a label must say something.
+                Class::New | Class::Removal | Class::Conflict => "the spec's",
+            };
+            out!("{}  {} (decided: {why})", label(change), controls::line(&change.text));
+        }
+    }
+    let breaking = to_decide.iter().filter(|change| change.breaking).count();
+    let count = to_decide.len() + reconciled.stale.len();
+    match (to_decide.len(), reconciled.stale.len()) {
+        (0, 0) => out!("no drift to decide"),
+        (0, stale) => out!("{stale} stale decision(s) to drop"),
+        (changes, 0) => out!("{changes} difference(s) to decide, {breaking} breaking"),
+        (changes, stale) => {
+            out!("{changes} difference(s) to decide, {breaking} breaking; {stale} stale decision(s) to drop")
+        }
+    }
+    if !decided.is_empty() {
+        let more = if all { "" } else { " (--all lists them)" };
+        out!("{} difference(s) the spec has decided{more}", decided.len());
+    }
+    count
 }

@@ -35,6 +35,20 @@ pub struct SpecFile {
     pub unions: Vec<Union>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quirks: Vec<Box<RawValue>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<Decision>,
+}
+
+/// Differences from an upstream description that the spec has decided, by their keys
+/// (`field Wallet.foo`), and why: `import-openapi` no longer asks about them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The keys of the differences (`message T`, `field O.f`, `value E.v`,
+    /// `alternative U.kind`, `type O.f`, `type U.kind`).
+    pub differences: Vec<String>,
+    /// Why the spec keeps its own.
+    pub decision: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -204,15 +218,6 @@ impl SpecFile {
 
     pub fn enumeration(&self, name: &str) -> Option<&Enum> {
         self.enums.iter().find(|e| e.name == name)
-    }
-
-    pub fn union(&self, name: &str) -> Option<&Union> {
-        self.unions.iter().find(|u| u.name == name)
-    }
-
-    /// Whether a type name is defined by the spec (an object, enumeration or union).
-    pub fn defines(&self, name: &str) -> bool {
-        self.object(name).is_some() || self.enumeration(name).is_some() || self.union(name).is_some()
     }
 }
 

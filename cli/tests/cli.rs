@@ -514,25 +514,35 @@ fn import_openapi_round_trips_and_reports_and_merges_drift_keeping_curation() {
 
     let output = import(&openapi("split/openapi.yaml"), false);
     let report = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "breaking drift: {report}");
+    assert_eq!(output.status.code(), Some(1), "drift to decide: {report}");
     for line in [
         "minor  message `invoice.voided` is new (merged with --write)",
-        "breaking  message `invoice.resent` is not upstream (the spec's kept)",
+        "breaking  message `invoice.resent` is not upstream (recorded as decided with --write)",
         "   minor  field `Bill.voided_at` (datetime) is new (merged with --write)",
         "breaking  field `Bill.created_at` (datetime) is new, always present upstream; taken as optional (merged with --write)",
-        "breaking  field `Bill.tax_id` is not upstream (the spec's kept)",
-        "minor  `Bill.number` may be null in the spec, never upstream (the spec's kept)",
-        "breaking  `Wallet.balance_cents` may be absent upstream, not in the spec (the spec's kept)",
-        "breaking  `Fee.amount_cents` is integer upstream, string in the spec (the spec's kept)",
+        "breaking  field `Bill.tax_id` is not upstream (recorded as decided with --write)",
+        "breaking  `Fee.amount_cents` is integer upstream, string in the spec (recorded as decided with --write)",
         "breaking  value `voided` of `InvoiceStatus` is new (merged with --write)",
-        "breaking  value `closed` of `InvoiceStatus` is not upstream (the spec's kept)",
-        "1 place(s) where the spec's type is narrower than upstream's",
+        "breaking  value `closed` of `InvoiceStatus` is not upstream (recorded as decided with --write)",
+        "8 difference(s) to decide, 6 breaking",
+        "difference(s) the spec has decided (--all lists them)",
     ] {
         assert!(report.contains(line), "missing `{line}` in:\n{report}");
     }
+    // Presence and narrower types are the spec's by nature: counted, not listed.
+    assert!(!report.contains("may be"), "{report}");
     assert!(!report.contains("Invoice."), "the renamed object is paired by use, not by name:\n{report}");
-    let verbose = stdout(&run(&["import-openapi", &openapi("split/openapi.yaml"), "--into", spec, "-v"]));
-    assert!(verbose.contains("narrower  `Fee.units`: decimal for string"), "{verbose}");
+    for all in ["--all", "--verbose", "-v"] {
+        let listed = stdout(&run(&["import-openapi", &openapi("split/openapi.yaml"), "--into", spec, all]));
+        for line in [
+            "   minor  `Bill.number` may be null in the spec, never upstream (decided: presence is the spec's)",
+            "breaking  `Wallet.balance_cents` may be absent upstream, not in the spec (decided: presence is the spec's)",
+            "breaking  `Fee.units` is string upstream, decimal in the spec (decided: the spec's type is narrower)",
+        ] {
+            assert!(listed.contains(line), "{all}: missing `{line}` in:\n{listed}");
+        }
+        assert!(!listed.contains("(--all lists them)"), "{listed}");
+    }
 
     let output = import(&openapi("split/openapi.yaml"), true);
     assert!(output.status.success(), "{}", stdout(&output));
@@ -568,10 +578,29 @@ fn import_openapi_round_trips_and_reports_and_merges_drift_keeping_curation() {
     assert_eq!(values, ["draft", "finalized", "closed", "voided"]);
     assert!(run(&["check", "--spec", spec]).status.success());
 
-    // Only the spec's own decisions remain.
-    let report = stdout(&import(&openapi("split/openapi.yaml"), false));
-    assert!(!report.contains("merged with --write"), "{report}");
-    assert!(report.contains("the spec's kept"), "{report}");
+    // What was left to decide is recorded as decided: importing again has nothing to
+    // decide, and passes.
+    let recorded = &merged["drift"][0];
+    assert_eq!(
+        recorded["differences"],
+        serde_json::json!([
+            "message invoice.resent",
+            "type Fee.amount_cents",
+            "field Bill.tax_id",
+            "value InvoiceStatus.closed"
+        ])
+    );
+    let output = import(&openapi("split/openapi.yaml"), false);
+    let report = stdout(&output);
+    assert!(output.status.success(), "{report}");
+    assert!(report.starts_with("no drift to decide\n"), "{report}");
+    assert!(report.contains("difference(s) the spec has decided (--all lists them)"), "{report}");
+    let listed = stdout(&run(&["import-openapi", &openapi("split/openapi.yaml"), "--into", spec, "--all"]));
+    assert!(
+        listed
+            .contains("breaking  field `Bill.tax_id` is not upstream (decided: the spec's drift records it)"),
+        "{listed}"
+    );
 }
 
 #[test]
@@ -1200,6 +1229,70 @@ fn import_openapi_merges_ten_thousand_new_types() {
     std::fs::copy(workspace().join("spec/lago-webhooks.json"), &spec).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap(), "--into", spec.to_str().unwrap()]);
     assert!(stdout(&output).contains("minor  message `many.types` is new"), "{}", stdout(&output));
+}
+
+#[test]
+fn import_openapi_drift_is_a_gate_of_what_the_spec_has_not_decided() {
+    let dir = scratch("import-openapi-gate");
+    let path = dir.join("spec.json");
+    let spec = path.to_str().unwrap();
+    let _ = std::fs::remove_file(&path);
+    let file = openapi("split/openapi.yaml");
+    assert!(run(&["import-openapi", &file, "--into", spec, "--write"]).status.success());
+    // A field left out on purpose, recorded as decided with a reason, and a recorded
+    // difference that does not exist (a field upstream has all along).
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let invoice =
+        edited["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["name"] == "Invoice").unwrap();
+    invoice["fields"].as_array_mut().unwrap().retain(|f| f["name"] != "voided_at");
+    edited["drift"] = serde_json::json!([{
+        "differences": ["field Invoice.voided_at", "field Invoice.number"],
+        "decision": "The server never sends it."
+    }]);
+    std::fs::write(&path, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let check = run(&["check", "--spec", spec]);
+    assert!(check.status.success(), "the generator takes the record: {}", stdout(&check));
+
+    let output = run(&["import-openapi", &file, "--into", spec]);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "a stale decision is one to drop: {report}");
+    assert_eq!(
+        report,
+        "   stale  decision `field Invoice.number` of the spec: no such difference any more (dropped with --write)\n\
+         1 stale decision(s) to drop\n\
+         1 difference(s) the spec has decided (--all lists them)\n"
+    );
+    let output = run(&["import-openapi", &file, "--into", spec, "--write"]);
+    assert!(
+        stdout(&output).contains("0 change(s) merged, 0 decision(s) recorded, 1 stale decision(s) dropped"),
+        "{}",
+        stdout(&output)
+    );
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        written["drift"],
+        serde_json::json!([{"differences": ["field Invoice.voided_at"], "decision": "The server never sends it."}])
+    );
+    let invoice = find(&written["objects"], "name", "Invoice");
+    assert!(
+        invoice["fields"].as_array().unwrap().iter().all(|f| f["name"] != "voided_at"),
+        "declined, not merged"
+    );
+    let output = run(&["import-openapi", &file, "--into", spec]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "no drift to decide\n1 difference(s) the spec has decided (--all lists them)\n"
+    );
+
+    // The record is read as strictly as the rest of the spec.
+    edited["drift"] = serde_json::json!([{"differences": [], "decison": "typo"}]);
+    std::fs::write(&path, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let check = run(&["check", "--spec", spec]);
+    assert_eq!(check.status.code(), Some(1));
+    let text = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(text.contains("/drift/0") && text.contains("decison"), "{text}");
 }
 
 /// What `import-openapi --work` counted: scanned, built, visited, followed, looked up.

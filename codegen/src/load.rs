@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec, Union, UnionVariant,
+    DriftDecision, Enum, EnumValue, FORMAT_VERSION, Field, Message, Object, Quirk, Spec, Union, UnionVariant,
 };
 
 /// A spec's text and the name it is reported under.
@@ -143,6 +143,8 @@ struct RawSpec {
     unions: Vec<Value>,
     #[serde(default)]
     quirks: Vec<Value>,
+    #[serde(default)]
+    drift: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -224,6 +226,8 @@ impl Reader<'_> {
             union
         });
         let quirks = self.list(&raw.quirks, "/quirks", |r, _, item, pointer| r.read::<Quirk>(item, pointer));
+        let drift =
+            self.list(&raw.drift, "/drift", |r, _, item, pointer| r.read::<DriftDecision>(item, pointer));
         Some(Spec {
             format_version: raw.format_version,
             title: raw.title,
@@ -234,6 +238,7 @@ impl Reader<'_> {
             enums,
             unions,
             quirks,
+            drift,
             unreadable_names,
         })
     }

@@ -32,6 +32,9 @@ pub struct Spec {
     pub unions: Vec<Union>,
     /// Inconsistencies found in the source documentation, with their decisions.
     pub quirks: Vec<Quirk>,
+    /// Differences from an upstream description of the messages that the spec has
+    /// decided. `lago-webhooks import-openapi` reads them; they generate no code.
+    pub drift: Vec<DriftDecision>,
     /// Names of objects, enumerations and unions whose definitions could not be read;
     /// references to them are not reported again as unknown types.
     pub unreadable_names: Vec<String>,
@@ -254,5 +257,16 @@ pub struct Quirk {
     /// What the documentation shows.
     pub found: String,
     /// How the spec handles it.
+    pub decision: String,
+}
+
+/// Differences from an upstream description that the spec has decided, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftDecision {
+    /// The keys of the differences: `message T`, `field O.f`, `value E.v`,
+    /// `alternative U.kind`, `type O.f` or `type U.kind`.
+    pub differences: Vec<String>,
+    /// Why the spec keeps its own.
     pub decision: String,
 }

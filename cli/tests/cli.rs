@@ -1295,6 +1295,45 @@ fn import_openapi_drift_is_a_gate_of_what_the_spec_has_not_decided() {
     assert!(text.contains("/drift/0") && text.contains("decison"), "{text}");
 }
 
+#[test]
+fn the_bundled_spec_records_decisions_only_about_what_it_has() {
+    let spec = bundled();
+    let has = |list: &str, key: &str, name: &str| {
+        spec[list].as_array().unwrap().iter().any(|item| item[key] == name)
+    };
+    let members = |list: &str, name: &str, members: &str, key: &str| -> Vec<String> {
+        let owner = find(&spec[list], "name", name);
+        owner[members].as_array().unwrap().iter().map(|m| m[key].as_str().unwrap().to_owned()).collect()
+    };
+    let decisions = spec["drift"].as_array().unwrap();
+    let keys: Vec<&str> = decisions
+        .iter()
+        .flat_map(|d| d["differences"].as_array().unwrap())
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(keys.len() > 100, "what Lago's OpenAPI description lacks: {}", keys.len());
+    for key in keys {
+        let (what, place) = key.split_once(' ').unwrap();
+        match what {
+            "message" => assert!(has("messages", "webhook_type", place), "{key}"),
+            "field" => {
+                let (object, field) = place.split_once('.').unwrap();
+                assert!(members("objects", object, "fields", "name").contains(&field.to_owned()), "{key}");
+            }
+            "value" => {
+                let (enumeration, value) = place.split_once('.').unwrap();
+                assert!(
+                    members("enums", enumeration, "values", "value").contains(&value.to_owned()),
+                    "{key}"
+                );
+            }
+            _ => panic!("a key of another form: {key}"),
+        }
+    }
+    let readme = std::fs::read_to_string(workspace().join("spec/README.md")).unwrap();
+    assert!(readme.contains("## DRIFT"), "spec/README.md documents the record");
+}
+
 /// What `import-openapi --work` counted: scanned, built, visited, followed, looked up.
 fn import_work(output: &Output) -> [usize; 5] {
     let text = stderr(output);

@@ -71,6 +71,9 @@ pub enum Class {
     Presence,
 }
 
+/// What the text of a new thing says of the types it brings in.
+pub const BRINGING: &str = ", bringing new type(s) ";
+
 /// One difference between the spec and upstream.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -381,7 +384,7 @@ impl Walk<'_> {
         if brought.len() > SHOWN {
             names.push(format!("and {} more", brought.len() - SHOWN));
         }
-        format!(", bringing new type(s) {}", names.join(", "))
+        format!("{BRINGING}{}", names.join(", "))
     }
 
     /// Records that upstream's `theirs` is the spec's `ours`, to be compared.

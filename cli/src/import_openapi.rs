@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use crate::controls;
-use crate::drift::{Change, Class, Fate, Reconciled, reconcile};
+use crate::drift::{BRINGING, Change, Class, Fate, Reconciled, reconcile};
 use crate::output::{Tone, out, paint};
 use crate::spec_file::SpecFile;
 use crate::{Outcome, openapi};
@@ -31,8 +31,9 @@ pub struct Args {
     #[arg(long, requires = "into")]
     write: bool,
     /// Also list the differences the spec has decided: those its `drift` records, presence
-    /// (optional, nullable), and types narrower or wider than upstream's. `--verbose` and
-    /// `-v` are the same.
+    /// (optional, nullable), and types narrower or wider than upstream's; and list each
+    /// new field or value on a line of its own (by default, three or more of one object or
+    /// enumeration share one line). `--verbose` and `-v` are the same.
     #[arg(long, short = 'a', visible_alias = "verbose", visible_short_alias = 'v')]
     all: bool,
     /// Print on stderr what the import did, counted (bytes scanned, nodes built and
@@ -123,6 +124,46 @@ pub fn run(args: Args) -> Outcome {
     Ok(decide == 0)
 }
 
+/// The differences to decide as the report says them: new fields of one object, or new
+/// values of one enumeration, three or more, together (a decision is usually taken for
+/// them together: today, one message of Lago's description gains forty fields); every
+/// other one alone, and every one alone with `--all`. In the order found.
+fn groups<'c>(to_decide: &[&'c Change], all: bool) -> Vec<Vec<&'c Change>> {
+    let mut groups: Vec<Vec<&Change>> = Vec::new();
+    for change in to_decide {
+        let same = |group: &&mut Vec<&Change>| {
+            group_of(group[0]).is_some() && group_of(group[0]) == group_of(change)
+        };
+        match groups.iter_mut().find(same) {
+            Some(group) if !all => group.push(change),
+            _ => groups.push(vec![change]),
+        }
+    }
+    // Groups too small to shorten anything are said change by change.
+    let alone = |group: Vec<&'c Change>| group.into_iter().map(|change| vec![change]).collect::<Vec<_>>();
+    groups.into_iter().flat_map(|group| if group.len() >= 3 { vec![group] } else { alone(group) }).collect()
+}
+
+/// What a new field or value is said with: its kind, owner and fate. None for other
+/// differences, and for a new thing that brings new types, which is a decision of its own.
+fn group_of(change: &Change) -> Option<(&str, &str, Fate)> {
+    let (kind, owner) = change.key.as_deref().and_then(owner_of)?;
+    let alike =
+        change.class == Class::New && matches!(kind, "field" | "value") && !change.text.contains(BRINGING);
+    alike.then_some((kind, owner, change.fate))
+}
+
+/// `("field", "Wallet")` of the key `field Wallet.applies_to`.
+fn owner_of(key: &str) -> Option<(&str, &str)> {
+    let (kind, rest) = key.split_once(' ')?;
+    Some((kind, rest.split_once('.')?.0))
+}
+
+/// `applies_to` of the key `field Wallet.applies_to`.
+fn name_of(key: &str) -> Option<&str> {
+    Some(key.split_once(' ')?.1.split_once('.')?.1)
+}
+
 /// Prints the report; gives how many things are left to decide.
 fn report(reconciled: &Reconciled, all: bool) -> usize {
     let label = |change: &Change| {
@@ -135,12 +176,32 @@ fn report(reconciled: &Reconciled, all: bool) -> usize {
     };
     let (to_decide, decided): (Vec<&Change>, Vec<&Change>) =
         reconciled.changes.iter().partition(|change| change.to_decide());
-    for change in &to_decide {
-        let fate = match change.fate {
-            Fate::Merged => "merged with --write",
-            Fate::Kept => "recorded as decided with --write",
-        };
-        out!("{}  {} ({fate})", label(change), controls::line(&change.text));
+    let fate = |change: &Change| match change.fate {
+        Fate::Merged => "merged with --write",
+        Fate::Kept => "recorded as decided with --write",
+    };
+    for group in groups(&to_decide, all) {
+        match group.as_slice() {
+            [change] => out!("{}  {} ({})", label(change), controls::line(&change.text), fate(change)),
+            [first, ..] => {
+                let (kind, owner) = first.key.as_deref().and_then(owner_of).unwrap_or_default();
+                let names: Vec<String> = (group.iter())
+                    .filter_map(|change| change.key.as_deref().and_then(name_of))
+                    .map(|name| format!("`{}`", controls::line(name)))
+                    .collect();
+                let breaking = group.iter().filter(|change| change.breaking).count();
+                let worst = group.iter().find(|change| change.breaking).unwrap_or(first);
+                out!(
+                    "{}  {} {kind}s of `{}` are new: {} ({breaking} breaking; {}; --all lists each)",
+                    label(worst),
+                    group.len(),
+                    controls::line(owner),
+                    names.join(", "),
+                    fate(first)
+                );
+            }
+            [] => {}
+        }
     }
     for key in &reconciled.stale {
         out!(
@@ -177,4 +238,48 @@ fn report(reconciled: &Reconciled, all: bool) -> usize {
         out!("{} difference(s) the spec has decided{more}", decided.len());
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(key: &str, text: &str) -> Change {
+        Change {
+            breaking: false,
+            fate: Fate::Merged,
+            class: Class::New,
+            key: Some(key.to_owned()),
+            recorded: false,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn three_or_more_new_fields_of_one_object_share_a_line_unless_all_are_asked() {
+        let changes = [
+            new("field O.a", "field `O.a` (string) is new"),
+            new("field P.x", "field `P.x` (string) is new"),
+            new("field O.b", "field `O.b` (string) is new"),
+            new("field O.c", &format!("field `O.c` (T) is new{BRINGING}`T`")),
+            new("field O.d", "field `O.d` (string) is new"),
+            new("value E.v", "value `v` of `E` is new"),
+        ];
+        let refs: Vec<&Change> = changes.iter().collect();
+        let keys = |groups: Vec<Vec<&Change>>| -> Vec<Vec<String>> {
+            groups.iter().map(|g| g.iter().map(|c| c.key.clone().unwrap()).collect()).collect()
+        };
+        assert_eq!(
+            keys(groups(&refs, false)),
+            [
+                vec!["field O.a", "field O.b", "field O.d"],
+                vec!["field P.x"],
+                vec!["field O.c"],
+                vec!["value E.v"],
+            ]
+        );
+        assert_eq!(groups(&refs, true).len(), 6);
+        assert_eq!(owner_of("field Wallet.applies_to"), Some(("field", "Wallet")));
+        assert_eq!(name_of("value E.a.b"), Some("a.b"));
+    }
 }

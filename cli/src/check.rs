@@ -9,8 +9,9 @@ use lago_webhooks::{Validate, Violation, WebhookEvent};
 use lago_webhooks_codegen::{Settings, generate};
 use serde_json::Value;
 
+use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
-use crate::{Outcome, SpecArg, spec};
+use crate::spec::{self, SpecArg};
 
 #[derive(clap::Args)]
 pub struct Args {

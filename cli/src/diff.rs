@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use lago_webhooks_codegen::SpecSource;
 use lago_webhooks_codegen::model::{Field, Spec};
 
-use crate::Outcome;
+use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
 
 #[derive(clap::Args)]

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use lago_webhooks_codegen::{Settings, generate};
 use proc_macro2::TokenStream;
 
-use crate::{Outcome, SpecArg, spec};
+use crate::output::Outcome;
+use crate::spec::{self, SpecArg};
 
 #[derive(clap::Args)]
 pub struct Args {

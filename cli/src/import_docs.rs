@@ -17,16 +17,18 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
+use lago_webhooks_core::envelope;
 use serde_json::Value;
 
 use crate::controls;
 use crate::ordered::Json;
+use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
+use crate::spec;
 use crate::spec_file::{
     EXAMPLE_DEPTH, EnumValue, Field, Message, Object, SpecFile, TypeNames, field_key, raw_at_depth,
     variant_key,
 };
-use crate::{Outcome, spec};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -87,8 +89,7 @@ pub fn run(args: Args) -> Outcome {
                 invalid += 1;
                 let line = block.line + err.line().saturating_sub(1);
                 // serde_json places the error in the block; the page's line is given instead.
-                let message = err.to_string();
-                let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(text, _)| text);
+                let message = lago_webhooks_core::json::error_message(&err);
                 say(
                     "invalid",
                     Tone::Bad,
@@ -195,9 +196,6 @@ fn say(label: &str, tone: Tone, text: String) {
     out!("{}: {}", paint(label, tone), controls::line(&text));
 }
 
-/// The envelope keys that are not the payload.
-const ENVELOPE: [&str; 3] = ["webhook_type", "object_type", "organization_id"];
-
 /// The comparison of examples with a spec, and the spec with their additions.
 struct Merge {
     /// Shared, so that an object of the spec is read while the merge grows, not copied
@@ -288,7 +286,7 @@ impl Merge {
 
     fn new_message(&mut self, webhook_type: &str, example: &Json) -> Result<(), String> {
         // An envelope key spelled otherwise (`organizationId`) is no payload either.
-        let envelope: Vec<String> = ENVELOPE.iter().map(|key| field_key(key)).collect();
+        let envelope: Vec<String> = envelope::KEYS.iter().map(|key| field_key(key)).collect();
         let payload_key = match example {
             Json::Object(members) => {
                 members.iter().map(|(key, _)| key).find(|key| !envelope.contains(&field_key(key)))
@@ -296,7 +294,7 @@ impl Merge {
             _ => None,
         };
         let (Some(payload_key), Some(object_type)) =
-            (payload_key, example.get("object_type").and_then(Json::as_str))
+            (payload_key, example.get(envelope::OBJECT_TYPE).and_then(Json::as_str))
         else {
             Merge::differs(format!("`{webhook_type}` has no payload beside its envelope"));
             return Ok(());

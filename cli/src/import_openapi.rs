@@ -10,9 +10,10 @@ use std::path::PathBuf;
 
 use crate::controls;
 use crate::drift::{BRINGING, Change, Class, Fate, Reconciled, reconcile};
+use crate::openapi;
+use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
 use crate::spec_file::SpecFile;
-use crate::{Outcome, openapi};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -83,7 +83,7 @@ fn parse_before(text: &str) -> Result<SystemTime, String> {
     }
 }
 
-pub fn run(args: Args) -> crate::Outcome {
+pub fn run(args: Args) -> crate::output::Outcome {
     let url = args.url.clone().ok_or("give --url, or set LAGO_INBOX_URL, to name the inbox")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -100,7 +100,7 @@ pub fn run(args: Args) -> crate::Outcome {
     })
 }
 
-async fn command(inbox: &AnyInbox, args: Args) -> crate::Outcome {
+async fn command(inbox: &AnyInbox, args: Args) -> crate::output::Outcome {
     let error = |err: lago_webhooks::inbox::InboxError| err.to_string();
     match args.command {
         Command::Status => {

@@ -77,7 +77,7 @@ impl DynamicHandler for Accept {
     }
 }
 
-pub fn run(args: Args) -> crate::Outcome {
+pub fn run(args: Args) -> crate::output::Outcome {
     let mut verifier = Verifier::new();
     if let Some(key) = &args.hmac_key {
         verifier = verifier.with_hmac(key.clone()).map_err(|err| err.to_string())?;
@@ -121,7 +121,7 @@ fn read_spec(path: &std::path::Path) -> Result<Option<DynamicSpec>, String> {
     }
 }
 
-async fn serve(port: u16, path: &str, router: Router) -> crate::Outcome {
+async fn serve(port: u16, path: &str, router: Router) -> crate::output::Outcome {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
         .map_err(|err| format!("cannot listen on port {port}: {err}"))?;

@@ -22,7 +22,6 @@ mod spec_file;
 mod trigger;
 mod yaml;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -62,10 +61,6 @@ enum Command {
     Inbox(inbox::Args),
 }
 
-/// The outcome of a command: `Ok(true)` when all is well, `Ok(false)` when it reported
-/// problems, `Err` when it could not run.
-type Outcome = Result<bool, String>;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
@@ -86,12 +81,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// A spec file option: the bundled spec when absent.
-#[derive(clap::Args, Clone, Debug)]
-struct SpecArg {
-    /// The spec file (default: the spec bundled with this command).
-    #[arg(long, value_name = "FILE")]
-    spec: Option<PathBuf>,
 }

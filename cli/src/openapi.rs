@@ -34,14 +34,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use lago_webhooks_core::{envelope, pointer};
+
 use crate::controls;
 use crate::spec_file::{
     Enum, EnumValue, Field, Message, Object, SpecFile, TypeNames, Union, UnionVariant, field_key, variant_key,
 };
 use crate::yaml::{self, Yaml};
-
-/// The envelope keys that are not the payload.
-const ENVELOPE: [&str; 3] = ["webhook_type", "object_type", "organization_id"];
 
 /// How many `$ref`s in a row are followed before a chain is called a loop.
 const MAX_REF_CHAIN: usize = 64;
@@ -97,9 +96,10 @@ impl Pointer {
 
     /// The pointer of a `$ref`'s fragment (`/components/schemas/X`).
     fn parse(fragment: &str) -> Pointer {
-        fragment.split('/').skip(1).fold(Pointer::default(), |pointer, key| {
-            pointer.child(Rc::from(key.replace("~1", "/").replace("~0", "~")))
-        })
+        fragment
+            .split('/')
+            .skip(1)
+            .fold(Pointer::default(), |pointer, key| pointer.child(Rc::from(pointer::unescape_token(key))))
     }
 
     /// The pointer as text, `/` for the root.
@@ -113,11 +113,7 @@ impl Pointer {
         if keys.is_empty() {
             return "/".to_owned();
         }
-        keys.iter().rev().fold(String::new(), |mut text, key| {
-            text.push('/');
-            text.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            text
-        })
+        pointer::pointer(keys.iter().rev().map(|key| &***key))
     }
 }
 
@@ -254,7 +250,7 @@ impl Documents {
         let mut value = &document;
         for segment in fragment.split('/').skip(1) {
             visit();
-            let key = segment.replace("~1", "/").replace("~0", "~");
+            let key = pointer::unescape_token(segment);
             let next = match &**value {
                 Yaml::Seq(items) => key.parse::<usize>().ok().and_then(|index| items.get(index)),
                 other => other.get(&key),
@@ -463,8 +459,8 @@ impl Importer {
                 .map(str::to_owned)
                 .ok_or_else(|| format!("{}: `{name}` has no `enum` or `const` value", node.place()))
         };
-        let webhook_type = constant("webhook_type")?;
-        let object_type = constant("object_type")?;
+        let webhook_type = constant(envelope::WEBHOOK_TYPE)?;
+        let object_type = constant(envelope::OBJECT_TYPE)?;
         // The generated code has one variant and one handler method per message. A webhook
         // is named by its place under `webhooks`, wherever its own file is.
         let variant = variant_key(&webhook_type);
@@ -488,7 +484,7 @@ impl Importer {
         }
         // An envelope key written otherwise (`organizationId`) would name the envelope's
         // field of the generated event all the same.
-        let envelope: Vec<String> = ENVELOPE.iter().map(|key| field_key(key)).collect();
+        let envelope: Vec<String> = envelope::KEYS.iter().map(|key| field_key(key)).collect();
         let (payload_key, payload) =
             properties
                 .iter()
@@ -968,10 +964,14 @@ mod tests {
 
     #[test]
     fn reference_names_drop_the_word_object() {
-        assert_eq!(reference_name("../schemas/InvoiceObject.yaml"), "Invoice");
-        assert_eq!(reference_name("./InvoiceObjectExtended.yaml"), "InvoiceExtended");
-        assert_eq!(reference_name("#/components/schemas/TriggeredAlertObject"), "TriggeredAlert");
-        assert_eq!(reference_name("#/components/schemas/Currency"), "Currency");
+        for (reference, name) in [
+            ("../schemas/InvoiceObject.yaml", "Invoice"),
+            ("./InvoiceObjectExtended.yaml", "InvoiceExtended"),
+            ("#/components/schemas/TriggeredAlertObject", "TriggeredAlert"),
+            ("#/components/schemas/Currency", "Currency"),
+        ] {
+            assert_eq!(reference_name(reference), name);
+        }
         assert_eq!(pascal("error_details"), "ErrorDetails");
     }
 

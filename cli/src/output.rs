@@ -1,6 +1,11 @@
-//! What the command prints: plain text, coloured only when it goes to a terminal.
+//! What the command prints (plain text, coloured only when it goes to a terminal) and
+//! how a command ends.
 
 use std::io::IsTerminal;
+
+/// The outcome of a command: `Ok(true)` when all is well, `Ok(false)` when it reported
+/// problems, `Err` when it could not run.
+pub type Outcome = Result<bool, String>;
 
 /// A colour for a word, when the stream is a terminal.
 #[derive(Clone, Copy)]

@@ -8,8 +8,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use lago_webhooks_codegen::vocabulary::{Primitive, type_name};
-use lago_webhooks_codegen::{Origin, Settings, SpecErrors, SpecSource, generate};
+use lago_webhooks_codegen::vocabulary::{Primitive, RESERVED_TYPES, type_name};
+use lago_webhooks_codegen::{Settings, SpecSource, generate};
 use serde::{Deserialize, Serialize};
 
 use serde_json::value::RawValue;
@@ -149,8 +149,7 @@ impl SpecFile {
         let text =
             std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         serde_json::from_str(&text).map_err(|err| {
-            let message = err.to_string();
-            let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(text, _)| text);
+            let message = lago_webhooks_core::json::error_message(&err);
             format!("{}:{}:{}: {message}", path.display(), err.line(), err.column())
         })
     }
@@ -177,13 +176,9 @@ impl SpecFile {
     /// Refuses to merge into the spec file at `path` when the generator refuses it as it
     /// is: its problems are its own, placed in the file as it is, not in the merge.
     pub fn ensure_file_valid(path: &Path) -> Result<(), String> {
-        let source = SpecSource::read(path).map_err(|errors| problems(&errors))?;
+        let source = SpecSource::read(path).map_err(|errors| errors.to_string())?;
         generate(&source, &Settings::default()).map(|_| ()).map_err(|errors| {
-            format!(
-                "{} has problems of its own, so nothing is written:\n{}",
-                path.display(),
-                problems(&errors)
-            )
+            format!("{} has problems of its own, so nothing is written:\n{}", path.display(), errors)
         })
     }
 
@@ -191,9 +186,9 @@ impl SpecFile {
     /// usable.
     pub fn ensure_valid(&self, what: &str) -> Result<(), String> {
         let source = SpecSource::new(what, self.to_text()?);
-        generate(&source, &Settings::default()).map(|_| ()).map_err(|errors| {
-            format!("{what} would not be a valid spec, so nothing is written:\n{}", problems(&errors))
-        })
+        generate(&source, &Settings::default())
+            .map(|_| ())
+            .map_err(|errors| format!("{what} would not be a valid spec, so nothing is written:\n{}", errors))
     }
 
     /// The fields of the object `name` by the Rust field each becomes, or the values of
@@ -261,29 +256,6 @@ impl TypeNames {
         name
     }
 }
-
-/// Problems of a spec as text. The generator's rendering draws a caret under the place in
-/// its line, which it cannot do past column 65535 (a spec written on one line): there the
-/// place is given without its line.
-fn problems(errors: &SpecErrors) -> String {
-    let shown: Vec<String> = errors
-        .iter()
-        .map(|error| {
-            let mut error = error.clone();
-            if let Origin::Spec(at) = &mut error.origin
-                && at.column.is_some_and(|column| column > usize::from(u16::MAX))
-            {
-                at.source_line = None;
-            }
-            error.to_string()
-        })
-        .collect();
-    shown.join("\n\n")
-}
-
-/// Type names the generated code defines next to the spec's own.
-pub const RESERVED_TYPES: [&str; 4] =
-    ["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
 
 /// The Rust type a spec type name becomes: two names with the same one cannot both be
 /// defined.

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use lago_webhooks::WebhookType;
 use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, lago_headers};
 
-use crate::Outcome;
+use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
 
 #[derive(clap::Args)]

@@ -154,13 +154,9 @@ pub fn read(text: &str, spare: &mut usize, work: &mut Work) -> Result<Rc<Yaml>, 
     }
     result.map_err(|err| {
         let at = err.location().map(|at| (at.line(), at.column()));
-        let message = err.to_string();
         // The place leads the message where the caller writes it; the reader's own
         // mention of it goes.
-        let message = match at {
-            Some((line, column)) => message.replace(&format!(" at line {line} column {column}"), ""),
-            None => message,
-        };
+        let message = lago_webhooks_core::json::without_location(&err.to_string()).into_owned();
         (message, at)
     })
 }
@@ -347,12 +343,7 @@ impl State {
     /// The JSON Pointer of the node being built, with `last` after it.
     fn pointer(&self, last: &str) -> String {
         let path = self.path.borrow();
-        let mut pointer = String::new();
-        for segment in path.iter().map(|s| &**s).chain(std::iter::once(last)) {
-            pointer.push('/');
-            pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
-        }
-        pointer
+        lago_webhooks_core::pointer::pointer(path.iter().map(|s| &**s).chain(std::iter::once(last)))
     }
 }
 

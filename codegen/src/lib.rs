@@ -55,6 +55,7 @@ pub use error::{Location, Origin, SpecError, SpecErrors};
 /// field names, and the JSON kinds that tell union variants apart. For tools that read
 /// specs at run time, so that they agree with the generator.
 pub mod vocabulary {
+    pub use crate::check::RESERVED_TYPES;
     pub use crate::naming::type_name;
     pub use crate::resolved::{Format, JsonKind, Primitive};
 }

@@ -22,7 +22,7 @@ use crate::resolved::{
 use crate::{constraints, naming};
 
 /// Names the generated code defines next to the spec's own types.
-const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
+pub const RESERVED_TYPES: &[&str] = &["WebhookEvent", "WebhookType", "WebhookHandler", "AsyncWebhookHandler"];
 /// Deeper array types are refused: nobody needs them, and emitting them recurses.
 const MAX_ARRAY_DEPTH: usize = 8;
 /// Handler methods the generated traits define besides one per message.

@@ -351,10 +351,15 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_a_message() {
-        assert_eq!(redact("amqp://guest:secret@127.0.0.1:5672/%2f"), "amqp://guest:***@127.0.0.1:5672/%2f");
-        assert_eq!(redact("nats://user:p@ss@host:4222"), "nats://user:***@host:4222");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/test"), "postgres://postgres:***@127.0.0.1/test");
-        assert_eq!(redact("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
-        assert_eq!(redact("memory:"), "memory:");
+        let cases = [
+            ("amqp://guest:secret@127.0.0.1:5672/%2f", "amqp://guest:***@127.0.0.1:5672/%2f"),
+            ("nats://user:p@ss@host:4222", "nats://user:***@host:4222"),
+            ("postgres://postgres@127.0.0.1/test", "postgres://postgres:***@127.0.0.1/test"),
+            ("nats://127.0.0.1:4222", "nats://127.0.0.1:4222"),
+            ("memory:", "memory:"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact(url), shown);
+        }
     }
 }

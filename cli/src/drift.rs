@@ -139,12 +139,7 @@ impl Reconciled {
 /// Compares `spec` (ours) with `upstream` and merges what is new.
 pub fn reconcile(spec: &SpecFile, upstream: &SpecFile) -> Reconciled {
     let (ours, theirs) = (Types::of(spec), Types::of(upstream));
-    let mut message_variants = HashMap::new();
-    for message in &spec.messages {
-        message_variants
-            .entry(variant_key(&message.webhook_type))
-            .or_insert_with(|| message.webhook_type.clone());
-    }
+    let message_variants = spec.message_variants();
     let mut walk = Walk {
         ours: &ours,
         theirs: &theirs,

@@ -66,12 +66,7 @@ pub fn run(args: Args) -> Outcome {
     for (at, object) in spec.objects.iter().enumerate() {
         objects_at.entry(object.name.clone()).or_insert(at);
     }
-    let mut message_variants = HashMap::new();
-    for message in &spec.messages {
-        message_variants
-            .entry(variant_key(&message.webhook_type))
-            .or_insert_with(|| message.webhook_type.clone());
-    }
+    let message_variants = spec.message_variants();
     let mut merge = Merge {
         objects_at,
         message_variants,

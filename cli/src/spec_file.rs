@@ -144,6 +144,18 @@ fn is_false(value: &bool) -> bool {
 }
 
 impl SpecFile {
+    /// The webhook type of each Rust variant its messages become (the first one, when two
+    /// become the same): a new message is merged only under a variant of its own.
+    pub fn message_variants(&self) -> HashMap<String, String> {
+        let mut variants = HashMap::new();
+        for message in &self.messages {
+            variants
+                .entry(variant_key(&message.webhook_type))
+                .or_insert_with(|| message.webhook_type.clone());
+        }
+        variants
+    }
+
     /// Reads a spec file; an error names the file, line and column.
     pub fn read(path: &Path) -> Result<SpecFile, String> {
         let text =

@@ -113,17 +113,7 @@ impl DynamicSpec {
     /// its pointer, line and column) where that code would refuse the body, the event
     /// otherwise. Validation is apart: [`Validate::validate`] on the event.
     pub fn parse(&self, body: &[u8]) -> Result<DynamicEvent, ParseError> {
-        // The path is tracked to say where a body that is not JSON stops, as generated
-        // code says it.
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let value: Value = match serde_path_to_error::deserialize(&mut deserializer) {
-            Ok(value) => value,
-            Err(err) => {
-                let pointer = lago_webhooks_core::pointer::of_path(err.path());
-                return Err(ParseError { pointer, ..ParseError::from_json(err.inner()) });
-            }
-        };
-        deserializer.end().map_err(|err| ParseError::from_json(&err))?;
+        let value: Value = serde_json::from_slice(body).map_err(|err| not_json(body, &err))?;
         let inspection = self.inspect(&value);
         if let Some(problem) = inspection.violations.iter().find(|v| PARSE_RULES.contains(&v.rule())) {
             return Err(located(body, problem, inspection.webhook_type.clone()));
@@ -175,6 +165,18 @@ impl Inspection {
     pub fn is_malformed(&self) -> bool {
         self.violations.iter().any(|v| PARSE_RULES.contains(&v.rule()))
     }
+}
+
+/// A body that is not JSON as a [`ParseError`]: where `serde_json` stopped, with the pointer
+/// of the value it was in, as generated code says it. The path is tracked only then, by a
+/// second read: a body that parses pays nothing for it.
+fn not_json(body: &[u8], err: &serde_json::Error) -> ParseError {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    // Trailing text after a whole value stops nowhere inside it: no pointer then.
+    let traced = serde_path_to_error::deserialize::<_, Value>(&mut deserializer);
+    let pointer =
+        traced.err().map(|err| lago_webhooks_core::pointer::of_path(err.path())).unwrap_or_default();
+    ParseError { pointer, ..ParseError::from_json(err) }
 }
 
 /// A parse problem as a [`ParseError`], located in the body: at the value, or, for a key

@@ -304,13 +304,8 @@ impl Job for MemoryJob {
         self.attempt
     }
 
-    fn renewal(&self) -> Option<Duration> {
-        None
-    }
-
-    async fn renew(&self) -> Result<bool, InboxError> {
-        Ok(true)
-    }
+    // The lease never runs out while the worker lives: the defaults of `renewal` and
+    // `renew`.
 
     async fn complete(self) -> Result<Completion, InboxError> {
         let capacity = self.inbox.shared.capacity;

@@ -216,12 +216,18 @@ pub trait Job: Send + Sync + 'static {
     /// Which attempt this is, from 1, counting those a crash cut short.
     fn attempt(&self) -> u32;
 
-    /// How often [`Job::renew`] must be called while the handler runs; `None` when the
-    /// lease never runs out while its worker lives.
-    fn renewal(&self) -> Option<Duration>;
+    /// How often [`Job::renew`] must be called while the handler runs; `None` (the
+    /// default) when the lease never runs out while its worker lives, as in memory or in a
+    /// broker that holds an unacknowledged message for as long as its channel lives.
+    fn renewal(&self) -> Option<Duration> {
+        None
+    }
 
-    /// Extends the lease: `Ok(false)` when another worker took the delivery over.
-    fn renew(&self) -> impl Future<Output = Result<bool, InboxError>> + Send;
+    /// Extends the lease: `Ok(false)` when another worker took the delivery over. The
+    /// default, for a lease that never runs out, has nothing to do.
+    fn renew(&self) -> impl Future<Output = Result<bool, InboxError>> + Send {
+        std::future::ready(Ok(true))
+    }
 
     /// Runs the handler's future: an engine may set up what the handler can reach while
     /// it runs (the PostgreSQL inbox, its transaction).

@@ -594,14 +594,8 @@ impl Job for RabbitMqJob {
         self.attempt
     }
 
-    fn renewal(&self) -> Option<Duration> {
-        // The broker holds an unacknowledged delivery for as long as its channel lives.
-        None
-    }
-
-    async fn renew(&self) -> Result<bool, InboxError> {
-        Ok(true)
-    }
+    // The broker holds an unacknowledged delivery for as long as its channel lives: the
+    // defaults of `renewal` and `renew`.
 
     async fn complete(mut self) -> Result<Completion, InboxError> {
         // Not acknowledged: requeued by the broker, it is another worker's now.

@@ -156,7 +156,13 @@ pub fn read(text: &str, spare: &mut usize, work: &mut Work) -> Result<Rc<Yaml>, 
         let at = err.location().map(|at| (at.line(), at.column()));
         // The place leads the message where the caller writes it; the reader's own
         // mention of it goes.
-        let message = lago_webhooks_core::json::without_location(&err.to_string()).into_owned();
+        let message = err.to_string();
+        let message = match at {
+            Some((line, column)) => {
+                lago_webhooks_core::json::without_location(&message, line, column).into_owned()
+            }
+            None => message,
+        };
         (message, at)
     })
 }

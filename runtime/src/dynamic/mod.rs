@@ -29,8 +29,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! What it cannot see: a key written twice in one object, which generated code refuses,
-//! is read as `serde_json` reads it (the last one wins).
+//! Where it differs from generated code, which reads the body straight into its types
+//! while this reads it into a `serde_json::Value` first:
+//! - a key written twice in one object, which generated code refuses, is read as
+//!   `serde_json` reads it (the last one wins);
+//! - a key the spec does not list is skipped by generated code whatever it holds, while
+//!   here its value must be one `serde_json` can build: nested less than 128 levels, no
+//!   lone surrogate escapes, numbers within `f64`, valid UTF-8;
+//! - of several problems, a parse reports the first in the spec's order of fields (generated
+//!   code, the first in the body's order), located where its value starts.
 
 mod walk;
 
@@ -111,10 +118,11 @@ impl DynamicSpec {
 
     /// Parses a body as the code generated from this spec would: a [`ParseError`] (with
     /// its pointer, line and column) where that code would refuse the body, the event
-    /// otherwise. Validation is apart: [`Validate::validate`] on the event.
+    /// otherwise (the module's documentation says where the two differ). Validation is
+    /// apart: [`Validate::validate`] on the event; a parse checks kinds and presence only.
     pub fn parse(&self, body: &[u8]) -> Result<DynamicEvent, ParseError> {
         let value: Value = serde_json::from_slice(body).map_err(|err| not_json(body, &err))?;
-        let inspection = self.inspect(&value);
+        let inspection = walk::inspect(&self.0, &value, false);
         if let Some(problem) = inspection.violations.iter().find(|v| PARSE_RULES.contains(&v.rule())) {
             return Err(located(body, problem, inspection.webhook_type.clone()));
         }
@@ -138,7 +146,7 @@ impl DynamicSpec {
     /// in [`PARSE_RULES`]), those its validation finds, and a `webhook_type` the spec does
     /// not list ([`UNKNOWN_TYPE_RULE`]).
     pub fn inspect(&self, body: &Value) -> Inspection {
-        walk::inspect(&self.0, body)
+        walk::inspect(&self.0, body, true)
     }
 
     /// A receiver of this spec's webhooks, handing them to `handler`: as

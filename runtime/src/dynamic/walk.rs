@@ -19,11 +19,12 @@ use crate::validate::{Path, Violation, Violations, checks};
 /// A body `serde_json` parses never gets there (it stops at 128 nested levels).
 pub const MAX_DEPTH: usize = 128;
 
-/// Every problem of `body`, envelope first.
-pub(super) fn inspect(spec: &Resolved, body: &Value) -> Inspection {
+/// Every problem of `body`, envelope first; with `constraints` false, only those that stop
+/// it from parsing (a parse need not pay for validation).
+pub(super) fn inspect(spec: &Resolved, body: &Value, constraints: bool) -> Inspection {
     let mut out = Violations::default();
     let mut inspection = Inspection::default();
-    let mut walk = Walk { spec, out: &mut out };
+    let mut walk = Walk { spec, out: &mut out, constraints };
     let Value::Object(envelope) = body else {
         let message = format!("expected a webhook envelope (a JSON object), found {}", found(body));
         walk.push(&Path::ROOT, "type", shown(body), message);
@@ -74,7 +75,13 @@ pub(super) fn validate_payload(
     out: &mut Violations,
 ) {
     // A payload that parsed has no parse problems: what the walk finds is validation's.
-    Walk { spec, out }.value(&TypeRef::Object(message.payload), Checks::NONE, payload, at, 1);
+    Walk { spec, out, constraints: true }.value(
+        &TypeRef::Object(message.payload),
+        Checks::NONE,
+        payload,
+        at,
+        1,
+    );
 }
 
 /// What a value is, for messages: `a string`, `null`.
@@ -165,6 +172,8 @@ impl Checks {
 struct Walk<'s, 'o> {
     spec: &'s Resolved,
     out: &'o mut Violations,
+    /// Whether validation's checks are made too, or only parsing's.
+    constraints: bool,
 }
 
 impl Walk<'_, '_> {
@@ -214,7 +223,7 @@ impl Walk<'_, '_> {
             (TypeRef::Primitive(p), _) => self.primitive(*p, checks, value, at),
             (TypeRef::Object(id), Value::Object(map)) => self.object(*id, map, at, depth),
             (TypeRef::Enum(id), Value::String(text)) => {
-                if !self.spec.enum_values[id.index()].contains(text) {
+                if self.constraints && !self.spec.enum_values[id.index()].contains(text) {
                     checks::report_unlisted(text, &self.spec.ir.enumeration(*id).name, at, self.out);
                 }
             }
@@ -245,7 +254,7 @@ impl Walk<'_, '_> {
                 return;
             }
             (Primitive::Integer, Value::Number(n)) if n.is_i64() => {
-                if let Some(n) = n.as_i64() {
+                if let Some(n) = n.as_i64().filter(|_| self.constraints) {
                     checks::check_range(n, checks.minimum, checks.maximum, at, self.out);
                 }
                 return;
@@ -266,6 +275,9 @@ impl Walk<'_, '_> {
             }
             _ => return self.refuse(&TypeRef::Primitive(primitive), value, at),
         };
+        if !self.constraints {
+            return;
+        }
         if let Some(format) = checks.format {
             checks::check_format(text, format, at, self.out);
         }
@@ -288,7 +300,8 @@ impl Walk<'_, '_> {
                 Some(value) => self.value(&field.ty, Checks::of(field), value, &at, depth + 1),
             }
         }
-        for rule in &object.rules {
+        let rules = if self.constraints { object.rules.as_slice() } else { &[] };
+        for rule in rules {
             match rule {
                 RuleIr::SameCurrency { root, within } => {
                     self.same_currency(object, root, within, map, at, depth)

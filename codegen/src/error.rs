@@ -84,42 +84,11 @@ impl std::error::Error for SpecError {}
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SpecErrors(pub Vec<SpecError>);
 
-impl SpecErrors {
-    /// The problems, in the order found.
-    pub fn iter(&self) -> std::slice::Iter<'_, SpecError> {
-        self.0.iter()
-    }
-
-    /// How many problems there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when there is none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
+lago_webhooks_core::problem_list!(SpecErrors, SpecError, "\n\n");
 
 impl From<SpecError> for SpecErrors {
     fn from(error: SpecError) -> Self {
         SpecErrors(vec![error])
-    }
-}
-
-impl fmt::Display for SpecErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        lago_webhooks_core::list::write_separated(f, &self.0, "\n\n")
-    }
-}
-
-impl std::error::Error for SpecErrors {}
-
-impl<'a> IntoIterator for &'a SpecErrors {
-    type Item = &'a SpecError;
-    type IntoIter = std::slice::Iter<'a, SpecError>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
     }
 }
 

@@ -64,21 +64,6 @@ impl Violations {
         self.0.iter().any(|v| v.rule == rule && v.pointer == pointer)
     }
 
-    /// The violations, in the order found.
-    pub fn iter(&self) -> std::slice::Iter<'_, Violation> {
-        self.0.iter()
-    }
-
-    /// How many there are.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True when there is none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// `Ok` when there is none.
     pub fn into_result(self) -> Result<(), Violations> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
@@ -90,19 +75,4 @@ impl Violations {
     }
 }
 
-impl fmt::Display for Violations {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        lago_webhooks_core::list::write_separated(f, &self.0, "\n")
-    }
-}
-
-impl std::error::Error for Violations {}
-
-impl<'a> IntoIterator for &'a Violations {
-    type Item = &'a Violation;
-    type IntoIter = std::slice::Iter<'a, Violation>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
+lago_webhooks_core::problem_list!(Violations, Violation, "\n");

@@ -210,29 +210,18 @@ impl<'a> Decimal<'a> {
         Decimal { text: text.into(), quoted: true }
     }
 
-    /// The digits as sent, such as `"10.0"` or `"12.6"`.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// Whether Lago sent it as a JSON string (rather than a number).
-    pub fn is_quoted(&self) -> bool {
-        self.quoted
-    }
-
-    /// Whether the text is a plain decimal number (see [`crate::Decimal::is_well_formed`]).
-    pub fn is_well_formed(&self) -> bool {
-        crate::validate::Format::Decimal.accepts(&self.text)
-    }
-
-    /// The value as a float, if the text is a number (precision may be lost).
-    pub fn to_f64(&self) -> Option<f64> {
-        self.text.parse().ok()
-    }
+    crate::decimal::decimal_readers!();
 
     /// The owned decimal.
     pub fn into_owned(self) -> crate::Decimal {
         crate::Decimal::from_parts(self.text.into_owned(), self.quoted)
+    }
+}
+
+impl<'a> Decimal<'a> {
+    /// The decimal Lago sent as this JSON string.
+    fn quoted(text: Text<'a>) -> Self {
+        Decimal { text: text.0, quoted: true }
     }
 }
 
@@ -264,16 +253,17 @@ impl<'de> Visitor<'de> for DecimalVisitor {
         f.write_str("a decimal as a string or a number")
     }
 
+    // A quoted decimal is text, borrowed when it can be: as `Text` reads it.
     fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Decimal<'de>, E> {
-        Ok(Decimal { text: Cow::Borrowed(text), quoted: true })
+        TextVisitor.visit_borrowed_str(text).map(Decimal::quoted)
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal<'de>, E> {
-        Ok(Decimal { text: Cow::Owned(text.to_owned()), quoted: true })
+        TextVisitor.visit_str(text).map(Decimal::quoted)
     }
 
     fn visit_string<E: de::Error>(self, text: String) -> Result<Decimal<'de>, E> {
-        Ok(Decimal { text: Cow::Owned(text), quoted: true })
+        TextVisitor.visit_string(text).map(Decimal::quoted)
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal<'de>, E> {

@@ -6,6 +6,34 @@ use std::str::FromStr;
 use serde::de::{Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
 
+/// The readers the owned and the borrowed decimal share, for a struct with the fields
+/// `text` (the digits, dereferencing to `str`) and `quoted`.
+macro_rules! decimal_readers {
+    () => {
+        /// The digits as sent, such as `"10.0"` or `"12.6"`.
+        pub fn as_str(&self) -> &str {
+            &self.text
+        }
+
+        /// Whether Lago sent it as a JSON string (rather than a number).
+        pub fn is_quoted(&self) -> bool {
+            self.quoted
+        }
+
+        /// Whether the text is a plain decimal number: an optional `-`, digits, and an
+        /// optional fraction (`"1.0"`, `"-3"`, `"0.32"`).
+        pub fn is_well_formed(&self) -> bool {
+            crate::validate::Format::Decimal.accepts(&self.text)
+        }
+
+        /// The value as a float, if the text is a number (precision may be lost).
+        pub fn to_f64(&self) -> Option<f64> {
+            self.text.parse().ok()
+        }
+    };
+}
+pub(crate) use decimal_readers;
+
 /// A decimal amount exactly as Lago sent it.
 ///
 /// Lago sends most decimals as JSON strings (`"units": "10.0"`) and some as numbers
@@ -33,26 +61,7 @@ impl Decimal {
         Decimal { text: text.into().into_boxed_str(), quoted: true }
     }
 
-    /// The digits as sent, such as `"10.0"` or `"12.6"`.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// Whether Lago sent it as a JSON string (rather than a number).
-    pub fn is_quoted(&self) -> bool {
-        self.quoted
-    }
-
-    /// Whether the text is a plain decimal number: an optional `-`, digits, and an
-    /// optional fraction (`"1.0"`, `"-3"`, `"0.32"`).
-    pub fn is_well_formed(&self) -> bool {
-        crate::validate::Format::Decimal.accepts(&self.text)
-    }
-
-    /// The value as a float, if the text is a number (precision may be lost).
-    pub fn to_f64(&self) -> Option<f64> {
-        self.text.parse().ok()
-    }
+    decimal_readers!();
 }
 
 impl fmt::Display for Decimal {

@@ -10,11 +10,10 @@
 //! (code that builds payload structs field by field must add them). Everything else
 //! (descriptions, examples, titles, lifecycle, constraints, rules) is a patch.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use lago_webhooks_codegen::SpecSource;
-use lago_webhooks_codegen::model::{Field, Spec};
+use lago_webhooks_codegen::model::{EnumValue, Field, Message, Spec};
 
 use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
@@ -77,41 +76,55 @@ pub fn run(args: Args) -> Outcome {
     Ok(verdict != Some(Impact::Major))
 }
 
+/// The items of two lists matched by name: those only in the first, those in both (before,
+/// after), and those only in the second, each in its list's order.
+struct Paired<'a, T> {
+    removed: Vec<&'a T>,
+    kept: Vec<(&'a T, &'a T)>,
+    added: Vec<&'a T>,
+}
+
+fn pair<'a, T>(before: &'a [T], after: &'a [T], name: impl Fn(&T) -> &str) -> Paired<'a, T> {
+    let find = |list: &'a [T], wanted: &str| list.iter().find(|item| name(item) == wanted);
+    let mut paired = Paired { removed: Vec::new(), kept: Vec::new(), added: Vec::new() };
+    for item in before {
+        match find(after, name(item)) {
+            Some(now) => paired.kept.push((item, now)),
+            None => paired.removed.push(item),
+        }
+    }
+    paired.added = after.iter().filter(|item| find(before, name(item)).is_none()).collect();
+    paired
+}
+
 fn compare(old: &Spec, new: &Spec) -> Changes {
     let mut changes = Changes(Vec::new());
     // Messages, by webhook type.
-    fn messages(spec: &Spec) -> BTreeMap<&str, String> {
-        spec.messages
-            .iter()
-            .map(|m| (m.webhook_type.as_str(), format!("{}|{}|{}", m.payload, m.payload_key, m.object_type)))
-            .collect()
+    let messages = pair(&old.messages, &new.messages, |m| &m.webhook_type);
+    for message in messages.removed {
+        changes.add(Impact::Major, format!("message `{}` removed", message.webhook_type));
     }
-    let (before, after) = (messages(old), messages(new));
-    for (name, shape) in &before {
-        match after.get(name) {
-            None => changes.add(Impact::Major, format!("message `{name}` removed")),
-            Some(now) if now != shape => {
-                changes.add(Impact::Major, format!("message `{name}` changed its payload"))
-            }
-            Some(_) => {}
-        }
+    let shape = |m: &Message| (m.payload.clone(), m.payload_key.clone(), m.object_type.clone());
+    for (before, _) in messages.kept.iter().filter(|(before, after)| shape(before) != shape(after)) {
+        changes.add(Impact::Major, format!("message `{}` changed its payload", before.webhook_type));
     }
-    for name in after.keys().filter(|name| !before.contains_key(*name)) {
-        changes.add(Impact::Minor, format!("message `{name}` added"));
+    for message in messages.added {
+        changes.add(Impact::Minor, format!("message `{}` added", message.webhook_type));
     }
     // Objects and their fields.
-    for object in &old.objects {
-        let Some(now) = new.objects.iter().find(|o| o.name == object.name) else {
-            changes.add(Impact::Major, format!("object `{}` removed", object.name));
-            continue;
-        };
-        for field in &object.fields {
-            match now.fields.iter().find(|f| f.name == field.name) {
-                None => changes.add(Impact::Major, format!("field `{}.{}` removed", object.name, field.name)),
-                Some(after) => compare_field(&mut changes, &object.name, field, after),
-            }
+    let objects = pair(&old.objects, &new.objects, |o| &o.name);
+    for object in objects.removed {
+        changes.add(Impact::Major, format!("object `{}` removed", object.name));
+    }
+    for (object, now) in objects.kept {
+        let fields = pair(&object.fields, &now.fields, |f| &f.name);
+        for field in fields.removed {
+            changes.add(Impact::Major, format!("field `{}.{}` removed", object.name, field.name));
         }
-        for field in now.fields.iter().filter(|f| !object.fields.iter().any(|o| o.name == f.name)) {
+        for (before, after) in fields.kept {
+            compare_field(&mut changes, &object.name, before, after);
+        }
+        for field in fields.added {
             let impact = if field.optional || field.nullable { Impact::Minor } else { Impact::Major };
             let what = if impact == Impact::Major { "added, always present" } else { "added" };
             changes.add(impact, format!("field `{}.{}` {what}", object.name, field.name));
@@ -123,63 +136,53 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             changes.add(Impact::Patch, format!("object `{}`: validation rules", object.name));
         }
     }
-    for object in new.objects.iter().filter(|o| !old.objects.iter().any(|b| b.name == o.name)) {
+    for object in objects.added {
         changes.add(Impact::Minor, format!("object `{}` added", object.name));
     }
     // Enumerations and their values.
-    for enumeration in &old.enums {
-        let Some(now) = new.enums.iter().find(|e| e.name == enumeration.name) else {
-            changes.add(Impact::Major, format!("enumeration `{}` removed", enumeration.name));
-            continue;
+    let enums = pair(&old.enums, &new.enums, |e| &e.name);
+    for enumeration in enums.removed {
+        changes.add(Impact::Major, format!("enumeration `{}` removed", enumeration.name));
+    }
+    for (enumeration, now) in enums.kept {
+        let values = pair(&enumeration.values, &now.values, |v| &v.value);
+        for value in values.removed {
+            changes.add(Impact::Major, format!("value `{}` of `{}` removed", value.value, enumeration.name));
+        }
+        for value in values.added {
+            let text = format!("value `{}` of `{}` added (a new variant)", value.value, enumeration.name);
+            changes.add(Impact::Major, text);
+        }
+        let worded = |(v, n): &(&EnumValue, &EnumValue)| {
+            n.description != v.description || n.http_status != v.http_status
         };
-        for value in &enumeration.values {
-            if !now.values.iter().any(|v| v.value == value.value) {
-                changes
-                    .add(Impact::Major, format!("value `{}` of `{}` removed", value.value, enumeration.name));
-            }
-        }
-        for value in now.values.iter().filter(|v| !enumeration.values.iter().any(|o| o.value == v.value)) {
-            changes.add(
-                Impact::Major,
-                format!("value `{}` of `{}` added (a new variant)", value.value, enumeration.name),
-            );
-        }
-        if enumeration.description != now.description
-            || enumeration.values.iter().any(|v| {
-                now.values.iter().any(|n| {
-                    n.value == v.value && (n.description != v.description || n.http_status != v.http_status)
-                })
-            })
-        {
-            changes
-                .add(Impact::Patch, format!("enumeration `{}`: descriptions or statuses", enumeration.name));
+        if enumeration.description != now.description || values.kept.iter().any(worded) {
+            let text = format!("enumeration `{}`: descriptions or statuses", enumeration.name);
+            changes.add(Impact::Patch, text);
         }
     }
-    for enumeration in new.enums.iter().filter(|e| !old.enums.iter().any(|b| b.name == e.name)) {
+    for enumeration in enums.added {
         changes.add(Impact::Minor, format!("enumeration `{}` added", enumeration.name));
     }
     // Unions and their variants.
-    for union in &old.unions {
-        let Some(now) = new.unions.iter().find(|u| u.name == union.name) else {
-            changes.add(Impact::Major, format!("union `{}` removed", union.name));
-            continue;
-        };
-        for variant in &union.variants {
-            match now.variants.iter().find(|v| v.name == variant.name) {
-                None => changes
-                    .add(Impact::Major, format!("variant `{}` of `{}` removed", variant.name, union.name)),
-                Some(after) if after.ty != variant.ty => changes.add(
-                    Impact::Major,
-                    format!("variant `{}` of `{}` changed type", variant.name, union.name),
-                ),
-                Some(_) => {}
-            }
+    let unions = pair(&old.unions, &new.unions, |u| &u.name);
+    for union in unions.removed {
+        changes.add(Impact::Major, format!("union `{}` removed", union.name));
+    }
+    for (union, now) in unions.kept {
+        let variants = pair(&union.variants, &now.variants, |v| &v.name);
+        for variant in variants.removed {
+            changes.add(Impact::Major, format!("variant `{}` of `{}` removed", variant.name, union.name));
         }
-        for variant in now.variants.iter().filter(|v| !union.variants.iter().any(|o| o.name == v.name)) {
+        for (variant, _) in variants.kept.iter().filter(|(before, after)| before.ty != after.ty) {
+            changes
+                .add(Impact::Major, format!("variant `{}` of `{}` changed type", variant.name, union.name));
+        }
+        for variant in variants.added {
             changes.add(Impact::Major, format!("variant `{}` of `{}` added", variant.name, union.name));
         }
     }
-    for union in new.unions.iter().filter(|u| !old.unions.iter().any(|b| b.name == u.name)) {
+    for union in unions.added {
         changes.add(Impact::Minor, format!("union `{}` added", union.name));
     }
     if old

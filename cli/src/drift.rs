@@ -785,6 +785,20 @@ impl Walk<'_> {
         }
     }
 
+    /// The type expressions a merged definition refers to: its fields' or alternatives'.
+    fn references(&mut self, def: Def) -> Box<dyn Iterator<Item = &mut String> + '_> {
+        let merged = &mut self.merged;
+        match def {
+            Def::Object(at) => Box::new(
+                merged.objects.get_mut(at).into_iter().flat_map(|o| &mut o.fields).map(|f| &mut f.ty),
+            ),
+            Def::Union(at) => Box::new(
+                merged.unions.get_mut(at).into_iter().flat_map(|u| &mut u.variants).map(|v| &mut v.ty),
+            ),
+            Def::Enum(_) => Box::new(std::iter::empty()),
+        }
+    }
+
     /// The spec's name for an upstream type expression, taking in the upstream types it
     /// needs under names free in the spec.
     fn adopt(&mut self, expr: &str) -> String {
@@ -808,40 +822,23 @@ impl Walk<'_> {
         let name = self.names.take(element);
         self.paired.insert(element.to_owned(), name.clone());
         self.brought.push(name.clone());
-        if let Some(object) = upstream.object(element) {
-            let mut object = object.clone();
-            object.name = name.clone();
-            let index = self.merged.objects.len();
-            self.merged_at.insert(name.clone(), Def::Object(index));
-            self.merged.objects.push(object.clone());
-            let fields: Vec<Field> = object
-                .fields
-                .iter()
-                .map(|field| Field { ty: self.adopt(&field.ty), ..field.clone() })
-                .collect();
-            if let Some(target) = self.merged.objects.get_mut(index) {
-                target.fields = fields;
-            }
+        // Taken in under its new name first, so that a type referring to itself finds it.
+        let def = if let Some(object) = upstream.object(element) {
+            self.merged.objects.push(Object { name: name.clone(), ..object.clone() });
+            Def::Object(self.merged.objects.len() - 1)
         } else if let Some(enumeration) = upstream.enumeration(element) {
-            let mut enumeration = enumeration.clone();
-            enumeration.name = name.clone();
-            self.merged_at.insert(name.clone(), Def::Enum(self.merged.enums.len()));
-            self.merged.enums.push(enumeration);
+            self.merged.enums.push(Enum { name: name.clone(), ..enumeration.clone() });
+            Def::Enum(self.merged.enums.len() - 1)
         } else if let Some(union) = upstream.union(element) {
-            let mut union = union.clone();
-            union.name = name.clone();
-            let index = self.merged.unions.len();
-            self.merged_at.insert(name.clone(), Def::Union(index));
-            self.merged.unions.push(union.clone());
-            let variants: Vec<UnionVariant> = union
-                .variants
-                .iter()
-                .map(|variant| UnionVariant { ty: self.adopt(&variant.ty), ..variant.clone() })
-                .collect();
-            if let Some(target) = self.merged.unions.get_mut(index) {
-                target.variants = variants;
-            }
-        }
+            self.merged.unions.push(Union { name: name.clone(), ..union.clone() });
+            Def::Union(self.merged.unions.len() - 1)
+        } else {
+            return expr.to_owned();
+        };
+        self.merged_at.insert(name.clone(), def);
+        let referred: Vec<String> = self.references(def).map(|ty| ty.clone()).collect();
+        let adopted: Vec<String> = referred.iter().map(|ty| self.adopt(ty)).collect();
+        self.references(def).zip(adopted).for_each(|(ty, adopted)| *ty = adopted);
         format!("{name}{suffix}")
     }
 }

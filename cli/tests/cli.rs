@@ -634,31 +634,27 @@ fn import_openapi_names_the_place_of_each_problem() {
     assert!(out.contains("2 problem(s)"), "every problem at once: {out}");
 
     // A reference to a URL is not fetched.
-    std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: 'https://example.com/a.yaml'\n")
-        .unwrap();
-    let output = run(&["import-openapi", root.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains(&format!(
-            "{}: /webhooks/a: `$ref: https://example.com/a.yaml` names a URL; only files are followed",
-            root.display()
-        )),
-        "{}",
-        stderr(&output)
+    import_refused(
+        &root,
+        "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: 'https://example.com/a.yaml'\n",
+        "/webhooks/a: `$ref: https://example.com/a.yaml` names a URL; only files are followed",
     );
-
     // A reference to a device is refused, not read forever.
-    std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: '/dev/zero'\n").unwrap();
-    let output = run(&["import-openapi", root.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains(&format!(
-            "{}: /webhooks/a: `$ref: /dev/zero` names /dev/zero, which is not a file",
-            root.display()
-        )),
-        "{}",
-        stderr(&output)
+    import_refused(
+        &root,
+        "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: '/dev/zero'\n",
+        "/webhooks/a: `$ref: /dev/zero` names /dev/zero, which is not a file",
     );
+}
+
+/// Writes `document` to `file` and checks that `import-openapi` refuses it (exit 1),
+/// naming the file, the place and the reason.
+fn import_refused(file: &Path, document: &str, reason: &str) {
+    std::fs::write(file, document).unwrap();
+    let output = run(&["import-openapi", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let expected = format!("{}: {reason}", file.display());
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
 }
 
 #[test]
@@ -1062,30 +1058,21 @@ fn import_openapi_makes_a_spec_of_names_and_values_the_format_cannot_hold_as_wri
 fn import_openapi_says_where_webhooks_is_not_a_mapping() {
     let dir = scratch("import-openapi-webhooks-list");
     let file = dir.join("openapi.yaml");
-    std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  - a\n  - b\n").unwrap();
-    let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    assert!(
-        stderr(&output).contains(&format!("{}: /webhooks: not a mapping of webhooks", file.display())),
-        "{}",
-        stderr(&output)
+    import_refused(
+        &file,
+        "openapi: 3.1.0\nwebhooks:\n  - a\n  - b\n",
+        "/webhooks: not a mapping of webhooks",
     );
-    std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  a: {post: {}}\n  [b]: {post: {}}\n").unwrap();
-    let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    assert!(
-        stderr(&output).contains(&format!("{}: /webhooks: a key that is not text", file.display())),
-        "{}",
-        stderr(&output)
+    import_refused(
+        &file,
+        "openapi: 3.1.0\nwebhooks:\n  a: {post: {}}\n  [b]: {post: {}}\n",
+        "/webhooks: a key that is not text",
     );
     // `1` and `'1'` are one property name.
-    std::fs::write(&file, "openapi: 3.1.0\nwebhooks: {}\ncomponents:\n  x:\n    1: a\n    '1': b\n").unwrap();
-    let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    assert!(
-        stderr(&output).contains(&format!("{}: /components/x/1: the key is written twice", file.display())),
-        "{}",
-        stderr(&output)
+    import_refused(
+        &file,
+        "openapi: 3.1.0\nwebhooks: {}\ncomponents:\n  x:\n    1: a\n    '1': b\n",
+        "/components/x/1: the key is written twice",
     );
 }
 

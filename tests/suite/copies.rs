@@ -1,7 +1,8 @@
 //! Files that exist twice, each copy generated from its original: the published crates
 //! carry the bundled spec, the README, the changelog and the licenses (a published crate
 //! cannot read files outside its folder, and symbolic links do not survive every
-//! checkout), and the fuzz targets start from seeds made of the spec and its examples.
+//! checkout), the fuzz targets start from seeds made of the spec and its examples, and the
+//! parse bench's hand-written baseline is the model of three examples (see `baseline`).
 //!
 //! `LAGO_WEBHOOKS_WRITE_COPIES=1 cargo test --test suite copies` writes every copy from its
 //! original; without it, a copy that differs fails with what to run.
@@ -74,6 +75,7 @@ fn copies() -> Vec<(PathBuf, Vec<u8>)> {
         let name = format!("hmac_{}", webhook_type.as_str().replace('.', "_"));
         copies.push((Path::new("fuzz/seeds/verify").join(name), seed.into_bytes()));
     }
+    copies.push((PathBuf::from("benches/handwritten.rs"), crate::baseline::handwritten().into_bytes()));
     copies
 }
 

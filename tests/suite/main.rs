@@ -4,6 +4,7 @@
 mod fixtures;
 
 mod allocations;
+mod baseline;
 mod builds;
 mod catalogue;
 mod copies;

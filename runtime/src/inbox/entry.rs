@@ -244,7 +244,7 @@ pub(crate) fn from_epoch_millis(millis: u64) -> SystemTime {
 /// Header values for engines that keep an entry's fields as message headers: printable
 /// ASCII kept as is, anything else (and `%`) percent-encoded, so that no value can break
 /// a header line.
-#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
 pub(crate) mod header_text {
     /// `text` with every byte outside `!`..=`~`, and `%`, as `%XX`: spaces too, which
     /// some clients trim from the ends of a header's value.

@@ -278,6 +278,41 @@ pub(crate) mod header_text {
     }
 }
 
+/// A header the engines that keep an entry in a message (NATS, RabbitMQ) keep one of its
+/// fields in, or what an attempt left on it. Messages already in users' queues carry these
+/// names, so each is written once, here, in the form NATS writes it; RabbitMQ writes it in
+/// lower case, as it always has.
+#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header(&'static str);
+
+#[cfg_attr(not(any(feature = "nats", feature = "rabbitmq")), allow(dead_code))]
+impl Header {
+    pub(crate) const UNIQUE_KEY: Header = Header("Lago-Unique-Key");
+    pub(crate) const KEY_DERIVED: Header = Header("Lago-Key-Derived");
+    pub(crate) const WEBHOOK_TYPE: Header = Header("Lago-Webhook-Type");
+    pub(crate) const ORGANIZATION_ID: Header = Header("Lago-Organization-Id");
+    pub(crate) const ALGORITHM: Header = Header("Lago-Signature-Algorithm");
+    pub(crate) const RECEIVED_AT: Header = Header("Lago-Received-At");
+    /// The error of the attempt that moved the message (to the dead letter, or on
+    /// RabbitMQ to a retry queue).
+    pub(crate) const ERROR: Header = Header("Lago-Error");
+    /// Attempts made before this copy of the message was published.
+    pub(crate) const ATTEMPTS: Header = Header("Lago-Attempts");
+
+    /// The name as NATS writes it: capitalised, as HTTP-style headers are.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn capitalised(self) -> &'static str {
+        self.0
+    }
+
+    /// The name as RabbitMQ writes it: in lower case, as AMQP's own (`x-delivery-count`).
+    #[cfg_attr(not(feature = "rabbitmq"), allow(dead_code))]
+    pub(crate) fn lower_case(self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,5 +398,31 @@ mod tests {
         }
         assert_eq!(header_text::decode("%G1"), None);
         assert_eq!(header_text::decode("%4"), None);
+    }
+
+    #[test]
+    fn header_names_are_those_queued_messages_carry() {
+        let all = [
+            Header::UNIQUE_KEY,
+            Header::KEY_DERIVED,
+            Header::WEBHOOK_TYPE,
+            Header::ORGANIZATION_ID,
+            Header::ALGORITHM,
+            Header::RECEIVED_AT,
+            Header::ERROR,
+            Header::ATTEMPTS,
+        ];
+        let nats: Vec<_> = all.iter().map(|header| header.capitalised()).collect();
+        assert_eq!(
+            nats.join(" "),
+            "Lago-Unique-Key Lago-Key-Derived Lago-Webhook-Type Lago-Organization-Id \
+             Lago-Signature-Algorithm Lago-Received-At Lago-Error Lago-Attempts"
+        );
+        let rabbitmq: Vec<_> = all.iter().map(|header| header.lower_case()).collect();
+        assert_eq!(
+            rabbitmq.join(" "),
+            "lago-unique-key lago-key-derived lago-webhook-type lago-organization-id \
+             lago-signature-algorithm lago-received-at lago-error lago-attempts"
+        );
     }
 }

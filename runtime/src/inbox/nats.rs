@@ -31,7 +31,7 @@ use async_nats::jetstream::{self, Message};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use super::entry::{Kept, epoch_millis, from_epoch_millis, header_text};
+use super::entry::{Header, Kept, epoch_millis, from_epoch_millis, header_text};
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::KeyDigest;
 use crate::verify::Algorithm;
@@ -39,19 +39,6 @@ use crate::verify::Algorithm;
 /// How long a worker's hold on a delivery lasts unless renewed (it is renewed four times
 /// per lease while the handler runs): the consumer's ack wait.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
-
-/// The headers an entry is kept in, beside its body as the message's payload.
-mod header {
-    pub const MESSAGE_ID: &str = "Nats-Msg-Id";
-    pub const UNIQUE_KEY: &str = "Lago-Unique-Key";
-    pub const KEY_DERIVED: &str = "Lago-Key-Derived";
-    pub const WEBHOOK_TYPE: &str = "Lago-Webhook-Type";
-    pub const ORGANIZATION_ID: &str = "Lago-Organization-Id";
-    pub const ALGORITHM: &str = "Lago-Signature-Algorithm";
-    pub const RECEIVED_AT: &str = "Lago-Received-At";
-    pub const ERROR: &str = "Lago-Error";
-    pub const ATTEMPTS: &str = "Lago-Attempts";
-}
 
 /// The inbox in NATS JetStream, shared by every receiver and worker connected to it.
 ///
@@ -258,14 +245,14 @@ impl NatsInbox {
         subject: String,
         entry: &Entry,
         message_id: Option<String>,
-        extra: &[(&'static str, String)],
+        extra: &[(Header, String)],
     ) -> Result<jetstream::publish::PublishAck, InboxError> {
         let mut headers = headers_of(entry);
         if let Some(id) = message_id {
-            headers.insert(header::MESSAGE_ID, id.as_str());
+            headers.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
         }
         for (name, value) in extra {
-            headers.insert(*name, header_text::encode(value).as_str());
+            headers.insert(name.capitalised(), header_text::encode(value).as_str());
         }
         let ack = self
             .shared
@@ -289,23 +276,23 @@ impl NatsInbox {
 
 fn headers_of(entry: &Entry) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert(header::UNIQUE_KEY, header_text::encode(&entry.unique_key).as_str());
+    headers.insert(Header::UNIQUE_KEY.capitalised(), header_text::encode(&entry.unique_key).as_str());
     if entry.key_derived {
-        headers.insert(header::KEY_DERIVED, "1");
+        headers.insert(Header::KEY_DERIVED.capitalised(), "1");
     }
-    headers.insert(header::WEBHOOK_TYPE, header_text::encode(&entry.webhook_type).as_str());
+    headers.insert(Header::WEBHOOK_TYPE.capitalised(), header_text::encode(&entry.webhook_type).as_str());
     if let Some(organization_id) = &entry.organization_id {
-        headers.insert(header::ORGANIZATION_ID, header_text::encode(organization_id).as_str());
+        headers.insert(Header::ORGANIZATION_ID.capitalised(), header_text::encode(organization_id).as_str());
     }
     if let Some(algorithm) = entry.algorithm {
-        headers.insert(header::ALGORITHM, algorithm.as_str());
+        headers.insert(Header::ALGORITHM.capitalised(), algorithm.as_str());
     }
-    headers.insert(header::RECEIVED_AT, epoch_millis(entry.received_at).to_string().as_str());
+    headers.insert(Header::RECEIVED_AT.capitalised(), epoch_millis(entry.received_at).to_string().as_str());
     headers
 }
 
-fn text(headers: Option<&HeaderMap>, name: &str) -> Option<String> {
-    header_text::decode(headers?.get(name)?.as_str())
+fn text(headers: Option<&HeaderMap>, header: Header) -> Option<String> {
+    header_text::decode(headers?.get(header.capitalised())?.as_str())
 }
 
 /// The entry a message holds. A message published by something else than a receiver
@@ -313,12 +300,12 @@ fn text(headers: Option<&HeaderMap>, name: &str) -> Option<String> {
 /// its body is not a webhook.
 fn entry_of(headers: Option<&HeaderMap>, payload: Bytes) -> Entry {
     let kept = Kept {
-        unique_key: text(headers, header::UNIQUE_KEY),
-        key_derived: text(headers, header::KEY_DERIVED).is_some(),
-        webhook_type: text(headers, header::WEBHOOK_TYPE),
-        organization_id: text(headers, header::ORGANIZATION_ID),
-        algorithm: text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
-        received_at: text(headers, header::RECEIVED_AT).and_then(|ms| ms.parse().ok()).map(from_epoch_millis),
+        unique_key: text(headers, Header::UNIQUE_KEY),
+        key_derived: text(headers, Header::KEY_DERIVED).is_some(),
+        webhook_type: text(headers, Header::WEBHOOK_TYPE),
+        organization_id: text(headers, Header::ORGANIZATION_ID),
+        algorithm: text(headers, Header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
+        received_at: text(headers, Header::RECEIVED_AT).and_then(|ms| ms.parse().ok()).map(from_epoch_millis),
     };
     Entry::read_back(kept, payload)
 }
@@ -481,7 +468,7 @@ impl Job for NatsJob {
             Some((end, _)) => format!("{}...", &error[..end]),
             None => error.to_owned(),
         };
-        let extra = [(header::ERROR, error), (header::ATTEMPTS, self.attempt.to_string())];
+        let extra = [(Header::ERROR, error), (Header::ATTEMPTS, self.attempt.to_string())];
         self.inbox.publish(subject, &self.entry, None, &extra).await?;
         self.message.double_ack().await.map_err(store_error)
     }
@@ -498,8 +485,8 @@ fn stored_of(message: &jetstream::message::StreamMessage, state: State, with_bod
     if !with_body {
         entry.body = Bytes::new();
     }
-    let attempts = text(headers, header::ATTEMPTS).and_then(|n| n.parse().ok()).unwrap_or(0);
-    Stored::new(entry, state, attempts, None, text(headers, header::ERROR))
+    let attempts = text(headers, Header::ATTEMPTS).and_then(|n| n.parse().ok()).unwrap_or(0);
+    Stored::new(entry, state, attempts, None, text(headers, Header::ERROR))
 }
 
 /// Whether an error of a stream read says there is no such message.

@@ -27,7 +27,7 @@ use lapin::{
 };
 use tokio::sync::Mutex;
 
-use super::entry::{Kept, epoch_millis, from_epoch_millis};
+use super::entry::{Header, Kept, epoch_millis, from_epoch_millis};
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
 use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator};
 use crate::verify::Algorithm;
@@ -48,20 +48,8 @@ const DEAD_DELIVERY_LIMIT: i64 = 1_000_000_000;
 /// again (the broker returns them soon after the close; a busy one, some milliseconds).
 const PUT_BACK_PATIENCE: Duration = Duration::from_secs(5);
 
-/// The headers an entry is kept in, beside its body as the message's payload.
-mod header {
-    pub const UNIQUE_KEY: &str = "lago-unique-key";
-    pub const KEY_DERIVED: &str = "lago-key-derived";
-    pub const WEBHOOK_TYPE: &str = "lago-webhook-type";
-    pub const ORGANIZATION_ID: &str = "lago-organization-id";
-    pub const ALGORITHM: &str = "lago-signature-algorithm";
-    pub const RECEIVED_AT: &str = "lago-received-at";
-    pub const ERROR: &str = "lago-error";
-    /// Attempts made before this copy of the message was published.
-    pub const ATTEMPTS: &str = "lago-attempts";
-    /// Set by quorum queues on a redelivered message: its earlier deliveries.
-    pub const DELIVERY_COUNT: &str = "x-delivery-count";
-}
+/// Set by quorum queues on a redelivered message: its earlier deliveries.
+const DELIVERY_COUNT: &str = "x-delivery-count";
 
 /// The inbox in RabbitMQ, shared by every receiver and worker connected to it.
 ///
@@ -302,7 +290,7 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
         &self,
         entry: &Entry,
         attempts: u32,
-        more: &[(&str, AMQPValue)],
+        more: &[(Header, AMQPValue)],
     ) -> Result<(), InboxError> {
         let link = &self.link;
         let properties = properties_of(entry, attempts, more);
@@ -310,27 +298,27 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
     }
 }
 
-fn properties_of(entry: &Entry, attempts: u32, more: &[(&str, AMQPValue)]) -> BasicProperties {
+fn properties_of(entry: &Entry, attempts: u32, more: &[(Header, AMQPValue)]) -> BasicProperties {
     let mut headers = FieldTable::default();
-    headers.insert(header::UNIQUE_KEY.into(), text_value(&entry.unique_key));
+    headers.insert(Header::UNIQUE_KEY.lower_case().into(), text_value(&entry.unique_key));
     if entry.key_derived {
-        headers.insert(header::KEY_DERIVED.into(), AMQPValue::Boolean(true));
+        headers.insert(Header::KEY_DERIVED.lower_case().into(), AMQPValue::Boolean(true));
     }
-    headers.insert(header::WEBHOOK_TYPE.into(), text_value(&entry.webhook_type));
+    headers.insert(Header::WEBHOOK_TYPE.lower_case().into(), text_value(&entry.webhook_type));
     if let Some(organization_id) = &entry.organization_id {
-        headers.insert(header::ORGANIZATION_ID.into(), text_value(organization_id));
+        headers.insert(Header::ORGANIZATION_ID.lower_case().into(), text_value(organization_id));
     }
     if let Some(algorithm) = entry.algorithm {
-        headers.insert(header::ALGORITHM.into(), text_value(algorithm.as_str()));
+        headers.insert(Header::ALGORITHM.lower_case().into(), text_value(algorithm.as_str()));
     }
     let received_at = epoch_millis(entry.received_at);
     headers.insert(
-        header::RECEIVED_AT.into(),
+        Header::RECEIVED_AT.lower_case().into(),
         AMQPValue::LongLongInt(i64::try_from(received_at).unwrap_or(i64::MAX)),
     );
-    headers.insert(header::ATTEMPTS.into(), AMQPValue::LongLongInt(i64::from(attempts)));
+    headers.insert(Header::ATTEMPTS.lower_case().into(), AMQPValue::LongLongInt(i64::from(attempts)));
     for (name, value) in more {
-        headers.insert((*name).into(), value.clone());
+        headers.insert(name.lower_case().into(), value.clone());
     }
     BasicProperties::default()
         .with_headers(headers)
@@ -339,15 +327,16 @@ fn properties_of(entry: &Entry, attempts: u32, more: &[(&str, AMQPValue)]) -> Ba
         .with_timestamp(received_at / 1000)
 }
 
-/// A header's value as text or a number.
-fn header_text(headers: Option<&FieldTable>, name: &str) -> Option<String> {
-    match headers?.inner().get(name)? {
+/// A header's value as text.
+fn header_text(headers: Option<&FieldTable>, header: Header) -> Option<String> {
+    match headers?.inner().get(header.lower_case().as_str())? {
         AMQPValue::LongString(text) => Some(String::from_utf8_lossy(text.as_bytes()).into_owned()),
         AMQPValue::ShortString(text) => Some(text.as_str().to_owned()),
         _ => None,
     }
 }
 
+/// A header's value as a number, whichever width it was sent in.
 fn header_number(headers: Option<&FieldTable>, name: &str) -> Option<i64> {
     match headers?.inner().get(name)? {
         AMQPValue::LongLongInt(n) => Some(*n),
@@ -367,18 +356,18 @@ fn header_number(headers: Option<&FieldTable>, name: &str) -> Option<i64> {
 fn entry_of(properties: &BasicProperties, payload: Bytes) -> (Entry, u32) {
     let headers = properties.headers().as_ref();
     let kept = Kept {
-        unique_key: header_text(headers, header::UNIQUE_KEY),
-        key_derived: headers.is_some_and(|h| h.contains_key(header::KEY_DERIVED)),
-        webhook_type: header_text(headers, header::WEBHOOK_TYPE),
-        organization_id: header_text(headers, header::ORGANIZATION_ID),
-        algorithm: header_text(headers, header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
-        received_at: header_number(headers, header::RECEIVED_AT)
+        unique_key: header_text(headers, Header::UNIQUE_KEY),
+        key_derived: headers.is_some_and(|h| h.contains_key(Header::KEY_DERIVED.lower_case().as_str())),
+        webhook_type: header_text(headers, Header::WEBHOOK_TYPE),
+        organization_id: header_text(headers, Header::ORGANIZATION_ID),
+        algorithm: header_text(headers, Header::ALGORITHM).as_deref().and_then(Algorithm::from_name),
+        received_at: header_number(headers, &Header::RECEIVED_AT.lower_case())
             .and_then(|ms| u64::try_from(ms).ok())
             .map(from_epoch_millis),
     };
     let entry = Entry::read_back(kept, payload);
-    let before = header_number(headers, header::ATTEMPTS).unwrap_or(0)
-        + header_number(headers, header::DELIVERY_COUNT).unwrap_or(0);
+    let before = header_number(headers, &Header::ATTEMPTS.lower_case()).unwrap_or(0)
+        + header_number(headers, DELIVERY_COUNT).unwrap_or(0);
     (entry, u32::try_from(before.max(0)).unwrap_or(u32::MAX))
 }
 
@@ -608,13 +597,13 @@ impl Job for RabbitMqJob {
         let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         let rung =
             RETRY_RUNGS_MS.into_iter().rev().find(|rung| *rung <= delay_ms).unwrap_or(RETRY_RUNGS_MS[0]);
-        let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))]);
+        let properties = properties_of(&self.entry, self.attempt, &[(Header::ERROR, text_value(error))]);
         let queue = self.link.retry_queue(rung);
         self.move_to("", &queue, properties).await
     }
 
     async fn bury(self, error: &str) -> Result<(), InboxError> {
-        let properties = properties_of(&self.entry, self.attempt, &[(header::ERROR, text_value(error))]);
+        let properties = properties_of(&self.entry, self.attempt, &[(Header::ERROR, text_value(error))]);
         let dead = self.link.dead();
         self.move_to(&dead, "", properties).await
     }
@@ -684,7 +673,7 @@ impl DeadLetters {
     /// The first with `unique_key`.
     fn find(&self, unique_key: &str) -> Option<&Delivery> {
         self.deliveries.iter().find(|delivery| {
-            header_text(delivery.properties.headers().as_ref(), header::UNIQUE_KEY).as_deref()
+            header_text(delivery.properties.headers().as_ref(), Header::UNIQUE_KEY).as_deref()
                 == Some(unique_key)
         })
     }
@@ -711,9 +700,9 @@ impl<D: Deduplicate + 'static> RabbitMqInbox<D> {
 fn stored_of(delivery: &Delivery, with_body: bool) -> Stored {
     let body = if with_body { Bytes::from(delivery.data.clone()) } else { Bytes::new() };
     let (entry, attempts) = entry_of(&delivery.properties, body);
-    let error = header_text(delivery.properties.headers().as_ref(), header::ERROR);
+    let error = header_text(delivery.properties.headers().as_ref(), Header::ERROR);
     // The dead letter's own redeliveries (from reads like this one) are no attempts.
-    let attempts = header_number(delivery.properties.headers().as_ref(), header::ATTEMPTS)
+    let attempts = header_number(delivery.properties.headers().as_ref(), &Header::ATTEMPTS.lower_case())
         .and_then(|n| u32::try_from(n).ok())
         .unwrap_or(attempts);
     Stored::new(entry, State::Dead, attempts, None, error)

@@ -44,6 +44,8 @@ pub(crate) use self::guard::ClaimGuard;
 pub use self::memory::InMemoryDeduplicator;
 #[cfg(feature = "postgres")]
 pub use self::postgres::PostgresDeduplicator;
+#[cfg(feature = "postgres")]
+pub(crate) use self::postgres::Table;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisDeduplicator;
 
@@ -189,6 +191,16 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
 pub(crate) fn renewal_of(lease: Duration) -> Duration {
     (lease / 4).max(Duration::from_millis(10))
+}
+
+/// How long a shared store holds what it keeps: a claim unless renewed (its lease), and
+/// what is done (its retention: a `Duration`, or an `Option` where `None` keeps it until
+/// purged). The PostgreSQL stores and the NATS inbox keep them together.
+#[cfg_attr(not(any(feature = "postgres", feature = "nats")), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Terms<R> {
+    pub(crate) lease: Duration,
+    pub(crate) retention: R,
 }
 
 #[cfg(test)]

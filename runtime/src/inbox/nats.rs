@@ -33,7 +33,7 @@ use futures_util::StreamExt;
 
 use super::entry::{Header, Kept, epoch_millis, from_epoch_millis, header_text};
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
-use crate::dedup::KeyDigest;
+use crate::dedup::{KeyDigest, Terms};
 use crate::verify::Algorithm;
 
 /// How long a worker's hold on a delivery lasts unless renewed (it is renewed four times
@@ -102,9 +102,9 @@ fn store_error(err: impl std::fmt::Display) -> InboxError {
 #[derive(Debug, Clone)]
 pub struct NatsOptions {
     stream: String,
-    lease: Duration,
+    /// The consumer's ack wait, and how long the keys handled are kept.
+    terms: Terms<Duration>,
     duplicate_window: Duration,
-    retention: Duration,
     replicas: usize,
 }
 
@@ -113,9 +113,8 @@ impl NatsOptions {
     pub fn new(stream: impl Into<String>) -> Self {
         NatsOptions {
             stream: stream.into(),
-            lease: DEFAULT_LEASE,
+            terms: Terms { lease: DEFAULT_LEASE, retention: crate::dedup::DEFAULT_RETENTION },
             duplicate_window: Duration::from_secs(120),
-            retention: crate::dedup::DEFAULT_RETENTION,
             replicas: 1,
         }
     }
@@ -131,7 +130,7 @@ impl NatsOptions {
     /// consumer's ack wait): how long the deliveries of a worker that died wait. It
     /// applies when the consumer is created.
     pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease.max(Duration::from_millis(100));
+        self.terms.lease = lease.max(Duration::from_millis(100));
         self
     }
 
@@ -144,7 +143,7 @@ impl NatsOptions {
 
     /// How long handled keys are remembered (default 7 days).
     pub fn with_retention(mut self, retention: Duration) -> Self {
-        self.retention = retention;
+        self.terms.retention = retention;
         self
     }
 }
@@ -201,7 +200,7 @@ impl NatsInbox {
                 ConsumerConfig {
                     durable_name: Some("workers".to_owned()),
                     ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: options.lease,
+                    ack_wait: options.terms.lease,
                     max_deliver: -1,
                     // Deliveries waiting for a retry count as pending acknowledgements: a
                     // limit would stop every new delivery while many wait out a long outage.
@@ -214,7 +213,7 @@ impl NatsInbox {
             .map_err(store_error)?;
         let done = StreamConfig {
             max_messages_per_subject: 1,
-            max_age: options.retention,
+            max_age: options.terms.retention,
             ..file_stream(format!("{name}_DONE"), "done")
         };
         let done = jetstream.get_or_create_stream(done).await.map_err(store_error)?;

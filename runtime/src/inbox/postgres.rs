@@ -49,7 +49,7 @@ use tokio::sync::OnceCell;
 use tokio_postgres::Row;
 
 use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
-use crate::dedup::{ClaimToken, KeyDigest};
+use crate::dedup::{ClaimToken, KeyDigest, Table};
 use crate::verify::Algorithm;
 
 /// How long a worker's lease on a delivery holds unless renewed (it is renewed four
@@ -76,24 +76,16 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 /// database on a private network or a local socket), and each statement is given 10 s.
 #[derive(Clone)]
 pub struct PostgresInbox {
-    pool: Pool,
+    table: Table,
     /// Connections for handlers' transactions: rolled back when reused, so that an
     /// attempt cut short never leaves its transaction open for the next.
     transactions: Pool,
-    table: String,
-    lease: Duration,
     poll: Duration,
-    retention: Option<Duration>,
-    purge: crate::pg::Purge,
 }
 
 impl std::fmt::Debug for PostgresInbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresInbox")
-            .field("table", &self.table)
-            .field("lease", &self.lease)
-            .field("retention", &self.retention)
-            .finish_non_exhaustive()
+        self.table.show(f, "PostgresInbox")
     }
 }
 
@@ -124,55 +116,39 @@ impl PostgresInbox {
     /// The same, with the table `table` (`name` or `schema.name`, in lower-case letters,
     /// digits and underscores; the schema must exist).
     pub async fn connect_to_table(url: &str, table: &str) -> Result<Self, InboxError> {
-        let (quoted, base) = crate::pg::table_name(table).map_err(InboxError::Config)?;
-        let pool = crate::pg::pool(url, 16, RecyclingMethod::Fast).map_err(InboxError::Config)?;
+        let table = Table::new(url, table, DEFAULT_LEASE).map_err(InboxError::Config)?;
         let transactions = crate::pg::pool(url, 16, RecyclingMethod::Custom("ROLLBACK".to_owned()))
             .map_err(InboxError::Config)?;
-        let inbox = PostgresInbox {
-            pool,
-            transactions,
-            table: quoted,
-            lease: DEFAULT_LEASE,
-            poll: Duration::from_millis(250),
-            retention: Some(crate::dedup::DEFAULT_RETENTION),
-            purge: crate::pg::Purge::default(),
-        };
-        crate::pg::create_once(
-            &inbox.pool,
-            &format!(
-                "CREATE TABLE IF NOT EXISTS {table} (
-                     key bytea PRIMARY KEY,
-                     unique_key text NOT NULL,
-                     key_derived boolean NOT NULL,
-                     webhook_type text NOT NULL,
-                     organization_id text,
-                     algorithm text,
-                     received_at timestamptz NOT NULL,
-                     body bytea NOT NULL,
-                     state text NOT NULL DEFAULT 'pending'
-                         CHECK (state IN ('pending', 'in_progress', 'done', 'dead')),
-                     attempts integer NOT NULL DEFAULT 0,
-                     due_at timestamptz NOT NULL DEFAULT now(),
-                     token bytea,
-                     last_error text,
-                     done_at timestamptz
-                 );
-                 CREATE INDEX IF NOT EXISTS \"{base}_due\" ON {table} (due_at)
-                     WHERE state IN ('pending', 'in_progress');
-                 CREATE INDEX IF NOT EXISTS \"{base}_done\" ON {table} (done_at) WHERE state = 'done';
-                 CREATE INDEX IF NOT EXISTS \"{base}_received\" ON {table} (received_at);",
-                table = inbox.table
-            ),
-        )
-        .await
-        .map_err(InboxError::Store)?;
-        Ok(inbox)
+        table
+            .create(
+                "unique_key text NOT NULL,
+                 key_derived boolean NOT NULL,
+                 webhook_type text NOT NULL,
+                 organization_id text,
+                 algorithm text,
+                 received_at timestamptz NOT NULL,
+                 body bytea NOT NULL,
+                 state text NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'in_progress', 'done', 'dead')),
+                 attempts integer NOT NULL DEFAULT 0,
+                 due_at timestamptz NOT NULL DEFAULT now(),
+                 token bytea,
+                 last_error text",
+                &[
+                    ("due", "(due_at) WHERE state IN ('pending', 'in_progress')"),
+                    ("done", "(done_at) WHERE state = 'done'"),
+                    ("received", "(received_at)"),
+                ],
+            )
+            .await
+            .map_err(InboxError::Store)?;
+        Ok(PostgresInbox { table, transactions, poll: Duration::from_millis(250) })
     }
 
     /// How long a worker's lease holds unless renewed (default 30 s, renewed four times
     /// per lease while the handler runs): how long a dead worker's delivery waits.
     pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease.max(Duration::from_millis(100));
+        self.table.terms.lease = lease.max(Duration::from_millis(100));
         self
     }
 
@@ -186,37 +162,27 @@ impl PostgresInbox {
     /// `None` keeps them until [`InboxAdmin::purge_done`]. A delivery sent again after
     /// its row is gone is stored and handled again.
     pub fn with_retention(mut self, retention: Option<Duration>) -> Self {
-        self.retention = retention;
+        self.table.terms.retention = retention;
         self
     }
 
     /// The pool of the inbox's connections, for a program that keeps its own data in the
     /// same database.
     pub fn pool(&self) -> &Pool {
-        &self.pool
+        &self.table.pool
     }
 
     /// Deletes the inbox: drops its table, with every delivery it holds.
     pub async fn delete(self) -> Result<(), InboxError> {
         let client = self.client().await?;
-        client.batch_execute(&format!("DROP TABLE IF EXISTS {}", self.table)).await.map_err(database_error)
+        client
+            .batch_execute(&format!("DROP TABLE IF EXISTS {}", self.table.name))
+            .await
+            .map_err(database_error)
     }
 
     async fn client(&self) -> Result<Object, InboxError> {
-        self.pool.get().await.map_err(store_error)
-    }
-
-    /// Deletes a batch of done rows past the retention in the background, at most once a
-    /// minute per inbox.
-    fn purge_expired(&self) {
-        let Some(retention) = self.retention else { return };
-        let sql = format!(
-            "DELETE FROM {table} WHERE key IN (
-                 SELECT key FROM {table}
-                 WHERE state = 'done' AND done_at < now() - make_interval(secs => $1) LIMIT 10000)",
-            table = self.table
-        );
-        self.purge.maybe(&self.pool, sql, retention);
+        self.table.pool.get().await.map_err(store_error)
     }
 
     /// Runs `sql` with the job's key and token (and `more`) on a pooled connection: how
@@ -263,7 +229,7 @@ impl Inbox for PostgresInbox {
         let sql = format!(
             "INSERT INTO {} (key, {ENTRY_COLUMNS}, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (key) DO NOTHING",
-            self.table
+            self.table.name
         );
         let key = entry.digest().as_bytes().to_vec();
         let algorithm = entry.algorithm.map(Algorithm::as_str);
@@ -304,7 +270,7 @@ impl Source for PostgresInbox {
                    ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) AS due
              WHERE t.key = due.key
              RETURNING t.key, t.attempts, t.body, {columns}",
-            table = self.table,
+            table = self.table.name,
             columns = ENTRY_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", "),
         );
         let limit = i64::try_from(max.max(1)).unwrap_or(i64::MAX);
@@ -313,7 +279,7 @@ impl Source for PostgresInbox {
             let rows = {
                 let client = self.client().await?;
                 client
-                    .query(&sql, &[&limit, &token, &self.lease.as_secs_f64()])
+                    .query(&sql, &[&limit, &token, &self.table.terms.lease.as_secs_f64()])
                     .await
                     .map_err(database_error)?
             };
@@ -481,17 +447,19 @@ impl Job for PostgresJob {
     }
 
     fn renewal(&self) -> Option<Duration> {
-        Some(crate::dedup::renewal_of(self.inbox.lease))
+        Some(crate::dedup::renewal_of(self.inbox.table.terms.lease))
     }
 
     async fn renew(&self) -> Result<bool, InboxError> {
         let sql = format!(
             "UPDATE {} SET due_at = now() + make_interval(secs => $3)
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
-            self.inbox.table
+            self.inbox.table.name
         );
-        let renewed =
-            self.inbox.settle(&sql, &self.key, &self.token, &[&self.inbox.lease.as_secs_f64()]).await?;
+        let renewed = self
+            .inbox
+            .settle(&sql, &self.key, &self.token, &[&self.inbox.table.terms.lease.as_secs_f64()])
+            .await?;
         Ok(renewed == 1)
     }
 
@@ -503,7 +471,7 @@ impl Job for PostgresJob {
         let sql = format!(
             "UPDATE {} SET state = 'done', done_at = now(), token = NULL, last_error = NULL
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
-            self.inbox.table
+            self.inbox.table.name
         );
         let done = match self.transaction.opened() {
             // The handler wrote in the transaction: the completion joins it, and both
@@ -523,7 +491,7 @@ impl Job for PostgresJob {
             }
             None => self.inbox.settle(&sql, &self.key, &self.token, &[]).await?,
         };
-        self.inbox.purge_expired();
+        self.inbox.table.purge_expired("state = 'done'");
         Ok(if done == 1 { Completion::Done } else { Completion::LeaseLost })
     }
 
@@ -532,7 +500,7 @@ impl Job for PostgresJob {
             "UPDATE {} SET state = 'pending', due_at = now() + make_interval(secs => $3), token = NULL,
                  last_error = $4
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
-            self.inbox.table
+            self.inbox.table.name
         );
         self.settle(sql, &[&delay.as_secs_f64(), &text(error)]).await?;
         Ok(())
@@ -542,7 +510,7 @@ impl Job for PostgresJob {
         let sql = format!(
             "UPDATE {} SET state = 'dead', token = NULL, last_error = $3
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
-            self.inbox.table
+            self.inbox.table.name
         );
         self.settle(sql, &[&text(error)]).await?;
         Ok(())
@@ -552,7 +520,7 @@ impl Job for PostgresJob {
         let sql = format!(
             "UPDATE {} SET state = 'pending', due_at = now(), token = NULL, attempts = greatest(attempts - 1, 0)
              WHERE key = $1 AND token = $2 AND state = 'in_progress'",
-            self.inbox.table
+            self.inbox.table.name
         );
         self.settle(sql, &[]).await?;
         Ok(())
@@ -576,7 +544,7 @@ impl InboxAdmin for PostgresInbox {
         let sql = format!(
             "SELECT {STATE} AS shown, count(*), min(received_at) FILTER (WHERE state IN ('pending', 'in_progress'))
              FROM {} GROUP BY shown",
-            self.table
+            self.table.name
         );
         let rows = client.query(&sql, &[]).await.map_err(database_error)?;
         let mut status =
@@ -606,7 +574,7 @@ impl InboxAdmin for PostgresInbox {
         let sql = format!(
             "SELECT {STATE}, attempts, due_at, last_error, {ENTRY_COLUMNS} FROM {}
              WHERE $1::text IS NULL OR {STATE} = $1 ORDER BY received_at LIMIT $2",
-            self.table
+            self.table.name
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = client.query(&sql, &[&state.map(State::as_str), &limit]).await.map_err(database_error)?;
@@ -617,7 +585,7 @@ impl InboxAdmin for PostgresInbox {
         let client = self.client().await?;
         let sql = format!(
             "SELECT {STATE}, attempts, due_at, last_error, {ENTRY_COLUMNS}, body FROM {} WHERE key = $1",
-            self.table
+            self.table.name
         );
         let key = KeyDigest::of(unique_key).as_bytes().to_vec();
         let Some(row) = client.query_opt(&sql, &[&key]).await.map_err(database_error)? else {
@@ -633,7 +601,7 @@ impl InboxAdmin for PostgresInbox {
             "UPDATE {} SET state = 'pending', attempts = 0, due_at = now(), token = NULL, last_error = NULL,
                  done_at = NULL
              WHERE key = $1 AND state IN ('dead', 'done')",
-            self.table
+            self.table.name
         );
         let key = KeyDigest::of(unique_key).as_bytes().to_vec();
         Ok(client.execute(&sql, &[&key]).await.map_err(database_error)? == 1)
@@ -644,14 +612,14 @@ impl InboxAdmin for PostgresInbox {
         let sql = format!(
             "UPDATE {} SET state = 'pending', attempts = 0, due_at = now(), token = NULL, last_error = NULL
              WHERE state = 'dead'",
-            self.table
+            self.table.name
         );
         client.execute(&sql, &[]).await.map_err(database_error)
     }
 
     async fn purge_done(&self, before: SystemTime) -> Result<u64, InboxError> {
         let client = self.client().await?;
-        let sql = format!("DELETE FROM {} WHERE state = 'done' AND done_at < $1", self.table);
+        let sql = format!("DELETE FROM {} WHERE state = 'done' AND done_at < $1", self.table.name);
         client.execute(&sql, &[&before]).await.map_err(database_error)
     }
 }

@@ -188,7 +188,7 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// How often a claim leased for `lease` is renewed: four times per lease, so that a
 /// renewal or two may fail without losing it.
-#[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "redis", feature = "inbox")), allow(dead_code))]
 pub(crate) fn renewal_of(lease: Duration) -> Duration {
     (lease / 4).max(Duration::from_millis(10))
 }

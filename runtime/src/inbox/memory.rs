@@ -8,7 +8,9 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
+use super::{
+    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored, Taken,
+};
 use crate::dedup::KeyDigest;
 
 /// An inbox in this process's memory: for tests, development and a single process whose
@@ -222,8 +224,7 @@ impl Source for MemoryInbox {
                         inbox: self.clone(),
                         key,
                         token,
-                        entry: slot.entry.clone(),
-                        attempt: slot.attempts,
+                        taken: Taken::new(slot.entry.clone(), slot.attempts),
                         settled: false,
                     };
                     jobs.push(job);
@@ -256,16 +257,11 @@ pub struct MemoryJob {
     inbox: MemoryInbox,
     key: KeyDigest,
     token: u64,
-    entry: Entry,
-    attempt: u32,
+    taken: Taken,
     settled: bool,
 }
 
-impl std::fmt::Debug for MemoryJob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        super::debug_job(self, "MemoryJob", f)
-    }
-}
+super::debug_job!(MemoryJob);
 
 impl MemoryJob {
     /// Settles the attempt with `change`, if it still holds the delivery.
@@ -296,16 +292,12 @@ impl Drop for MemoryJob {
 }
 
 impl Job for MemoryJob {
-    fn entry(&self) -> &Entry {
-        &self.entry
+    fn taken(&self) -> &Taken {
+        &self.taken
     }
 
-    fn attempt(&self) -> u32 {
-        self.attempt
-    }
-
-    // The lease never runs out while the worker lives: the defaults of `renewal` and
-    // `renew`.
+    // Taken without a lease (it never runs out while the worker lives): the defaults of
+    // `renewal` and `renew`.
 
     async fn complete(self) -> Result<Completion, InboxError> {
         let capacity = self.inbox.shared.capacity;

@@ -208,19 +208,54 @@ pub trait Source: Send + 'static {
     }
 }
 
+/// A delivery as a worker took it for one attempt: what every [`Job`] is about, whatever
+/// else its engine holds to settle it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Taken {
+    /// The delivery.
+    pub entry: Entry,
+    /// Which attempt this is, from 1, counting those a crash cut short.
+    pub attempt: u32,
+    /// How long the worker holds the delivery unless it renews its lease; `None` when the
+    /// hold never runs out while the worker lives, as in memory or in a broker that holds
+    /// an unacknowledged message for as long as its channel lives.
+    pub lease: Option<Duration>,
+}
+
+impl Taken {
+    /// `entry`, taken for its `attempt`-th attempt, held for as long as the worker lives.
+    pub fn new(entry: Entry, attempt: u32) -> Self {
+        Taken { entry, attempt, lease: None }
+    }
+
+    /// The same, held for `lease` unless renewed.
+    pub fn leased(mut self, lease: Duration) -> Self {
+        self.lease = Some(lease);
+        self
+    }
+}
+
 /// One delivery taken from an inbox for one attempt.
 pub trait Job: Send + Sync + 'static {
+    /// The delivery and which attempt this is.
+    fn taken(&self) -> &Taken;
+
     /// The delivery.
-    fn entry(&self) -> &Entry;
+    fn entry(&self) -> &Entry {
+        &self.taken().entry
+    }
 
     /// Which attempt this is, from 1, counting those a crash cut short.
-    fn attempt(&self) -> u32;
+    fn attempt(&self) -> u32 {
+        self.taken().attempt
+    }
 
-    /// How often [`Job::renew`] must be called while the handler runs; `None` (the
-    /// default) when the lease never runs out while its worker lives, as in memory or in a
-    /// broker that holds an unacknowledged message for as long as its channel lives.
+    /// How often [`Job::renew`] must be called while the handler runs: four times per
+    /// [lease](Taken::lease), so that a renewal or two may fail without losing it; `None`
+    /// when the lease never runs out while its worker lives.
     fn renewal(&self) -> Option<Duration> {
-        None
+        self.taken().lease.map(crate::dedup::renewal_of)
     }
 
     /// Extends the lease: `Ok(false)` when another worker took the delivery over. The
@@ -250,11 +285,21 @@ pub trait Job: Send + Sync + 'static {
     fn release(self) -> impl Future<Output = Result<(), InboxError>> + Send;
 }
 
-/// How an engine's job shows itself, whatever else it holds: its type's name, its
-/// delivery's unique key and the attempt.
-fn debug_job(job: &impl Job, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    f.debug_struct(name)
-        .field("unique_key", &job.entry().unique_key)
-        .field("attempt", &job.attempt())
-        .finish_non_exhaustive()
+/// Implements `Debug` for an engine's job: its type's name, its delivery's unique key and
+/// the attempt, and nothing of what it holds to settle the delivery (connections, a
+/// broker's message).
+macro_rules! debug_job {
+    ($job:ident) => {
+        impl std::fmt::Debug for $job {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let taken = super::Job::taken(self);
+                f.debug_struct(stringify!($job))
+                    .field("unique_key", &taken.entry.unique_key)
+                    .field("attempt", &taken.attempt)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
 }
+// By path, for the engines' modules: `super::debug_job!(MemoryJob)`.
+use debug_job;

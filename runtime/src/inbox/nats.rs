@@ -32,7 +32,9 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 
 use super::entry::{Header, Kept, epoch_millis, from_epoch_millis, header_text};
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
+use super::{
+    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored, Taken,
+};
 use crate::dedup::{KeyDigest, Terms};
 use crate::verify::Algorithm;
 
@@ -400,7 +402,9 @@ impl Source for NatsInbox {
                 message.double_ack().await.map_err(store_error)?;
                 continue;
             }
-            jobs.push(NatsJob { inbox: self.clone(), message, entry, attempt });
+            // The consumer's ack wait, as the server has it.
+            let taken = Taken::new(entry, attempt).leased(self.shared.lease);
+            jobs.push(NatsJob { inbox: self.clone(), message, taken });
         }
         Ok(jobs)
     }
@@ -411,27 +415,14 @@ impl Source for NatsInbox {
 pub struct NatsJob {
     inbox: NatsInbox,
     message: Message,
-    entry: Entry,
-    attempt: u32,
+    taken: Taken,
 }
 
-impl std::fmt::Debug for NatsJob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        super::debug_job(self, "NatsJob", f)
-    }
-}
+super::debug_job!(NatsJob);
 
 impl Job for NatsJob {
-    fn entry(&self) -> &Entry {
-        &self.entry
-    }
-
-    fn attempt(&self) -> u32 {
-        self.attempt
-    }
-
-    fn renewal(&self) -> Option<Duration> {
-        Some(crate::dedup::renewal_of(self.inbox.shared.lease))
+    fn taken(&self) -> &Taken {
+        &self.taken
     }
 
     async fn renew(&self) -> Result<bool, InboxError> {
@@ -442,14 +433,14 @@ impl Job for NatsJob {
 
     async fn complete(self) -> Result<Completion, InboxError> {
         let handled = Handled {
-            unique_key: self.entry.unique_key.clone(),
-            webhook_type: self.entry.webhook_type.clone(),
-            organization_id: self.entry.organization_id.clone(),
-            received_at: epoch_millis(self.entry.received_at),
+            unique_key: self.taken.entry.unique_key.clone(),
+            webhook_type: self.taken.entry.webhook_type.clone(),
+            organization_id: self.taken.entry.organization_id.clone(),
+            received_at: epoch_millis(self.taken.entry.received_at),
             done_at: epoch_millis(SystemTime::now()),
         };
         let value = serde_json::to_vec(&handled).map_err(store_error)?;
-        let subject = self.inbox.subject("done", &self.entry.digest());
+        let subject = self.inbox.subject("done", &self.taken.entry.digest());
         let recorded =
             self.inbox.shared.jetstream.publish(subject, value.into()).await.map_err(store_error)?;
         recorded.await.map_err(store_error)?;
@@ -462,13 +453,13 @@ impl Job for NatsJob {
     }
 
     async fn bury(self, error: &str) -> Result<(), InboxError> {
-        let subject = self.inbox.subject("dead", &self.entry.digest());
+        let subject = self.inbox.subject("dead", &self.taken.entry.digest());
         let error = match error.char_indices().nth(MAX_ERROR_HEADER) {
             Some((end, _)) => format!("{}...", &error[..end]),
             None => error.to_owned(),
         };
-        let extra = [(Header::ERROR, error), (Header::ATTEMPTS, self.attempt.to_string())];
-        self.inbox.publish(subject, &self.entry, None, &extra).await?;
+        let extra = [(Header::ERROR, error), (Header::ATTEMPTS, self.taken.attempt.to_string())];
+        self.inbox.publish(subject, &self.taken.entry, None, &extra).await?;
         self.message.double_ack().await.map_err(store_error)
     }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{
     Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, MemoryInbox, Source, State, Status,
-    Stored,
+    Stored, Taken,
 };
 
 /// What [`open`] needs besides a URL.
@@ -282,12 +282,8 @@ impl From<super::rabbitmq::RabbitMqJob> for AnyJob {
 }
 
 impl Job for AnyJob {
-    fn entry(&self) -> &Entry {
-        each!(AnyJob, self, job => job.entry())
-    }
-
-    fn attempt(&self) -> u32 {
-        each!(AnyJob, self, job => job.attempt())
+    fn taken(&self) -> &Taken {
+        each!(AnyJob, self, job => job.taken())
     }
 
     fn renewal(&self) -> Option<Duration> {

@@ -48,7 +48,9 @@ use deadpool_postgres::{Object, Pool, RecyclingMethod};
 use tokio::sync::OnceCell;
 use tokio_postgres::Row;
 
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
+use super::{
+    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored, Taken,
+};
 use crate::dedup::{ClaimToken, KeyDigest, Table};
 use crate::verify::Algorithm;
 
@@ -297,8 +299,8 @@ impl Source for PostgresInbox {
                         inbox: self.clone(),
                         key,
                         token: token.clone(),
-                        attempt: u32::try_from(attempts).unwrap_or(0),
-                        entry,
+                        taken: Taken::new(entry, u32::try_from(attempts).unwrap_or(0))
+                            .leased(self.table.terms.lease),
                         transaction: Arc::new(TransactionSlot::new(self.transactions.clone())),
                     });
                 }
@@ -414,16 +416,11 @@ pub struct PostgresJob {
     inbox: PostgresInbox,
     key: Vec<u8>,
     token: Vec<u8>,
-    attempt: u32,
-    entry: Entry,
+    taken: Taken,
     transaction: Arc<TransactionSlot>,
 }
 
-impl std::fmt::Debug for PostgresJob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        super::debug_job(self, "PostgresJob", f)
-    }
-}
+super::debug_job!(PostgresJob);
 
 impl PostgresJob {
     /// Ends the handler's transaction, if any, then runs `sql` with the key and token.
@@ -438,16 +435,8 @@ impl PostgresJob {
 }
 
 impl Job for PostgresJob {
-    fn entry(&self) -> &Entry {
-        &self.entry
-    }
-
-    fn attempt(&self) -> u32 {
-        self.attempt
-    }
-
-    fn renewal(&self) -> Option<Duration> {
-        Some(crate::dedup::renewal_of(self.inbox.table.terms.lease))
+    fn taken(&self) -> &Taken {
+        &self.taken
     }
 
     async fn renew(&self) -> Result<bool, InboxError> {

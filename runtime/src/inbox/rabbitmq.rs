@@ -28,7 +28,9 @@ use lapin::{
 use tokio::sync::Mutex;
 
 use super::entry::{Header, Kept, epoch_millis, from_epoch_millis};
-use super::{Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored};
+use super::{
+    Completion, Enqueued, Entry, Inbox, InboxAdmin, InboxError, Job, Source, State, Status, Stored, Taken,
+};
 use crate::dedup::{Claim, ClaimGuard, Deduplicate, InMemoryDeduplicator};
 use crate::verify::Algorithm;
 
@@ -478,8 +480,7 @@ impl Source for RabbitMqSource {
                 RabbitMqJob {
                     link: Arc::clone(&self.link),
                     delivery,
-                    entry,
-                    attempt: before.saturating_add(1),
+                    taken: Taken::new(entry, before.saturating_add(1)),
                     settled: false,
                 }
             })
@@ -507,17 +508,12 @@ impl Source for RabbitMqSource {
 pub struct RabbitMqJob {
     link: Arc<Link>,
     delivery: Delivery,
-    entry: Entry,
-    attempt: u32,
+    taken: Taken,
     /// Acknowledged, or given back: nothing for the destructor to do.
     settled: bool,
 }
 
-impl std::fmt::Debug for RabbitMqJob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        super::debug_job(self, "RabbitMqJob", f)
-    }
-}
+super::debug_job!(RabbitMqJob);
 
 /// The broker requeues a delivery whose channel closed before its acknowledgement.
 const REQUEUED: &str = "the channel closed before the acknowledgement: the broker requeued the delivery";
@@ -547,7 +543,7 @@ impl RabbitMqJob {
         routing_key: &str,
         properties: BasicProperties,
     ) -> Result<(), InboxError> {
-        if let Err(err) = self.link.publish(exchange, routing_key, &self.entry.body, properties).await {
+        if let Err(err) = self.link.publish(exchange, routing_key, &self.taken.entry.body, properties).await {
             let _ = self.requeue().await;
             return Err(err);
         }
@@ -575,16 +571,12 @@ impl Drop for RabbitMqJob {
 }
 
 impl Job for RabbitMqJob {
-    fn entry(&self) -> &Entry {
-        &self.entry
+    fn taken(&self) -> &Taken {
+        &self.taken
     }
 
-    fn attempt(&self) -> u32 {
-        self.attempt
-    }
-
-    // The broker holds an unacknowledged delivery for as long as its channel lives: the
-    // defaults of `renewal` and `renew`.
+    // Taken without a lease (the broker holds an unacknowledged delivery for as long as
+    // its channel lives): the defaults of `renewal` and `renew`.
 
     async fn complete(mut self) -> Result<Completion, InboxError> {
         // Not acknowledged: requeued by the broker, it is another worker's now.
@@ -597,13 +589,15 @@ impl Job for RabbitMqJob {
         let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         let rung =
             RETRY_RUNGS_MS.into_iter().rev().find(|rung| *rung <= delay_ms).unwrap_or(RETRY_RUNGS_MS[0]);
-        let properties = properties_of(&self.entry, self.attempt, &[(Header::ERROR, text_value(error))]);
+        let properties =
+            properties_of(&self.taken.entry, self.taken.attempt, &[(Header::ERROR, text_value(error))]);
         let queue = self.link.retry_queue(rung);
         self.move_to("", &queue, properties).await
     }
 
     async fn bury(self, error: &str) -> Result<(), InboxError> {
-        let properties = properties_of(&self.entry, self.attempt, &[(Header::ERROR, text_value(error))]);
+        let properties =
+            properties_of(&self.taken.entry, self.taken.attempt, &[(Header::ERROR, text_value(error))]);
         let dead = self.link.dead();
         self.move_to(&dead, "", properties).await
     }

@@ -444,9 +444,12 @@ impl Inbox for Broken {
         }
         std::future::pending().await
     }
+}
 
-    fn source(&self) -> MemoryInbox {
-        self.inbox.source()
+/// Its workers take from the memory inbox inside.
+impl From<Broken> for MemoryInbox {
+    fn from(broken: Broken) -> Self {
+        broken.inbox
     }
 }
 

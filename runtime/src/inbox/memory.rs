@@ -162,11 +162,7 @@ impl Slot {
 
 impl Inbox for MemoryInbox {
     type Job = MemoryJob;
-    type Source = MemoryInbox;
-
-    fn source(&self) -> MemoryInbox {
-        self.clone()
-    }
+    type Source = Self;
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let key = entry.digest();

@@ -163,17 +163,23 @@ pub enum Completion {
 /// same promises: `enqueue` resolves only once the write is durable, a source's `take`
 /// hands each delivery to one worker at a time (until its lease runs out), and a delivery
 /// leaves the store only through [`Job::complete`].
-pub trait Inbox: Send + Sync + 'static {
+///
+/// An inbox is a handle to its store: its clones share it, as a receiver and the workers
+/// beside it do.
+pub trait Inbox: Clone + Send + Sync + 'static {
     /// A delivery taken for an attempt.
     type Job: Job;
-    /// What a worker takes deliveries from.
-    type Source: Source<Job = Self::Job>;
+    /// What a worker takes deliveries from, made from a clone of the inbox: the inbox
+    /// itself where workers take from the store directly (`type Source = Self`).
+    type Source: Source<Job = Self::Job> + From<Self>;
 
     /// Stores `entry`, resolving once the store has confirmed the write.
     fn enqueue(&self, entry: &Entry) -> impl Future<Output = Result<Enqueued, InboxError>> + Send;
 
     /// A source of deliveries for one worker, which [`Source::close`] ends.
-    fn source(&self) -> Self::Source;
+    fn source(&self) -> Self::Source {
+        Self::Source::from(self.clone())
+    }
 }
 
 /// Where one worker takes deliveries from: for most engines the inbox itself; for

@@ -323,11 +323,7 @@ struct Handled {
 
 impl Inbox for NatsInbox {
     type Job = NatsJob;
-    type Source = NatsInbox;
-
-    fn source(&self) -> NatsInbox {
-        self.clone()
-    }
+    type Source = Self;
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         // The server refuses a message over its `max_payload` (1 MiB by default), headers

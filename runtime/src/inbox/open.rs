@@ -155,17 +155,25 @@ pub enum AnyJob {
     RabbitMq(super::rabbitmq::RabbitMqJob),
 }
 
-/// Calls the same method on whichever engine `$value` holds.
+/// Calls the same method on whichever engine `$value` holds. With `$wrap as $into`,
+/// `$wrap` is `$into`'s variant of the same engine, to wrap what the call makes.
 macro_rules! each {
+    (@let $wrap:ident = $variant:path; $call:expr) => {{
+        let $wrap = $variant;
+        $call
+    }};
     ($enum:ident, $value:expr, $inner:ident => $call:expr) => {
+        each!($enum, $value, $inner, _same as $enum => $call)
+    };
+    ($enum:ident, $value:expr, $inner:ident, $wrap:ident as $into:ident => $call:expr) => {
         match $value {
-            $enum::Memory($inner) => $call,
+            $enum::Memory($inner) => each!(@let $wrap = $into::Memory; $call),
             #[cfg(feature = "postgres")]
-            $enum::Postgres($inner) => $call,
+            $enum::Postgres($inner) => each!(@let $wrap = $into::Postgres; $call),
             #[cfg(feature = "nats")]
-            $enum::Nats($inner) => $call,
+            $enum::Nats($inner) => each!(@let $wrap = $into::Nats; $call),
             #[cfg(feature = "rabbitmq")]
-            $enum::RabbitMq($inner) => $call,
+            $enum::RabbitMq($inner) => each!(@let $wrap = $into::RabbitMq; $call),
         }
     };
 }
@@ -207,42 +215,40 @@ impl Inbox for AnyInbox {
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         each!(AnyInbox, self, inbox => inbox.enqueue(entry).await)
     }
-
-    fn source(&self) -> AnySource {
-        match self {
-            AnyInbox::Memory(inbox) => AnySource::Memory(inbox.source()),
-            #[cfg(feature = "postgres")]
-            AnyInbox::Postgres(inbox) => AnySource::Postgres(inbox.source()),
-            #[cfg(feature = "nats")]
-            AnyInbox::Nats(inbox) => AnySource::Nats(inbox.source()),
-            #[cfg(feature = "rabbitmq")]
-            AnyInbox::RabbitMq(inbox) => AnySource::RabbitMq(inbox.source()),
-        }
-    }
 }
 
-/// A worker's source of deliveries from an [`AnyInbox`].
+/// A worker's source of deliveries from an [`AnyInbox`]: its engine's
+/// [`Source`](Inbox::Source).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum AnySource {
     /// From memory.
-    Memory(MemoryInbox),
+    Memory(<MemoryInbox as Inbox>::Source),
     /// From PostgreSQL.
     #[cfg(feature = "postgres")]
-    Postgres(super::PostgresInbox),
+    Postgres(<super::PostgresInbox as Inbox>::Source),
     /// From NATS JetStream.
     #[cfg(feature = "nats")]
-    Nats(super::NatsInbox),
+    Nats(<super::NatsInbox as Inbox>::Source),
     /// From RabbitMQ.
     #[cfg(feature = "rabbitmq")]
-    RabbitMq(super::rabbitmq::RabbitMqSource),
+    RabbitMq(<super::RabbitMqInbox<crate::dedup::AnyDeduplicator> as Inbox>::Source),
+}
+
+impl From<AnyInbox> for AnySource {
+    /// The source of whichever inbox `inbox` holds.
+    // Most engines are their own source: for them the conversion keeps the inbox as is.
+    #[allow(clippy::useless_conversion)]
+    fn from(inbox: AnyInbox) -> Self {
+        each!(AnyInbox, inbox, inbox, source as AnySource => source(inbox.into()))
+    }
 }
 
 impl Source for AnySource {
     type Job = AnyJob;
 
     async fn take(&mut self, max: usize, wait: Duration) -> Result<Vec<AnyJob>, InboxError> {
-        each!(AnySource, self, source => Ok(source.take(max, wait).await?.into_iter().map(Into::into).collect()))
+        each!(AnySource, self, source, job as AnyJob => Ok(source.take(max, wait).await?.into_iter().map(job).collect()))
     }
 
     async fn stop(&mut self) {
@@ -251,33 +257,6 @@ impl Source for AnySource {
 
     async fn close(self) {
         each!(AnySource, self, source => source.close().await)
-    }
-}
-
-impl From<super::memory::MemoryJob> for AnyJob {
-    fn from(job: super::memory::MemoryJob) -> Self {
-        AnyJob::Memory(job)
-    }
-}
-
-#[cfg(feature = "postgres")]
-impl From<super::postgres::PostgresJob> for AnyJob {
-    fn from(job: super::postgres::PostgresJob) -> Self {
-        AnyJob::Postgres(job)
-    }
-}
-
-#[cfg(feature = "nats")]
-impl From<super::nats::NatsJob> for AnyJob {
-    fn from(job: super::nats::NatsJob) -> Self {
-        AnyJob::Nats(job)
-    }
-}
-
-#[cfg(feature = "rabbitmq")]
-impl From<super::rabbitmq::RabbitMqJob> for AnyJob {
-    fn from(job: super::rabbitmq::RabbitMqJob) -> Self {
-        AnyJob::RabbitMq(job)
     }
 }
 

@@ -220,11 +220,7 @@ fn entry_of(row: &Row, at: usize, body: Bytes) -> Result<Entry, InboxError> {
 
 impl Inbox for PostgresInbox {
     type Job = PostgresJob;
-    type Source = PostgresInbox;
-
-    fn source(&self) -> PostgresInbox {
-        self.clone()
-    }
+    type Source = Self;
 
     async fn enqueue(&self, entry: &Entry) -> Result<Enqueued, InboxError> {
         let client = self.client().await?;

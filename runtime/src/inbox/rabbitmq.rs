@@ -399,10 +399,6 @@ impl<D: Deduplicate + 'static> Inbox for RabbitMqInbox<D> {
         claim.succeeded().await;
         Ok(Enqueued::Stored)
     }
-
-    fn source(&self) -> RabbitMqSource {
-        RabbitMqSource { link: Arc::clone(&self.link), consuming: None, prefetch: 1 }
-    }
 }
 
 /// A worker's consumer of a [`RabbitMqInbox`]: a connection of its own, with a prefetch
@@ -413,6 +409,13 @@ pub struct RabbitMqSource {
     consuming: Option<Box<(Connection, Channel, Consumer)>>,
     /// The most deliveries the worker asked for at once.
     prefetch: u16,
+}
+
+impl<D> From<RabbitMqInbox<D>> for RabbitMqSource {
+    /// A consumer of the inbox's queue, not started until the worker's first take.
+    fn from(inbox: RabbitMqInbox<D>) -> Self {
+        RabbitMqSource { link: inbox.link, consuming: None, prefetch: 1 }
+    }
 }
 
 impl std::fmt::Debug for RabbitMqSource {

@@ -1,7 +1,6 @@
 //! The handling half of an inbox: take, parse, handle, then complete, retry or bury.
 
 use std::future::Future;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,13 +51,10 @@ type Validator<E> = fn(&E) -> Result<(), Violations>;
 /// goes to the dead letter when taken once more past the policy's last attempt.
 pub struct Worker<E, H, I> {
     inbox: I,
-    handler: H,
-    policy: RetryPolicy,
+    /// The handler and the settings of each attempt, shared by the attempts once it runs.
+    shared: Shared<E, H>,
     concurrency: usize,
-    deadline: Option<Duration>,
     grace: Duration,
-    validator: Option<Validator<E>>,
-    events: PhantomData<fn() -> E>,
 }
 
 /// How many attempts a worker made, by how they ended, between its start and its stop.
@@ -130,19 +126,20 @@ where
     pub fn for_events(inbox: I, handler: H) -> Self {
         Worker {
             inbox,
-            handler,
-            policy: RetryPolicy::default(),
+            shared: Shared {
+                handler,
+                policy: RetryPolicy::default(),
+                deadline: Some(DEFAULT_ATTEMPT_DEADLINE),
+                validator: None,
+            },
             concurrency: 16,
-            deadline: Some(DEFAULT_ATTEMPT_DEADLINE),
             grace: DEFAULT_SHUTDOWN_GRACE,
-            validator: None,
-            events: PhantomData,
         }
     }
 
     /// Retries as `policy` says.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.policy = policy;
+        self.shared.policy = policy;
         self
     }
 
@@ -156,7 +153,7 @@ where
     /// `None` lets handlers run as long as they take (default 5 min). The delivery's
     /// lease is renewed while its handler runs, whatever the deadline.
     pub fn with_handler_deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.deadline = deadline;
+        self.shared.deadline = deadline;
         self
     }
 
@@ -175,13 +172,13 @@ where
     where
         E: Validate,
     {
-        self.validator = validate.then_some(|event: &E| event.validate());
+        self.shared.validator = validate.then_some(|event: &E| event.validate());
         self
     }
 
     /// The handler.
     pub fn handler(&self) -> &H {
-        &self.handler
+        &self.shared.handler
     }
 
     /// The inbox.
@@ -196,8 +193,8 @@ where
     ///
     /// Run it on tokio, in as many tasks and processes as you like.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> WorkerReport {
-        let Worker { inbox, handler, policy, concurrency, deadline, grace, validator, .. } = self;
-        let shared = Arc::new(Shared { handler, policy, deadline, validator });
+        let Worker { inbox, shared, concurrency, grace } = self;
+        let shared = Arc::new(shared);
         let mut source = inbox.source();
         let stopping = Shutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);

@@ -10,11 +10,14 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use lago_webhooks::inbox::{
-    Inbox, InboxAdmin, InboxError, InboxReceiver, MemoryInbox, RetryPolicy, State, Worker, WorkerReport,
+    AnyInbox, Inbox, InboxAdmin, InboxError, InboxReceiver, MemoryInbox, Options, RetryPolicy, State, Worker,
+    WorkerReport,
 };
 use lago_webhooks::shutdown::Shutdown;
 use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
 use lago_webhooks::{AsyncWebhookHandler, Delivery, HandlerResult, WebhookEvent, WebhookType};
+
+use crate::services::Cleanup;
 
 pub const HMAC_KEY: &str = "2f6c0a1e-inbox-key";
 
@@ -250,19 +253,40 @@ pub async fn a_stopping_worker_gives_back_what_it_holds<I: Inbox + InboxAdmin + 
     assert!(*attempt == 1 || counted && *attempt == 2, "{attempts:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn memory_stores_once_and_retries() {
-    stores_once_and_retries(MemoryInbox::new()).await;
+/// A test of each scenario above, in the engine's module that invokes it, on an inbox of
+/// its own from the module's `fresh()` (which returns what removes it once the test
+/// ends). `counted`: whether the engine may count an attempt given back.
+macro_rules! every_scenario {
+    (counted: $counted:literal) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn stores_once_and_retries() {
+            let (inbox, _cleanup) = fresh().await;
+            super::stores_once_and_retries(inbox).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_dead_letter_keeps_and_replays() {
+            let (inbox, _cleanup) = fresh().await;
+            super::the_dead_letter_keeps_and_replays(inbox).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_stopping_worker_gives_back_what_it_holds() {
+            let (inbox, _cleanup) = fresh().await;
+            super::a_stopping_worker_gives_back_what_it_holds(inbox, $counted).await;
+        }
+    };
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn memory_the_dead_letter_keeps_and_replays() {
-    the_dead_letter_keeps_and_replays(MemoryInbox::new()).await;
-}
+mod memory {
+    use lago_webhooks::inbox::MemoryInbox;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn memory_a_stopping_worker_gives_back_what_it_holds() {
-    a_stopping_worker_gives_back_what_it_holds(MemoryInbox::new(), false).await;
+    /// An inbox of its own; nothing to remove.
+    async fn fresh() -> (MemoryInbox, ()) {
+        (MemoryInbox::new(), ())
+    }
+
+    every_scenario!(counted: false);
 }
 
 mod postgres {
@@ -279,19 +303,14 @@ mod postgres {
             .with_poll_interval(std::time::Duration::from_millis(20))
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres_stores_once_and_retries() {
+    /// An inbox in a schema of its own, dropped once the test ends.
+    async fn fresh() -> (PostgresInbox, Cleanup) {
         let schema = Schema::create().await;
-        let _cleanup = Cleanup::schema(&schema.name);
-        super::stores_once_and_retries(inbox(&schema).await).await;
+        let cleanup = Cleanup::schema(&schema.name);
+        (inbox(&schema).await, cleanup)
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres_the_dead_letter_keeps_and_replays() {
-        let schema = Schema::create().await;
-        let _cleanup = Cleanup::schema(&schema.name);
-        super::the_dead_letter_keeps_and_replays(inbox(&schema).await).await;
-    }
+    every_scenario!(counted: false);
 
     /// Done rows past the retention are deleted as workers complete others; before, and
     /// without a retention, they are kept.
@@ -343,85 +362,44 @@ mod postgres {
         assert_eq!(stored.entry.organization_id.as_deref(), Some("org\u{FFFD}"));
         assert_eq!(&stored.entry.body[..], body);
     }
+}
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres_a_stopping_worker_gives_back_what_it_holds() {
-        let schema = Schema::create().await;
-        let _cleanup = Cleanup::schema(&schema.name);
-        super::a_stopping_worker_gives_back_what_it_holds(inbox(&schema).await, false).await;
-    }
+/// An inbox opened by URL, as programs open it, under `name`, a name no other test uses,
+/// with a short lease where the engine leases; `cleanup` removes what it made once the
+/// test ends.
+async fn opened(url: String, name: String, cleanup: fn(&str) -> Cleanup) -> (AnyInbox, Cleanup) {
+    let cleanup = cleanup(&name);
+    let options = Options::default().with_name(name).with_lease(Duration::from_secs(2));
+    let inbox = lago_webhooks::inbox::open(&url, &options)
+        .await
+        .unwrap_or_else(|err| panic!("cannot open the inbox at {url}: {err}"));
+    (inbox, cleanup)
 }
 
 mod nats {
-    use lago_webhooks::inbox::NatsInbox;
-    use lago_webhooks::inbox::nats::NatsOptions;
+    use lago_webhooks::inbox::AnyInbox;
 
     use crate::services::{Cleanup, nats_stream, nats_url};
 
-    /// An inbox in a stream of its own, with a short lease.
-    pub async fn inbox(stream: &str) -> NatsInbox {
-        let url = nats_url();
-        let options = NatsOptions::new(stream).with_lease(std::time::Duration::from_secs(2));
-        NatsInbox::connect_with(&url, options)
-            .await
-            .unwrap_or_else(|err| panic!("cannot use NATS at {url}: {err}"))
+    /// An inbox in streams of its own.
+    async fn fresh() -> (AnyInbox, Cleanup) {
+        super::opened(nats_url(), nats_stream(), Cleanup::nats).await
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn nats_stores_once_and_retries() {
-        let stream = nats_stream();
-        let _cleanup = Cleanup::nats(&stream);
-        super::stores_once_and_retries(inbox(&stream).await).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn nats_the_dead_letter_keeps_and_replays() {
-        let stream = nats_stream();
-        let _cleanup = Cleanup::nats(&stream);
-        super::the_dead_letter_keeps_and_replays(inbox(&stream).await).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn nats_a_stopping_worker_gives_back_what_it_holds() {
-        let stream = nats_stream();
-        let _cleanup = Cleanup::nats(&stream);
-        super::a_stopping_worker_gives_back_what_it_holds(inbox(&stream).await, true).await;
-    }
+    every_scenario!(counted: true);
 }
 
 mod rabbitmq {
-    use lago_webhooks::inbox::RabbitMqInbox;
+    use lago_webhooks::inbox::AnyInbox;
 
     use crate::services::{Cleanup, amqp_url, rabbitmq_queue};
 
     /// An inbox in queues of its own.
-    pub async fn inbox(queue: &str) -> RabbitMqInbox {
-        let url = amqp_url();
-        RabbitMqInbox::connect_to_queue(&url, queue)
-            .await
-            .unwrap_or_else(|err| panic!("cannot use RabbitMQ at {url}: {err}"))
+    async fn fresh() -> (AnyInbox, Cleanup) {
+        super::opened(amqp_url(), rabbitmq_queue(), Cleanup::rabbitmq).await
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn rabbitmq_stores_once_and_retries() {
-        let queue = rabbitmq_queue();
-        let _cleanup = Cleanup::rabbitmq(&queue);
-        super::stores_once_and_retries(inbox(&queue).await).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn rabbitmq_the_dead_letter_keeps_and_replays() {
-        let queue = rabbitmq_queue();
-        let _cleanup = Cleanup::rabbitmq(&queue);
-        super::the_dead_letter_keeps_and_replays(inbox(&queue).await).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn rabbitmq_a_stopping_worker_gives_back_what_it_holds() {
-        let queue = rabbitmq_queue();
-        let _cleanup = Cleanup::rabbitmq(&queue);
-        super::a_stopping_worker_gives_back_what_it_holds(inbox(&queue).await, true).await;
-    }
+    every_scenario!(counted: true);
 }
 
 /// An inbox whose store never answers, or fails, as a store that is down does.

@@ -222,15 +222,12 @@ fn write_crate(dir: &Path, dependencies: &str, programs: &[(String, &str)]) {
     std::fs::copy(workspace().join("spec/lago-webhooks.json"), dir.join("lago-webhooks.json")).unwrap();
 }
 
-/// Runs cargo in `dir` with the target directory all these crates share.
+/// Runs cargo in `dir`, in the target directory all these crates share with the workspace.
 fn cargo(dir: &Path, args: &[&str]) -> String {
-    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-target");
     let output = crate::nested_cargo::outside()
         .args(args)
         .args(["--quiet", "--offline"])
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -328,7 +325,7 @@ fn specs_read_at_run_time_find_what_the_code_generated_from_them_finds() {
     let bundled = std::fs::read_to_string(workspace().join("spec/lago-webhooks.json")).unwrap();
     let specs = crate::mutated_specs::write_specs(&dir, &bundled);
     cargo(&dir, &["build", "--bin", "compare"]);
-    let binary = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outside-target/debug/compare");
+    let binary = crate::nested_cargo::outside_binary("compare");
     crate::mutated_specs::compare(&specs, |input| {
         use std::io::Write;
         let mut child = std::process::Command::new(&binary)

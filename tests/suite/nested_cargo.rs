@@ -28,12 +28,25 @@ pub fn command() -> Command {
     cargo
 }
 
-/// Cargo for a crate outside the workspace, built once in a test: without debug info or
-/// incremental state, which such a build never uses and which make it a fifth slower.
+/// Cargo for a crate outside the workspace, built in the workspace's own target directory
+/// with the workspace's dev profile (`debug = "line-tables-only"`, from the root
+/// manifest, which a crate outside does not read): every dependency it shares with the
+/// workspace, same version and features, is then the one `cargo test` has already built,
+/// instead of a third build of the tree beside the workspace's and trybuild's. Cargo
+/// holds its lock on the directory only while it builds, not while the tests run.
 pub fn outside() -> Command {
     let mut cargo = command();
-    cargo.env("CARGO_PROFILE_DEV_DEBUG", "false").env("CARGO_INCREMENTAL", "0");
+    let target =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("tmp is in the target directory");
+    cargo.env("CARGO_TARGET_DIR", target).env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     cargo
+}
+
+/// Where [`outside`] puts a program it builds.
+pub fn outside_binary(name: &str) -> std::path::PathBuf {
+    let target =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("tmp is in the target directory");
+    target.join("debug").join(name)
 }
 
 #[test]

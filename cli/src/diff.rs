@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use lago_webhooks_codegen::SpecSource;
-use lago_webhooks_codegen::model::{EnumValue, Field, Message, Spec};
+use lago_webhooks_codegen::model::{EnumValue, Field, Message, Spec, UnionVariant};
 
 use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
@@ -97,37 +97,58 @@ fn pair<'a, T>(before: &'a [T], after: &'a [T], name: impl Fn(&T) -> &str) -> Pa
     paired
 }
 
+impl<T> Paired<'_, T> {
+    /// Reports each item only before as `<label> removed` (breaking) and each item only
+    /// after as `<label> added<how>`, with the impact and wording `added` gives it.
+    fn report(
+        &self,
+        changes: &mut Changes,
+        label: impl Fn(&T) -> String,
+        added: impl Fn(&T) -> (Impact, &'static str),
+    ) {
+        for item in &self.removed {
+            changes.add(Impact::Major, format!("{} removed", label(item)));
+        }
+        for item in &self.added {
+            let (impact, how) = added(item);
+            changes.add(impact, format!("{} added{how}", label(item)));
+        }
+    }
+}
+
+/// New messages, objects, enumerations and unions break no code reading webhooks.
+fn a_new_type<T>(_: &T) -> (Impact, &'static str) {
+    (Impact::Minor, "")
+}
+
 fn compare(old: &Spec, new: &Spec) -> Changes {
     let mut changes = Changes(Vec::new());
     // Messages, by webhook type.
     let messages = pair(&old.messages, &new.messages, |m| &m.webhook_type);
-    for message in messages.removed {
-        changes.add(Impact::Major, format!("message `{}` removed", message.webhook_type));
-    }
+    messages.report(&mut changes, |m| format!("message `{}`", m.webhook_type), a_new_type);
     let shape = |m: &Message| (m.payload.clone(), m.payload_key.clone(), m.object_type.clone());
     for (before, _) in messages.kept.iter().filter(|(before, after)| shape(before) != shape(after)) {
         changes.add(Impact::Major, format!("message `{}` changed its payload", before.webhook_type));
     }
-    for message in messages.added {
-        changes.add(Impact::Minor, format!("message `{}` added", message.webhook_type));
-    }
     // Objects and their fields.
     let objects = pair(&old.objects, &new.objects, |o| &o.name);
-    for object in objects.removed {
-        changes.add(Impact::Major, format!("object `{}` removed", object.name));
-    }
+    objects.report(&mut changes, |o| format!("object `{}`", o.name), a_new_type);
     for (object, now) in objects.kept {
         let fields = pair(&object.fields, &now.fields, |f| &f.name);
-        for field in fields.removed {
-            changes.add(Impact::Major, format!("field `{}.{}` removed", object.name, field.name));
-        }
+        // A field always present is one older payloads lack.
+        fields.report(
+            &mut changes,
+            |f| format!("field `{}.{}`", object.name, f.name),
+            |f| {
+                if f.optional || f.nullable {
+                    (Impact::Minor, "")
+                } else {
+                    (Impact::Major, ", always present")
+                }
+            },
+        );
         for (before, after) in fields.kept {
             compare_field(&mut changes, &object.name, before, after);
-        }
-        for field in fields.added {
-            let impact = if field.optional || field.nullable { Impact::Minor } else { Impact::Major };
-            let what = if impact == Impact::Major { "added, always present" } else { "added" };
-            changes.add(impact, format!("field `{}.{}` {what}", object.name, field.name));
         }
         if object.description != now.description {
             changes.add(Impact::Patch, format!("object `{}`: description", object.name));
@@ -136,23 +157,13 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             changes.add(Impact::Patch, format!("object `{}`: validation rules", object.name));
         }
     }
-    for object in objects.added {
-        changes.add(Impact::Minor, format!("object `{}` added", object.name));
-    }
-    // Enumerations and their values.
+    // Enumerations and their values: a new value is a new variant of an exhaustive enum.
     let enums = pair(&old.enums, &new.enums, |e| &e.name);
-    for enumeration in enums.removed {
-        changes.add(Impact::Major, format!("enumeration `{}` removed", enumeration.name));
-    }
+    enums.report(&mut changes, |e| format!("enumeration `{}`", e.name), a_new_type);
     for (enumeration, now) in enums.kept {
         let values = pair(&enumeration.values, &now.values, |v| &v.value);
-        for value in values.removed {
-            changes.add(Impact::Major, format!("value `{}` of `{}` removed", value.value, enumeration.name));
-        }
-        for value in values.added {
-            let text = format!("value `{}` of `{}` added (a new variant)", value.value, enumeration.name);
-            changes.add(Impact::Major, text);
-        }
+        let label = |v: &EnumValue| format!("value `{}` of `{}`", v.value, enumeration.name);
+        values.report(&mut changes, label, |_| (Impact::Major, " (a new variant)"));
         let worded = |(v, n): &(&EnumValue, &EnumValue)| {
             n.description != v.description || n.http_status != v.http_status
         };
@@ -161,29 +172,16 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             changes.add(Impact::Patch, text);
         }
     }
-    for enumeration in enums.added {
-        changes.add(Impact::Minor, format!("enumeration `{}` added", enumeration.name));
-    }
-    // Unions and their variants.
+    // Unions and their variants, matched exhaustively too.
     let unions = pair(&old.unions, &new.unions, |u| &u.name);
-    for union in unions.removed {
-        changes.add(Impact::Major, format!("union `{}` removed", union.name));
-    }
+    unions.report(&mut changes, |u| format!("union `{}`", u.name), a_new_type);
     for (union, now) in unions.kept {
         let variants = pair(&union.variants, &now.variants, |v| &v.name);
-        for variant in variants.removed {
-            changes.add(Impact::Major, format!("variant `{}` of `{}` removed", variant.name, union.name));
-        }
+        let label = |v: &UnionVariant| format!("variant `{}` of `{}`", v.name, union.name);
+        variants.report(&mut changes, label, |_| (Impact::Major, ""));
         for (variant, _) in variants.kept.iter().filter(|(before, after)| before.ty != after.ty) {
-            changes
-                .add(Impact::Major, format!("variant `{}` of `{}` changed type", variant.name, union.name));
+            changes.add(Impact::Major, format!("{} changed type", label(variant)));
         }
-        for variant in variants.added {
-            changes.add(Impact::Major, format!("variant `{}` of `{}` added", variant.name, union.name));
-        }
-    }
-    for union in unions.added {
-        changes.add(Impact::Minor, format!("union `{}` added", union.name));
     }
     if old
         .messages

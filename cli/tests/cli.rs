@@ -338,8 +338,7 @@ fn import_openapi_converts_split_and_bundled_descriptions_alike() {
     let spec = imported("split/openapi.yaml");
     assert_eq!(spec, imported("bundled.yaml"), "the split files and the bundled file give one spec");
 
-    let types: Vec<&str> =
-        spec["messages"].as_array().unwrap().iter().map(|m| m["webhook_type"].as_str().unwrap()).collect();
+    let types = texts(&spec["messages"], "webhook_type");
     assert_eq!(
         types,
         [
@@ -356,8 +355,7 @@ fn import_openapi_converts_split_and_bundled_descriptions_alike() {
     let invoice = find(&spec["objects"], "name", "Invoice");
     assert_eq!(invoice["description"], "A bill sent to a customer.");
     let field = |object: &serde_json::Value, name: &str| find(&object["fields"], "name", name).clone();
-    let names: Vec<&str> =
-        invoice["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let names = texts(&invoice["fields"], "name");
     assert_eq!(names[..3], ["lago_id", "number", "status"]);
     assert_eq!(names[names.len() - 3..], ["customer", "fees", "error_details"]);
     // Formats, enumerations, Currency, required and nullable in both notations.
@@ -893,6 +891,11 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The text under `key` of each item of the JSON array `list`.
+fn texts<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    list.as_array().unwrap().iter().map(|item| item[key].as_str().unwrap()).collect()
+}
+
 /// Imports `file` into a new spec with --write, checks that the generator takes it, and
 /// that importing again finds no drift; returns the spec and what the first import said
 /// on stderr.
@@ -927,8 +930,7 @@ fn import_openapi_reads_schemas_that_hold_themselves_or_repeat_without_failing()
     assert_eq!(itself["fields"].as_array().unwrap().len(), 1);
     // Each level of members included twice adds its property once.
     let wide = find(&spec["objects"], "name", ty("wide").as_str());
-    let names: Vec<&str> =
-        wide["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let names = texts(&wide["fields"], "name");
     assert_eq!(names.len(), 41, "{names:?}");
     assert_eq!((names[0], names[39], names[40]), ("leaf", "level1", "level0"));
     assert_eq!(wide["description"], "The innermost level.");
@@ -965,8 +967,7 @@ fn import_openapi_makes_a_spec_of_names_and_values_the_format_cannot_hold_as_wri
     let file = openapi("hostile/names.yaml");
     let (spec, warnings) = import_checked_and_round_tripped(&file, "import-openapi-names");
     // Each webhook that cannot be a message of its own is left out, saying where and why.
-    let types: Vec<&str> =
-        spec["messages"].as_array().unwrap().iter().map(|m| m["webhook_type"].as_str().unwrap()).collect();
+    let types = texts(&spec["messages"], "webhook_type");
     assert_eq!(types, ["thing.named", "other.named"]);
     for warning in [
         format!(
@@ -989,8 +990,7 @@ fn import_openapi_makes_a_spec_of_names_and_values_the_format_cannot_hold_as_wri
 
     let thing = find(&spec["objects"], "name", "Thing");
     let field = |name: &str| find(&thing["fields"], "name", name).clone();
-    let names: Vec<&str> =
-        thing["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let names = texts(&thing["fields"], "name");
     assert_eq!(
         names,
         [
@@ -1049,8 +1049,7 @@ fn import_openapi_makes_a_spec_of_names_and_values_the_format_cannot_hold_as_wri
     // Nor the types their alternatives defined: `Inner` keeps its name for its next use.
     assert_eq!(field("object_or_bare_list")["type"], "json");
     assert_eq!(field("inner")["type"], "Inner");
-    let objects: Vec<&str> =
-        spec["objects"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    let objects = texts(&spec["objects"], "name");
     assert_eq!(objects, ["Thing", "Self_", "Type1099form", "Text", "Inner", "WebhookEvent2"]);
 }
 

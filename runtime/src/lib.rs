@@ -68,6 +68,19 @@
 
 #![deny(missing_docs)]
 
+/// Implements `Display` as the type's `as_str`: the enums that name something (a
+/// lifecycle, a signature scheme, an inbox state) print as a spec, a header or a command
+/// line writes them. Defined before the modules, so that each of them sees it.
+macro_rules! display_as_str {
+    ($name:ty) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod borrowed;
 mod counters;
 mod decimal;

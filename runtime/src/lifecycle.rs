@@ -1,7 +1,5 @@
 //! Whether Lago still sends a webhook type.
 
-use std::fmt;
-
 /// Whether current Lago still sends a webhook type; see `WebhookType::lifecycle`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Lifecycle {
@@ -24,8 +22,4 @@ impl Lifecycle {
     }
 }
 
-impl fmt::Display for Lifecycle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Lifecycle);

@@ -1,7 +1,6 @@
 //! What a person asks of an inbox: how it stands, what it holds, and putting dead
 //! deliveries back to work. `lago-webhooks inbox` is built on it.
 
-use std::fmt;
 use std::future::Future;
 use std::str::FromStr;
 use std::time::SystemTime;
@@ -41,11 +40,7 @@ impl State {
     }
 }
 
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(State);
 
 impl FromStr for State {
     type Err = String;

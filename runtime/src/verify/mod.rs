@@ -37,8 +37,6 @@ mod hmac;
 #[cfg(feature = "jwt")]
 mod jwt;
 
-use std::fmt;
-
 use crate::{Delivery, FromBody, ParseError, Received, Refusal, Webhook};
 
 pub use self::hmac::HmacKey;
@@ -77,11 +75,7 @@ impl Algorithm {
     }
 }
 
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(Algorithm);
 
 /// Why a delivery was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -24,6 +24,14 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Where a test writes a spec of its own (`spec.json` in its scratch directory), no
+/// spec there yet.
+fn scratch_spec(name: &str) -> PathBuf {
+    let path = scratch(name).join("spec.json");
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
 /// The bundled spec as JSON, to edit.
 fn bundled() -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(workspace().join("spec/lago-webhooks.json")).unwrap())
@@ -425,9 +433,7 @@ fn import_openapi_converts_split_and_bundled_descriptions_alike() {
     expect(find(&spec["objects"], "name", "WalletTransactionExtended"), "invoice", "InvoiceBase", true, true);
 
     // What it writes is a spec the generator takes.
-    let dir = scratch("import-openapi-new");
-    let path = dir.join("spec.json");
-    let _ = std::fs::remove_file(&path);
+    let path = scratch_spec("import-openapi-new");
     let output =
         run(&["import-openapi", &openapi("split/openapi.yaml"), "--into", path.to_str().unwrap(), "--write"]);
     assert!(output.status.success(), "{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
@@ -437,10 +443,8 @@ fn import_openapi_converts_split_and_bundled_descriptions_alike() {
 
 #[test]
 fn import_openapi_round_trips_and_reports_and_merges_drift_keeping_curation() {
-    let dir = scratch("import-openapi-drift");
-    let path = dir.join("spec.json");
+    let path = scratch_spec("import-openapi-drift");
     let spec = path.to_str().unwrap();
-    let _ = std::fs::remove_file(&path);
     let import = |file: &str, write: bool| {
         let mut args = vec!["import-openapi", file, "--into", spec];
         if write {
@@ -900,9 +904,7 @@ fn texts<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
 /// that importing again finds no drift; returns the spec and what the first import said
 /// on stderr.
 fn import_checked_and_round_tripped(file: &str, name: &str) -> (serde_json::Value, String) {
-    let dir = scratch(name);
-    let path = dir.join("spec.json");
-    let _ = std::fs::remove_file(&path);
+    let path = scratch_spec(name);
     let spec = path.to_str().unwrap();
     let output = run(&["import-openapi", file, "--into", spec, "--write"]);
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
@@ -1219,10 +1221,8 @@ fn import_openapi_merges_ten_thousand_new_types() {
 
 #[test]
 fn import_openapi_drift_is_a_gate_of_what_the_spec_has_not_decided() {
-    let dir = scratch("import-openapi-gate");
-    let path = dir.join("spec.json");
+    let path = scratch_spec("import-openapi-gate");
     let spec = path.to_str().unwrap();
-    let _ = std::fs::remove_file(&path);
     let file = openapi("split/openapi.yaml");
     assert!(run(&["import-openapi", &file, "--into", spec, "--write"]).status.success());
     // A field left out on purpose, recorded as decided with a reason, and a recorded

@@ -363,10 +363,21 @@ fn deeply_nested_arrays_are_refused_without_recursing() {
     value["objects"][1]["fields"][0]["type"] = json!(format!("string{}", "[]".repeat(20_000)));
     let messages = messages(&value);
     assert_eq!(messages.len(), 1);
-    assert!(
-        messages[0].ends_with("nests arrays 20000 deep; at most 8 are supported"),
-        "{}",
-        &messages[0][messages[0].len() - 60..]
+    assert_eq!(messages[0], "`string[]…[]` nests arrays 20000 deep; at most 8 are supported");
+}
+
+#[test]
+fn a_type_name_of_a_megabyte_is_quoted_short_and_compared_with_no_name() {
+    let mut value = spec();
+    let name = "Q".repeat(1 << 20);
+    value["objects"][1]["fields"][0]["type"] = json!(name);
+    let messages = messages(&value);
+    assert_eq!(
+        messages,
+        [format!(
+            "`{}… (1048576 characters)` is not defined: no object, enumeration or union has that name",
+            "Q".repeat(60)
+        )]
     );
 }
 

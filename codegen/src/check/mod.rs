@@ -151,8 +151,10 @@ impl Checker<'_> {
         let base = expr.trim_end_matches("[]");
         let depth = (expr.len() - base.len()) / 2;
         if depth > MAX_ARRAY_DEPTH {
+            // Written short: the expression may be megabytes of `[]`.
+            let base = clip(base);
             let message =
-                format!("`{expr}` nests arrays {depth} deep; at most {MAX_ARRAY_DEPTH} are supported");
+                format!("`{base}[]…[]` nests arrays {depth} deep; at most {MAX_ARRAY_DEPTH} are supported");
             self.error(pointer, message);
             return None;
         }
@@ -183,6 +185,7 @@ impl Checker<'_> {
     /// Names starting in upper case are meant as references to objects or enumerations;
     /// the rest as built-in types. Either way, suggest the nearest existing name.
     fn unknown_type_message(&self, expr: &str) -> String {
+        let expr = &clip(expr);
         let defined = self.names.keys().map(String::as_str);
         let builtin = Primitive::NAMES.iter().map(|(n, _)| *n);
         if expr.starts_with(|c: char| c.is_ascii_uppercase()) {
@@ -511,4 +514,14 @@ fn envelope_text(example: &Value, payload_key: &str) -> String {
     let members: Vec<String> =
         ordered.chain(rest).map(|(k, v)| format!("{}:{v}", Value::String(k.clone()))).collect();
     format!("{{{}}}", members.join(","))
+}
+
+/// A name as an error message quotes it: whole up to 80 characters, otherwise its start
+/// and its length, so that a hostile spec cannot make one message megabytes long.
+fn clip(name: &str) -> String {
+    if name.chars().count() <= 80 {
+        return name.to_owned();
+    }
+    let start: String = name.chars().take(60).collect();
+    format!("{start}… ({} characters)", name.chars().count())
 }

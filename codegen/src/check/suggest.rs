@@ -11,9 +11,14 @@ pub(super) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a 
 
 /// The candidate nearest to `name` by edit distance, if near enough to be a likely typo.
 fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let allowed = |c: &str| (name.len().max(c.len()) / 3).max(1);
     candidates
+        // Lengths further apart than the allowed distance are too far without measuring:
+        // the distance is at least their difference, and a name of a megabyte would
+        // otherwise be compared character by character with every candidate.
+        .filter(|c| name.len().abs_diff(c.len()) <= allowed(c))
         .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= (name.len().max(c.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= allowed(c))
         .min()
         .map(|(_, c)| c)
 }

@@ -10,6 +10,7 @@ mod controls;
 mod diff;
 mod drift;
 mod generate;
+mod history;
 mod import_docs;
 mod import_openapi;
 mod inbox;
@@ -59,6 +60,10 @@ enum Command {
     /// Look into an inbox (PostgreSQL, NATS JetStream or RabbitMQ): its status, its
     /// deliveries, and replaying or purging them.
     Inbox(inbox::Args),
+    /// Read a lago-api git repository at each release tag (v1.0.0 on) and HEAD: the webhook
+    /// types each release sends and the payload keys of each, with what changed from the
+    /// release before (`--json` for the whole reading).
+    History(history::Args),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +77,8 @@ fn main() -> ExitCode {
         Command::Trigger(args) => trigger::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Inbox(args) => inbox::run(args),
+        // It exits with 2 when it cannot run, so it ends the command itself.
+        Command::History(args) => return history::main(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

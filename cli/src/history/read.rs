@@ -67,10 +67,10 @@ impl Codebase {
                 return Some((current, body));
             }
             for module in def.includes.iter().rev() {
-                if let Some(module) = self.resolve(module, &current) {
-                    if let Some(body) = self.classes.get(&module).and_then(|def| def.methods.get(method)) {
-                        return Some((module, body));
-                    }
+                if let Some(module) = self.resolve(module, &current)
+                    && let Some(body) = self.classes.get(&module).and_then(|def| def.methods.get(method))
+                {
+                    return Some((module, body));
                 }
             }
             current = self.resolve(def.parent.as_deref()?, &current)?;
@@ -92,6 +92,8 @@ pub struct Message {
     pub object_type: String,
     /// The key the payload is under (Lago's base service uses `object_type`).
     pub payload_key: String,
+    /// The serializer that builds the payload (`V1::PaymentSerializer`), when read.
+    pub serializer: Option<String>,
     /// The payload's keys.
     pub keys: Shape,
 }
@@ -128,12 +130,15 @@ pub fn messages(code: &Codebase, service_names: &[String], catalogue: Option<&[S
                 continue;
             }
         };
+        let mut serializer = None;
         let keys = match code.method(service, "object_serializer") {
             Some((owner, body)) => {
                 let mut context = Context::new(service, &owner, "object_serializer", Vec::new());
                 match reader.body(&mut context, body) {
                     Value::Serializer { class, includes } => {
-                        reader.method(&class, "serialize", &includes).shape()
+                        let keys = reader.method(&class, "serialize", &includes).shape();
+                        serializer = Some(class);
+                        keys
                     }
                     other => {
                         let what = format!(
@@ -151,7 +156,8 @@ pub fn messages(code: &Codebase, service_names: &[String], catalogue: Option<&[S
                 Shape::Leaf
             }
         };
-        let message = Message { object_type: object_type.clone(), payload_key: object_type, keys };
+        let message =
+            Message { object_type: object_type.clone(), payload_key: object_type, serializer, keys };
         match messages.remove(&webhook_type) {
             Some(existing) if existing.object_type != message.object_type => {
                 reader.note(
@@ -417,22 +423,17 @@ impl Reader<'_> {
                 return value;
             }
             // `name[:key] = value`
-            if is_assignment {
-                if let Some((local, key)) = target.strip_suffix(']').and_then(|rest| rest.split_once('[')) {
-                    if let (true, Some(key)) = (context.locals.contains_key(local), ruby::literal(key)) {
-                        let value = self.expression(context, after).shape();
-                        let mut keys = BTreeMap::new();
-                        keys.insert(key, value);
-                        let merged = context
-                            .locals
-                            .remove(local)
-                            .unwrap_or(UNKNOWN)
-                            .shape()
-                            .union(Shape::Object(keys));
-                        context.locals.insert(local.to_owned(), Value::Shape(merged.clone()));
-                        return Value::Shape(merged);
-                    }
-                }
+            if is_assignment
+                && let Some((local, key)) = target.strip_suffix(']').and_then(|rest| rest.split_once('['))
+                && let (true, Some(key)) = (context.locals.contains_key(local), ruby::literal(key))
+            {
+                let value = self.expression(context, after).shape();
+                let mut keys = BTreeMap::new();
+                keys.insert(key, value);
+                let merged =
+                    context.locals.remove(local).unwrap_or(UNKNOWN).shape().union(Shape::Object(keys));
+                context.locals.insert(local.to_owned(), Value::Shape(merged.clone()));
+                return Value::Shape(merged);
             }
         }
         let value = self.expression(context, text);
@@ -452,18 +453,18 @@ impl Reader<'_> {
         if text.is_empty() {
             return UNKNOWN;
         }
-        if let Some(at) = ruby::find_top(text, " ? ") {
-            if let Some(colon) = ruby::find_top(&text[at + 3..], " : ") {
-                let (yes, no) = (&text[at + 3..at + 3 + colon], &text[at + 3 + colon + 3..]);
-                return match self.condition(context, &text[..at]) {
-                    Some(true) => self.expression(context, yes),
-                    Some(false) => self.expression(context, no),
-                    None => {
-                        let yes = self.expression(context, yes).shape();
-                        Value::Shape(yes.union(self.expression(context, no).shape()))
-                    }
-                };
-            }
+        if let Some(at) = ruby::find_top(text, " ? ")
+            && let Some(colon) = ruby::find_top(&text[at + 3..], " : ")
+        {
+            let (yes, no) = (&text[at + 3..at + 3 + colon], &text[at + 3 + colon + 3..]);
+            return match self.condition(context, &text[..at]) {
+                Some(true) => self.expression(context, yes),
+                Some(false) => self.expression(context, no),
+                None => {
+                    let yes = self.expression(context, yes).shape();
+                    Value::Shape(yes.union(self.expression(context, no).shape()))
+                }
+            };
         }
         for operator in [" || ", " && "] {
             if let Some(at) = ruby::find_top(text, operator) {
@@ -531,10 +532,10 @@ impl Reader<'_> {
         if !ruby::is_identifier(name) {
             return UNKNOWN;
         }
-        if name == text {
-            if let Some(value) = context.locals.get(name) {
-                return value.clone();
-            }
+        if name == text
+            && let Some(value) = context.locals.get(name)
+        {
+            return value.clone();
         }
         if matches!(name, "model" | "object" | "options" | "self") {
             return UNKNOWN;
@@ -599,7 +600,13 @@ impl Reader<'_> {
             }
             ("merge" | "merge!" | "deep_merge" | "deep_merge!" | "reverse_merge" | "update", value) => {
                 let mut shape = value.shape();
-                for arg in ruby::split_top(call.args.unwrap_or(""), ',') {
+                let args = call.args.unwrap_or("");
+                let arguments = ruby::split_top(args, ',');
+                if arguments.iter().any(|arg| label(arg).is_some()) {
+                    // `merge(key: value)`: a hash without its braces.
+                    return Value::Shape(shape.union(self.hash(context, args)));
+                }
+                for arg in arguments {
                     shape = shape.union(self.expression(context, arg).shape());
                 }
                 Value::Shape(shape)
@@ -737,14 +744,14 @@ impl Reader<'_> {
         if text.trim() == "options[:includes]" {
             return context.includes.clone();
         }
-        if let Some(at) = ruby::find_top(text, " ? ") {
-            if let Some(colon) = ruby::find_top(&text[at + 3..], " : ") {
-                let (yes, no) = (&text[at + 3..at + 3 + colon], &text[at + 3 + colon + 3..]);
-                return match self.condition(context, &text[..at]) {
-                    Some(false) => self.includes(context, no),
-                    _ => self.includes(context, yes),
-                };
-            }
+        if let Some(at) = ruby::find_top(text, " ? ")
+            && let Some(colon) = ruby::find_top(&text[at + 3..], " : ")
+        {
+            let (yes, no) = (&text[at + 3..at + 3 + colon], &text[at + 3 + colon + 3..]);
+            return match self.condition(context, &text[..at]) {
+                Some(false) => self.includes(context, no),
+                _ => self.includes(context, yes),
+            };
         }
         let what = format!("includes computed at run time (taken as none): `{}`", one_line(text));
         self.note(&context.class.clone(), &context.method.clone(), &what);
@@ -792,17 +799,17 @@ impl<'a> Call<'a> {
         let name = &segment[..end];
         let mut rest = segment[end..].trim_start();
         let mut args = None;
-        if rest.starts_with('(') {
-            if let Some(close) = ruby::matching(rest, 0) {
-                args = Some(&rest[1..close]);
-                rest = rest[close + 1..].trim_start();
-            }
+        if rest.starts_with('(')
+            && let Some(close) = ruby::matching(rest, 0)
+        {
+            args = Some(&rest[1..close]);
+            rest = rest[close + 1..].trim_start();
         }
         let mut block = None;
-        if rest.starts_with('{') {
-            if let Some(close) = ruby::matching(rest, 0) {
-                block = Some(&rest[1..close]);
-            }
+        if rest.starts_with('{')
+            && let Some(close) = ruby::matching(rest, 0)
+        {
+            block = Some(&rest[1..close]);
         }
         Call { name, args, block }
     }
@@ -889,5 +896,175 @@ fn walk_top(text: &str, mut visit: impl FnMut(usize, char)) {
             _ if depth == 0 => visit(at, c),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Snippets written for these tests in the shape of a serializer code base: a base
+    // class, a serializer with includes, a helper module, a collection, a nested one.
+    const BASE: &str = "class BaseShape\n  def serialize\n    { ident: model.id }\n  end\nend\n";
+    const GADGET: &str = r#"
+module Shop
+  class GadgetSerializer < BaseShape
+    include Shop::Extras
+
+    def serialize
+      out = {
+        code: model.code,
+        owner: ::Shop::OwnerSerializer.new(model.owner).serialize,
+        size:,
+        'label' => model.label,
+      }.merge(extras)
+
+      out.merge!(parts) if include?(:parts)
+      out.merge!(secret) if include?(:secret)
+      out[:colour] = model.colour unless include?(:plain)
+      out.merge!(stamp) if model.stamped?
+      out
+    end
+
+    private
+
+    def size
+      { width: model.w, height: model.h }
+    end
+
+    def parts
+      ::CollectionSerializer.new(model.parts, ::Shop::PartSerializer, collection_name: "parts").serialize
+    end
+
+    def secret = { hidden: true }
+
+    def stamp
+      return {} unless model.stamped?
+
+      { stamped_at: model.stamped_at }
+    end
+  end
+end
+"#;
+    const EXTRAS: &str = "module Shop\n  module Extras\n    def extras\n      { made_in: model.origin }\n    end\n  end\nend\n";
+    const OWNER: &str = "module Shop\n  class OwnerSerializer < BaseShape\n    def serialize\n      super.merge(name: model.name)\n    end\n  end\nend\n";
+    const PART: &str = "module Shop\n  class PartSerializer < BaseShape\n    def serialize\n      { part_no: model.no, gadget: GadgetSerializer.new(model.gadget).serialize }\n    end\n  end\nend\n";
+    const SENDERS: &str = r#"
+module Hooks
+  class Sender
+    def webhook_type
+      # Nothing: the subclasses say.
+    end
+  end
+
+  module Gadgets
+    class MadeService < Hooks::Sender
+      private
+
+      def object_serializer
+        ::Shop::GadgetSerializer.new(object, root_name: "gadget", includes: %i[parts])
+      end
+
+      def webhook_type
+        'gadget.made'
+      end
+
+      def object_type
+        "gadget"
+      end
+    end
+
+    class OddService < Hooks::Sender
+      def webhook_type
+        options[:kind]
+      end
+    end
+  end
+end
+"#;
+
+    fn code() -> Codebase {
+        let mut code = Codebase::default();
+        for source in [BASE, GADGET, EXTRAS, OWNER, PART, SENDERS] {
+            code.add(&ruby::classes(source));
+        }
+        code
+    }
+
+    fn services() -> Vec<String> {
+        ["Hooks::Sender", "Hooks::Gadgets::MadeService", "Hooks::Gadgets::OddService"]
+            .map(str::to_owned)
+            .to_vec()
+    }
+
+    #[test]
+    fn a_service_payload_is_read_with_its_includes() {
+        let reading = messages(&code(), &services(), None);
+        let names: Vec<&String> = reading.messages.keys().collect();
+        assert_eq!(names, ["gadget.made"]);
+        let message = &reading.messages["gadget.made"];
+        assert_eq!(message.object_type, "gadget");
+        assert_eq!(message.serializer.as_deref(), Some("Shop::GadgetSerializer"));
+        let paths: Vec<String> = message.keys.paths().into_iter().collect();
+        assert_eq!(
+            paths,
+            [
+                "code",
+                "colour",
+                "label",
+                "made_in",
+                "owner",
+                "owner.ident",
+                "owner.name",
+                "parts",
+                "parts[].gadget",
+                "parts[].gadget.code",
+                "parts[].gadget.colour",
+                "parts[].gadget.label",
+                "parts[].gadget.made_in",
+                "parts[].gadget.owner",
+                "parts[].gadget.owner.ident",
+                "parts[].gadget.owner.name",
+                "parts[].gadget.size",
+                "parts[].gadget.size.height",
+                "parts[].gadget.size.width",
+                "parts[].gadget.stamped_at",
+                "parts[].part_no",
+                "size",
+                "size.height",
+                "size.width",
+                "stamped_at",
+            ]
+        );
+        // The service whose type is computed is reported, not guessed.
+        let unread: Vec<&String> = reading.unread.iter().collect();
+        assert_eq!(unread.len(), 1, "{unread:?}");
+        assert!(unread[0].starts_with("Hooks::Gadgets::OddService#webhook_type: not a string literal"));
+    }
+
+    #[test]
+    fn the_catalogue_is_compared_with_the_services() {
+        let catalogue = catalogue(
+            "gadget_made:\n  name: gadget.made\n  deprecated: false\ngadget_lost:\n  name: \"gadget.lost\"\n",
+        );
+        assert_eq!(catalogue, ["gadget.made", "gadget.lost"]);
+        let reading = messages(&code(), &services(), Some(&catalogue));
+        assert!(
+            reading
+                .unread
+                .contains("gadget.lost: in config/webhook_event_types.yml, but no service sends it")
+        );
+    }
+
+    #[test]
+    fn a_serializer_that_nests_itself_stops() {
+        let mut code = Codebase::default();
+        code.add(&ruby::classes("class LoopSerializer\n  def serialize\n    { next: LoopSerializer.new(model.after).serialize }\n  end\nend\n"));
+        code.add(&ruby::classes("class LoopService\n  def webhook_type = 'loop.made'\n  def object_type = 'loop'\n  def object_serializer = LoopSerializer.new(object)\nend\n"));
+        let reading = messages(&code, &["LoopService".to_owned()], None);
+        let paths: Vec<String> = reading.messages["loop.made"].keys.paths().into_iter().collect();
+        // The inner one is a leaf: the key is listed, what is inside it is not read again.
+        assert_eq!(paths, ["next"]);
+        assert!(reading.unread.iter().any(|item| item.contains("calls itself")));
     }
 }

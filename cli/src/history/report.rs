@@ -18,8 +18,30 @@ pub fn all_paths(messages: &BTreeMap<String, Message>) -> BTreeSet<String> {
     messages.values().flat_map(paths).collect()
 }
 
+/// The paths, each one whose parent is also in the list left out and counted under it
+/// (`invoice.fees (+44 under it)`): a new nested object is one item, not fifty.
+fn collapse(paths: &[String]) -> String {
+    let mut shown: Vec<(String, usize)> = Vec::new();
+    for path in paths {
+        let under = shown.last_mut().filter(|(parent, _)| {
+            path.strip_prefix(parent.as_str())
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
+        });
+        match under {
+            Some((_, count)) => *count += 1,
+            None => shown.push((path.clone(), 0)),
+        }
+    }
+    let items: Vec<String> = shown
+        .into_iter()
+        .map(|(path, count)| if count == 0 { path } else { format!("{path} (+{count} under it)") })
+        .collect();
+    items.join(", ")
+}
+
 /// The summary's lines: per release, the number of types and keys, then the types added and
-/// removed and the keys added and removed per type still sent.
+/// removed, and the changes of the types still sent (keys added and removed, a new object
+/// type or serializer), one line for the types that share a change.
 pub fn summary_lines(readings: &[ReleaseReading]) -> Vec<String> {
     let mut lines = Vec::new();
     let mut previous: Option<&ReleaseReading> = None;
@@ -35,31 +57,40 @@ pub fn summary_lines(readings: &[ReleaseReading]) -> Vec<String> {
             all_paths(messages).len()
         ));
         let before = previous.map(|previous| &previous.reading);
+        let mut changes: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for (name, message) in messages {
-            match before.and_then(|before| before.messages.get(name)) {
-                None if before.is_some() => lines.push(format!("  + {name}")),
-                None => {}
-                Some(old) => {
-                    let (removed, added) = tree::diff(&paths(old), &paths(message));
-                    if old.object_type != message.object_type {
-                        lines.push(format!(
-                            "  {name}: object_type {} -> {}",
-                            old.object_type, message.object_type
-                        ));
-                    }
-                    if !added.is_empty() {
-                        lines.push(format!("  {name}: + {}", added.join(", ")));
-                    }
-                    if !removed.is_empty() {
-                        lines.push(format!("  {name}: - {}", removed.join(", ")));
-                    }
-                }
+            let Some(before) = before else { continue };
+            let Some(old) = before.messages.get(name) else {
+                lines.push(format!("  + {name}"));
+                continue;
+            };
+            let mut change = |text: String| changes.entry(text).or_default().push(name.as_str());
+            if old.object_type != message.object_type {
+                change(format!("object_type {} -> {}", old.object_type, message.object_type));
+            }
+            if old.serializer != message.serializer {
+                let named =
+                    |serializer: &Option<String>| serializer.clone().unwrap_or_else(|| "?".to_owned());
+                change(format!("serializer {} -> {}", named(&old.serializer), named(&message.serializer)));
+            }
+            let (removed, added) = tree::diff(&paths(old), &paths(message));
+            if !added.is_empty() {
+                change(format!("+ {}", collapse(&added)));
+            }
+            if !removed.is_empty() {
+                change(format!("- {}", collapse(&removed)));
             }
         }
         if let Some(before) = before {
             for name in before.messages.keys().filter(|name| !messages.contains_key(*name)) {
                 lines.push(format!("  - {name}"));
             }
+        }
+        let mut grouped: Vec<(Vec<&str>, String)> =
+            changes.into_iter().map(|(change, names)| (names, change)).collect();
+        grouped.sort();
+        for (names, change) in grouped {
+            lines.push(format!("  {}: {change}", names.join(", ")));
         }
         let unread = &reading.reading.unread;
         let new: Vec<&String> = match before {
@@ -94,6 +125,7 @@ pub fn json_value(readings: &[ReleaseReading]) -> serde_json::Value {
                     let value = serde_json::json!({
                         "object_type": message.object_type,
                         "payload_key": message.payload_key,
+                        "serializer": message.serializer,
                         "keys": message.keys.to_json(),
                     });
                     (name.clone(), value)

@@ -117,10 +117,10 @@ fn method_head(rest: &str) -> (String, Option<String>) {
         .unwrap_or(rest.len());
     let name = rest[..name_end].to_owned();
     let mut after = rest[name_end..].trim_start();
-    if after.starts_with('(') {
-        if let Some(close) = matching(after, 0) {
-            after = after[close + 1..].trim_start();
-        }
+    if after.starts_with('(')
+        && let Some(close) = matching(after, 0)
+    {
+        after = after[close + 1..].trim_start();
     }
     let endless =
         after.strip_prefix('=').filter(|expr| !expr.starts_with('=')).map(|expr| expr.trim().to_owned());
@@ -185,8 +185,8 @@ fn walk(text: &str, mut visit: impl FnMut(usize, char, usize) -> bool) {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
+    let chars = text.char_indices().peekable();
+    for (at, c) in chars {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -240,7 +240,7 @@ pub fn matching(text: &str, open: usize) -> Option<usize> {
 
 /// `text` split at the occurrences of `separator` outside brackets and strings, each part
 /// trimmed, empty parts dropped.
-pub fn split_top<'a>(text: &'a str, separator: char) -> Vec<&'a str> {
+pub fn split_top(text: &str, separator: char) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     walk(text, |at, c, depth| {
@@ -275,7 +275,8 @@ pub fn statements(body: &str) -> Vec<String> {
     let mut statements = Vec::new();
     let mut index = 0;
     while index < lines.len() {
-        let indent = indentation(&lines[index]);
+        // The indentation of the line joined last: a `do` block it opens ends at it.
+        let mut indent = indentation(&lines[index]);
         let mut statement = lines[index].trim().to_owned();
         index += 1;
         loop {
@@ -294,7 +295,7 @@ pub fn statements(body: &str) -> Vec<String> {
                 break;
             }
             if opens_block {
-                // The block's lines, up to its `end` at the statement's indentation.
+                // The block's lines, up to its `end` at the indentation of its `do` line.
                 while index < lines.len() {
                     let line = &lines[index];
                     index += 1;
@@ -309,6 +310,7 @@ pub fn statements(body: &str) -> Vec<String> {
                 }
                 continue;
             }
+            indent = indentation(&lines[index]);
             statement.push('\n');
             statement.push_str(lines[index].trim());
             index += 1;

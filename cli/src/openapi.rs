@@ -834,7 +834,12 @@ impl Importer {
                 counter += 1;
             }
             let (resolved, _) = self.documents.resolve(alternative)?;
-            variants.push(UnionVariant { name: variant, ty: ty.expr, description: description(&resolved) });
+            variants.push(UnionVariant {
+                name: variant,
+                ty: ty.expr,
+                description: description(&resolved),
+                ..Default::default()
+            });
         }
         if let Some(union) = self.spec.unions.get_mut(index) {
             union.variants = variants;

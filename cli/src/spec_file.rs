@@ -37,6 +37,8 @@ pub struct SpecFile {
     pub quirks: Vec<Box<RawValue>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drift: Vec<Decision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<Box<RawValue>>,
 }
 
 /// Differences from an upstream description that the spec has decided, by their keys
@@ -70,6 +72,10 @@ pub struct Message {
     pub example: Option<Box<RawValue>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub example_corrections: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -101,6 +107,10 @@ pub struct Field {
     pub minimum: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -119,6 +129,10 @@ pub struct EnumValue {
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -137,6 +151,10 @@ pub struct UnionVariant {
     pub ty: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 fn is_false(value: &bool) -> bool {

@@ -60,6 +60,7 @@ pub mod vocabulary {
     pub use crate::resolved::{Format, JsonKind, Primitive};
 }
 
+pub use lago_webhooks_core::version::{LagoVersion, VersionRange};
 pub use load::SpecSource;
 pub use runtime_path::RuntimePath;
 pub use settings::Settings;
@@ -85,9 +86,19 @@ pub use settings::Settings;
 /// assert!(matches!(thing.fields[0].ty, TypeRef::Primitive(_)));
 /// ```
 pub fn resolve(source: &SpecSource, include: Option<&[String]>) -> Result<resolved::Ir, SpecErrors> {
+    resolve_for(source, include, None)
+}
+
+/// As [`resolve`], for the Lago releases `pin` names when given: what none of them sends
+/// is left out, and what some of them lack is optional (see [`Settings::with_lago_version`]).
+pub fn resolve_for(
+    source: &SpecSource,
+    include: Option<&[String]>,
+    pin: Option<VersionRange>,
+) -> Result<resolved::Ir, SpecErrors> {
     let (spec, mut errors) = source.parse_partial();
     let spec = spec.unwrap_or_default();
-    let (ir, check_errors) = check::check(&spec, source, include);
+    let (ir, check_errors) = check::check(&spec, source, include, pin);
     errors.extend(check_errors);
     if errors.is_empty() { Ok(ir) } else { Err(SpecErrors(errors)) }
 }
@@ -107,7 +118,7 @@ pub fn generate(source: &SpecSource, settings: &Settings) -> Result<TokenStream,
 pub fn generate_partial(source: &SpecSource, settings: &Settings) -> (TokenStream, SpecErrors) {
     let (spec, mut errors) = source.parse_partial();
     let spec = spec.unwrap_or_default();
-    let (ir, check_errors) = check::check(&spec, source, settings.include.as_deref());
+    let (ir, check_errors) = check::check(&spec, source, settings.include.as_deref(), settings.lago_version);
     errors.extend(check_errors);
     (emit::emit(&ir, settings), SpecErrors(errors))
 }
@@ -115,6 +126,6 @@ pub fn generate_partial(source: &SpecSource, settings: &Settings) -> (TokenStrea
 /// The generated names with no message in them (no file tracked), for when the spec
 /// cannot be read at all: code that uses them then fails only where it names a message.
 pub fn skeleton(settings: &Settings) -> TokenStream {
-    let (ir, _) = check::check(&model::Spec::default(), &SpecSource::new("", ""), None);
+    let (ir, _) = check::check(&model::Spec::default(), &SpecSource::new("", ""), None, None);
     emit::emit(&ir, &Settings { track: Vec::new(), ..settings.clone() })
 }

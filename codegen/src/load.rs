@@ -145,6 +145,8 @@ struct RawSpec {
     quirks: Vec<Value>,
     #[serde(default)]
     drift: Vec<Value>,
+    #[serde(default)]
+    releases: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -239,6 +241,7 @@ impl Reader<'_> {
             unions,
             quirks,
             drift,
+            releases: raw.releases.and_then(|releases| self.read(&releases, "/releases")),
             unreadable_names,
         })
     }

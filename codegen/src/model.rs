@@ -35,6 +35,8 @@ pub struct Spec {
     /// Differences from an upstream description of the messages that the spec has
     /// decided. `lago-webhooks import-openapi` reads them; they generate no code.
     pub drift: Vec<DriftDecision>,
+    /// The Lago releases the spec covers, when it says.
+    pub releases: Option<Releases>,
     /// Names of objects, enumerations and unions whose definitions could not be read;
     /// references to them are not reported again as unknown types.
     pub unreadable_names: Vec<String>,
@@ -74,6 +76,13 @@ pub struct Message {
     /// The paid add-on without which Lago never sends the message, if any.
     #[serde(default)]
     pub premium: Option<String>,
+    /// The first Lago release that sends it (`1.9.0`), or `unreleased` when only Lago's
+    /// development head does; absent when every release from the spec's floor does.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The last Lago release that sends it, when a later one no longer does.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// Whether Lago still sends a message.
@@ -87,6 +96,8 @@ pub enum Lifecycle {
     Deprecated,
     /// No longer sent by current Lago; older versions still in use send it.
     Retired,
+    /// Sent by Lago's development head only, by no release yet.
+    Unreleased,
 }
 
 /// A JSON object type.
@@ -180,6 +191,13 @@ pub struct Field {
     /// Greatest value of an integer.
     #[serde(default)]
     pub maximum: Option<i64>,
+    /// The first Lago release that sends it (`1.9.0`), or `unreleased` when only Lago's
+    /// development head does; absent when every release from the spec's floor does.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The last Lago release that sends it, when a later one no longer does.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// A string enumeration.
@@ -210,6 +228,13 @@ pub struct EnumValue {
     /// HTTP status associated with an error code, where the docs give one.
     #[serde(default)]
     pub http_status: Option<u16>,
+    /// The first Lago release that sends it (`1.9.0`), or `unreleased` when only Lago's
+    /// development head does; absent when every release from the spec's floor does.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The last Lago release that sends it, when a later one no longer does.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// A value whose JSON kind varies ("one of"): each variant is one kind of JSON value.
@@ -240,6 +265,28 @@ pub struct UnionVariant {
     /// When the value takes this form.
     #[serde(default)]
     pub description: String,
+    /// The first Lago release that sends it (`1.9.0`), or `unreleased` when only Lago's
+    /// development head does; absent when every release from the spec's floor does.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The last Lago release that sends it, when a later one no longer does.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// The Lago releases a spec covers: the oldest whose deliveries the types must read (the
+/// floor), and where the `since` and `until` of its parts were read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Releases {
+    /// The oldest release supported (`1.0.0`): what every release from it on sends is
+    /// always there in types without a version pin.
+    pub floor: String,
+    /// The newest release the spec knows.
+    pub latest: String,
+    /// Where the versions were read, such as a lago-api commit.
+    #[serde(default)]
+    pub read_from: Option<String>,
 }
 
 /// An inconsistency in the source documentation and how the spec settles it.

@@ -8,6 +8,7 @@
 pub use lago_webhooks_core::Format;
 
 pub use crate::model::Lifecycle;
+pub use lago_webhooks_core::version::{LagoVersion, Since, VersionRange};
 
 /// A typed position into one table of the resolved spec: its own type, so that it cannot
 /// index another table.
@@ -409,6 +410,10 @@ pub struct FieldIr {
     pub minimum: Option<i64>,
     /// Greatest value of an integer.
     pub maximum: Option<i64>,
+    /// The first Lago release that sends it.
+    pub since: Since,
+    /// The last Lago release that sends it, if a later one no longer does.
+    pub until: Option<LagoVersion>,
 }
 
 /// A rule across the fields of an object, which it names by [`FieldIndex`].

@@ -1,9 +1,10 @@
 //! The caller's choices for one generation: runtime path, extra derives, included
-//! messages, validation and tracked files.
+//! messages, Lago releases, validation and tracked files.
 //!
 //! Kept apart from the pipeline in `lib.rs` because it is the crate's configuration
 //! surface: the macro and command-line tools build it, and `emit` only reads it.
 
+use lago_webhooks_core::version::VersionRange;
 use proc_macro2::TokenStream;
 
 use crate::RuntimePath;
@@ -17,6 +18,7 @@ pub struct Settings {
     pub(crate) track: Vec<String>,
     pub(crate) validate: bool,
     pub(crate) borrowed: bool,
+    pub(crate) lago_version: Option<VersionRange>,
 }
 
 impl Default for Settings {
@@ -28,6 +30,7 @@ impl Default for Settings {
             track: Vec::new(),
             validate: true,
             borrowed: false,
+            lago_version: None,
         }
     }
 }
@@ -63,6 +66,14 @@ impl Settings {
     /// with a lifetime, its text borrowed from the parsed body (off by default).
     pub fn with_borrowed(mut self, borrowed: bool) -> Self {
         self.borrowed = borrowed;
+        self
+    }
+
+    /// Generates the types of these Lago releases (`1.40`, `1.30..`): what none of them
+    /// sends is left out, what some of them lack is an `Option`, what all of them send is
+    /// a plain type. Without it, the types fit every release from the spec's floor on.
+    pub fn with_lago_version(mut self, range: VersionRange) -> Self {
+        self.lago_version = Some(range);
         self
     }
 

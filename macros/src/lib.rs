@@ -27,6 +27,7 @@ use options::Options;
 ///     crate = ::lago_webhooks,                   // optional: path of the runtime crate
 ///     validate = false,                          // optional: leave out the `Validate` impls
 ///     borrowed = true,                           // optional: add the zero-copy `borrowed` module
+///     lago_version = "1.40",                     // optional: the types of these Lago releases only
 /// );
 /// ```
 ///
@@ -114,6 +115,9 @@ fn settings(options: &Options, path: &std::path::Path) -> Settings {
     }
     if let Some(include) = &options.include {
         settings = settings.with_include(include.iter().map(|lit| lit.value()).collect());
+    }
+    if let Some(range) = options.lago_version {
+        settings = settings.with_lago_version(range);
     }
     settings
 }

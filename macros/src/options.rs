@@ -1,13 +1,14 @@
-//! The macro's input: `spec = "...", derives = [...], include = [...], crate = path`.
+//! The macro's input: `spec = "...", derives = [...], include = [...], crate = path`,
+//! `validate = bool`, `borrowed = bool`, `lago_version = "1.40"`.
 
-use lago_webhooks_codegen::RuntimePath;
+use lago_webhooks_codegen::{RuntimePath, VersionRange};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitBool, LitStr, Path, Token, bracketed};
 
 /// Every option, for error messages.
-const VALID: &str = "`spec`, `derives`, `include`, `crate`, `validate`, `borrowed`";
+const VALID: &str = "`spec`, `derives`, `include`, `crate`, `validate`, `borrowed`, `lago_version`";
 
 /// Parsed macro options; literals keep their spans for error reporting.
 pub struct Options {
@@ -23,6 +24,8 @@ pub struct Options {
     pub validate: Option<LitBool>,
     /// Whether to add the zero-copy `borrowed` module (default false).
     pub borrowed: Option<LitBool>,
+    /// The Lago releases to generate the types of, when not every release from the floor.
+    pub lago_version: Option<VersionRange>,
 }
 
 impl Parse for Options {
@@ -33,6 +36,7 @@ impl Parse for Options {
         let mut krate = None;
         let mut validate = None;
         let mut borrowed = None;
+        let mut lago_version = None;
         while !input.is_empty() {
             let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
@@ -43,6 +47,7 @@ impl Parse for Options {
                 "crate" => set(&mut krate, &key, runtime_path(input)?)?,
                 "validate" => set(&mut validate, &key, input.parse()?)?,
                 "borrowed" => set(&mut borrowed, &key, input.parse()?)?,
+                "lago_version" => set(&mut lago_version, &key, version_range(input)?)?,
                 other => {
                     let message = format!("unknown option `{other}`; valid options are {VALID}");
                     return Err(syn::Error::new(key.span(), message));
@@ -57,8 +62,19 @@ impl Parse for Options {
             syn::Error::new(proc_macro2::Span::call_site(), message)
         })?;
         let runtime = krate.unwrap_or_default();
-        Ok(Options { spec, derives: derives.unwrap_or_default(), include, runtime, validate, borrowed })
+        let derives = derives.unwrap_or_default();
+        Ok(Options { spec, derives, include, runtime, validate, borrowed, lago_version })
     }
+}
+
+/// A range of Lago releases: `"1.40"`, `"1.30.."`, `"1.8..1.30"`.
+fn version_range(input: ParseStream<'_>) -> syn::Result<VersionRange> {
+    let text: LitStr = input.parse()?;
+    text.value().parse().map_err(|error| {
+        let message =
+            format!("{error}; a version pin is a release or a range: \"1.40\", \"1.30..\", \"1.8..1.30\"");
+        syn::Error::new(text.span(), message)
+    })
 }
 
 /// The runtime's path, as the generator takes it.

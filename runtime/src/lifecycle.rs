@@ -9,15 +9,18 @@ pub enum Lifecycle {
     Deprecated,
     /// No longer sent by current Lago; older versions still in use may send it.
     Retired,
+    /// Sent by Lago's development version only: no release has sent it yet.
+    Unreleased,
 }
 
 impl Lifecycle {
-    /// `current`, `deprecated` or `retired`, as the spec writes it.
+    /// `current`, `deprecated`, `retired` or `unreleased`, as the spec writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Lifecycle::Current => "current",
             Lifecycle::Deprecated => "deprecated",
             Lifecycle::Retired => "retired",
+            Lifecycle::Unreleased => "unreleased",
         }
     }
 }

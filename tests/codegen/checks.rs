@@ -661,3 +661,44 @@ fn union_variants_are_validated_like_fields_of_their_type() {
     assert!(!validate.contains("Code :: Flag"), "{validate}");
     assert!(validate.contains("Code :: Ids"), "{validate}");
 }
+
+#[test]
+fn releases_are_read_and_each_since_and_until_checked_against_them() {
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut value = spec();
+        value["releases"] = json!({"floor": "1.0.0", "latest": "1.51.0"});
+        edit(&mut value);
+        value
+    };
+    let field = "/objects/1/fields/0";
+    assert_first_error(
+        &with(&|v| v["objects"][1]["fields"][0]["since"] = json!("1.9")),
+        &format!("{field}/since"),
+        "`1.9` is not a whole Lago release: expected `major.minor.patch`",
+    );
+    assert_first_error(
+        &with(&|v| v["objects"][1]["fields"][0]["since"] = json!("1.60.0")),
+        &format!("{field}/since"),
+        "1.60.0 is newer than the latest release the spec knows; write `unreleased`",
+    );
+    assert_first_error(
+        &with(&|v| {
+            v["objects"][1]["fields"][0]["since"] = json!("1.9.0");
+            v["objects"][1]["fields"][0]["until"] = json!("1.8.0");
+        }),
+        &format!("{field}/until"),
+        "sent until 1.8.0, before it is sent since 1.9.0",
+    );
+    assert_first_error(
+        &with(&|v| v["messages"][0]["until"] = json!("v1.2.0").to_string().into()),
+        "/messages/0/until",
+        "is not a Lago release",
+    );
+    assert_first_error(
+        &with(&|v| v["releases"]["latest"] = json!("0.9.0")),
+        "/releases/latest",
+        "the latest release 0.9.0 is older than the floor 1.0.0",
+    );
+    let unreleased = with(&|v| v["messages"][0]["since"] = json!("unreleased"));
+    assert!(generate(&source(&unreleased), &Settings::default()).is_ok());
+}

@@ -109,27 +109,27 @@ pub enum WebhookType {
     IntegrationProviderError,
     /// `order.created`: Order created
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderCreated,
     /// `order.executed`: Order executed
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderExecuted,
     /// `order_form.created`: Order form created
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormCreated,
     /// `order_form.signed`: Order form signed
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormSigned,
     /// `order_form.expired`: Order form expired
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormExpired,
     /// `order_form.voided`: Order form voided
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormVoided,
     /// `payment.succeeded`: Payment succeeded
     PaymentSucceeded,
@@ -159,15 +159,15 @@ pub enum WebhookType {
     PlanDeleted,
     /// `quote.created`: Quote created
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     QuoteCreated,
     /// `quote.approved`: Quote approved
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     QuoteApproved,
     /// `quote.voided`: Quote voided
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     QuoteVoided,
     /// `subscription.canceled`: Subscription canceled
     SubscriptionCanceled,
@@ -950,12 +950,6 @@ impl WebhookType {
             | WebhookType::InvoicePaymentFailure
             | WebhookType::InvoiceResynced
             | WebhookType::IntegrationProviderError
-            | WebhookType::OrderCreated
-            | WebhookType::OrderExecuted
-            | WebhookType::OrderFormCreated
-            | WebhookType::OrderFormSigned
-            | WebhookType::OrderFormExpired
-            | WebhookType::OrderFormVoided
             | WebhookType::PaymentSucceeded
             | WebhookType::PaymentRequiresAction
             | WebhookType::PaymentProviderError
@@ -967,9 +961,6 @@ impl WebhookType {
             | WebhookType::PlanCreated
             | WebhookType::PlanUpdated
             | WebhookType::PlanDeleted
-            | WebhookType::QuoteCreated
-            | WebhookType::QuoteApproved
-            | WebhookType::QuoteVoided
             | WebhookType::SubscriptionCanceled
             | WebhookType::SubscriptionIncomplete
             | WebhookType::SubscriptionTerminated
@@ -989,6 +980,15 @@ impl WebhookType {
             }
             WebhookType::EventError => ::lago_webhooks::Lifecycle::Deprecated,
             WebhookType::InvoiceAddOnAdded => ::lago_webhooks::Lifecycle::Retired,
+            WebhookType::OrderCreated
+            | WebhookType::OrderExecuted
+            | WebhookType::OrderFormCreated
+            | WebhookType::OrderFormSigned
+            | WebhookType::OrderFormExpired
+            | WebhookType::OrderFormVoided
+            | WebhookType::QuoteCreated
+            | WebhookType::QuoteApproved
+            | WebhookType::QuoteVoided => ::lago_webhooks::Lifecycle::Unreleased,
         }
     }
     /// The paid Lago add-on without which this type is never sent, if any.
@@ -1762,7 +1762,7 @@ pub enum WebhookEvent {
     ///
     /// An order was created when its order form was signed.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderCreated {
         /// The `order` payload.
         order: ::std::boxed::Box<Order>,
@@ -1774,7 +1774,7 @@ pub enum WebhookEvent {
     ///
     /// An order was executed; the execution record lists what was created in Lago.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderExecuted {
         /// The `order` payload.
         order: ::std::boxed::Box<Order>,
@@ -1786,7 +1786,7 @@ pub enum WebhookEvent {
     ///
     /// An order form was generated from an approved quote version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormCreated {
         /// The `order_form` payload.
         order_form: ::std::boxed::Box<OrderForm>,
@@ -1798,7 +1798,7 @@ pub enum WebhookEvent {
     ///
     /// An order form was marked as signed; an order.created message follows.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormSigned {
         /// The `order_form` payload.
         order_form: ::std::boxed::Box<OrderForm>,
@@ -1810,7 +1810,7 @@ pub enum WebhookEvent {
     ///
     /// An unsigned order form reached its expiry date; its quote version is voided in turn.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormExpired {
         /// The `order_form` payload.
         order_form: ::std::boxed::Box<OrderForm>,
@@ -1822,7 +1822,7 @@ pub enum WebhookEvent {
     ///
     /// An unsigned order form was voided by a user; its quote version is voided in turn.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     OrderFormVoided {
         /// The `order_form` payload.
         order_form: ::std::boxed::Box<OrderForm>,
@@ -1950,7 +1950,7 @@ pub enum WebhookEvent {
     ///
     /// A quote was created with its first version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     QuoteCreated {
         /// The `quote` payload.
         quote: ::std::boxed::Box<Quote>,
@@ -1962,7 +1962,7 @@ pub enum WebhookEvent {
     ///
     /// A quote version was approved, so an order form can be produced from it.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     QuoteApproved {
         /// The `quote` payload.
         quote: ::std::boxed::Box<Quote>,
@@ -1974,7 +1974,7 @@ pub enum WebhookEvent {
     ///
     /// A quote version was voided: by hand, replaced by a new version, or because its order form expired or was voided. The payload names the voided version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     QuoteVoided {
         /// The `quote` payload.
         quote: ::std::boxed::Box<Quote>,
@@ -4640,7 +4640,7 @@ pub trait WebhookHandler {
     ///
     /// An order was created when its order form was signed.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_created(&mut self, order: Order) -> ::lago_webhooks::HandlerResult {
         let _ = order;
         ::core::result::Result::Ok(())
@@ -4649,7 +4649,7 @@ pub trait WebhookHandler {
     ///
     /// An order was executed; the execution record lists what was created in Lago.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_executed(&mut self, order: Order) -> ::lago_webhooks::HandlerResult {
         let _ = order;
         ::core::result::Result::Ok(())
@@ -4658,7 +4658,7 @@ pub trait WebhookHandler {
     ///
     /// An order form was generated from an approved quote version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_created(
         &mut self,
         order_form: OrderForm,
@@ -4670,7 +4670,7 @@ pub trait WebhookHandler {
     ///
     /// An order form was marked as signed; an order.created message follows.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_signed(
         &mut self,
         order_form: OrderForm,
@@ -4682,7 +4682,7 @@ pub trait WebhookHandler {
     ///
     /// An unsigned order form reached its expiry date; its quote version is voided in turn.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_expired(
         &mut self,
         order_form: OrderForm,
@@ -4694,7 +4694,7 @@ pub trait WebhookHandler {
     ///
     /// An unsigned order form was voided by a user; its quote version is voided in turn.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_voided(
         &mut self,
         order_form: OrderForm,
@@ -4811,7 +4811,7 @@ pub trait WebhookHandler {
     ///
     /// A quote was created with its first version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_quote_created(&mut self, quote: Quote) -> ::lago_webhooks::HandlerResult {
         let _ = quote;
         ::core::result::Result::Ok(())
@@ -4820,7 +4820,7 @@ pub trait WebhookHandler {
     ///
     /// A quote version was approved, so an order form can be produced from it.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_quote_approved(&mut self, quote: Quote) -> ::lago_webhooks::HandlerResult {
         let _ = quote;
         ::core::result::Result::Ok(())
@@ -4829,7 +4829,7 @@ pub trait WebhookHandler {
     ///
     /// A quote version was voided: by hand, replaced by a new version, or because its order form expired or was voided. The payload names the voided version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_quote_voided(&mut self, quote: Quote) -> ::lago_webhooks::HandlerResult {
         let _ = quote;
         ::core::result::Result::Ok(())
@@ -5790,7 +5790,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// An order was created when its order form was signed.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_created(
         &self,
         order: Order,
@@ -5805,7 +5805,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// An order was executed; the execution record lists what was created in Lago.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_executed(
         &self,
         order: Order,
@@ -5820,7 +5820,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// An order form was generated from an approved quote version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_created(
         &self,
         order_form: OrderForm,
@@ -5835,7 +5835,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// An order form was marked as signed; an order.created message follows.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_signed(
         &self,
         order_form: OrderForm,
@@ -5850,7 +5850,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// An unsigned order form reached its expiry date; its quote version is voided in turn.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_expired(
         &self,
         order_form: OrderForm,
@@ -5865,7 +5865,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// An unsigned order form was voided by a user; its quote version is voided in turn.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_order_form_voided(
         &self,
         order_form: OrderForm,
@@ -6027,7 +6027,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// A quote was created with its first version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_quote_created(
         &self,
         quote: Quote,
@@ -6042,7 +6042,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// A quote version was approved, so an order form can be produced from it.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_quote_approved(
         &self,
         quote: Quote,
@@ -6057,7 +6057,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     ///
     /// A quote version was voided: by hand, replaced by a new version, or because its order form expired or was voided. The payload names the voided version.
     ///
-    /// Sent only by organizations with Lago's paid add-on `order_forms`.
+    /// Unreleased: sent by Lago's development version only, by no release yet. Sent only by organizations with Lago's paid add-on `order_forms`.
     fn on_quote_voided(
         &self,
         quote: Quote,
@@ -11306,8 +11306,11 @@ pub struct Wallet {
     pub terminated_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// When true, the invoice for a paid top-up is only finalized once its payment has succeeded.
     ///
-    /// JSON `invoice_requires_successful_payment`: boolean, always present, never null.
-    pub invoice_requires_successful_payment: ::core::primitive::bool,
+    /// JSON `invoice_requires_successful_payment`: boolean, may be absent. Sent since Lago 1.8.2.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub invoice_requires_successful_payment: ::core::option::Option<
+        ::core::primitive::bool,
+    >,
     /// Smallest paid top-up allowed, in cents; null when there is no lower limit. Added in late 2025.
     ///
     /// JSON `paid_top_up_min_amount_cents`: integer, may be absent or null.
@@ -11609,8 +11612,9 @@ pub struct WalletTransaction {
     pub status: WalletTransactionStatus,
     /// What created the transaction.
     ///
-    /// JSON `source`: enumeration, always present, never null.
-    pub source: WalletTransactionSource,
+    /// JSON `source`: enumeration, may be absent. Sent since Lago 1.9.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub source: ::core::option::Option<WalletTransactionSource>,
     /// Nature of the credits moved.
     ///
     /// JSON `transaction_status`: enumeration, always present, never null.
@@ -11663,8 +11667,11 @@ pub struct WalletTransaction {
     pub created_at: ::lago_webhooks::DateTime,
     /// When true, the top-up invoice is finalized only after its payment succeeds.
     ///
-    /// JSON `invoice_requires_successful_payment`: boolean, always present, never null.
-    pub invoice_requires_successful_payment: ::core::primitive::bool,
+    /// JSON `invoice_requires_successful_payment`: boolean, may be absent. Sent since Lago 1.8.2.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub invoice_requires_successful_payment: ::core::option::Option<
+        ::core::primitive::bool,
+    >,
     /// Key/value pairs attached to the transaction; null on older transactions that never had any.
     ///
     /// JSON `metadata`: array of object, may be null.
@@ -23699,8 +23706,8 @@ impl ::lago_webhooks::Validate for WalletTransaction {
             let (value, path) = (&self.status, path.key("status"));
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
-        {
-            let (value, path) = (&self.source, path.key("source"));
+        if let ::core::option::Option::Some(value) = &self.source {
+            let path = path.key("source");
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
         {

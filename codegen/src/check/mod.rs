@@ -10,11 +10,12 @@ mod suggest;
 use std::collections::{HashMap, HashSet};
 
 use lago_webhooks_core::envelope;
+use lago_webhooks_core::version::{LagoVersion, Since, VersionRange};
 use serde_json::Value;
 
 use crate::error::{Origin, SpecError};
 use crate::load::SpecSource;
-use crate::model::{Enum, Message, Object, Spec, Union};
+use crate::model::{Enum, Lifecycle, Message, Object, Rule, Spec, SumPart, Union};
 use crate::resolved::{
     EnumId, EnumIr, FieldIr, Ir, JsonKind, MessageIr, ObjectId, ObjectIr, Primitive, TypeRef, UnionId,
     UnionIr, UnionVariantIr, ValueIr,
@@ -32,15 +33,24 @@ const EVENT_FIELDS: &[&str] = &[envelope::ORGANIZATION_ID];
 /// Catch-all variant names, in order of preference.
 const CATCH_ALL: &[&str] = &["Unknown", "Other", "Unrecognized", "UnknownValue"];
 
-/// Checks `spec` and resolves it; `include`, when given, keeps only those messages.
-/// Returns the resolved spec without the parts that have problems, and every problem.
-pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (Ir, Vec<SpecError>) {
+/// Checks `spec` and resolves it; `include`, when given, keeps only those messages, and
+/// `pin`, when given, what those Lago releases send (see [`Checker::range`]). Returns the
+/// resolved spec without the parts that have problems, and every problem.
+pub fn check(
+    spec: &Spec,
+    source: &SpecSource,
+    include: Option<&[String]>,
+    pin: Option<VersionRange>,
+) -> (Ir, Vec<SpecError>) {
     let mut checker = Checker {
         source,
         errors: Vec::new(),
         names: HashMap::new(),
         unreadable: spec.unreadable_names.iter().cloned().collect(),
+        range: VersionRange { from: LagoVersion::new(0, 0, 0), to: None },
+        latest: None,
     };
+    checker.releases(spec, pin);
     // Only definitions whose names were accepted are generated; the rest were reported.
     let (objects, enums, unions) = checker.collect_names(spec);
     let objects: Vec<ObjectIr> = objects.into_iter().map(|o| checker.object(o)).collect();
@@ -50,7 +60,7 @@ pub fn check(spec: &Spec, source: &SpecSource, include: Option<&[String]>) -> (I
     let unknown_event_variant = naming::free_name(CATCH_ALL, |c| messages.iter().any(|m| m.variant == c));
     let messages = checker.select(messages, include);
     let ir = Ir { title: spec.title.clone(), messages, objects, enums, unions, unknown_event_variant };
-    let ir = if include.is_some() { prune::keep_reachable(ir) } else { ir };
+    let ir = if include.is_some() || pin.is_some() { prune::keep_reachable(ir) } else { ir };
     (ir, checker.errors)
 }
 
@@ -67,11 +77,91 @@ struct Checker<'a> {
     names: HashMap<String, Named>,
     /// Names whose definitions could not be read: already reported.
     unreadable: HashSet<String>,
+    /// The Lago releases the types are for: a version pin, or without one every release
+    /// from the spec's floor on, what no release has sent yet included. What no release
+    /// of it sends is left out; what some of them lack is optional.
+    range: VersionRange,
+    /// The newest release the spec knows, if it says.
+    latest: Option<LagoVersion>,
 }
 
 impl Checker<'_> {
     fn error(&mut self, pointer: &str, message: String) {
         self.errors.push(self.source.error(pointer, message));
+    }
+
+    /// Reads the spec's floor and latest release, and sets the range the types are for.
+    fn releases(&mut self, spec: &Spec, pin: Option<VersionRange>) {
+        let read = |checker: &mut Self, text: &str, key: &str| match text.parse::<LagoVersion>() {
+            Ok(version) => Some(version),
+            Err(error) => {
+                checker.error(&format!("/releases/{key}"), error.to_string());
+                None
+            }
+        };
+        let releases = spec.releases.as_ref();
+        let floor = releases.and_then(|r| read(self, &r.floor, "floor"));
+        self.latest = releases.and_then(|r| read(self, &r.latest, "latest"));
+        if let (Some(floor), Some(latest)) = (floor, self.latest)
+            && latest < floor
+        {
+            self.error(
+                "/releases/latest",
+                format!("the latest release {latest} is older than the floor {floor}"),
+            );
+        }
+        self.range =
+            pin.unwrap_or(VersionRange { from: floor.unwrap_or(LagoVersion::new(0, 0, 0)), to: None });
+    }
+
+    /// The releases that send something (`since` and `until` under `pointer`), or `None`
+    /// after reporting why they cannot be read.
+    fn sent(
+        &mut self,
+        since: Option<&str>,
+        until: Option<&str>,
+        pointer: &str,
+    ) -> Option<(Since, Option<LagoVersion>)> {
+        let mut ok = true;
+        let since = match since.map(Since::parse) {
+            None => Since::Always,
+            Some(Ok(since)) => since,
+            Some(Err(error)) => {
+                self.error(&format!("{pointer}/since"), error.to_string());
+                ok = false;
+                Since::Always
+            }
+        };
+        let until = match until.map(str::parse::<LagoVersion>) {
+            None => None,
+            Some(Ok(until)) => Some(until),
+            Some(Err(error)) => {
+                self.error(&format!("{pointer}/until"), error.to_string());
+                return None;
+            }
+        };
+        let newer = |version: LagoVersion| self.latest.is_some_and(|latest| version > latest);
+        let problem = match (since, until) {
+            (Since::Release(since), _) if newer(since) => Some((
+                "since",
+                format!("{since} is newer than the latest release the spec knows; write `unreleased`"),
+            )),
+            (_, Some(until)) if newer(until) => {
+                Some(("until", format!("{until} is newer than the latest release the spec knows")))
+            }
+            (Since::Release(since), Some(until)) if until < since => {
+                Some(("until", format!("sent until {until}, before it is sent since {since}")))
+            }
+            (Since::Unreleased, Some(_)) => {
+                Some(("until", "no release sends it, so none is its last".to_owned()))
+            }
+            _ => None,
+        };
+        if let Some((key, message)) = problem {
+            self.error(&format!("{pointer}/{key}"), message);
+            return None;
+        }
+        ok.then_some((since, until))
     }
 
     /// Registers object, enum and union names, refusing duplicates and Rust-name
@@ -202,6 +292,7 @@ impl Checker<'_> {
     fn object(&mut self, object: &Object) -> ObjectIr {
         let mut fields = Vec::new();
         let mut seen: HashMap<String, &str> = HashMap::new();
+        let mut unsent: HashSet<&str> = HashSet::new();
         for field in &object.fields {
             let pointer = format!("/objects/{}/fields/{}", object.index, field.index);
             let rust_name = naming::field_name(&field.name);
@@ -215,6 +306,15 @@ impl Checker<'_> {
                 continue;
             }
             seen.insert(rust_name.clone(), &field.name);
+            let Some((since, until)) = self.sent(field.since.as_deref(), field.until.as_deref(), &pointer)
+            else {
+                continue;
+            };
+            if !self.range.reaches(since, until) {
+                // No release of the range sends it: not generated, nor its rules.
+                unsent.insert(field.name.as_str());
+                continue;
+            }
             let Some(ty) = self.resolve(&field.ty, &format!("{pointer}/type")) else {
                 continue;
             };
@@ -229,17 +329,23 @@ impl Checker<'_> {
                 json_name: field.name.clone(),
                 rust_name,
                 ty,
-                optional: field.optional,
+                // Absent from the deliveries of the releases of the range that lack it.
+                optional: field.optional || !self.range.always(since, until),
                 nullable: field.nullable,
                 description: field.description.clone(),
                 format: constraints.format,
                 non_empty: constraints.non_empty,
                 minimum: constraints.minimum,
                 maximum: constraints.maximum,
+                since,
+                until,
             });
         }
         let mut rules = Vec::new();
         for (i, rule) in object.rules.iter().enumerate() {
+            if rule_fields(rule).any(|name| unsent.contains(name)) {
+                continue;
+            }
             match constraints::rule(rule, &fields) {
                 Ok(rule) => rules.push(rule),
                 Err(problems) => self.report(&format!("/objects/{}/rules/{i}", object.index), problems),
@@ -277,6 +383,12 @@ impl Checker<'_> {
                 self.error(&pointer, message);
                 continue;
             }
+            let at = format!("/enums/{}/values/{}", enumeration.index, value.index);
+            match self.sent(value.since.as_deref(), value.until.as_deref(), &at) {
+                Some((since, until)) if self.range.reaches(since, until) => {}
+                // Not sent by the range: read as an unknown value if it ever comes.
+                _ => continue,
+            }
             values.push(ValueIr {
                 value: value.value.clone(),
                 variant,
@@ -313,6 +425,10 @@ impl Checker<'_> {
                 );
                 self.error(&format!("{pointer}/name"), message);
                 continue;
+            }
+            match self.sent(variant.since.as_deref(), variant.until.as_deref(), &pointer) {
+                Some((since, until)) if self.range.reaches(since, until) => {}
+                _ => continue,
             }
             let Some(ty) = self.resolve(&variant.ty, &format!("{pointer}/type")) else {
                 continue;
@@ -376,6 +492,14 @@ impl Checker<'_> {
                 self.error(&format!("{pointer}/{}", problem.0), problem.1);
                 continue;
             }
+            let Some((since, until)) =
+                self.sent(message.since.as_deref(), message.until.as_deref(), &pointer)
+            else {
+                continue;
+            };
+            if !self.range.reaches(since, until) {
+                continue;
+            }
             let payload = match self.resolve(&message.payload, &format!("{pointer}/payload")) {
                 Some(TypeRef::Object(id)) => id,
                 Some(_) => {
@@ -399,7 +523,7 @@ impl Checker<'_> {
                 variant,
                 title: message.title.clone(),
                 description: message.description.clone(),
-                lifecycle: message.lifecycle,
+                lifecycle: if since == Since::Unreleased { Lifecycle::Unreleased } else { message.lifecycle },
                 premium: message.premium.clone(),
                 example: message.example.as_ref().map(|e| envelope_text(e, &message.payload_key)),
             });
@@ -514,6 +638,16 @@ fn envelope_text(example: &Value, payload_key: &str) -> String {
     let members: Vec<String> =
         ordered.chain(rest).map(|(k, v)| format!("{}:{v}", Value::String(k.clone()))).collect();
     format!("{{{}}}", members.join(","))
+}
+
+/// The fields a rule names.
+fn rule_fields(rule: &Rule) -> Box<dyn Iterator<Item = &str> + '_> {
+    match rule {
+        Rule::SameCurrency { root, within } => Box::new(root.iter().chain(within).map(String::as_str)),
+        Rule::Sum { total, parts } => Box::new(
+            std::iter::once(total.as_str()).chain(parts.iter().flat_map(SumPart::fields).map(String::as_str)),
+        ),
+    }
 }
 
 /// A name as an error message quotes it: whole up to 80 characters, otherwise its start

@@ -13,6 +13,7 @@ pub(super) fn status_note(m: &MessageIr) -> String {
         Lifecycle::Current => "",
         Lifecycle::Deprecated => "Deprecated: Lago still sends it but has announced its removal.",
         Lifecycle::Retired => "Retired: current Lago no longer sends it; older versions still in use may.",
+        Lifecycle::Unreleased => "Unreleased: sent by Lago's development version only, by no release yet.",
     };
     let premium = match &m.premium {
         Some(add_on) => format!("Sent only by organizations with Lago's paid add-on `{add_on}`."),
@@ -56,6 +57,7 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
         lifecycle(Lifecycle::Current, "Current"),
         lifecycle(Lifecycle::Deprecated, "Deprecated"),
         lifecycle(Lifecycle::Retired, "Retired"),
+        lifecycle(Lifecycle::Unreleased, "Unreleased"),
     ];
     // One arm per add-on, and one for the messages that need none.
     let mut premium_groups: Vec<(Option<&str>, Vec<_>)> = Vec::new();

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, Flavour, StdDerive, doc, ident};
-use crate::resolved::{FieldIr, ObjectId, ObjectIr, TypeRef};
+use crate::resolved::{FieldIr, ObjectId, ObjectIr, Since, TypeRef};
 
 pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenStream {
     let krate = cx.krate();
@@ -127,7 +127,14 @@ fn json_note(field: &FieldIr) -> String {
         (false, true) => "may be null",
         (true, true) => "may be absent or null",
     };
-    format!("JSON `{}`: {}, {presence}.", field.json_name, spec_type(&field.ty))
+    let releases = match (field.since, field.until) {
+        (Since::Release(since), None) => format!(" Sent since Lago {since}."),
+        (Since::Release(since), Some(until)) => format!(" Sent from Lago {since} to {until}."),
+        (Since::Always, Some(until)) => format!(" Sent until Lago {until}."),
+        (Since::Unreleased, _) => " Sent by no Lago release yet.".to_owned(),
+        (Since::Always, None) => String::new(),
+    };
+    format!("JSON `{}`: {}, {presence}.{releases}", field.json_name, spec_type(&field.ty))
 }
 
 fn spec_type(ty: &TypeRef) -> String {

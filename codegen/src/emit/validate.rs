@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, MessageNames, ident};
-use crate::resolved::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, TypeRef, UnionIr};
+use crate::resolved::{EnumIr, FieldIr, Format, ObjectIr, Primitive, RuleIr, Since, TypeRef, UnionIr};
 
 pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
     let objects = cx.ir.objects.iter().map(|o| object(cx, o));
@@ -164,6 +164,8 @@ fn union(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
             non_empty: false,
             minimum: None,
             maximum: None,
+            since: Since::Always,
+            until: None,
         };
         if let Some(check) = value(cx, &field, &v.ty, quote!(value)) {
             checks.push(quote!(#name::#variant(value) => { #check }));

@@ -646,11 +646,12 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Fee {
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct FeeItem {
-    /// Kind of fee.
+    /// Kind of fee; null in the rare case of a fee stored without its kind (Lago's database allows it).
     ///
-    /// JSON `type`: enumeration, always present, never null.
+    /// JSON `type`: enumeration, may be null.
     #[serde(rename = "type")]
-    pub type_: FeeItemType,
+    #[serde(default)]
+    pub type_: ::core::option::Option<FeeItemType>,
     /// Code of the billed object: billable metric, add-on or plan code; `credit` for credit purchases.
     ///
     /// JSON `code`: string, always present, never null.
@@ -1573,8 +1574,8 @@ impl ::lago_webhooks::Validate for FeeItem {
         path: &::lago_webhooks::validate::Path<'_>,
         out: &mut ::lago_webhooks::Violations,
     ) {
-        {
-            let (value, path) = (&self.type_, path.key("type"));
+        if let ::core::option::Option::Some(value) = &self.type_ {
+            let path = path.key("type");
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
         {
@@ -2319,11 +2320,12 @@ pub mod borrowed {
     )]
     #[serde(crate = "::lago_webhooks::__private::serde")]
     pub struct FeeItem<'a> {
-        /// Kind of fee.
+        /// Kind of fee; null in the rare case of a fee stored without its kind (Lago's database allows it).
         ///
-        /// JSON `type`: enumeration, always present, never null.
+        /// JSON `type`: enumeration, may be null.
         #[serde(rename = "type")]
-        pub type_: super::FeeItemType,
+        #[serde(default)]
+        pub type_: ::core::option::Option<super::FeeItemType>,
         /// Code of the billed object: billable metric, add-on or plan code; `credit` for credit purchases.
         ///
         /// JSON `code`: string, always present, never null.
@@ -3363,8 +3365,8 @@ pub mod borrowed {
             path: &::lago_webhooks::validate::Path<'_>,
             out: &mut ::lago_webhooks::Violations,
         ) {
-            {
-                let (value, path) = (&self.type_, path.key("type"));
+            if let ::core::option::Option::Some(value) = &self.type_ {
+                let path = path.key("type");
                 ::lago_webhooks::Validate::validate_at(value, &path, out);
             }
             {

@@ -201,3 +201,55 @@ fn the_refund_failure_travels_under_its_body_name() {
     assert_eq!(kind.object_type(), "credit_note_payment_provider_refund_error");
     assert!(WebhookType::lookup("credit_note.provider_refund_failure").is_none());
 }
+
+#[test]
+fn precise_amounts_are_strings_in_every_example_as_lago_sends_them() {
+    // Lago writes its precise (decimal) amounts as JSON strings; an example with numbers
+    // there would teach a handler a form the server does not send.
+    fn numbers(value: &Value, at: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let at = format!("{at}/{key}");
+                    if key.contains("precise") && !(item.is_string() || item.is_null()) {
+                        out.push(at.clone());
+                    }
+                    numbers(item, &at, out);
+                }
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(index, item)| numbers(item, &format!("{at}/{index}"), out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for &kind in WebhookType::ALL {
+        let example: Value = serde_json::from_str(kind.example()).unwrap();
+        numbers(&example, kind.as_str(), &mut found);
+    }
+    assert!(found.is_empty(), "precise amounts written as numbers: {found:?}");
+}
+
+#[test]
+fn a_fee_item_of_no_recorded_kind_parses() {
+    let example: Value = serde_json::from_str(WebhookType::FeeCreated.example()).unwrap();
+    let mut body = example.clone();
+    body["fee"]["item"]["type"] = Value::Null;
+    let WebhookEvent::FeeCreated { fee, .. } = parse(&body.to_string()) else { panic!("a fee") };
+    assert_eq!(fee.item.type_, None);
+    assert!(fee.validate().is_ok(), "{:?}", fee.validate());
+}
+
+#[test]
+fn the_refund_failure_says_a_filtering_endpoint_never_gets_it() {
+    let kind: WebhookType = "credit_note.refund_failure".parse().unwrap();
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/lago-webhooks.json")).unwrap();
+    let spec: Value = serde_json::from_str(&docs).unwrap();
+    let message =
+        spec["messages"].as_array().unwrap().iter().find(|m| m["webhook_type"] == kind.as_str()).unwrap();
+    let description = message["description"].as_str().unwrap();
+    assert!(description.contains("never receives it"), "{description}");
+}

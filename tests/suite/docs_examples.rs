@@ -106,7 +106,7 @@ fn quirky_values_are_kept_as_sent() {
     assert_eq!(note.reason, CreditNoteReason::Other);
     let fee = &note.items.as_ref().unwrap()[0].fee;
     assert_eq!(fee.amount_currency, "");
-    assert_eq!(fee.item.type_, FeeItemType::Charge);
+    assert_eq!(fee.item.type_, Some(FeeItemType::Charge));
 
     let WebhookEvent::InvoiceGenerated { invoice, .. } = example("invoice.generated") else { panic!() };
     assert_eq!(invoice.issuing_date.as_ref().map(|d| d.as_str()), Some(""));

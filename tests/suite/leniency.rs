@@ -78,7 +78,10 @@ fn unknown_enum_values_are_kept_and_written_back() {
     let event = parse_value(&body);
     let WebhookEvent::InvoiceCreated { invoice, .. } = &event else { panic!() };
     assert_eq!(invoice.status, Some(InvoiceStatus::Unknown("archived".into())));
-    assert_eq!(invoice.fees.as_ref().unwrap()[0].item.type_, FeeItemType::Unknown("usage_bundle".into()));
+    assert_eq!(
+        invoice.fees.as_ref().unwrap()[0].item.type_,
+        Some(FeeItemType::Unknown("usage_bundle".into()))
+    );
     let written = serde_json::to_value(&event).unwrap();
     assert_eq!(written["invoice"]["status"], "archived");
     assert_eq!(written["invoice"]["fees"][0]["item"]["type"], "usage_bundle");

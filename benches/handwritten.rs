@@ -278,7 +278,7 @@ pub struct Fee {
 
 #[derive(Deserialize, Serialize)]
 pub struct FeeItem {
-    pub r#type: String,
+    pub r#type: Option<String>,
     pub code: String,
     pub name: String,
     pub description: Option<String>,

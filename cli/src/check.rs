@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use lago_webhooks::dynamic::DynamicSpec;
 use lago_webhooks::{Validate, Violation, WebhookEvent};
-use lago_webhooks_codegen::{Settings, generate};
+use lago_webhooks_codegen::{Settings, VersionRange, generate, resolve_for};
 use serde_json::Value;
 
 use crate::output::Outcome;
@@ -21,6 +21,10 @@ pub struct Args {
     /// the bundled spec, by interpreting the spec for any other.
     #[arg(value_name = "PAYLOAD", value_parser = payload_file)]
     payloads: Vec<PathBuf>,
+    /// Check the payloads against the types of these Lago releases (`1.40`, `1.30..`):
+    /// what some of them lack may be absent, what none of them sends is an unknown key.
+    #[arg(long, value_name = "RELEASES")]
+    lago_version: Option<VersionRange>,
 }
 
 /// A payload path that exists and is not a directory (a pipe such as `<(curl ...)` is
@@ -49,9 +53,10 @@ pub fn run(args: Args) -> Outcome {
     if args.payloads.is_empty() {
         return Ok(clean);
     }
-    // The bundled spec's payloads are checked with the types compiled into this command;
-    // any other spec is interpreted, which needs a spec the generator accepts.
-    if source.text == spec::BUNDLED {
+    // The bundled spec's payloads are checked with the types compiled into this command
+    // (they are the unpinned ones); any other spec, or a pin, is interpreted, which needs
+    // a spec the generator accepts.
+    if source.text == spec::BUNDLED && args.lago_version.is_none() {
         for path in &args.payloads {
             clean &= check_compiled(path)?;
         }
@@ -61,7 +66,8 @@ pub fn run(args: Args) -> Outcome {
         out!("{}: payloads not checked: the spec has problems", paint("error", Tone::Bad));
         return Ok(false);
     }
-    let spec = DynamicSpec::from_source(&source).map_err(|errors| errors.to_string())?;
+    let resolved = resolve_for(&source, None, args.lago_version).map_err(|errors| errors.to_string())?;
+    let spec = DynamicSpec::from_resolved(resolved);
     for path in &args.payloads {
         clean &= check_interpreted(&spec, path)?;
     }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use lago_webhooks_codegen::{Settings, generate};
+use lago_webhooks_codegen::{Settings, VersionRange, generate};
 use proc_macro2::TokenStream;
 
 use crate::output::Outcome;
@@ -31,6 +31,9 @@ pub struct Args {
     /// Add the zero-copy `borrowed` module, as `borrowed = true`.
     #[arg(long)]
     borrowed: bool,
+    /// The types of these Lago releases (`1.40`, `1.30..`, `1.8..1.30`), as `lago_version`.
+    #[arg(long, value_name = "RELEASES")]
+    lago_version: Option<VersionRange>,
 }
 
 pub fn run(args: Args) -> Outcome {
@@ -44,6 +47,9 @@ pub fn run(args: Args) -> Outcome {
     }
     if !args.include.is_empty() {
         settings = settings.with_include(args.include.clone());
+    }
+    if let Some(range) = args.lago_version {
+        settings = settings.with_lago_version(range);
     }
     let tokens = generate(&source, &settings).map_err(|errors| errors.to_string())?;
     let file = syn::parse2::<syn::File>(tokens)

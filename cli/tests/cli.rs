@@ -1634,3 +1634,40 @@ fn inbox_needs_a_url_and_names_what_it_cannot_use() {
         run(&["inbox", "--url", "postgres://postgres@127.0.0.1:5432/test", "purge", "--done-before", "soon"]);
     assert_eq!(output.status.code(), Some(2), "a command line it cannot use");
 }
+
+#[test]
+fn check_and_generate_take_a_version_pin() {
+    let dir = scratch("lago-version");
+    // A wallet transaction as Lago sent it before 1.9.0: without `source`.
+    let spec = bundled();
+    let message = spec["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["webhook_type"] == "wallet_transaction.created");
+    let mut body = message.unwrap()["example"].clone();
+    body["wallet_transaction"].as_object_mut().unwrap().remove("source").unwrap();
+    let path = dir.join("before-1.9.json");
+    std::fs::write(&path, body.to_string()).unwrap();
+    let path = path.to_str().unwrap();
+    assert_eq!(run(&["check", path]).status.code(), Some(0), "every release from the floor: optional");
+    assert_eq!(run(&["check", "--lago-version", "1.8", path]).status.code(), Some(0));
+    let pinned = run(&["check", "--lago-version", "1.51", path]);
+    assert_eq!(pinned.status.code(), Some(1));
+    assert!(
+        stdout(&pinned).contains("/wallet_transaction/source: missing field `source`"),
+        "{}",
+        stdout(&pinned)
+    );
+    let refused = run(&["check", "--lago-version", "1.x", path]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("`1.x` is not a Lago release"), "{}", stderr(&refused));
+    // Pinned to 1.8, the generated wallet transaction has no `source`; to 1.51, a plain one.
+    let generated = |pin: &str| {
+        let output = run(&["generate", "--include", "wallet_transaction.created", "--lago-version", pin]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    assert!(!generated("1.8").contains("pub source:"));
+    assert!(generated("1.51").contains("pub source: WalletTransactionSource,"));
+}

@@ -870,33 +870,12 @@ fn chain(text: &str) -> Vec<&str> {
 /// Calls `visit` for each character outside brackets and strings (and for the opening
 /// brackets themselves).
 fn walk_top(text: &str, mut visit: impl FnMut(usize, char)) {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (at, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
+    ruby::walk(text, |at, c, depth| {
+        if depth == 0 && !matches!(c, ')' | ']' | '}') {
+            visit(at, c);
         }
-        match c {
-            '"' | '\'' => quote = Some(c),
-            '(' | '[' | '{' => {
-                if depth == 0 {
-                    visit(at, c);
-                }
-                depth += 1;
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => visit(at, c),
-            _ => {}
-        }
-    }
+        true
+    });
 }
 
 #[cfg(test)]

@@ -156,32 +156,19 @@ fn indentation(line: &str) -> usize {
 /// The line without its comment: a `#` outside strings (in a double-quoted string, `#{`
 /// starts an interpolation, not a comment).
 fn strip_comment(line: &str) -> String {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (at, c) in line.char_indices() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '"' | '\'' => quote = Some(c),
-                '#' => return line[..at].trim_end().to_owned(),
-                _ => {}
-            },
+    let mut cut = line.len();
+    walk(line, |at, c, _| {
+        if c == '#' {
+            cut = at;
         }
-    }
-    line.trim_end().to_owned()
+        c != '#'
+    });
+    line[..cut].trim_end().to_owned()
 }
 
 /// Walks `text`, calling `visit(byte offset, char, depth)` for every character outside
 /// strings; depth counts the brackets open before it.
-fn walk(text: &str, mut visit: impl FnMut(usize, char, usize) -> bool) {
+pub(super) fn walk(text: &str, mut visit: impl FnMut(usize, char, usize) -> bool) {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;

@@ -51,3 +51,36 @@ fn main() {
     let unknown = first_with_source::WalletTransactionSource::Unknown("threshold".into());
     assert_eq!(unknown.as_str(), "threshold");
 }
+
+// The bundled spec, pinned: Lago 1.51 always sends a wallet transaction's `source` and
+// `invoice_requires_successful_payment`; 1.8 sends no `source` at all. (The path reaches
+// the workspace's spec from this test's spec directory.)
+mod bundled_1_51 {
+    lago_webhooks::lago_webhooks!(
+        spec = "../../../../spec/lago-webhooks.json",
+        include = ["wallet_transaction.created"],
+        lago_version = "1.51",
+    );
+
+    pub fn plain(transaction: &WalletTransaction) -> (&WalletTransactionSource, bool) {
+        (&transaction.source, transaction.invoice_requires_successful_payment)
+    }
+}
+
+mod bundled_1_8 {
+    lago_webhooks::lago_webhooks!(
+        spec = "../../../../spec/lago-webhooks.json",
+        include = ["wallet_transaction.created"],
+        lago_version = "1.8",
+    );
+
+    // Were `source` generated, its enumeration would be too, and this would define it
+    // twice: no other field of a 1.8 wallet transaction refers to it.
+    #[allow(dead_code)]
+    pub struct WalletTransactionSource;
+}
+
+#[allow(dead_code)]
+fn bundled(transaction: &bundled_1_51::WalletTransaction) {
+    let _ = bundled_1_51::plain(transaction);
+}

@@ -99,10 +99,9 @@ impl VersionRange {
         self.to.is_none()
     }
 
-    /// Whether something sent from `since` (or from before the range when `None`) until
-    /// `until` (or still when `None`) is sent by at least one release of the range.
-    /// `since` of `None` with `unreleased` means no release has sent it: only an open
-    /// range reaches it.
+    /// Whether something sent from `since` until `until` (or still, when `None`) is sent
+    /// by at least one release of the range. What no release has sent yet
+    /// ([`Since::Unreleased`]) only an open range reaches.
     pub fn reaches(&self, since: Since, until: Option<LagoVersion>) -> bool {
         let after_start = until.is_none_or(|until| self.from <= until);
         let before_end = match since {

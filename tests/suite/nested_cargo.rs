@@ -36,17 +36,18 @@ pub fn command() -> Command {
 /// holds its lock on the directory only while it builds, not while the tests run.
 pub fn outside() -> Command {
     let mut cargo = command();
-    let target =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("tmp is in the target directory");
-    cargo.env("CARGO_TARGET_DIR", target).env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
+    cargo.env("CARGO_TARGET_DIR", target()).env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     cargo
 }
 
 /// Where [`outside`] puts a program it builds.
 pub fn outside_binary(name: &str) -> std::path::PathBuf {
-    let target =
-        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("tmp is in the target directory");
-    target.join("debug").join(name)
+    target().join("debug").join(name)
+}
+
+/// The workspace's target directory: the one holding `CARGO_TARGET_TMPDIR`.
+fn target() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("tmp is in the target directory")
 }
 
 #[test]

@@ -212,7 +212,12 @@ pub struct Ir {
 // Ids and field indices are made only while checking, from the positions of the tables
 // being built, so they are in range: an out-of-range one is a generator bug, not a spec's.
 impl Ir {
-    /// The object `id` refers to.
+    /// The ids of all objects, in spec order.
+    pub fn object_ids(&self) -> impl Iterator<Item = ObjectId> + use<> {
+        (0..self.objects.len()).map(ObjectId)
+    }
+
+    /// The object at `id`.
     pub fn object(&self, id: ObjectId) -> &ObjectIr {
         &self.objects[id.0]
     }
@@ -297,6 +302,10 @@ pub struct MessageIr {
     pub premium: Option<String>,
     /// The example envelope as compact JSON text, if the spec has one.
     pub example: Option<String>,
+    /// The first Lago release that sends it.
+    pub since: Since,
+    /// The last Lago release that sends it, if a later one stopped.
+    pub until: Option<LagoVersion>,
 }
 
 /// One "one of" type, emitted as an enum with a variant per JSON kind.
@@ -325,6 +334,10 @@ pub struct UnionVariantIr {
     pub description: String,
     /// The format its text must have, if any (implied by its type).
     pub format: Option<Format>,
+    /// The first Lago release that sends it.
+    pub since: Since,
+    /// The last Lago release that sends it, if a later one stopped.
+    pub until: Option<LagoVersion>,
 }
 
 /// The JSON kinds a union tells apart.
@@ -459,4 +472,8 @@ pub struct ValueIr {
     pub description: String,
     /// Associated HTTP status, if any.
     pub http_status: Option<u16>,
+    /// The first Lago release that sends it.
+    pub since: Since,
+    /// The last Lago release that sends it, if a later one stopped.
+    pub until: Option<LagoVersion>,
 }

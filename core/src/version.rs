@@ -185,8 +185,9 @@ impl FromStr for VersionRange {
     }
 }
 
-/// Since when something is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Since when something is sent; ordered from the earliest (`Always`) to the latest
+/// (`Unreleased`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub enum Since {
     /// By every release a spec covers, from its floor on.
     #[default]

@@ -6,45 +6,25 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
+use lago_webhooks_codegen::LagoVersion;
+
 /// A release of the repository: a version tag, or `HEAD`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     /// The tag as written (`v1.9.0`), or `HEAD`.
     pub tag: String,
     /// Its version, for ordering and for `--from`/`--to`; `None` for `HEAD`, which comes last.
-    pub version: Option<Version>,
+    pub version: Option<LagoVersion>,
     /// The commit it names.
     pub commit: String,
     /// The commit's date (`YYYY-MM-DD`).
     pub date: String,
 }
 
-/// A release version `MAJOR.MINOR.PATCH`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Version(pub u64, pub u64, pub u64);
-
-impl Version {
-    /// Reads `vX.Y.Z` or `X.Y.Z`; anything else (pre-releases like `v0.5.0-alpha`) is not a
-    /// release version.
-    pub fn parse(text: &str) -> Option<Version> {
-        let text = text.strip_prefix('v').unwrap_or(text);
-        let mut parts = text.split('.');
-        let mut next = || -> Option<u64> {
-            let part = parts.next()?;
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
-        };
-        let version = Version(next()?, next()?, next()?);
-        parts.next().is_none().then_some(version)
-    }
-}
-
-impl std::fmt::Display for Version {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.0, self.1, self.2)
-    }
+/// A release version, `vX.Y.Z` or `X.Y.Z` as a tag writes it; anything else (pre-releases
+/// like `v0.5.0-alpha`, `v1.2`) is not a release.
+pub fn version(tag: &str) -> Option<LagoVersion> {
+    tag.parse().ok()
 }
 
 /// A git repository read through the `git` command.
@@ -83,9 +63,9 @@ impl Repo {
     /// `v1.38.0`'s commit, and would otherwise show as a release without changes.
     pub fn releases(&self) -> Result<Vec<Release>, String> {
         let listing = self.git(&["tag", "--list"])?;
-        let mut tags: Vec<(Version, String)> = Vec::new();
+        let mut tags: Vec<(LagoVersion, String)> = Vec::new();
         for tag in listing.lines().map(str::trim) {
-            if let Some(version) = Version::parse(tag).filter(|version| version.0 >= 1) {
+            if let Some(version) = version(tag).filter(|version| version.major >= 1) {
                 tags.push((version, tag.to_owned()));
             }
         }
@@ -214,11 +194,11 @@ mod tests {
 
     #[test]
     fn versions_are_read_and_ordered() {
-        assert_eq!(Version::parse("v1.10.0"), Some(Version(1, 10, 0)));
-        assert_eq!(Version::parse("1.38.0"), Some(Version(1, 38, 0)));
-        assert_eq!(Version::parse("v0.5.0-alpha"), None);
-        assert_eq!(Version::parse("v1.2"), None);
-        assert!(Version(1, 9, 0) < Version(1, 10, 0));
+        assert_eq!(version("v1.10.0"), Some(LagoVersion::new(1, 10, 0)));
+        assert_eq!(version("1.38.0"), Some(LagoVersion::new(1, 38, 0)));
+        assert_eq!(version("v0.5.0-alpha"), None);
+        assert_eq!(version("v1.2"), None);
+        assert!(LagoVersion::new(1, 9, 0) < LagoVersion::new(1, 10, 0));
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! Limits: see `read` and `ruby` for the Ruby it understands. Nothing of Lago's code is
 //! kept, only the names of types and keys.
 
+mod fixtures;
 mod git;
+mod propose;
 mod read;
 mod report;
 mod ruby;
@@ -24,7 +26,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use git::{Release, Repo, Version};
+use git::{Release, Repo};
 use read::{Codebase, Reading};
 
 /// Arguments of `lago-webhooks history`.
@@ -47,6 +49,22 @@ pub struct Args {
     /// The last release to read (a tag, or HEAD).
     #[arg(long, value_name = "TAG")]
     to: Option<String>,
+    /// Compare the readings with this spec: the `since` and `until` they give each message
+    /// and field, from the spec's floor to its latest release (what only later commits
+    /// send is `unreleased`). Exits with 1 when the spec says otherwise.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "from", "to"])]
+    spec: Option<PathBuf>,
+    /// With --spec: write the proposed `since` and `until` into the spec.
+    #[arg(long, requires = "spec")]
+    write: bool,
+    /// With --spec: instead of comparing, write payloads rebuilt as each release of
+    /// --at sent them into DIR/<tag>.json (keys from the release's serializers, values from
+    /// the spec's examples).
+    #[arg(long, value_name = "DIR", requires_all = ["spec", "at"], conflicts_with = "write")]
+    fixtures: Option<PathBuf>,
+    /// With --fixtures: the releases to rebuild payloads for (tags, comma-separated).
+    #[arg(long, value_name = "TAGS", value_delimiter = ',', requires = "fixtures")]
+    at: Vec<String>,
 }
 
 /// One release and what it sends.
@@ -59,6 +77,16 @@ pub struct ReleaseReading {
 
 /// Runs the command: 0 when the releases were read, 2 when it could not run.
 pub fn main(args: Args) -> ExitCode {
+    if let Some(spec) = &args.spec {
+        return match propose::run(&args, spec) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(message) => {
+                crate::output::error(&message);
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(&args) {
         Ok(readings) => {
             if args.json {
@@ -123,7 +151,7 @@ fn run(args: &Args) -> Result<Vec<ReleaseReading>, String> {
 /// The releases from `from` to `to`, both included.
 fn select(releases: Vec<Release>, from: Option<&str>, to: Option<&str>) -> Result<Vec<Release>, String> {
     let position = |tag: &str| -> Result<usize, String> {
-        let wanted = Version::parse(tag);
+        let wanted = git::version(tag);
         releases
             .iter()
             .position(|release| release.tag == tag || (wanted.is_some() && release.version == wanted))

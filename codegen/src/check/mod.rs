@@ -384,16 +384,18 @@ impl Checker<'_> {
                 continue;
             }
             let at = format!("/enums/{}/values/{}", enumeration.index, value.index);
-            match self.sent(value.since.as_deref(), value.until.as_deref(), &at) {
-                Some((since, until)) if self.range.reaches(since, until) => {}
+            let (since, until) = match self.sent(value.since.as_deref(), value.until.as_deref(), &at) {
+                Some((since, until)) if self.range.reaches(since, until) => (since, until),
                 // Not sent by the range: read as an unknown value if it ever comes.
                 _ => continue,
-            }
+            };
             values.push(ValueIr {
                 value: value.value.clone(),
                 variant,
                 description: value.description.clone(),
                 http_status: value.http_status,
+                since,
+                until,
             });
         }
         let unknown_variant = naming::free_name(CATCH_ALL, |c| values.iter().any(|v| v.variant == c));
@@ -426,10 +428,11 @@ impl Checker<'_> {
                 self.error(&format!("{pointer}/name"), message);
                 continue;
             }
-            match self.sent(variant.since.as_deref(), variant.until.as_deref(), &pointer) {
-                Some((since, until)) if self.range.reaches(since, until) => {}
+            let (since, until) = match self.sent(variant.since.as_deref(), variant.until.as_deref(), &pointer)
+            {
+                Some((since, until)) if self.range.reaches(since, until) => (since, until),
                 _ => continue,
-            }
+            };
             let Some(ty) = self.resolve(&variant.ty, &format!("{pointer}/type")) else {
                 continue;
             };
@@ -471,6 +474,8 @@ impl Checker<'_> {
                 kind,
                 description: variant.description.clone(),
                 format,
+                since,
+                until,
             });
         }
         UnionIr { name: naming::type_name(&union.name), description: union.description.clone(), variants }
@@ -526,6 +531,8 @@ impl Checker<'_> {
                 lifecycle: if since == Since::Unreleased { Lifecycle::Unreleased } else { message.lifecycle },
                 premium: message.premium.clone(),
                 example: message.example.as_ref().map(|e| envelope_text(e, &message.payload_key)),
+                since,
+                until,
             });
         }
         out

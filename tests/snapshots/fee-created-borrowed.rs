@@ -380,9 +380,9 @@ pub struct Fee {
     ///
     /// JSON `lago_id`: id, always present, never null.
     pub lago_id: ::lago_webhooks::Id,
-    /// Charge the fee comes from; null for non-charge fees. Added in late 2024.
+    /// Charge the fee comes from; null for non-charge fees.
     ///
-    /// JSON `lago_charge_id`: id, may be absent or null.
+    /// JSON `lago_charge_id`: id, may be absent or null. Sent since Lago 1.15.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_charge_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Charge filter the fee was computed for; null when none.
@@ -390,14 +390,14 @@ pub struct Fee {
     /// JSON `lago_charge_filter_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_charge_filter_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Fixed charge the fee comes from; null for other fees. Added in late 2025.
+    /// Fixed charge the fee comes from; null for other fees.
     ///
-    /// JSON `lago_fixed_charge_id`: id, may be absent or null.
+    /// JSON `lago_fixed_charge_id`: id, may be absent or null. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_fixed_charge_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id. No longer sent since mid-2024.
+    /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id.
     ///
-    /// JSON `lago_group_id`: id, may be absent or null.
+    /// JSON `lago_group_id`: id, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_group_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Invoice holding the fee; null for a pay-in-advance fee that is not invoiced.
@@ -415,9 +415,9 @@ pub struct Fee {
     /// JSON `lago_true_up_parent_fee_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_true_up_parent_fee_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Fee this one was copied from when an invoice was regenerated; null otherwise. Added in 2026.
+    /// Fee this one was copied from when an invoice was regenerated; null otherwise.
     ///
-    /// JSON `lago_original_fee_id`: id, may be absent or null.
+    /// JSON `lago_original_fee_id`: id, may be absent or null. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_original_fee_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Subscription the fee belongs to; null for one-off and credit fees.
@@ -465,12 +465,12 @@ pub struct Fee {
     pub amount_currency: ::lago_webhooks::Currency,
     /// Amount before tax in major units, unrounded.
     ///
-    /// JSON `precise_amount`: decimal, may be absent.
+    /// JSON `precise_amount`: decimal, may be absent. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Amount with tax in major units, unrounded.
     ///
-    /// JSON `precise_total_amount`: decimal, may be absent.
+    /// JSON `precise_total_amount`: decimal, may be absent. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_total_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Tax on the fee, in cents. Current name of vat_amount_cents.
@@ -480,7 +480,7 @@ pub struct Fee {
     pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Tax on the fee in major units, unrounded.
     ///
-    /// JSON `taxes_precise_amount`: decimal, may be absent.
+    /// JSON `taxes_precise_amount`: decimal, may be absent. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub taxes_precise_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Combined tax rate applied to the fee, in percent.
@@ -490,17 +490,17 @@ pub struct Fee {
     pub taxes_rate: ::core::option::Option<::core::primitive::f64>,
     /// Legacy: tax on the fee in cents (now taxes_amount_cents).
     ///
-    /// JSON `vat_amount_cents`: integer, may be absent.
+    /// JSON `vat_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of vat_amount_cents.
     ///
-    /// JSON `vat_amount_currency`: currency, may be absent.
+    /// JSON `vat_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Units aggregated over the period before any charge-model rule; null for non-charge fees. Added in late 2025.
+    /// Units aggregated over the period before any charge-model rule; null for non-charge fees.
     ///
-    /// JSON `total_aggregated_units`: decimal, may be absent or null.
+    /// JSON `total_aggregated_units`: decimal, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_aggregated_units: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Amount with tax, in cents.
@@ -520,9 +520,9 @@ pub struct Fee {
     /// JSON `description`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Legacy: price of one unit in cents. No longer sent since mid-2024.
+    /// Legacy: price of one unit in cents.
     ///
-    /// JSON `unit_amount_cents`: integer, may be absent.
+    /// JSON `unit_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub unit_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Price of one unit in major units, unrounded.
@@ -532,19 +532,19 @@ pub struct Fee {
     pub precise_unit_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Share of the invoice coupons allocated to this fee, in cents, unrounded.
     ///
-    /// JSON `precise_coupons_amount_cents`: decimal, may be absent.
+    /// JSON `precise_coupons_amount_cents`: decimal, may be absent. Sent since Lago 1.8.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_coupons_amount_cents: ::core::option::Option<::lago_webhooks::Decimal>,
-    /// Amount after coupons and before tax, in cents. Added in 2026 on fees.
+    /// Amount after coupons and before tax, in cents.
     ///
-    /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent.
+    /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
-    /// Amount after coupons and before tax, in cents, unrounded. Added in 2026.
+    /// Amount after coupons and before tax, in cents, unrounded.
     ///
-    /// JSON `sub_total_excluding_taxes_precise_amount_cents`: decimal, may be absent.
+    /// JSON `sub_total_excluding_taxes_precise_amount_cents`: decimal, may be absent. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_excluding_taxes_precise_amount_cents: ::core::option::Option<
         ::lago_webhooks::Decimal,
@@ -586,22 +586,22 @@ pub struct Fee {
     pub amount_details: ::core::option::Option<
         ::lago_webhooks::__private::serde_json::Value,
     >,
-    /// True when the fee belongs to a self-billed invoice. Versions of early 2025 may send null.
+    /// True when the fee belongs to a self-billed invoice. The first releases that send it may send null.
     ///
-    /// JSON `self_billed`: boolean, may be absent or null.
+    /// JSON `self_billed`: boolean, may be absent or null. Sent since Lago 1.19.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub self_billed: ::core::option::Option<::core::primitive::bool>,
-    /// Amounts in the custom pricing unit of the charge; null when the charge uses none. Added in mid-2025.
+    /// Amounts in the custom pricing unit of the charge; null when the charge uses none.
     ///
-    /// JSON `pricing_unit_details`: object, may be absent or null.
+    /// JSON `pricing_unit_details`: object, may be absent or null. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub pricing_unit_details: ::core::option::Option<
         ::std::boxed::Box<FeePricingUnitDetails>,
     >,
-    /// Units broken down by the presentation keys shown on the invoice; empty when the charge defines none. Added in 2026.
+    /// Units broken down by the presentation keys shown on the invoice; empty when the charge defines none.
     ///
-    /// JSON `presentation_breakdowns`: array of object, may be absent.
+    /// JSON `presentation_breakdowns`: array of object, may be absent. Sent since Lago 1.46.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub presentation_breakdowns: ::core::option::Option<
@@ -662,7 +662,7 @@ pub struct FeeItem {
     pub name: ::std::string::String,
     /// Description of the billed object.
     ///
-    /// JSON `description`: string, may be absent or null.
+    /// JSON `description`: string, may be absent or null. Sent since Lago 1.8.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
     /// Label printed on the invoice for this fee.
@@ -672,7 +672,7 @@ pub struct FeeItem {
     pub invoice_display_name: ::core::option::Option<::std::string::String>,
     /// Filter values of the charge filter the fee was computed for (key to list of values); null when none.
     ///
-    /// JSON `filters`: json, may be absent or null.
+    /// JSON `filters`: json, may be absent or null. Sent since Lago 1.1.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub filters: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
     /// Label of the charge filter; null when none.
@@ -680,9 +680,9 @@ pub struct FeeItem {
     /// JSON `filter_invoice_display_name`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub filter_invoice_display_name: ::core::option::Option<::std::string::String>,
-    /// Legacy: label of the charge filter, sent between late 2023 and mid-2024 (now filter_invoice_display_name).
+    /// Legacy: label of the charge filter (now filter_invoice_display_name).
     ///
-    /// JSON `group_invoice_display_name`: string, may be absent or null.
+    /// JSON `group_invoice_display_name`: string, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub group_invoice_display_name: ::core::option::Option<::std::string::String>,
     /// Lago's identifier of the billed object (billable metric, add-on, subscription, wallet transaction); null when a credit fee has lost its wallet transaction.
@@ -1987,9 +1987,9 @@ pub mod borrowed {
         /// JSON `lago_id`: id, always present, never null.
         #[serde(borrow)]
         pub lago_id: ::lago_webhooks::borrowed::Text<'a>,
-        /// Charge the fee comes from; null for non-charge fees. Added in late 2024.
+        /// Charge the fee comes from; null for non-charge fees.
         ///
-        /// JSON `lago_charge_id`: id, may be absent or null.
+        /// JSON `lago_charge_id`: id, may be absent or null. Sent since Lago 1.15.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub lago_charge_id: ::core::option::Option<::lago_webhooks::borrowed::Text<'a>>,
@@ -2001,17 +2001,17 @@ pub mod borrowed {
         pub lago_charge_filter_id: ::core::option::Option<
             ::lago_webhooks::borrowed::Text<'a>,
         >,
-        /// Fixed charge the fee comes from; null for other fees. Added in late 2025.
+        /// Fixed charge the fee comes from; null for other fees.
         ///
-        /// JSON `lago_fixed_charge_id`: id, may be absent or null.
+        /// JSON `lago_fixed_charge_id`: id, may be absent or null. Sent since Lago 1.39.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub lago_fixed_charge_id: ::core::option::Option<
             ::lago_webhooks::borrowed::Text<'a>,
         >,
-        /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id. No longer sent since mid-2024.
+        /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id.
         ///
-        /// JSON `lago_group_id`: id, may be absent or null.
+        /// JSON `lago_group_id`: id, may be absent or null. Sent until Lago 1.6.5.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub lago_group_id: ::core::option::Option<::lago_webhooks::borrowed::Text<'a>>,
@@ -2037,9 +2037,9 @@ pub mod borrowed {
         pub lago_true_up_parent_fee_id: ::core::option::Option<
             ::lago_webhooks::borrowed::Text<'a>,
         >,
-        /// Fee this one was copied from when an invoice was regenerated; null otherwise. Added in 2026.
+        /// Fee this one was copied from when an invoice was regenerated; null otherwise.
         ///
-        /// JSON `lago_original_fee_id`: id, may be absent or null.
+        /// JSON `lago_original_fee_id`: id, may be absent or null. Sent since Lago 1.45.2.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub lago_original_fee_id: ::core::option::Option<
@@ -2104,7 +2104,7 @@ pub mod borrowed {
         pub amount_currency: ::lago_webhooks::borrowed::Text<'a>,
         /// Amount before tax in major units, unrounded.
         ///
-        /// JSON `precise_amount`: decimal, may be absent.
+        /// JSON `precise_amount`: decimal, may be absent. Sent since Lago 1.11.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub precise_amount: ::core::option::Option<
@@ -2112,7 +2112,7 @@ pub mod borrowed {
         >,
         /// Amount with tax in major units, unrounded.
         ///
-        /// JSON `precise_total_amount`: decimal, may be absent.
+        /// JSON `precise_total_amount`: decimal, may be absent. Sent since Lago 1.11.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub precise_total_amount: ::core::option::Option<
@@ -2125,7 +2125,7 @@ pub mod borrowed {
         pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
         /// Tax on the fee in major units, unrounded.
         ///
-        /// JSON `taxes_precise_amount`: decimal, may be absent.
+        /// JSON `taxes_precise_amount`: decimal, may be absent. Sent since Lago 1.11.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub taxes_precise_amount: ::core::option::Option<
@@ -2138,20 +2138,20 @@ pub mod borrowed {
         pub taxes_rate: ::core::option::Option<::core::primitive::f64>,
         /// Legacy: tax on the fee in cents (now taxes_amount_cents).
         ///
-        /// JSON `vat_amount_cents`: integer, may be absent.
+        /// JSON `vat_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
         /// Legacy: currency of vat_amount_cents.
         ///
-        /// JSON `vat_amount_currency`: currency, may be absent.
+        /// JSON `vat_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub vat_amount_currency: ::core::option::Option<
             ::lago_webhooks::borrowed::Text<'a>,
         >,
-        /// Units aggregated over the period before any charge-model rule; null for non-charge fees. Added in late 2025.
+        /// Units aggregated over the period before any charge-model rule; null for non-charge fees.
         ///
-        /// JSON `total_aggregated_units`: decimal, may be absent or null.
+        /// JSON `total_aggregated_units`: decimal, may be absent or null. Sent since Lago 1.35.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub total_aggregated_units: ::core::option::Option<
@@ -2177,9 +2177,9 @@ pub mod borrowed {
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub description: ::core::option::Option<::lago_webhooks::borrowed::Text<'a>>,
-        /// Legacy: price of one unit in cents. No longer sent since mid-2024.
+        /// Legacy: price of one unit in cents.
         ///
-        /// JSON `unit_amount_cents`: integer, may be absent.
+        /// JSON `unit_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         pub unit_amount_cents: ::core::option::Option<::core::primitive::i64>,
         /// Price of one unit in major units, unrounded.
@@ -2192,22 +2192,22 @@ pub mod borrowed {
         >,
         /// Share of the invoice coupons allocated to this fee, in cents, unrounded.
         ///
-        /// JSON `precise_coupons_amount_cents`: decimal, may be absent.
+        /// JSON `precise_coupons_amount_cents`: decimal, may be absent. Sent since Lago 1.8.2.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub precise_coupons_amount_cents: ::core::option::Option<
             ::lago_webhooks::borrowed::Decimal<'a>,
         >,
-        /// Amount after coupons and before tax, in cents. Added in 2026 on fees.
+        /// Amount after coupons and before tax, in cents.
         ///
-        /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent.
+        /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent. Sent since Lago 1.45.2.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<
             ::core::primitive::i64,
         >,
-        /// Amount after coupons and before tax, in cents, unrounded. Added in 2026.
+        /// Amount after coupons and before tax, in cents, unrounded.
         ///
-        /// JSON `sub_total_excluding_taxes_precise_amount_cents`: decimal, may be absent.
+        /// JSON `sub_total_excluding_taxes_precise_amount_cents`: decimal, may be absent. Sent since Lago 1.45.2.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub sub_total_excluding_taxes_precise_amount_cents: ::core::option::Option<
@@ -2254,21 +2254,21 @@ pub mod borrowed {
         pub amount_details: ::core::option::Option<
             ::lago_webhooks::__private::serde_json::Value,
         >,
-        /// True when the fee belongs to a self-billed invoice. Versions of early 2025 may send null.
+        /// True when the fee belongs to a self-billed invoice. The first releases that send it may send null.
         ///
-        /// JSON `self_billed`: boolean, may be absent or null.
+        /// JSON `self_billed`: boolean, may be absent or null. Sent since Lago 1.19.1.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         pub self_billed: ::core::option::Option<::core::primitive::bool>,
-        /// Amounts in the custom pricing unit of the charge; null when the charge uses none. Added in mid-2025.
+        /// Amounts in the custom pricing unit of the charge; null when the charge uses none.
         ///
-        /// JSON `pricing_unit_details`: object, may be absent or null.
+        /// JSON `pricing_unit_details`: object, may be absent or null. Sent since Lago 1.32.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         #[serde(deserialize_with = "::lago_webhooks::__private::object")]
         pub pricing_unit_details: ::core::option::Option<FeePricingUnitDetails<'a>>,
-        /// Units broken down by the presentation keys shown on the invoice; empty when the charge defines none. Added in 2026.
+        /// Units broken down by the presentation keys shown on the invoice; empty when the charge defines none.
         ///
-        /// JSON `presentation_breakdowns`: array of object, may be absent.
+        /// JSON `presentation_breakdowns`: array of object, may be absent. Sent since Lago 1.46.0.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         #[serde(deserialize_with = "::lago_webhooks::__private::object")]
@@ -2338,7 +2338,7 @@ pub mod borrowed {
         pub name: ::lago_webhooks::borrowed::Text<'a>,
         /// Description of the billed object.
         ///
-        /// JSON `description`: string, may be absent or null.
+        /// JSON `description`: string, may be absent or null. Sent since Lago 1.8.2.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub description: ::core::option::Option<::lago_webhooks::borrowed::Text<'a>>,
@@ -2352,7 +2352,7 @@ pub mod borrowed {
         >,
         /// Filter values of the charge filter the fee was computed for (key to list of values); null when none.
         ///
-        /// JSON `filters`: json, may be absent or null.
+        /// JSON `filters`: json, may be absent or null. Sent since Lago 1.1.2.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         pub filters: ::core::option::Option<
             ::lago_webhooks::__private::serde_json::Value,
@@ -2365,9 +2365,9 @@ pub mod borrowed {
         pub filter_invoice_display_name: ::core::option::Option<
             ::lago_webhooks::borrowed::Text<'a>,
         >,
-        /// Legacy: label of the charge filter, sent between late 2023 and mid-2024 (now filter_invoice_display_name).
+        /// Legacy: label of the charge filter (now filter_invoice_display_name).
         ///
-        /// JSON `group_invoice_display_name`: string, may be absent or null.
+        /// JSON `group_invoice_display_name`: string, may be absent or null. Sent until Lago 1.6.5.
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(borrow)]
         pub group_invoice_display_name: ::core::option::Option<

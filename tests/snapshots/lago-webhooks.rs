@@ -1616,7 +1616,7 @@ pub enum WebhookEvent {
     },
     /// `invoice.add_on_added`: Add-on invoice created
     ///
-    /// An invoice for an add-on applied on its own was issued (invoice type `add_on`). Carries the customer, subscriptions, fees and custom sections. Removed from Lago in November 2025 together with the billing of applied add-ons; older versions may still send it.
+    /// An invoice for an add-on applied on its own was issued (invoice type `add_on`). Carries the customer, subscriptions, fees and custom sections. Lago stopped sending it when it dropped the billing of applied add-ons.
     ///
     /// Retired: current Lago no longer sends it; older versions still in use may.
     InvoiceAddOnAdded {
@@ -4499,7 +4499,7 @@ pub trait WebhookHandler {
     }
     /// Called for `invoice.add_on_added`: Add-on invoice created
     ///
-    /// An invoice for an add-on applied on its own was issued (invoice type `add_on`). Carries the customer, subscriptions, fees and custom sections. Removed from Lago in November 2025 together with the billing of applied add-ons; older versions may still send it.
+    /// An invoice for an add-on applied on its own was issued (invoice type `add_on`). Carries the customer, subscriptions, fees and custom sections. Lago stopped sending it when it dropped the billing of applied add-ons.
     ///
     /// Retired: current Lago no longer sends it; older versions still in use may.
     fn on_invoice_add_on_added(
@@ -5604,7 +5604,7 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     }
     /// Called for `invoice.add_on_added`: Add-on invoice created
     ///
-    /// An invoice for an add-on applied on its own was issued (invoice type `add_on`). Carries the customer, subscriptions, fees and custom sections. Removed from Lago in November 2025 together with the billing of applied add-ons; older versions may still send it.
+    /// An invoice for an add-on applied on its own was issued (invoice type `add_on`). Carries the customer, subscriptions, fees and custom sections. Lago stopped sending it when it dropped the billing of applied add-ons.
     ///
     /// Retired: current Lago no longer sends it; older versions still in use may.
     fn on_invoice_add_on_added(
@@ -6598,9 +6598,9 @@ pub struct Invoice {
     ///
     /// JSON `lago_id`: id, always present, never null.
     pub lago_id: ::lago_webhooks::Id,
-    /// Code of the billing entity that issues the invoice. Added in 2025.
+    /// Code of the billing entity that issues the invoice.
     ///
-    /// JSON `billing_entity_code`: string, may be absent.
+    /// JSON `billing_entity_code`: string, may be absent. Sent since Lago 1.25.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub billing_entity_code: ::core::option::Option<::std::string::String>,
     /// Running number of the invoice within its customer and billing entity; null while the invoice is a draft or not yet numbered.
@@ -6612,9 +6612,9 @@ pub struct Invoice {
     ///
     /// JSON `number`: string, always present, never null.
     pub number: ::std::string::String,
-    /// Purchase order reference attached to the invoice, if any. Added in 2026.
+    /// Purchase order reference attached to the invoice, if any.
     ///
-    /// JSON `purchase_order_number`: string, may be absent or null.
+    /// JSON `purchase_order_number`: string, may be absent or null. Sent since Lago 1.50.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub purchase_order_number: ::core::option::Option<::std::string::String>,
     /// Legacy: start of the billed period, sent by very old versions only. Billing periods replace it.
@@ -6664,12 +6664,12 @@ pub struct Invoice {
     pub payment_status: ::core::option::Option<InvoicePaymentStatus>,
     /// When a payment dispute on the invoice was lost; null when none was. Sent with millisecond precision.
     ///
-    /// JSON `payment_dispute_lost_at`: datetime, may be absent or null.
+    /// JSON `payment_dispute_lost_at`: datetime, may be absent or null. Sent since Lago 1.1.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub payment_dispute_lost_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// True once the due date has passed without full payment.
     ///
-    /// JSON `payment_overdue`: boolean, may be absent or null.
+    /// JSON `payment_overdue`: boolean, may be absent or null. Sent since Lago 1.6.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub payment_overdue: ::core::option::Option<::core::primitive::bool>,
     /// Currency of every amount of the invoice.
@@ -6689,7 +6689,7 @@ pub struct Invoice {
     pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Amount already billed by progressive billing invoices and deducted here, in cents.
     ///
-    /// JSON `progressive_billing_credit_amount_cents`: integer, may be absent.
+    /// JSON `progressive_billing_credit_amount_cents`: integer, may be absent. Sent since Lago 1.10.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_billing_credit_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
@@ -6722,19 +6722,19 @@ pub struct Invoice {
     ///
     /// JSON `total_amount_cents`: integer, always present, never null.
     pub total_amount_cents: ::core::primitive::i64,
-    /// Part of the total still unpaid, in cents; 0 for a voided invoice. Added in 2025.
+    /// Part of the total still unpaid, in cents; 0 for a voided invoice.
     ///
-    /// JSON `total_due_amount_cents`: integer, may be absent.
+    /// JSON `total_due_amount_cents`: integer, may be absent. Sent since Lago 1.22.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_due_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Part of the total already paid, in cents. Added in 2026.
+    /// Part of the total already paid, in cents.
     ///
-    /// JSON `total_paid_amount_cents`: integer, may be absent.
+    /// JSON `total_paid_amount_cents`: integer, may be absent. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_paid_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Part of the total settled by offsetting credit notes, in cents. Added in 2026.
+    /// Part of the total settled by offsetting credit notes, in cents.
     ///
-    /// JSON `total_offsetted_credit_note_amount_cents`: integer, may be absent.
+    /// JSON `total_offsetted_credit_note_amount_cents`: integer, may be absent. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_offsetted_credit_note_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
@@ -6744,72 +6744,72 @@ pub struct Invoice {
     /// JSON `prepaid_credit_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub prepaid_credit_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Part of the prepaid credit amount that came from granted (free) credits, in cents; null for invoices issued before this breakdown existed. Added in 2026.
+    /// Part of the prepaid credit amount that came from granted (free) credits, in cents; null for invoices issued before this breakdown existed.
     ///
-    /// JSON `prepaid_granted_credit_amount_cents`: integer, may be absent or null.
+    /// JSON `prepaid_granted_credit_amount_cents`: integer, may be absent or null. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub prepaid_granted_credit_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
-    /// Part of the prepaid credit amount that came from purchased credits, in cents; null for invoices issued before this breakdown existed. Added in 2026.
+    /// Part of the prepaid credit amount that came from purchased credits, in cents; null for invoices issued before this breakdown existed.
     ///
-    /// JSON `prepaid_purchased_credit_amount_cents`: integer, may be absent or null.
+    /// JSON `prepaid_purchased_credit_amount_cents`: integer, may be absent or null. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub prepaid_purchased_credit_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
     /// Legacy: fees amount before tax, in cents (now fees_amount_cents).
     ///
-    /// JSON `amount_cents`: integer, may be absent.
+    /// JSON `amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of amount_cents (now currency).
     ///
-    /// JSON `amount_currency`: currency, may be absent.
+    /// JSON `amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: tax amount in cents (now taxes_amount_cents).
     ///
-    /// JSON `vat_amount_cents`: integer, may be absent.
+    /// JSON `vat_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of vat_amount_cents.
     ///
-    /// JSON `vat_amount_currency`: currency, may be absent.
+    /// JSON `vat_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: total of all credits deducted, in cents.
     ///
-    /// JSON `credit_amount_cents`: integer, may be absent.
+    /// JSON `credit_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub credit_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of credit_amount_cents.
     ///
-    /// JSON `credit_amount_currency`: currency, may be absent.
+    /// JSON `credit_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub credit_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Legacy: subtotal before tax, in cents (now sub_total_excluding_taxes_amount_cents).
     ///
-    /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent.
+    /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_vat_excluded_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
     /// Legacy: subtotal with tax, in cents (now sub_total_including_taxes_amount_cents).
     ///
-    /// JSON `sub_total_vat_included_amount_cents`: integer, may be absent.
+    /// JSON `sub_total_vat_included_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_vat_included_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
     /// Legacy: currency of total_amount_cents (now currency).
     ///
-    /// JSON `total_amount_currency`: currency, may be absent.
+    /// JSON `total_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Legacy: true for invoices computed with the rules of the first invoice versions. No longer sent since mid-2024.
+    /// Legacy: true for invoices computed with the rules of the first invoice versions.
     ///
-    /// JSON `legacy`: boolean, may be absent.
+    /// JSON `legacy`: boolean, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub legacy: ::core::option::Option<::core::primitive::bool>,
     /// Link to the PDF of the invoice; null until the PDF has been generated.
@@ -6817,14 +6817,14 @@ pub struct Invoice {
     /// JSON `file_url`: url, may be null.
     #[serde(default)]
     pub file_url: ::core::option::Option<::lago_webhooks::Url>,
-    /// Link to the e-invoicing XML file of the invoice; null when there is none. Added in late 2025.
+    /// Link to the e-invoicing XML file of the invoice; null when there is none.
     ///
-    /// JSON `xml_url`: url, may be absent or null.
+    /// JSON `xml_url`: url, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub xml_url: ::core::option::Option<::lago_webhooks::Url>,
-    /// Link to the invoice page in the Lago web app; null for invoices that are not visible there (generating, open, closed, deleted). Added in 2026.
+    /// Link to the invoice page in the Lago web app; null for invoices that are not visible there (generating, open, closed, deleted).
     ///
-    /// JSON `web_url`: url, may be absent or null.
+    /// JSON `web_url`: url, may be absent or null. Sent since Lago 1.51.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub web_url: ::core::option::Option<::lago_webhooks::Url>,
     /// Version of the computation rules the invoice was built with.
@@ -6832,24 +6832,24 @@ pub struct Invoice {
     /// JSON `version_number`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub version_number: ::core::option::Option<::core::primitive::i64>,
-    /// True when the invoice is a self-billing document issued on behalf of a partner. Added in 2025.
+    /// True when the invoice is a self-billing document issued on behalf of a partner.
     ///
-    /// JSON `self_billed`: boolean, may be absent.
+    /// JSON `self_billed`: boolean, may be absent. Sent since Lago 1.19.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub self_billed: ::core::option::Option<::core::primitive::bool>,
-    /// When the invoice record was created. Added in late 2024.
+    /// When the invoice record was created.
     ///
-    /// JSON `created_at`: datetime, may be absent.
+    /// JSON `created_at`: datetime, may be absent. Sent since Lago 1.17.3.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub created_at: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// When the invoice record last changed. Added in late 2024.
+    /// When the invoice record last changed.
     ///
-    /// JSON `updated_at`: datetime, may be absent.
+    /// JSON `updated_at`: datetime, may be absent. Sent since Lago 1.17.3.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub updated_at: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// When the invoice was voided; null otherwise. Added in 2025.
+    /// When the invoice was voided; null otherwise.
     ///
-    /// JSON `voided_at`: datetime, may be absent or null.
+    /// JSON `voided_at`: datetime, may be absent or null. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub voided_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// The invoiced customer. Present when the message includes it (every invoice.* message does; invoice.resynced adds its integration customers).
@@ -6866,7 +6866,7 @@ pub struct Invoice {
     pub subscriptions: ::core::option::Option<::std::vec::Vec<Subscription>>,
     /// One entry per subscription billed, with the periods covered. Present only when the message includes them.
     ///
-    /// JSON `billing_periods`: array of object, may be absent.
+    /// JSON `billing_periods`: array of object, may be absent. Sent since Lago 1.19.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub billing_periods: ::core::option::Option<::std::vec::Vec<BillingPeriod>>,
@@ -6890,13 +6890,13 @@ pub struct Invoice {
     pub applied_taxes: ::core::option::Option<::std::vec::Vec<InvoiceAppliedTax>>,
     /// Errors recorded while building the invoice (for example a tax provider failure). Present only in invoice.drafted and invoice.ready_to_finalize.
     ///
-    /// JSON `error_details`: array of object, may be absent.
+    /// JSON `error_details`: array of object, may be absent. Sent since Lago 1.10.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub error_details: ::core::option::Option<::std::vec::Vec<InvoiceErrorDetail>>,
     /// Usage thresholds that triggered the invoice. Present only on progressive_billing invoices.
     ///
-    /// JSON `applied_usage_thresholds`: array of object, may be absent.
+    /// JSON `applied_usage_thresholds`: array of object, may be absent. Sent since Lago 1.10.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub applied_usage_thresholds: ::core::option::Option<
@@ -6904,7 +6904,7 @@ pub struct Invoice {
     >,
     /// Custom sections printed on the invoice. Present only when the message includes them.
     ///
-    /// JSON `applied_invoice_custom_sections`: array of object, may be absent.
+    /// JSON `applied_invoice_custom_sections`: array of object, may be absent. Sent since Lago 1.18.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub applied_invoice_custom_sections: ::core::option::Option<
@@ -6968,14 +6968,14 @@ pub struct BillingPeriod {
     /// JSON `charges_to_datetime`: datetime, may be null.
     #[serde(default)]
     pub charges_to_datetime: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// Start of the period of the fixed charges billed. Added in late 2025.
+    /// Start of the period of the fixed charges billed.
     ///
-    /// JSON `fixed_charges_from_datetime`: datetime, may be absent or null.
+    /// JSON `fixed_charges_from_datetime`: datetime, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub fixed_charges_from_datetime: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// End of the period of the fixed charges billed. Added in late 2025.
+    /// End of the period of the fixed charges billed.
     ///
-    /// JSON `fixed_charges_to_datetime`: datetime, may be absent or null.
+    /// JSON `fixed_charges_to_datetime`: datetime, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub fixed_charges_to_datetime: ::core::option::Option<::lago_webhooks::DateTime>,
     /// Why the subscription was billed on this invoice; null for older records.
@@ -7241,9 +7241,9 @@ pub struct Fee {
     ///
     /// JSON `lago_id`: id, always present, never null.
     pub lago_id: ::lago_webhooks::Id,
-    /// Charge the fee comes from; null for non-charge fees. Added in late 2024.
+    /// Charge the fee comes from; null for non-charge fees.
     ///
-    /// JSON `lago_charge_id`: id, may be absent or null.
+    /// JSON `lago_charge_id`: id, may be absent or null. Sent since Lago 1.15.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_charge_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Charge filter the fee was computed for; null when none.
@@ -7251,14 +7251,14 @@ pub struct Fee {
     /// JSON `lago_charge_filter_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_charge_filter_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Fixed charge the fee comes from; null for other fees. Added in late 2025.
+    /// Fixed charge the fee comes from; null for other fees.
     ///
-    /// JSON `lago_fixed_charge_id`: id, may be absent or null.
+    /// JSON `lago_fixed_charge_id`: id, may be absent or null. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_fixed_charge_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id. No longer sent since mid-2024.
+    /// Legacy: group the fee was computed for, replaced by lago_charge_filter_id.
     ///
-    /// JSON `lago_group_id`: id, may be absent or null.
+    /// JSON `lago_group_id`: id, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_group_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Invoice holding the fee; null for a pay-in-advance fee that is not invoiced.
@@ -7276,9 +7276,9 @@ pub struct Fee {
     /// JSON `lago_true_up_parent_fee_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_true_up_parent_fee_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Fee this one was copied from when an invoice was regenerated; null otherwise. Added in 2026.
+    /// Fee this one was copied from when an invoice was regenerated; null otherwise.
     ///
-    /// JSON `lago_original_fee_id`: id, may be absent or null.
+    /// JSON `lago_original_fee_id`: id, may be absent or null. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_original_fee_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Subscription the fee belongs to; null for one-off and credit fees.
@@ -7326,12 +7326,12 @@ pub struct Fee {
     pub amount_currency: ::lago_webhooks::Currency,
     /// Amount before tax in major units, unrounded.
     ///
-    /// JSON `precise_amount`: decimal, may be absent.
+    /// JSON `precise_amount`: decimal, may be absent. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Amount with tax in major units, unrounded.
     ///
-    /// JSON `precise_total_amount`: decimal, may be absent.
+    /// JSON `precise_total_amount`: decimal, may be absent. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_total_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Tax on the fee, in cents. Current name of vat_amount_cents.
@@ -7341,7 +7341,7 @@ pub struct Fee {
     pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Tax on the fee in major units, unrounded.
     ///
-    /// JSON `taxes_precise_amount`: decimal, may be absent.
+    /// JSON `taxes_precise_amount`: decimal, may be absent. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub taxes_precise_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Combined tax rate applied to the fee, in percent.
@@ -7351,17 +7351,17 @@ pub struct Fee {
     pub taxes_rate: ::core::option::Option<::core::primitive::f64>,
     /// Legacy: tax on the fee in cents (now taxes_amount_cents).
     ///
-    /// JSON `vat_amount_cents`: integer, may be absent.
+    /// JSON `vat_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Legacy: currency of vat_amount_cents.
     ///
-    /// JSON `vat_amount_currency`: currency, may be absent.
+    /// JSON `vat_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Units aggregated over the period before any charge-model rule; null for non-charge fees. Added in late 2025.
+    /// Units aggregated over the period before any charge-model rule; null for non-charge fees.
     ///
-    /// JSON `total_aggregated_units`: decimal, may be absent or null.
+    /// JSON `total_aggregated_units`: decimal, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_aggregated_units: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Amount with tax, in cents.
@@ -7381,9 +7381,9 @@ pub struct Fee {
     /// JSON `description`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Legacy: price of one unit in cents. No longer sent since mid-2024.
+    /// Legacy: price of one unit in cents.
     ///
-    /// JSON `unit_amount_cents`: integer, may be absent.
+    /// JSON `unit_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub unit_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Price of one unit in major units, unrounded.
@@ -7393,19 +7393,19 @@ pub struct Fee {
     pub precise_unit_amount: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Share of the invoice coupons allocated to this fee, in cents, unrounded.
     ///
-    /// JSON `precise_coupons_amount_cents`: decimal, may be absent.
+    /// JSON `precise_coupons_amount_cents`: decimal, may be absent. Sent since Lago 1.8.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_coupons_amount_cents: ::core::option::Option<::lago_webhooks::Decimal>,
-    /// Amount after coupons and before tax, in cents. Added in 2026 on fees.
+    /// Amount after coupons and before tax, in cents.
     ///
-    /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent.
+    /// JSON `sub_total_excluding_taxes_amount_cents`: integer, may be absent. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_excluding_taxes_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
-    /// Amount after coupons and before tax, in cents, unrounded. Added in 2026.
+    /// Amount after coupons and before tax, in cents, unrounded.
     ///
-    /// JSON `sub_total_excluding_taxes_precise_amount_cents`: decimal, may be absent.
+    /// JSON `sub_total_excluding_taxes_precise_amount_cents`: decimal, may be absent. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_excluding_taxes_precise_amount_cents: ::core::option::Option<
         ::lago_webhooks::Decimal,
@@ -7447,22 +7447,22 @@ pub struct Fee {
     pub amount_details: ::core::option::Option<
         ::lago_webhooks::__private::serde_json::Value,
     >,
-    /// True when the fee belongs to a self-billed invoice. Versions of early 2025 may send null.
+    /// True when the fee belongs to a self-billed invoice. The first releases that send it may send null.
     ///
-    /// JSON `self_billed`: boolean, may be absent or null.
+    /// JSON `self_billed`: boolean, may be absent or null. Sent since Lago 1.19.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub self_billed: ::core::option::Option<::core::primitive::bool>,
-    /// Amounts in the custom pricing unit of the charge; null when the charge uses none. Added in mid-2025.
+    /// Amounts in the custom pricing unit of the charge; null when the charge uses none.
     ///
-    /// JSON `pricing_unit_details`: object, may be absent or null.
+    /// JSON `pricing_unit_details`: object, may be absent or null. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub pricing_unit_details: ::core::option::Option<
         ::std::boxed::Box<FeePricingUnitDetails>,
     >,
-    /// Units broken down by the presentation keys shown on the invoice; empty when the charge defines none. Added in 2026.
+    /// Units broken down by the presentation keys shown on the invoice; empty when the charge defines none.
     ///
-    /// JSON `presentation_breakdowns`: array of object, may be absent.
+    /// JSON `presentation_breakdowns`: array of object, may be absent. Sent since Lago 1.46.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub presentation_breakdowns: ::core::option::Option<
@@ -7523,7 +7523,7 @@ pub struct FeeItem {
     pub name: ::std::string::String,
     /// Description of the billed object.
     ///
-    /// JSON `description`: string, may be absent or null.
+    /// JSON `description`: string, may be absent or null. Sent since Lago 1.8.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
     /// Label printed on the invoice for this fee.
@@ -7533,7 +7533,7 @@ pub struct FeeItem {
     pub invoice_display_name: ::core::option::Option<::std::string::String>,
     /// Filter values of the charge filter the fee was computed for (key to list of values); null when none.
     ///
-    /// JSON `filters`: json, may be absent or null.
+    /// JSON `filters`: json, may be absent or null. Sent since Lago 1.1.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub filters: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
     /// Label of the charge filter; null when none.
@@ -7541,9 +7541,9 @@ pub struct FeeItem {
     /// JSON `filter_invoice_display_name`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub filter_invoice_display_name: ::core::option::Option<::std::string::String>,
-    /// Legacy: label of the charge filter, sent between late 2023 and mid-2024 (now filter_invoice_display_name).
+    /// Legacy: label of the charge filter (now filter_invoice_display_name).
     ///
-    /// JSON `group_invoice_display_name`: string, may be absent or null.
+    /// JSON `group_invoice_display_name`: string, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub group_invoice_display_name: ::core::option::Option<::std::string::String>,
     /// Lago's identifier of the billed object (billable metric, add-on, subscription, wallet transaction); null when a credit fee has lost its wallet transaction.
@@ -7748,9 +7748,9 @@ pub struct Credit {
     /// JSON `before_taxes`: boolean, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub before_taxes: ::core::option::Option<::core::primitive::bool>,
-    /// Legacy: former name of before_taxes, sent until mid-2024.
+    /// Legacy: former name of before_taxes.
     ///
-    /// JSON `before_vat`: boolean, may be absent.
+    /// JSON `before_vat`: boolean, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub before_vat: ::core::option::Option<::core::primitive::bool>,
     /// Where the credit comes from.
@@ -7787,9 +7787,9 @@ pub struct CreditItem {
     /// JSON `lago_item_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_item_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Legacy: former name of lago_item_id, sent until mid-2024.
+    /// Legacy: former name of lago_item_id.
     ///
-    /// JSON `lago_id`: id, may be absent or null.
+    /// JSON `lago_id`: id, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Kind of source.
@@ -7807,9 +7807,9 @@ pub struct CreditItem {
     /// JSON `name`: string, may be null.
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Coupon or credit note description, when there is one. Added in 2025.
+    /// Coupon or credit note description, when there is one.
     ///
-    /// JSON `description`: string, may be absent or null.
+    /// JSON `description`: string, may be absent or null. Sent since Lago 1.22.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
 }
@@ -7846,7 +7846,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditInvoice {
         ::lago_webhooks::__private::deserialize_map_only(deserializer)
     }
 }
-/// A customer account as Lago serializes it. The core identity, address and contact keys are sent by every version (address and contact values are often null); keys added after 2023 are optional, and the included lists (integration customers, VIES result) appear only in the messages whose service asks for them.
+/// A customer account as Lago serializes it. The core identity, address and contact keys are sent by every version (address and contact values are often null); keys later releases added are optional (each says the release that added it), and the included lists (integration customers, VIES result) appear only in the messages whose service asks for them.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -7860,18 +7860,18 @@ pub struct Customer {
     ///
     /// JSON `lago_id`: id, always present, never null.
     pub lago_id: ::lago_webhooks::Id,
-    /// Code of the billing entity the customer is billed from. Added in 2025.
+    /// Code of the billing entity the customer is billed from.
     ///
-    /// JSON `billing_entity_code`: string, may be absent.
+    /// JSON `billing_entity_code`: string, may be absent. Sent since Lago 1.25.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub billing_entity_code: ::core::option::Option<::std::string::String>,
     /// Identifier chosen by your application for this customer.
     ///
     /// JSON `external_id`: string, always present, never null.
     pub external_id: ::std::string::String,
-    /// Whether this is an ordinary customer or a partner account. Added in 2025.
+    /// Whether this is an ordinary customer or a partner account.
     ///
-    /// JSON `account_type`: enumeration, may be absent.
+    /// JSON `account_type`: enumeration, may be absent. Sent since Lago 1.19.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub account_type: ::core::option::Option<CustomerAccountType>,
     /// Display name; null when only first and last names are set.
@@ -7879,19 +7879,19 @@ pub struct Customer {
     /// JSON `name`: string, may be null.
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Given name of a person customer. Added in 2024.
+    /// Given name of a person customer.
     ///
-    /// JSON `firstname`: string, may be absent or null.
+    /// JSON `firstname`: string, may be absent or null. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub firstname: ::core::option::Option<::std::string::String>,
-    /// Family name of a person customer. Added in 2024.
+    /// Family name of a person customer.
     ///
-    /// JSON `lastname`: string, may be absent or null.
+    /// JSON `lastname`: string, may be absent or null. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lastname: ::core::option::Option<::std::string::String>,
-    /// Company or individual; null when never set. Added in 2024.
+    /// Company or individual; null when never set.
     ///
-    /// JSON `customer_type`: enumeration, may be absent or null.
+    /// JSON `customer_type`: enumeration, may be absent or null. Sent since Lago 1.11.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub customer_type: ::core::option::Option<CustomerType>,
     /// Per-organization counter assigned when the customer was created.
@@ -8003,9 +8003,9 @@ pub struct Customer {
     /// JSON `external_salesforce_id`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub external_salesforce_id: ::core::option::Option<::std::string::String>,
-    /// What happens to invoices whose total is zero. Added in 2024.
+    /// What happens to invoices whose total is zero.
     ///
-    /// JSON `finalize_zero_amount_invoice`: enumeration, may be absent.
+    /// JSON `finalize_zero_amount_invoice`: enumeration, may be absent. Sent since Lago 1.10.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub finalize_zero_amount_invoice: ::core::option::Option<
         CustomerFinalizeZeroAmountInvoice,
@@ -8018,17 +8018,17 @@ pub struct Customer {
     pub billing_configuration: ::core::option::Option<
         ::std::boxed::Box<BillingConfiguration>,
     >,
-    /// Delivery address, separate from the billing address. Added in 2024.
+    /// Delivery address, separate from the billing address.
     ///
-    /// JSON `shipping_address`: object, may be absent.
+    /// JSON `shipping_address`: object, may be absent. Sent since Lago 1.6.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub shipping_address: ::core::option::Option<
         ::std::boxed::Box<CustomerShippingAddress>,
     >,
-    /// True when no custom invoice sections are printed on this customer's invoices. Added in 2025.
+    /// True when no custom invoice sections are printed on this customer's invoices.
     ///
-    /// JSON `skip_invoice_custom_sections`: boolean, may be absent.
+    /// JSON `skip_invoice_custom_sections`: boolean, may be absent. Sent since Lago 1.18.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub skip_invoice_custom_sections: ::core::option::Option<::core::primitive::bool>,
     /// Key/value pairs attached to the customer; an empty list when there are none.
@@ -8039,7 +8039,7 @@ pub struct Customer {
     pub metadata: ::core::option::Option<::std::vec::Vec<CustomerMetadata>>,
     /// Links to the customer's records in accounting, tax and CRM integrations. Only in customer.created, customer.updated, customer.accounting_provider_created, customer.crm_provider_created (and invoice.resynced).
     ///
-    /// JSON `integration_customers`: array of object, may be absent.
+    /// JSON `integration_customers`: array of object, may be absent. Sent since Lago 1.4.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub integration_customers: ::core::option::Option<
@@ -8114,16 +8114,16 @@ pub struct BillingConfiguration {
     /// JSON `document_locale`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub document_locale: ::core::option::Option<::std::string::String>,
-    /// Customer-level override of which date subscription invoices are issued on; null inherits the billing entity's. Added in 2025.
+    /// Customer-level override of which date subscription invoices are issued on; null inherits the billing entity's.
     ///
-    /// JSON `subscription_invoice_issuing_date_anchor`: enumeration, may be absent or null.
+    /// JSON `subscription_invoice_issuing_date_anchor`: enumeration, may be absent or null. Sent since Lago 1.36.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub subscription_invoice_issuing_date_anchor: ::core::option::Option<
         CustomerIssuingDateAnchor,
     >,
-    /// Customer-level override of how that issuing date moves when the invoice is finalized later; null inherits. Added in 2025.
+    /// Customer-level override of how that issuing date moves when the invoice is finalized later; null inherits.
     ///
-    /// JSON `subscription_invoice_issuing_date_adjustment`: enumeration, may be absent or null.
+    /// JSON `subscription_invoice_issuing_date_adjustment`: enumeration, may be absent or null. Sent since Lago 1.36.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub subscription_invoice_issuing_date_adjustment: ::core::option::Option<
         CustomerIssuingDateAdjustment,
@@ -8155,9 +8155,9 @@ pub struct BillingConfiguration {
     /// JSON `payment_method_id`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub payment_method_id: ::core::option::Option<::std::string::String>,
-    /// Legacy: tax rate in percent, sent here by versions before tax objects existed; removed in 2024.
+    /// Legacy: tax rate in percent, sent here by versions before tax objects existed.
     ///
-    /// JSON `vat_rate`: number, may be absent or null.
+    /// JSON `vat_rate`: number, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_rate: ::core::option::Option<::core::primitive::f64>,
 }
@@ -8274,7 +8274,7 @@ pub struct IntegrationCustomer {
     /// JSON `external_customer_id`: string, may be null.
     #[serde(default)]
     pub external_customer_id: ::core::option::Option<::std::string::String>,
-    /// Which integration the link belongs to; null for a kind the serializer does not map (Avalara links were sent as null before August 2026).
+    /// Which integration the link belongs to; null for a kind the serializer does not map (every release up to 1.51.0 sends Avalara links as null).
     ///
     /// JSON `type`: enumeration, may be null.
     #[serde(rename = "type")]
@@ -8282,22 +8282,22 @@ pub struct IntegrationCustomer {
     pub type_: ::core::option::Option<IntegrationCustomerType>,
     /// Code of the integration connection.
     ///
-    /// JSON `integration_code`: string, may be null.
-    #[serde(default)]
+    /// JSON `integration_code`: string, may be absent or null. Sent since Lago 1.6.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub integration_code: ::core::option::Option<::std::string::String>,
-    /// Code of this link (defaults to the connection's code). Added in 2026.
+    /// Code of this link (defaults to the connection's code).
     ///
-    /// JSON `code`: string, may be absent or null.
+    /// JSON `code`: string, may be absent or null. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub code: ::core::option::Option<::std::string::String>,
-    /// True for the default link of its category. Added in 2026.
+    /// True for the default link of its category.
     ///
-    /// JSON `is_default`: boolean, may be absent.
+    /// JSON `is_default`: boolean, may be absent. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub is_default: ::core::option::Option<::core::primitive::bool>,
-    /// Family of the integration. Added in 2026.
+    /// Family of the integration.
     ///
-    /// JSON `category`: enumeration, may be absent or null.
+    /// JSON `category`: enumeration, may be absent or null. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub category: ::core::option::Option<IntegrationCustomerCategory>,
     /// Merged setting: whether Lago creates the record in the integration itself.
@@ -8342,7 +8342,7 @@ pub struct CustomerViesCheck {
     ///
     /// JSON `valid`: boolean, always present, never null.
     pub valid: ::core::primitive::bool,
-    /// Whether the number has a well-formed syntax; sent only when the check did not succeed (since 2025).
+    /// Whether the number has a well-formed syntax; sent only when the check did not succeed.
     ///
     /// JSON `valid_format`: boolean, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -8385,7 +8385,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CustomerViesChe
         ::lago_webhooks::__private::deserialize_map_only(deserializer)
     }
 }
-/// A credit note issued against an invoice. Its value can go to the customer's credit balance, be refunded, or be offset against the invoice. Since 2023 one currency field covers every amount; older versions repeated a currency next to each amount.
+/// A credit note issued against an invoice. Its value can go to the customer's credit balance, be refunded, or be offset against the invoice. One currency field covers every amount; releases up to 1.6.5 also repeated a currency next to each amount.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -8399,9 +8399,9 @@ pub struct CreditNote {
     ///
     /// JSON `lago_id`: id, always present, never null.
     pub lago_id: ::lago_webhooks::Id,
-    /// Code of the billing entity of the credited invoice. Added in 2025.
+    /// Code of the billing entity of the credited invoice.
     ///
-    /// JSON `billing_entity_code`: string, may be absent.
+    /// JSON `billing_entity_code`: string, may be absent. Sent since Lago 1.25.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub billing_entity_code: ::core::option::Option<::std::string::String>,
     /// Counter of the credit note among those of its invoice.
@@ -8420,9 +8420,9 @@ pub struct CreditNote {
     ///
     /// JSON `invoice_number`: string, always present, never null.
     pub invoice_number: ::std::string::String,
-    /// Purchase order number of the credited invoice. Added in 2026.
+    /// Purchase order number of the credited invoice.
     ///
-    /// JSON `purchase_order_number`: string, may be absent or null.
+    /// JSON `purchase_order_number`: string, may be absent or null. Sent since Lago 1.50.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub purchase_order_number: ::core::option::Option<::std::string::String>,
     /// Date printed on the credit note.
@@ -8457,9 +8457,9 @@ pub struct CreditNote {
     ///
     /// JSON `total_amount_cents`: integer, always present, never null.
     pub total_amount_cents: ::core::primitive::i64,
-    /// Total with sub-cent precision, as a decimal string. Added in 2025.
+    /// Total with sub-cent precision, as a decimal string.
     ///
-    /// JSON `precise_total_amount_cents`: decimal, may be absent or null.
+    /// JSON `precise_total_amount_cents`: decimal, may be absent or null. Sent since Lago 1.33.4.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_total_amount_cents: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Tax part of the credit note, in cents (current name of the legacy vat_amount_cents).
@@ -8467,9 +8467,9 @@ pub struct CreditNote {
     /// JSON `taxes_amount_cents`: integer, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub taxes_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Tax part with sub-cent precision, as a decimal string. Added in 2025.
+    /// Tax part with sub-cent precision, as a decimal string.
     ///
-    /// JSON `precise_taxes_amount_cents`: decimal, may be absent or null.
+    /// JSON `precise_taxes_amount_cents`: decimal, may be absent or null. Sent since Lago 1.33.4.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_taxes_amount_cents: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Value before taxes, in cents (current name of sub_total_vat_excluded_amount_cents).
@@ -8491,9 +8491,9 @@ pub struct CreditNote {
     ///
     /// JSON `refund_amount_cents`: integer, always present, never null.
     pub refund_amount_cents: ::core::primitive::i64,
-    /// Part deducted directly from the amount due on the invoice, in cents. Added in 2026.
+    /// Part deducted directly from the amount due on the invoice, in cents.
     ///
-    /// JSON `offset_amount_cents`: integer, may be absent.
+    /// JSON `offset_amount_cents`: integer, may be absent. Sent since Lago 1.40.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub offset_amount_cents: ::core::option::Option<::core::primitive::i64>,
     /// Share of the invoice's coupon discount removed from the credited value, in cents.
@@ -8519,14 +8519,14 @@ pub struct CreditNote {
     /// JSON `file_url`: url, may be null.
     #[serde(default)]
     pub file_url: ::core::option::Option<::lago_webhooks::Url>,
-    /// Link to the electronic-invoicing XML file, when one is produced. Added in 2025.
+    /// Link to the electronic-invoicing XML file, when one is produced.
     ///
-    /// JSON `xml_url`: url, may be absent or null.
+    /// JSON `xml_url`: url, may be absent or null. Sent since Lago 1.36.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub xml_url: ::core::option::Option<::lago_webhooks::Url>,
-    /// True when the credited invoice is self-billed (partner accounts). Added in 2025.
+    /// True when the credited invoice is self-billed (partner accounts).
     ///
-    /// JSON `self_billed`: boolean, may be absent.
+    /// JSON `self_billed`: boolean, may be absent. Sent since Lago 1.19.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub self_billed: ::core::option::Option<::core::primitive::bool>,
     /// The customer, without includes. Sent by credit_note.created and credit_note.generated.
@@ -8554,51 +8554,51 @@ pub struct CreditNote {
     pub error_details: ::core::option::Option<
         ::std::vec::Vec<::lago_webhooks::__private::serde_json::Value>,
     >,
-    /// Key/value object attached to the credit note; sent only when the credit note has metadata. Added in December 2025.
+    /// Key/value object attached to the credit note; sent only when the credit note has metadata.
     ///
-    /// JSON `metadata`: json, may be absent.
+    /// JSON `metadata`: json, may be absent. Sent since Lago 1.37.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub metadata: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
-    /// Legacy (removed in 2024): currency of total_amount_cents.
+    /// Legacy: currency of total_amount_cents.
     ///
-    /// JSON `total_amount_currency`: currency, may be absent.
+    /// JSON `total_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub total_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Legacy (removed in 2024): currency of credit_amount_cents.
+    /// Legacy: currency of credit_amount_cents.
     ///
-    /// JSON `credit_amount_currency`: currency, may be absent.
+    /// JSON `credit_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub credit_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Legacy (removed in 2024): currency of refund_amount_cents.
+    /// Legacy: currency of refund_amount_cents.
     ///
-    /// JSON `refund_amount_currency`: currency, may be absent.
+    /// JSON `refund_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub refund_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Legacy (removed in 2024): currency of balance_amount_cents.
+    /// Legacy: currency of balance_amount_cents.
     ///
-    /// JSON `balance_amount_currency`: currency, may be absent.
+    /// JSON `balance_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub balance_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Legacy (removed in 2024): former name of taxes_amount_cents.
+    /// Legacy: former name of taxes_amount_cents.
     ///
-    /// JSON `vat_amount_cents`: integer, may be absent.
+    /// JSON `vat_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Legacy (removed in 2024): currency of vat_amount_cents.
+    /// Legacy: currency of vat_amount_cents.
     ///
-    /// JSON `vat_amount_currency`: currency, may be absent.
+    /// JSON `vat_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub vat_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Legacy (removed in 2024): former name of sub_total_excluding_taxes_amount_cents.
+    /// Legacy: former name of sub_total_excluding_taxes_amount_cents.
     ///
-    /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent.
+    /// JSON `sub_total_vat_excluded_amount_cents`: integer, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_vat_excluded_amount_cents: ::core::option::Option<
         ::core::primitive::i64,
     >,
-    /// Legacy (removed in 2024): currency of sub_total_vat_excluded_amount_cents.
+    /// Legacy: currency of sub_total_vat_excluded_amount_cents.
     ///
-    /// JSON `sub_total_vat_excluded_amount_currency`: currency, may be absent.
+    /// JSON `sub_total_vat_excluded_amount_currency`: currency, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub sub_total_vat_excluded_amount_currency: ::core::option::Option<
         ::lago_webhooks::Currency,
@@ -8629,9 +8629,9 @@ pub struct CreditNoteItem {
     ///
     /// JSON `amount_cents`: integer, always present, never null.
     pub amount_cents: ::core::primitive::i64,
-    /// The same amount with sub-cent precision, as a decimal string. Added in 2025.
+    /// The same amount with sub-cent precision, as a decimal string.
     ///
-    /// JSON `precise_amount_cents`: decimal, may be absent or null.
+    /// JSON `precise_amount_cents`: decimal, may be absent or null. Sent since Lago 1.33.4.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_amount_cents: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Currency of the amount.
@@ -8716,7 +8716,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNoteAppli
         ::lago_webhooks::__private::deserialize_map_only(deserializer)
     }
 }
-/// A payment of an invoice or of a payment request, by a payment provider or recorded manually. Until September 2025 payment.requires_action used a different, smaller serializer (provider, customer and next_action keys only; lago_id and the amount were added in May 2025), and payment receipts embedded a payment without the customer, payable and provider keys, so most keys are optional.
+/// A payment of an invoice or of a payment request, by a payment provider or recorded manually. Before Lago 1.34.0 payment.requires_action used a different, smaller serializer (provider, customer and next_action keys only; 1.28.0 added lago_id and the amount), and payment receipts embedded a payment without the customer, payable and provider keys, so most keys are optional.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -8726,9 +8726,9 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNoteAppli
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct Payment {
-    /// Lago's identifier of the payment. Absent from payment.requires_action before Lago v1.28 (May 2025), whose payload then carried only the provider, customer and next action.
+    /// Lago's identifier of the payment. Absent from payment.requires_action before Lago 1.28.0, whose payload then carried only the provider, customer and next action.
     ///
-    /// JSON `lago_id`: id, may be absent.
+    /// JSON `lago_id`: id, may be absent. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Identifier of the paying customer.
@@ -8743,12 +8743,12 @@ pub struct Payment {
     pub external_customer_id: ::core::option::Option<::std::string::String>,
     /// Invoices settled by the payment: the invoice itself, or every invoice of the payment request.
     ///
-    /// JSON `invoice_ids`: array of id, may be absent.
+    /// JSON `invoice_ids`: array of id, may be absent. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub invoice_ids: ::core::option::Option<::std::vec::Vec<::lago_webhooks::Id>>,
-    /// Document numbers of those invoices. Added in 2026.
+    /// Document numbers of those invoices.
     ///
-    /// JSON `invoice_numbers`: array of string, may be absent.
+    /// JSON `invoice_numbers`: array of string, may be absent. Sent since Lago 1.44.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub invoice_numbers: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Identifier of the paid invoice or payment request.
@@ -8758,17 +8758,17 @@ pub struct Payment {
     pub lago_payable_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Whether the payment settles an invoice or a payment request.
     ///
-    /// JSON `payable_type`: enumeration, may be absent.
+    /// JSON `payable_type`: enumeration, may be absent. Sent since Lago 1.34.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub payable_type: ::core::option::Option<PaymentPayableType>,
-    /// Amount of the payment, in cents. Absent from payment.requires_action before Lago v1.28 (May 2025), whose payload then carried only the provider, customer and next action.
+    /// Amount of the payment, in cents. Absent from payment.requires_action before Lago 1.28.0, whose payload then carried only the provider, customer and next action.
     ///
-    /// JSON `amount_cents`: integer, may be absent.
+    /// JSON `amount_cents`: integer, may be absent. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Currency of the payment. Absent from payment.requires_action before Lago v1.28 (May 2025), whose payload then carried only the provider, customer and next action.
+    /// Currency of the payment. Absent from payment.requires_action before Lago 1.28.0, whose payload then carried only the provider, customer and next action.
     ///
-    /// JSON `amount_currency`: currency, may be absent.
+    /// JSON `amount_currency`: currency, may be absent. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Status as reported by the provider, verbatim (for Stripe: succeeded, processing, requires_action...); free text.
@@ -8778,18 +8778,18 @@ pub struct Payment {
     pub status: ::core::option::Option<::std::string::String>,
     /// Lago's normalized status of the payment; null on records that predate it.
     ///
-    /// JSON `payment_status`: enumeration, may be absent or null.
+    /// JSON `payment_status`: enumeration, may be absent or null. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub payment_status: ::core::option::Option<PaymentPayableStatus>,
     /// Provider payment or manual payment.
     ///
-    /// JSON `type`: enumeration, may be absent.
+    /// JSON `type`: enumeration, may be absent. Sent since Lago 1.23.0.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub type_: ::core::option::Option<PaymentType>,
     /// Reference typed in for a manual payment; null for provider payments.
     ///
-    /// JSON `reference`: string, may be absent or null.
+    /// JSON `reference`: string, may be absent or null. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub reference: ::core::option::Option<::std::string::String>,
     /// Code of the provider connection; null for manual payments.
@@ -8804,7 +8804,7 @@ pub struct Payment {
     pub payment_provider_type: ::core::option::Option<PaymentProviderClass>,
     /// Deprecated duplicate of provider_payment_id, kept for older integrations.
     ///
-    /// JSON `external_payment_id`: string, may be absent or null.
+    /// JSON `external_payment_id`: string, may be absent or null. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub external_payment_id: ::core::option::Option<::std::string::String>,
     /// The payment's identifier at the provider (a pi_... id at Stripe).
@@ -8826,7 +8826,7 @@ pub struct Payment {
     >,
     /// When the payment was recorded.
     ///
-    /// JSON `created_at`: datetime, may be absent.
+    /// JSON `created_at`: datetime, may be absent. Sent since Lago 1.23.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub created_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// Receipt of the payment (an empty object when none exists). API-only include; no webhook sends it.
@@ -8838,7 +8838,7 @@ pub struct Payment {
     >,
     /// Stored payment method used. Only in payment.succeeded, and only when the payment is linked to one.
     ///
-    /// JSON `payment_method`: object, may be absent.
+    /// JSON `payment_method`: object, may be absent. Sent since Lago 1.43.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub payment_method: ::core::option::Option<::std::boxed::Box<CustomerPaymentMethod>>,
@@ -8974,12 +8974,12 @@ pub struct PaymentReceipt {
     pub number: ::std::string::String,
     /// Link to the PDF; null until it has been generated (payment_receipt.generated announces it).
     ///
-    /// JSON `file_url`: url, may be null.
-    #[serde(default)]
+    /// JSON `file_url`: url, may be absent or null. Sent since Lago 1.36.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub file_url: ::core::option::Option<::lago_webhooks::Url>,
-    /// Link to the electronic-invoicing XML file, when one is produced. Added in November 2025.
+    /// Link to the electronic-invoicing XML file, when one is produced.
     ///
-    /// JSON `xml_url`: url, may be absent or null.
+    /// JSON `xml_url`: url, may be absent or null. Sent since Lago 1.36.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub xml_url: ::core::option::Option<::lago_webhooks::Url>,
     /// The payment the receipt is for, without includes.
@@ -9034,14 +9034,14 @@ pub struct Subscription {
     ///
     /// JSON `plan_code`: string, always present, never null.
     pub plan_code: ::std::string::String,
-    /// Recent addition: base price of that plan, in cents; null for product-catalog plans, which have no single base price.
+    /// Base price of that plan, in cents; null for product-catalog plans, which have no single base price.
     ///
-    /// JSON `plan_amount_cents`: integer, may be absent or null.
+    /// JSON `plan_amount_cents`: integer, may be absent or null. Sent since Lago 1.42.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub plan_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Recent addition: currency of the plan's base price.
+    /// Currency of the plan's base price.
     ///
-    /// JSON `plan_amount_currency`: currency, may be absent.
+    /// JSON `plan_amount_currency`: currency, may be absent. Sent since Lago 1.42.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub plan_amount_currency: ::core::option::Option<::lago_webhooks::Currency>,
     /// Lifecycle state.
@@ -9063,12 +9063,12 @@ pub struct Subscription {
     /// JSON `started_at`: datetime, may be null.
     #[serde(default)]
     pub started_at: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// Recent addition: when the free trial ended; null if there was none or it is still running.
+    /// When the free trial ended; null if there was none or it is still running.
     ///
-    /// JSON `trial_ended_at`: datetime, may be absent or null.
+    /// JSON `trial_ended_at`: datetime, may be absent or null. Sent since Lago 1.2.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub trial_ended_at: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// Recent addition: planned end date; null when open-ended.
+    /// Planned end date; null when open-ended.
     ///
     /// JSON `ending_at`: datetime, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -9102,55 +9102,60 @@ pub struct Subscription {
     /// JSON `downgrade_plan_date`: date, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub downgrade_plan_date: ::core::option::Option<::lago_webhooks::Date>,
-    /// Recent addition: start of the billing period in progress; null for product-catalog plans.
+    /// Start of the billing period in progress; null for product-catalog plans.
     ///
-    /// JSON `current_billing_period_started_at`: datetime, may be absent or null.
+    /// JSON `current_billing_period_started_at`: datetime, may be absent or null. Sent since Lago 1.13.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub current_billing_period_started_at: ::core::option::Option<
         ::lago_webhooks::DateTime,
     >,
-    /// Recent addition: end of the billing period in progress; null for product-catalog plans.
+    /// End of the billing period in progress; null for product-catalog plans.
     ///
-    /// JSON `current_billing_period_ending_at`: datetime, may be absent or null.
+    /// JSON `current_billing_period_ending_at`: datetime, may be absent or null. Sent since Lago 1.13.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub current_billing_period_ending_at: ::core::option::Option<
         ::lago_webhooks::DateTime,
     >,
-    /// Recent addition: handling of the unused advance-paid amount at termination; null for plans paid in arrears or when not set.
+    /// Handling of the unused advance-paid amount at termination; null for plans paid in arrears or when not set.
     ///
-    /// JSON `on_termination_credit_note`: enumeration, may be absent or null.
+    /// JSON `on_termination_credit_note`: enumeration, may be absent or null. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub on_termination_credit_note: ::core::option::Option<
         SubscriptionOnTerminationCreditNote,
     >,
-    /// Recent addition: whether termination issues a final invoice.
+    /// Whether termination issues a final invoice.
     ///
-    /// JSON `on_termination_invoice`: enumeration, may be absent.
+    /// JSON `on_termination_invoice`: enumeration, may be absent. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub on_termination_invoice: ::core::option::Option<SubscriptionOnTerminationInvoice>,
-    /// Recent addition: true when progressive billing (invoicing on usage thresholds) is switched off for this subscription.
+    /// True when progressive billing (invoicing on usage thresholds) is switched off for this subscription.
     ///
-    /// JSON `progressive_billing_disabled`: boolean, may be absent.
+    /// JSON `progressive_billing_disabled`: boolean, may be absent. Sent since Lago 1.44.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub progressive_billing_disabled: ::core::option::Option<::core::primitive::bool>,
-    /// Recent addition: whether this subscription may share an invoice with the customer's other subscriptions.
+    /// Whether this subscription may share an invoice with the customer's other subscriptions.
     ///
-    /// JSON `consolidate_invoice`: boolean, may be absent.
+    /// JSON `consolidate_invoice`: boolean, may be absent. Sent since Lago 1.47.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub consolidate_invoice: ::core::option::Option<::core::primitive::bool>,
-    /// Recent addition: purchase order reference printed on its invoices; null when none.
+    /// Purchase order reference printed on its invoices; null when none.
     ///
-    /// JSON `purchase_order_number`: string, may be absent or null.
+    /// JSON `purchase_order_number`: string, may be absent or null. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub purchase_order_number: ::core::option::Option<::std::string::String>,
-    /// Recent addition: why Lago canceled it while waiting for activation; null otherwise.
+    /// Why Lago canceled it while waiting for activation; null otherwise.
     ///
-    /// JSON `cancellation_reason`: enumeration, may be absent or null.
+    /// JSON `cancellation_reason`: enumeration, may be absent or null. Sent since Lago 1.49.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub cancellation_reason: ::core::option::Option<SubscriptionCancellationReason>,
-    /// Recent addition: when its activation rules were fulfilled and it became active; null otherwise.
+    /// The same reason under the misspelled key that releases 1.45.2 to 1.48.1 sent; 1.49.0 renamed it cancellation_reason.
     ///
-    /// JSON `activated_at`: datetime, may be absent or null.
+    /// JSON `cancelation_reason`: enumeration, may be absent or null. Sent from Lago 1.45.2 to 1.48.1.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub cancelation_reason: ::core::option::Option<SubscriptionCancellationReason>,
+    /// When its activation rules were fulfilled and it became active; null otherwise.
+    ///
+    /// JSON `activated_at`: datetime, may be absent or null. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub activated_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// The subscribed customer; only in subscription messages, never inside invoices.
@@ -9167,25 +9172,25 @@ pub struct Subscription {
     pub plan: ::core::option::Option<::std::boxed::Box<Plan>>,
     /// Features granted by the plan and the subscription's own overrides; only in subscription.started and subscription.updated of recent versions.
     ///
-    /// JSON `entitlements`: array of object, may be absent.
+    /// JSON `entitlements`: array of object, may be absent. Sent since Lago 1.33.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub entitlements: ::core::option::Option<::std::vec::Vec<SubscriptionEntitlement>>,
-    /// Recent addition: payment method selected for this subscription.
+    /// Payment method selected for this subscription.
     ///
-    /// JSON `payment_method`: object, may be absent.
+    /// JSON `payment_method`: object, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub payment_method: ::core::option::Option<::std::boxed::Box<PaymentMethod>>,
     /// The threshold that was just crossed; only in subscription.usage_threshold_reached.
     ///
-    /// JSON `usage_threshold`: object, may be absent.
+    /// JSON `usage_threshold`: object, may be absent. Sent since Lago 1.9.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub usage_threshold: ::core::option::Option<::std::boxed::Box<UsageThreshold>>,
     /// Thresholds in force for this subscription (its own, or else the plan's); only in subscription.usage_threshold_reached of recent versions.
     ///
-    /// JSON `applicable_usage_thresholds`: array of object, may be absent.
+    /// JSON `applicable_usage_thresholds`: array of object, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub applicable_usage_thresholds: ::core::option::Option<
@@ -9198,9 +9203,9 @@ pub struct Subscription {
     pub applied_invoice_custom_sections: ::core::option::Option<
         ::std::vec::Vec<::lago_webhooks::__private::serde_json::Value>,
     >,
-    /// Recent addition: conditions that gate activation (empty when none).
+    /// Conditions that gate activation (empty when none).
     ///
-    /// JSON `activation_rules`: array of object, may be absent.
+    /// JSON `activation_rules`: array of object, may be absent. Sent since Lago 1.45.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub activation_rules: ::core::option::Option<
@@ -9208,7 +9213,7 @@ pub struct Subscription {
     >,
     /// Legacy: start day of the subscription, replaced by `subscription_at`; only old versions send it.
     ///
-    /// JSON `subscription_date`: date, may be absent.
+    /// JSON `subscription_date`: date, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub subscription_date: ::core::option::Option<::lago_webhooks::Date>,
 }
@@ -9453,9 +9458,9 @@ pub struct Plan {
     /// JSON `bill_charges_monthly`: boolean, may be null.
     #[serde(default)]
     pub bill_charges_monthly: ::core::option::Option<::core::primitive::bool>,
-    /// Recent addition: for yearly or longer plans, true when fixed charges are billed every month.
+    /// For yearly or longer plans, true when fixed charges are billed every month.
     ///
-    /// JSON `bill_fixed_charges_monthly`: boolean, may be absent or null.
+    /// JSON `bill_fixed_charges_monthly`: boolean, may be absent or null. Sent since Lago 1.33.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub bill_fixed_charges_monthly: ::core::option::Option<::core::primitive::bool>,
     /// Counter kept for compatibility; recent versions always send 0.
@@ -9475,9 +9480,9 @@ pub struct Plan {
     /// JSON `parent_id`: id, may be null.
     #[serde(default)]
     pub parent_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Recent addition: true while the plan is being deleted.
+    /// True while the plan is being deleted.
     ///
-    /// JSON `pending_deletion`: boolean, may be absent.
+    /// JSON `pending_deletion`: boolean, may be absent. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub pending_deletion: ::core::option::Option<::core::primitive::bool>,
     /// Usage-based charges of the plan.
@@ -9494,19 +9499,19 @@ pub struct Plan {
     pub fixed_charges: ::core::option::Option<::std::vec::Vec<FixedCharge>>,
     /// Features the plan grants; only in plan.created and plan.updated of recent versions.
     ///
-    /// JSON `entitlements`: array of object, may be absent.
+    /// JSON `entitlements`: array of object, may be absent. Sent since Lago 1.33.3.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub entitlements: ::core::option::Option<::std::vec::Vec<PlanEntitlement>>,
     /// Usage thresholds that trigger progressive billing.
     ///
-    /// JSON `usage_thresholds`: array of object, may be absent.
+    /// JSON `usage_thresholds`: array of object, may be absent. Sent since Lago 1.9.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub usage_thresholds: ::core::option::Option<::std::vec::Vec<UsageThreshold>>,
     /// Thresholds in force for the plan; only in the plan carried by subscription messages of recent versions.
     ///
-    /// JSON `applicable_usage_thresholds`: array of object, may be absent.
+    /// JSON `applicable_usage_thresholds`: array of object, may be absent. Sent from Lago 1.39.0 to 1.41.3.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub applicable_usage_thresholds: ::core::option::Option<
@@ -9526,9 +9531,9 @@ pub struct Plan {
     pub minimum_commitment: ::core::option::Option<
         ::std::boxed::Box<PlanMinimumCommitment>,
     >,
-    /// Recent addition: free key/value pairs (string values or null) attached to the plan; absent when empty.
+    /// Free key/value pairs (string values or null) attached to the plan; absent when empty.
     ///
-    /// JSON `metadata`: json, may be absent.
+    /// JSON `metadata`: json, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub metadata: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
 }
@@ -9557,9 +9562,9 @@ pub struct Charge {
     ///
     /// JSON `lago_billable_metric_id`: id, always present, never null.
     pub lago_billable_metric_id: ::lago_webhooks::Id,
-    /// Recent addition: code of the charge, unique within the plan.
+    /// Code of the charge, unique within the plan.
     ///
-    /// JSON `code`: string, may be absent.
+    /// JSON `code`: string, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub code: ::core::option::Option<::std::string::String>,
     /// Label used on invoices; null when not set.
@@ -9585,8 +9590,8 @@ pub struct Charge {
     pub invoiceable: ::core::primitive::bool,
     /// How paid fees are grouped onto invoices; null when they are not regrouped.
     ///
-    /// JSON `regroup_paid_fees`: enumeration, may be null.
-    #[serde(default)]
+    /// JSON `regroup_paid_fees`: enumeration, may be absent or null. Sent since Lago 1.6.1.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub regroup_paid_fees: ::core::option::Option<ChargeRegroupPaidFees>,
     /// True when each event is billed as it arrives rather than at period end.
     ///
@@ -9600,26 +9605,26 @@ pub struct Charge {
     ///
     /// JSON `min_amount_cents`: integer, always present, never null.
     pub min_amount_cents: ::core::primitive::i64,
-    /// Recent addition: true when events may name the wallet that pays for them.
+    /// True when events may name the wallet that pays for them.
     ///
-    /// JSON `accepts_target_wallet`: boolean, may be absent.
+    /// JSON `accepts_target_wallet`: boolean, may be absent. Sent since Lago 1.42.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub accepts_target_wallet: ::core::option::Option<::core::primitive::bool>,
     /// Pricing parameters; their keys depend on charge_model (amounts are decimal strings).
     ///
     /// JSON `properties`: json, always present, never null.
     pub properties: ::lago_webhooks::__private::serde_json::Value,
-    /// Recent addition: custom pricing unit the charge is priced in; null when it uses the plan currency.
+    /// Custom pricing unit the charge is priced in; null when it uses the plan currency.
     ///
-    /// JSON `applied_pricing_unit`: object, may be absent or null.
+    /// JSON `applied_pricing_unit`: object, may be absent or null. Sent since Lago 1.32.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub applied_pricing_unit: ::core::option::Option<
         ::std::boxed::Box<ChargeAppliedPricingUnit>,
     >,
-    /// Recent addition: for a charge of an overridden plan, the charge it was copied from; null otherwise.
+    /// For a charge of an overridden plan, the charge it was copied from; null otherwise.
     ///
-    /// JSON `lago_parent_id`: id, may be absent or null.
+    /// JSON `lago_parent_id`: id, may be absent or null. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_parent_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Price variants applied to events matching filter values.
@@ -9635,7 +9640,7 @@ pub struct Charge {
     pub taxes: ::core::option::Option<::std::vec::Vec<Tax>>,
     /// Legacy: per-group pricing of the old groups feature, replaced by `filters`; only old versions send it.
     ///
-    /// JSON `group_properties`: json, may be absent.
+    /// JSON `group_properties`: json, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub group_properties: ::core::option::Option<
         ::lago_webhooks::__private::serde_json::Value,
@@ -9685,14 +9690,14 @@ for ChargeAppliedPricingUnit {
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct ChargeFilter {
-    /// Recent addition: Lago identifier of the filter.
+    /// Lago identifier of the filter.
     ///
-    /// JSON `lago_id`: id, may be absent.
+    /// JSON `lago_id`: id, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Recent addition: code of the charge the filter belongs to.
+    /// Code of the charge the filter belongs to.
     ///
-    /// JSON `charge_code`: string, may be absent.
+    /// JSON `charge_code`: string, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub charge_code: ::core::option::Option<::std::string::String>,
     /// Label used on invoices for fees of this filter; null when not set.
@@ -9734,7 +9739,7 @@ pub struct FixedCharge {
     ///
     /// JSON `lago_add_on_id`: id, always present, never null.
     pub lago_add_on_id: ::lago_webhooks::Id,
-    /// Recent addition: code of the fixed charge.
+    /// Code of the fixed charge.
     ///
     /// JSON `code`: string, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -9772,7 +9777,7 @@ pub struct FixedCharge {
     ///
     /// JSON `units`: decimal, always present, never null.
     pub units: ::lago_webhooks::Decimal,
-    /// Recent addition: for an overridden plan, the fixed charge it was copied from; null otherwise.
+    /// For an overridden plan, the fixed charge it was copied from; null otherwise.
     ///
     /// JSON `lago_parent_id`: id, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -10248,7 +10253,7 @@ pub struct FeaturePrivilege {
     pub value_type: PrivilegeValueType,
     /// Settings; for select privileges an object listing the allowed options, else an empty object. Absent in the first release that sent feature webhooks.
     ///
-    /// JSON `config`: json, may be absent.
+    /// JSON `config`: json, may be absent. Sent since Lago 1.32.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub config: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
 }
@@ -10275,7 +10280,7 @@ pub struct TriggeredAlert {
     pub lago_id: ::lago_webhooks::Id,
     /// Lago identifier of the organization; absent from the first release that sent the message.
     ///
-    /// JSON `lago_organization_id`: id, may be absent.
+    /// JSON `lago_organization_id`: id, may be absent. Sent since Lago 1.30.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_organization_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Lago identifier of the alert definition.
@@ -10287,19 +10292,19 @@ pub struct TriggeredAlert {
     /// JSON `lago_subscription_id`: id, may be null.
     #[serde(default)]
     pub lago_subscription_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Recent addition: your identifier of the watched subscription; null for wallet alerts.
+    /// Your identifier of the watched subscription; null for wallet alerts.
     ///
-    /// JSON `external_subscription_id`: string, may be absent or null.
+    /// JSON `external_subscription_id`: string, may be absent or null. Sent since Lago 1.38.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub external_subscription_id: ::core::option::Option<::std::string::String>,
-    /// Recent addition: Lago identifier of the watched wallet; null for subscription alerts.
+    /// Lago identifier of the watched wallet; null for subscription alerts.
     ///
-    /// JSON `lago_wallet_id`: id, may be absent or null.
+    /// JSON `lago_wallet_id`: id, may be absent or null. Sent since Lago 1.44.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_wallet_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Recent addition: your identifier of the customer owning the subscription or wallet.
+    /// Your identifier of the customer owning the subscription or wallet.
     ///
-    /// JSON `external_customer_id`: string, may be absent or null.
+    /// JSON `external_customer_id`: string, may be absent or null. Sent since Lago 1.38.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub external_customer_id: ::core::option::Option<::std::string::String>,
     /// Code of the watched billable metric; null for alerts not tied to a metric.
@@ -10342,12 +10347,12 @@ pub struct TriggeredAlert {
     pub triggered_at: ::lago_webhooks::DateTime,
     /// Deprecated duplicate of external_subscription_id, still sent.
     ///
-    /// JSON `subscription_external_id`: string, may be absent or null.
+    /// JSON `subscription_external_id`: string, may be absent or null. Sent since Lago 1.30.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub subscription_external_id: ::core::option::Option<::std::string::String>,
     /// Deprecated duplicate of external_customer_id, still sent.
     ///
-    /// JSON `customer_external_id`: string, may be absent or null.
+    /// JSON `customer_external_id`: string, may be absent or null. Sent since Lago 1.30.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub customer_external_id: ::core::option::Option<::std::string::String>,
 }
@@ -10423,7 +10428,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for ProviderErrorDe
         ::lago_webhooks::__private::deserialize_map_only(deserializer)
     }
 }
-/// Creating or updating the customer at the payment provider, or setting up its checkout, failed. The 2023 docs identified the customer with `lago_id`/`external_id`; the server has sent `lago_customer_id`/`external_customer_id` since mid-2022.
+/// Creating or updating the customer at the payment provider, or setting up its checkout, failed. The 2023 docs identified the customer with `lago_id`/`external_id`; every supported release sends `lago_customer_id`/`external_customer_id`.
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -10458,7 +10463,7 @@ pub struct PaymentProviderCustomerError {
     /// JSON `payment_provider`: enumeration, may be null.
     #[serde(default)]
     pub payment_provider: ::core::option::Option<PaymentProvider>,
-    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Added in early 2024; null when the customer has none.
+    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Null when the customer has none.
     ///
     /// JSON `payment_provider_code`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -10499,7 +10504,7 @@ pub struct PaymentProviderCustomerCheckoutUrl {
     /// JSON `payment_provider`: enumeration, may be null.
     #[serde(default)]
     pub payment_provider: ::core::option::Option<PaymentProvider>,
-    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Added in early 2024; null when the customer has none.
+    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Null when the customer has none.
     ///
     /// JSON `payment_provider_code`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -10549,7 +10554,7 @@ pub struct PaymentProviderInvoicePaymentError {
     /// JSON `payment_provider`: enumeration, may be null.
     #[serde(default)]
     pub payment_provider: ::core::option::Option<PaymentProvider>,
-    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Added in early 2024; null when the customer has none.
+    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Null when the customer has none.
     ///
     /// JSON `payment_provider_code`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -10559,9 +10564,9 @@ pub struct PaymentProviderInvoicePaymentError {
     /// JSON `provider_error`: one of several kinds, may be null.
     #[serde(default)]
     pub provider_error: ::core::option::Option<ProviderError>,
-    /// Extra diagnostics added in 2025: for Stripe failures the details of the Stripe error, for a retry without provider a `code`, otherwise possibly empty or null.
+    /// Extra diagnostics: for Stripe failures the details of the Stripe error, for a retry without provider a `code`, otherwise possibly empty or null.
     ///
-    /// JSON `error_details`: object, may be absent or null.
+    /// JSON `error_details`: object, may be absent or null. Sent since Lago 1.26.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub error_details: ::core::option::Option<
@@ -10652,7 +10657,7 @@ pub struct CreditNotePaymentProviderRefundError {
     /// JSON `payment_provider`: enumeration, may be null.
     #[serde(default)]
     pub payment_provider: ::core::option::Option<PaymentProvider>,
-    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Added in early 2024; null when the customer has none.
+    /// Code of the provider connection set on the customer (an organization may connect several accounts of one provider). Null when the customer has none.
     ///
     /// JSON `payment_provider_code`: string, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -10875,24 +10880,26 @@ pub struct TaxProviderCustomerError {
     pub external_customer_id: ::std::string::String,
     /// Tax integration that failed (anrok or avalara).
     ///
-    /// JSON `tax_provider`: enumeration, always present, never null.
-    pub tax_provider: IntegrationProvider,
+    /// JSON `tax_provider`: enumeration, may be absent. Sent since Lago 1.10.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub tax_provider: ::core::option::Option<IntegrationProvider>,
     /// Code of the tax integration connection in Lago.
     ///
-    /// JSON `tax_provider_code`: string, always present, never null.
-    pub tax_provider_code: ::std::string::String,
+    /// JSON `tax_provider_code`: string, may be absent. Sent since Lago 1.10.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub tax_provider_code: ::core::option::Option<::std::string::String>,
     /// What went wrong, as relayed from the provider or integration: normally an object with a message and a code.
     ///
     /// JSON `provider_error`: one of several kinds, always present, never null.
     pub provider_error: ProviderError,
-    /// Legacy: releases of August 2024 (before the 28th) sent this webhook with the accounting error keys instead of `tax_provider`.
+    /// Legacy: the first release with this webhook sent it with the accounting error keys instead of `tax_provider`.
     ///
-    /// JSON `accounting_provider`: enumeration, may be absent.
+    /// JSON `accounting_provider`: enumeration, may be absent. Sent until Lago 1.9.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub accounting_provider: ::core::option::Option<IntegrationProvider>,
-    /// Legacy companion of `accounting_provider` (August 2024 releases).
+    /// Legacy companion of `accounting_provider`.
     ///
-    /// JSON `accounting_provider_code`: string, may be absent.
+    /// JSON `accounting_provider_code`: string, may be absent. Sent until Lago 1.9.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub accounting_provider_code: ::core::option::Option<::std::string::String>,
 }
@@ -10918,6 +10925,11 @@ pub struct TaxProviderFeeError {
     ///
     /// JSON `tax_provider_code`: string, always present, never null.
     pub tax_provider_code: ::std::string::String,
+    /// Lago's identifier of the tax integration connection, sent only by 1.8.2, the first release with this message.
+    ///
+    /// JSON `lago_integration_id`: id, may be absent or null. Sent until Lago 1.8.2.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    pub lago_integration_id: ::core::option::Option<::lago_webhooks::Id>,
     /// Lago's identifier of the charge the fee belongs to, when the sender knows it.
     ///
     /// JSON `lago_charge_id`: id, may be null.
@@ -10997,14 +11009,14 @@ pub struct EventError {
     ///
     /// JSON `message`: encoded_json, always present, never null.
     pub message: ::lago_webhooks::EncodedJson,
-    /// Legacy: the parameters of the rejected event as submitted. Sent by releases of 2023 and the first half of 2024 only.
+    /// Legacy: the parameters of the rejected event as submitted.
     ///
-    /// JSON `input_params`: json, may be absent.
+    /// JSON `input_params`: json, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub input_params: ::core::option::Option<
         ::lago_webhooks::__private::serde_json::Value,
     >,
-    /// The event as Lago stored it. Sent since late 2023; absent in older releases.
+    /// The event as Lago stored it.
     ///
     /// JSON `event`: object, may be absent.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -11051,8 +11063,8 @@ pub struct RejectedEvent {
     pub timestamp: ::lago_webhooks::DateTime,
     /// Amount given with the event for dynamic pricing, as a decimal string; null when none was given.
     ///
-    /// JSON `precise_total_amount_cents`: decimal, may be null.
-    #[serde(default)]
+    /// JSON `precise_total_amount_cents`: decimal, may be absent or null. Sent since Lago 1.12.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub precise_total_amount_cents: ::core::option::Option<::lago_webhooks::Decimal>,
     /// Free-form properties sent with the event.
     ///
@@ -11073,9 +11085,9 @@ pub struct RejectedEvent {
     /// JSON `created_at`: datetime, may be null.
     #[serde(default)]
     pub created_at: ::core::option::Option<::lago_webhooks::DateTime>,
-    /// Legacy: your identifier of the customer, sent until mid-2024.
+    /// Legacy: your identifier of the customer.
     ///
-    /// JSON `external_customer_id`: string, may be absent or null.
+    /// JSON `external_customer_id`: string, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub external_customer_id: ::core::option::Option<::std::string::String>,
 }
@@ -11133,9 +11145,9 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for EventsErrors {
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
 pub struct DunningCampaignFinished {
-    /// The customer's identifier in your system. Added in December 2025; older releases only send `customer_external_id`.
+    /// The customer's identifier in your system. Older releases send only `customer_external_id`.
     ///
-    /// JSON `external_customer_id`: string, may be absent.
+    /// JSON `external_customer_id`: string, may be absent. Sent since Lago 1.38.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub external_customer_id: ::core::option::Option<::std::string::String>,
     /// Code of the dunning campaign that ended.
@@ -11151,15 +11163,15 @@ pub struct DunningCampaignFinished {
     /// JSON `overdue_balance_currency`: currency, may be null.
     #[serde(default)]
     pub overdue_balance_currency: ::core::option::Option<::lago_webhooks::Currency>,
-    /// Overdue totals per currency (customers may be billed in several currencies). Added in May 2026.
+    /// Overdue totals per currency (customers may be billed in several currencies).
     ///
-    /// JSON `overdue_balances`: array of object, may be absent.
+    /// JSON `overdue_balances`: array of object, may be absent. Sent since Lago 1.47.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub overdue_balances: ::core::option::Option<
         ::std::vec::Vec<DunningCampaignOverdueBalance>,
     >,
-    /// Deprecated duplicate of `external_customer_id`, still sent; the only customer key of releases before December 2025.
+    /// Deprecated duplicate of `external_customer_id`, still sent; the only customer key of older releases.
     ///
     /// JSON `customer_external_id`: string, always present, never null.
     pub customer_external_id: ::std::string::String,
@@ -11221,9 +11233,9 @@ pub struct Wallet {
     ///
     /// JSON `external_customer_id`: string, always present, never null.
     pub external_customer_id: ::std::string::String,
-    /// Code of the billing entity the wallet belongs to (the customer's entity when the wallet names none). Added in 2026, so older versions omit it.
+    /// Code of the billing entity the wallet belongs to (the customer's entity when the wallet names none).
     ///
-    /// JSON `billing_entity_code`: string, may be absent.
+    /// JSON `billing_entity_code`: string, may be absent. Sent since Lago 1.48.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub billing_entity_code: ::core::option::Option<::std::string::String>,
     /// Whether the wallet can still be used.
@@ -11239,14 +11251,14 @@ pub struct Wallet {
     /// JSON `name`: string, may be null.
     #[serde(default)]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Code identifying the wallet within its customer; null when none was set. Added in 2026, so older versions omit it.
+    /// Code identifying the wallet within its customer; null when none was set.
     ///
-    /// JSON `code`: string, may be absent or null.
+    /// JSON `code`: string, may be absent or null. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub code: ::core::option::Option<::std::string::String>,
-    /// Purchase order reference attached to the wallet; null when none. Added in 2026.
+    /// Purchase order reference attached to the wallet; null when none.
     ///
-    /// JSON `purchase_order_number`: string, may be absent or null.
+    /// JSON `purchase_order_number`: string, may be absent or null. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub purchase_order_number: ::core::option::Option<::std::string::String>,
     /// Price of one credit in the wallet's currency, as a decimal string.
@@ -11312,48 +11324,48 @@ pub struct Wallet {
     pub invoice_requires_successful_payment: ::core::option::Option<
         ::core::primitive::bool,
     >,
-    /// Smallest paid top-up allowed, in cents; null when there is no lower limit. Added in late 2025.
+    /// Smallest paid top-up allowed, in cents; null when there is no lower limit.
     ///
-    /// JSON `paid_top_up_min_amount_cents`: integer, may be absent or null.
+    /// JSON `paid_top_up_min_amount_cents`: integer, may be absent or null. Sent since Lago 1.34.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub paid_top_up_min_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Largest paid top-up allowed, in cents; null when there is no upper limit. Added in late 2025.
+    /// Largest paid top-up allowed, in cents; null when there is no upper limit.
     ///
-    /// JSON `paid_top_up_max_amount_cents`: integer, may be absent or null.
+    /// JSON `paid_top_up_max_amount_cents`: integer, may be absent or null. Sent since Lago 1.34.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub paid_top_up_max_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// Order in which the customer's wallets are drawn from, 1 first and 50 last. Added in late 2025.
+    /// Order in which the customer's wallets are drawn from, 1 first and 50 last.
     ///
-    /// JSON `priority`: integer, may be absent.
+    /// JSON `priority`: integer, may be absent. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<::core::primitive::i64>,
     /// The wallet's rules for automatic top-ups that are currently in force. Only in wallet.created, wallet.updated and wallet.terminated.
     ///
-    /// JSON `recurring_transaction_rules`: array of object, may be absent.
+    /// JSON `recurring_transaction_rules`: array of object, may be absent. Sent since Lago 1.22.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub recurring_transaction_rules: ::core::option::Option<
         ::std::vec::Vec<WalletRecurringTransactionRule>,
     >,
-    /// How top-ups of this wallet are paid. Added in December 2025.
+    /// How top-ups of this wallet are paid.
     ///
-    /// JSON `payment_method`: object, may be absent.
+    /// JSON `payment_method`: object, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub payment_method: ::core::option::Option<::std::boxed::Box<PaymentMethod>>,
-    /// Free key/value pairs (string keys, string or null values) stored on the wallet; the key is left out when the wallet has none. Added in 2026.
+    /// Free key/value pairs (string keys, string or null values) stored on the wallet; the key is left out when the wallet has none.
     ///
-    /// JSON `metadata`: json, may be absent.
+    /// JSON `metadata`: json, may be absent. Sent since Lago 1.40.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub metadata: ::core::option::Option<::lago_webhooks::__private::serde_json::Value>,
-    /// Legacy: expiry date without time, sent by versions before mid-2024 and replaced by expiration_at.
+    /// Legacy: expiry date without time, replaced by expiration_at.
     ///
-    /// JSON `expiration_date`: date, may be absent or null.
+    /// JSON `expiration_date`: date, may be absent or null. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub expiration_date: ::core::option::Option<::lago_webhooks::Date>,
-    /// Legacy: balance as a decimal amount of money, sent by versions before mid-2024 and replaced by balance_cents.
+    /// Legacy: balance as a decimal amount of money, replaced by balance_cents.
     ///
-    /// JSON `balance`: decimal, may be absent.
+    /// JSON `balance`: decimal, may be absent. Sent until Lago 1.6.5.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub balance: ::core::option::Option<::lago_webhooks::Decimal>,
 }
@@ -11386,9 +11398,9 @@ pub struct WalletRecurringTransactionRule {
     ///
     /// JSON `granted_credits`: decimal, always present, never null.
     pub granted_credits: ::lago_webhooks::Decimal,
-    /// For target rules: true when the credits needed to reach the target are granted for free instead of bought. Always false for fixed rules. Added in 2026.
+    /// For target rules: true when the credits needed to reach the target are granted for free instead of bought. Always false for fixed rules.
     ///
-    /// JSON `grants_target_top_up`: boolean, may be absent.
+    /// JSON `grants_target_top_up`: boolean, may be absent. Sent since Lago 1.49.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub grants_target_top_up: ::core::option::Option<::core::primitive::bool>,
     /// How often an interval rule fires; null for rules that do not use an interval.
@@ -11407,13 +11419,13 @@ pub struct WalletRecurringTransactionRule {
     pub started_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// When the rule stops applying; null when it has no end.
     ///
-    /// JSON `expiration_at`: datetime, may be null.
-    #[serde(default)]
+    /// JSON `expiration_at`: datetime, may be absent or null. Sent since Lago 1.24.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub expiration_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// Whether the rule is still in force.
     ///
-    /// JSON `status`: enumeration, may be null.
-    #[serde(default)]
+    /// JSON `status`: enumeration, may be absent or null. Sent since Lago 1.24.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub status: ::core::option::Option<RecurringTransactionRuleStatus>,
     /// For target rules: the ongoing balance, in credits, that each top-up aims to restore; null otherwise.
     ///
@@ -11445,32 +11457,32 @@ pub struct WalletRecurringTransactionRule {
     pub transaction_metadata: ::core::option::Option<
         ::std::vec::Vec<WalletTransactionMetadata>,
     >,
-    /// Name given to the transactions the rule creates; null when none. Added in September 2025.
+    /// Name given to the transactions the rule creates; null when none.
     ///
-    /// JSON `transaction_name`: string, may be absent or null.
+    /// JSON `transaction_name`: string, may be absent or null. Sent since Lago 1.33.4.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub transaction_name: ::core::option::Option<::std::string::String>,
-    /// Purchase order reference for the rule's top-ups; null when none. Added in 2026.
+    /// Purchase order reference for the rule's top-ups; null when none.
     ///
-    /// JSON `purchase_order_number`: string, may be absent or null.
+    /// JSON `purchase_order_number`: string, may be absent or null. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub purchase_order_number: ::core::option::Option<::std::string::String>,
-    /// True when the rule's top-ups may exceed the wallet's minimum and maximum paid top-up limits. Added in late 2025.
+    /// True when the rule's top-ups may exceed the wallet's minimum and maximum paid top-up limits.
     ///
-    /// JSON `ignore_paid_top_up_limits`: boolean, may be absent.
+    /// JSON `ignore_paid_top_up_limits`: boolean, may be absent. Sent since Lago 1.34.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub ignore_paid_top_up_limits: ::core::option::Option<::core::primitive::bool>,
-    /// Invoice custom sections printed on the invoices of the rule's top-ups. Added in December 2025.
+    /// Invoice custom sections printed on the invoices of the rule's top-ups.
     ///
-    /// JSON `applied_invoice_custom_sections`: array of object, may be absent.
+    /// JSON `applied_invoice_custom_sections`: array of object, may be absent. Sent since Lago 1.38.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub applied_invoice_custom_sections: ::core::option::Option<
         ::std::vec::Vec<WalletRuleAppliedInvoiceCustomSection>,
     >,
-    /// How the rule's top-ups are paid. Added in December 2025.
+    /// How the rule's top-ups are paid.
     ///
-    /// JSON `payment_method`: object, may be absent.
+    /// JSON `payment_method`: object, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub payment_method: ::core::option::Option<::std::boxed::Box<PaymentMethod>>,
@@ -11507,9 +11519,12 @@ pub struct WalletRuleAppliedInvoiceCustomSection {
     pub created_at: ::lago_webhooks::DateTime,
     /// The linked invoice custom section.
     ///
-    /// JSON `invoice_custom_section`: object, always present, never null.
+    /// JSON `invoice_custom_section`: object, may be absent. Sent since Lago 1.45.2.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
-    pub invoice_custom_section: ::std::boxed::Box<WalletRuleInvoiceCustomSection>,
+    pub invoice_custom_section: ::core::option::Option<
+        ::std::boxed::Box<WalletRuleInvoiceCustomSection>,
+    >,
 }
 impl<'de> ::lago_webhooks::__private::DeserializeObject<'de>
 for WalletRuleAppliedInvoiceCustomSection {
@@ -11587,24 +11602,24 @@ pub struct WalletTransaction {
     ///
     /// JSON `lago_wallet_id`: id, always present, never null.
     pub lago_wallet_id: ::lago_webhooks::Id,
-    /// Lago's identifier of the invoice tied to the transaction, if any. Added in October 2025.
+    /// Lago's identifier of the invoice tied to the transaction, if any.
     ///
-    /// JSON `lago_invoice_id`: id, may be absent or null.
+    /// JSON `lago_invoice_id`: id, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_invoice_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Lago's identifier of the credit note tied to the transaction, if any. Added in October 2025.
+    /// Lago's identifier of the credit note tied to the transaction, if any.
     ///
-    /// JSON `lago_credit_note_id`: id, may be absent or null.
+    /// JSON `lago_credit_note_id`: id, may be absent or null. Sent since Lago 1.35.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_credit_note_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// For credits given back when an invoice was voided: that invoice's Lago identifier; null otherwise. Added in 2026.
+    /// For credits given back when an invoice was voided: that invoice's Lago identifier; null otherwise.
     ///
-    /// JSON `lago_voided_invoice_id`: id, may be absent or null.
+    /// JSON `lago_voided_invoice_id`: id, may be absent or null. Sent since Lago 1.42.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub lago_voided_invoice_id: ::core::option::Option<::lago_webhooks::Id>,
-    /// Code of the billing entity of the transaction (or of its wallet). Added in 2026.
+    /// Code of the billing entity of the transaction (or of its wallet).
     ///
-    /// JSON `billing_entity_code`: string, may be absent or null.
+    /// JSON `billing_entity_code`: string, may be absent or null. Sent since Lago 1.49.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub billing_entity_code: ::core::option::Option<::std::string::String>,
     /// Settlement state of the transaction.
@@ -11632,24 +11647,24 @@ pub struct WalletTransaction {
     ///
     /// JSON `credit_amount`: decimal, always present, never null.
     pub credit_amount: ::lago_webhooks::Decimal,
-    /// For inbound transactions of wallets that trace consumption: the part not consumed yet, in cents; null otherwise. Added in 2026.
+    /// For inbound transactions of wallets that trace consumption: the part not consumed yet, in cents; null otherwise.
     ///
-    /// JSON `remaining_amount_cents`: integer, may be absent or null.
+    /// JSON `remaining_amount_cents`: integer, may be absent or null. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub remaining_amount_cents: ::core::option::Option<::core::primitive::i64>,
-    /// The same remainder counted in credits; null when remaining_amount_cents is null. Added in 2026.
+    /// The same remainder counted in credits; null when remaining_amount_cents is null.
     ///
-    /// JSON `remaining_credit_amount`: decimal, may be absent or null.
+    /// JSON `remaining_credit_amount`: decimal, may be absent or null. Sent since Lago 1.44.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub remaining_credit_amount: ::core::option::Option<::lago_webhooks::Decimal>,
-    /// Consumption order of inbound credits, 1 first. Added in 2026.
+    /// Consumption order of inbound credits, 1 first.
     ///
-    /// JSON `priority`: integer, may be absent.
+    /// JSON `priority`: integer, may be absent. Sent since Lago 1.41.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<::core::primitive::i64>,
-    /// Purchase order reference of the transaction, falling back to the wallet's; null when neither has one. Added in 2026.
+    /// Purchase order reference of the transaction, falling back to the wallet's; null when neither has one.
     ///
-    /// JSON `purchase_order_number`: string, may be absent or null.
+    /// JSON `purchase_order_number`: string, may be absent or null. Sent by no Lago release yet.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub purchase_order_number: ::core::option::Option<::std::string::String>,
     /// When the transaction was settled; null while pending or after a failure.
@@ -11659,8 +11674,8 @@ pub struct WalletTransaction {
     pub settled_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// When the transaction failed; null unless it failed.
     ///
-    /// JSON `failed_at`: datetime, may be null.
-    #[serde(default)]
+    /// JSON `failed_at`: datetime, may be absent or null. Sent since Lago 1.24.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub failed_at: ::core::option::Option<::lago_webhooks::DateTime>,
     /// When the transaction was created.
     ///
@@ -11675,24 +11690,24 @@ pub struct WalletTransaction {
     >,
     /// Key/value pairs attached to the transaction; null on older transactions that never had any.
     ///
-    /// JSON `metadata`: array of object, may be null.
-    #[serde(default)]
+    /// JSON `metadata`: array of object, may be absent or null. Sent since Lago 1.9.0.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub metadata: ::core::option::Option<::std::vec::Vec<WalletTransactionMetadata>>,
-    /// Display name of the transaction; null when none. Added in September 2025.
+    /// Display name of the transaction; null when none.
     ///
-    /// JSON `name`: string, may be absent or null.
+    /// JSON `name`: string, may be absent or null. Sent since Lago 1.33.3.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
-    /// The wallet of the transaction, without its recurring rules. Sent in wallet_transaction.created and .updated since September 2025.
+    /// The wallet of the transaction, without its recurring rules. Sent in wallet_transaction.created and .updated.
     ///
-    /// JSON `wallet`: object, may be absent.
+    /// JSON `wallet`: object, may be absent. Sent since Lago 1.33.2.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub wallet: ::core::option::Option<::std::boxed::Box<Wallet>>,
-    /// How the transaction is paid. Added in December 2025.
+    /// How the transaction is paid.
     ///
-    /// JSON `payment_method`: object, may be absent.
+    /// JSON `payment_method`: object, may be absent. Sent since Lago 1.39.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[serde(deserialize_with = "::lago_webhooks::__private::object")]
     pub payment_method: ::core::option::Option<::std::boxed::Box<PaymentMethod>>,
@@ -11850,7 +11865,7 @@ pub struct QuoteVersion {
     ///
     /// JSON `updated_at`: datetime, always present, never null.
     pub updated_at: ::lago_webhooks::DateTime,
-    /// Legacy: start of the deal term, sent only by the first builds with quote webhooks (August 2026) and then removed.
+    /// Legacy: start of the deal term, sent only by the first development builds with quote webhooks and then removed.
     ///
     /// JSON `start_date`: date, may be absent or null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -17647,7 +17662,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for OrderExecution
         ::lago_webhooks::__private::deserialize_string_enum(deserializer)
     }
 }
-/// What customer.vies_check carries under vies_check: a result object in current Lago; versions before April 2025 passed the raw lookup value, which was false for an unknown number (and null when no lookup happened).
+/// What customer.vies_check carries under vies_check: a result object in current Lago; older releases passed the raw lookup value, which was false for an unknown number (and null when no lookup happened).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 pub enum CustomerViesCheckResult {
     /// Result object (every version on success, all failures since 2025).
@@ -21080,6 +21095,10 @@ impl ::lago_webhooks::Validate for Subscription {
             let path = path.key("cancellation_reason");
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
+        if let ::core::option::Option::Some(value) = &self.cancelation_reason {
+            let path = path.key("cancelation_reason");
+            ::lago_webhooks::Validate::validate_at(value, &path, out);
+        }
         if let ::core::option::Option::Some(value) = &self.activated_at {
             let path = path.key("activated_at");
             ::lago_webhooks::__private::check_format(
@@ -22846,12 +22865,12 @@ impl ::lago_webhooks::Validate for TaxProviderCustomerError {
             );
             ::lago_webhooks::__private::check_non_empty(value, &path, out);
         }
-        {
-            let (value, path) = (&self.tax_provider, path.key("tax_provider"));
+        if let ::core::option::Option::Some(value) = &self.tax_provider {
+            let path = path.key("tax_provider");
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
-        {
-            let (value, path) = (&self.tax_provider_code, path.key("tax_provider_code"));
+        if let ::core::option::Option::Some(value) = &self.tax_provider_code {
+            let path = path.key("tax_provider_code");
             ::lago_webhooks::__private::check_non_empty(value, &path, out);
         }
         {
@@ -22889,6 +22908,15 @@ impl ::lago_webhooks::Validate for TaxProviderFeeError {
         {
             let (value, path) = (&self.tax_provider_code, path.key("tax_provider_code"));
             ::lago_webhooks::__private::check_non_empty(value, &path, out);
+        }
+        if let ::core::option::Option::Some(value) = &self.lago_integration_id {
+            let path = path.key("lago_integration_id");
+            ::lago_webhooks::__private::check_format(
+                value.as_str(),
+                ::lago_webhooks::validate::Format::Uuid,
+                &path,
+                out,
+            );
         }
         if let ::core::option::Option::Some(value) = &self.lago_charge_id {
             let path = path.key("lago_charge_id");
@@ -23592,11 +23620,8 @@ impl ::lago_webhooks::Validate for WalletRuleAppliedInvoiceCustomSection {
                 out,
             );
         }
-        {
-            let (value, path) = (
-                &self.invoice_custom_section,
-                path.key("invoice_custom_section"),
-            );
+        if let ::core::option::Option::Some(value) = &self.invoice_custom_section {
+            let path = path.key("invoice_custom_section");
             ::lago_webhooks::Validate::validate_at(value, &path, out);
         }
     }

@@ -18,9 +18,11 @@ mod listen;
 mod openapi;
 mod ordered;
 mod output;
+mod shape;
 mod spec;
 mod spec_file;
 mod trigger;
+mod versions;
 mod yaml;
 
 use std::process::ExitCode;
@@ -64,6 +66,9 @@ enum Command {
     /// types each release sends and the payload keys of each, with what changed from the
     /// release before (`--json` for the whole reading).
     History(history::Args),
+    /// List the Lago releases the spec knows and, for each, what it added to the webhooks
+    /// and what it was the last to send (breaking), from the spec's `since` and `until`.
+    Versions(versions::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         Command::Trigger(args) => trigger::run(args),
         Command::Listen(args) => listen::run(args),
         Command::Inbox(args) => inbox::run(args),
+        Command::Versions(args) => versions::run(args),
         // It exits with 2 when it cannot run, so it ends the command itself.
         Command::History(args) => return history::main(args),
     };

@@ -9,6 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use lago_webhooks::WebhookType;
 use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, lago_headers};
 
+use lago_webhooks_codegen::{VersionRange, resolve_for};
+
 use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
 
@@ -32,6 +34,10 @@ pub struct Args {
     /// Send this file's content instead of the examples (once).
     #[arg(long, value_name = "FILE", conflicts_with = "types")]
     payload: Option<PathBuf>,
+    /// Send each example as these Lago releases shape it (`1.9.0`, `1.40`, `1.30..`):
+    /// without the keys none of them sends, and no type none of them sends.
+    #[arg(long, value_name = "VERSION", conflicts_with = "payload")]
+    lago_version: Option<VersionRange>,
 }
 
 enum Signer {
@@ -86,6 +92,10 @@ pub fn run(args: Args) -> Outcome {
         }
         None => args.types.iter().map(|kind| (kind.as_str().to_owned(), kind.example().to_owned())).collect(),
     };
+    let bodies = match args.lago_version {
+        Some(range) => shaped(bodies, range)?,
+        None => bodies,
+    };
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros());
     let mut all_delivered = true;
     for (index, (name, body)) in bodies.iter().enumerate() {
@@ -108,6 +118,23 @@ pub fn run(args: Args) -> Outcome {
         out!("{name:<44} {:<4} {status} {}", algorithm.as_str(), text.trim());
     }
     Ok(all_delivered)
+}
+
+/// The examples as the releases `range` shape them; a type none of them sends is left
+/// out, with a line saying so.
+fn shaped(bodies: Vec<(String, String)>, range: VersionRange) -> Result<Vec<(String, String)>, String> {
+    let source = crate::spec::source(None)?;
+    let ir = resolve_for(&source, None, Some(range)).map_err(|errors| errors.to_string())?;
+    let mut shaped = Vec::with_capacity(bodies.len());
+    for (name, body) in bodies {
+        match ir.messages.iter().find(|message| message.webhook_type == name) {
+            Some(message) => shaped.push((name, crate::shape::example(&ir, message, &body)?)),
+            None => {
+                out!("{name:<44} {}", paint(&format!("skipped: Lago {range} does not send it"), Tone::Note))
+            }
+        }
+    }
+    Ok(shaped)
 }
 
 /// One HTTP/1.1 POST; the status and the body of the answer.

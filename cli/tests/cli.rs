@@ -165,6 +165,53 @@ fn diff_calls_a_removed_message_major_and_an_added_optional_field_minor() {
 }
 
 #[test]
+fn versions_and_release_diffs_name_the_known_changes() {
+    let output = run(&["versions"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    // The lines of one release: its heading and what follows up to the next heading.
+    let release = |name: &str| -> String {
+        let heading = format!("{name}  ");
+        let mut lines = text.lines().skip_while(|line| !line.starts_with(&heading));
+        let first = lines.next().unwrap_or_else(|| panic!("no release {name} in:\n{text}"));
+        let rest: Vec<&str> = lines.take_while(|line| line.starts_with(' ')).collect();
+        format!("{first}\n{}", rest.join("\n"))
+    };
+    assert!(text.lines().next().unwrap().contains("releases 1.0.0 (the floor"), "{text}");
+    assert!(release("1.0.0").contains("22 webhook types"));
+    assert!(release("1.10.0").contains("38 webhook types"));
+    let r182 = release("1.8.2");
+    assert!(r182.contains("field WalletTransaction.invoice_requires_successful_payment"), "{r182}");
+    assert!(r182.contains("field Wallet.invoice_requires_successful_payment"), "{r182}");
+    let r190 = release("1.9.0");
+    assert!(
+        r190.contains("field WalletTransaction.source")
+            && r190.contains("message customer.tax_provider_error")
+    );
+    assert!(r190.contains("breaking  field TaxProviderCustomerError.accounting_provider, "), "{r190}");
+    assert!(release("1.10.0").contains("field TaxProviderCustomerError.tax_provider,"));
+    assert!(release("1.34.0").contains("field Payment.payable_type"));
+    assert!(release("unreleased").contains("message quote.created"));
+
+    let output = run(&["diff", "--lago-versions", "1.9.0", "1.10.0"]);
+    assert_eq!(output.status.code(), Some(1), "a key no longer sent breaks");
+    let text = stdout(&output);
+    assert!(
+        text.contains("breaking  field TaxProviderCustomerError.accounting_provider no longer sent"),
+        "{text}"
+    );
+    assert!(text.contains("added  field TaxProviderCustomerError.tax_provider\n"), "{text}");
+    assert!(!text.contains("WalletTransaction.source"), "added in 1.9.0 itself: {text}");
+    assert!(text.contains("verdict: major"));
+    let output = run(&["diff", "--lago-versions", "1.8.0", "1.8.2"]);
+    assert!(output.status.success());
+    assert!(stdout(&output).contains("added  field WalletTransaction.invoice_requires_successful_payment"));
+    assert!(stdout(&output).contains("verdict: minor"));
+    let backwards = run(&["diff", "--lago-versions", "1.10.0", "1.9.0"]);
+    assert!(stderr(&backwards).contains("the first release must come before the second"));
+}
+
+#[test]
 fn trigger_delivers_every_bundled_type_to_listen_signed_either_way() {
     let fixtures = workspace().join("tests/fixtures/signing");
     let public = fixtures.join("lago-test-public.pem");
@@ -193,14 +240,40 @@ fn trigger_delivers_every_bundled_type_to_listen_signed_either_way() {
     let refused = run(&["trigger", "fee.created", "--url", &url, "--hmac-key", "not-the-key"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(stdout(&refused).contains("401 signature refused"));
+    // As Lago 1.8.2 shaped it: a wallet transaction (without the keys 1.8.2 did not send)
+    // is delivered; a quote, which no release sends yet, is not.
+    let shaped = run(&[
+        "trigger",
+        "wallet_transaction.created",
+        "quote.created",
+        "--url",
+        &url,
+        "--hmac-key",
+        "cli-hmac-key",
+        "--lago-version",
+        "1.8.2",
+    ]);
+    assert!(shaped.status.success(), "{}", stdout(&shaped));
+    let shaped = stdout(&shaped);
+    let answers: Vec<&str> = shaped.lines().collect();
+    assert_eq!(answers.len(), 2, "{answers:#?}");
+    assert!(
+        answers[0].starts_with("quote.created")
+            && answers[0].contains("skipped: Lago 1.8.2 does not send it")
+    );
+    assert!(answers[1].starts_with("wallet_transaction.created") && answers[1].contains(" 200 handled"));
 
     drop(listen);
     let printed: Vec<String> = lines.map_while(Result::ok).collect();
     let verified = |scheme: &str| {
         printed.iter().filter(|l| l.trim() == format!("signature    {scheme}, verified")).count()
     };
-    assert_eq!((verified("hmac"), verified("jwt")), (types, types));
-    assert_eq!(printed.iter().filter(|l| l.trim() == "valid").count(), 2 * types, "every example is valid");
+    assert_eq!((verified("hmac"), verified("jwt")), (types + 1, types));
+    assert_eq!(
+        printed.iter().filter(|l| l.trim() == "valid").count(),
+        2 * types + 1,
+        "every example is valid"
+    );
     assert!(printed.iter().any(|l| l.contains("refused      signature refused")));
 }
 

@@ -8274,7 +8274,7 @@ pub struct IntegrationCustomer {
     /// JSON `external_customer_id`: string, may be null.
     #[serde(default)]
     pub external_customer_id: ::core::option::Option<::std::string::String>,
-    /// Which integration the link belongs to; null for a kind the serializer does not map (every release up to 1.51.0 sends Avalara links as null).
+    /// Which integration the link belongs to; null for a kind the serializer does not map (released versions send Avalara links as null).
     ///
     /// JSON `type`: enumeration, may be null.
     #[serde(rename = "type")]
@@ -8385,7 +8385,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CustomerViesChe
         ::lago_webhooks::__private::deserialize_map_only(deserializer)
     }
 }
-/// A credit note issued against an invoice. Its value can go to the customer's credit balance, be refunded, or be offset against the invoice. One currency field covers every amount; releases up to 1.6.5 also repeated a currency next to each amount.
+/// A credit note issued against an invoice. Its value can go to the customer's credit balance, be refunded, or be offset against the invoice. One currency field covers every amount; older releases also repeated a currency next to each amount (the legacy *_currency fields).
 #[derive(
     ::core::fmt::Debug,
     ::core::clone::Clone,
@@ -9148,7 +9148,7 @@ pub struct Subscription {
     /// JSON `cancellation_reason`: enumeration, may be absent or null. Sent since Lago 1.49.0.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub cancellation_reason: ::core::option::Option<SubscriptionCancellationReason>,
-    /// The same reason under the misspelled key that releases 1.45.2 to 1.48.1 sent; 1.49.0 renamed it cancellation_reason.
+    /// The same reason under a misspelled key, which cancellation_reason replaced.
     ///
     /// JSON `cancelation_reason`: enumeration, may be absent or null. Sent from Lago 1.45.2 to 1.48.1.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]

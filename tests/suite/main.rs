@@ -28,6 +28,7 @@ mod presence;
 mod processes;
 mod real_deliveries;
 mod receiving;
+mod releases;
 mod robustness;
 mod services;
 mod shared_dedup;

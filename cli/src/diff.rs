@@ -7,12 +7,19 @@
 //! field added that is always present (older payloads lack it); an enumeration value or
 //! union variant added (the generated enums are matched exhaustively). Not breaking
 //! (minor): messages, objects, enumerations and unions added, and fields added as optional
-//! (code that builds payload structs field by field must add them). Everything else
-//! (descriptions, examples, titles, lifecycle, constraints, rules) is a patch.
+//! (code that builds payload structs field by field must add them). A field dated after
+//! the spec's floor, or with an `until`, counts as optional: the types without a pin make
+//! it an `Option`. Everything else (descriptions, examples, titles, lifecycle, releases,
+//! constraints, rules) is a patch.
+//!
+//! `--lago-versions FROM TO` compares two releases of one spec instead: what the releases
+//! after FROM up to TO added (minor), stopped sending or changed with a loss of keys
+//! (major), from the spec's `since`, `until` and message `changes`.
 
 use std::path::PathBuf;
 
 use lago_webhooks_codegen::model::{EnumValue, Field, Message, Spec, UnionVariant};
+use lago_webhooks_codegen::resolved::Since;
 use lago_webhooks_codegen::{LagoVersion, SpecSource, resolve};
 
 use crate::output::Outcome;
@@ -109,6 +116,8 @@ fn between_releases(args: &Args, releases: &[LagoVersion]) -> Result<Changes, St
         match change.kind {
             Kind::Added => changes.add(Impact::Minor, change.item),
             Kind::LastSent => changes.add(Impact::Major, format!("{} no longer sent", change.item)),
+            Kind::Changed { breaking: true } => changes.add(Impact::Major, change.item),
+            Kind::Changed { breaking: false } => changes.add(Impact::Minor, change.item),
         }
     }
     Ok(changes)
@@ -159,6 +168,18 @@ fn a_new_type<T>(_: &T) -> (Impact, &'static str) {
     (Impact::Minor, "")
 }
 
+/// Whether types without a version pin make `field` optional for its releases: it came
+/// after the spec's floor, or a release stopped sending it.
+fn dated(field: &Field, spec: &Spec) -> bool {
+    let floor = spec.releases.as_ref().and_then(|releases| releases.floor.parse::<LagoVersion>().ok());
+    let late = match field.since.as_deref().map(Since::parse) {
+        None | Some(Ok(Since::Always)) => false,
+        Some(Ok(Since::Release(since))) => floor.is_none_or(|floor| since > floor),
+        Some(_) => true,
+    };
+    late || field.until.is_some()
+}
+
 fn compare(old: &Spec, new: &Spec) -> Changes {
     let mut changes = Changes(Vec::new());
     // Messages, by webhook type.
@@ -167,6 +188,10 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
     let shape = |m: &Message| (m.payload.clone(), m.payload_key.clone(), m.object_type.clone());
     for (before, _) in messages.kept.iter().filter(|(before, after)| shape(before) != shape(after)) {
         changes.add(Impact::Major, format!("message `{}` changed its payload", before.webhook_type));
+    }
+    let releases = |m: &Message| (m.since.clone(), m.until.clone(), m.changes.clone());
+    for (before, _) in messages.kept.iter().filter(|(before, after)| releases(before) != releases(after)) {
+        changes.add(Impact::Patch, format!("message `{}`: releases", before.webhook_type));
     }
     // Objects and their fields.
     let objects = pair(&old.objects, &new.objects, |o| &o.name);
@@ -178,7 +203,7 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             &mut changes,
             |f| format!("field `{}.{}`", object.name, f.name),
             |f| {
-                if f.optional || f.nullable {
+                if f.optional || f.nullable || dated(f, new) {
                     (Impact::Minor, "")
                 } else {
                     (Impact::Major, ", always present")
@@ -186,7 +211,8 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
             },
         );
         for (before, after) in fields.kept {
-            compare_field(&mut changes, &object.name, before, after);
+            let dates = (dated(before, old), dated(after, new));
+            compare_field(&mut changes, &object.name, (before, after), dates);
         }
         if object.description != now.description {
             changes.add(Impact::Patch, format!("object `{}`: description", object.name));
@@ -232,14 +258,22 @@ fn compare(old: &Spec, new: &Spec) -> Changes {
     changes
 }
 
-fn compare_field(changes: &mut Changes, object: &str, before: &Field, after: &Field) {
+/// The changes of one field; `dated` says, before and after, whether its releases make it
+/// optional in the types without a pin.
+fn compare_field(
+    changes: &mut Changes,
+    object: &str,
+    (before, after): (&Field, &Field),
+    dated: (bool, bool),
+) {
     let name = format!("`{object}.{}`", before.name);
     if before.ty != after.ty {
         changes
             .add(Impact::Major, format!("field {name} changed type from `{}` to `{}`", before.ty, after.ty));
     }
     // Either way the Rust type changes (`T` and `Option<T>`).
-    let (was, is) = (before.optional || before.nullable, after.optional || after.nullable);
+    let (was, is) =
+        (before.optional || before.nullable || dated.0, after.optional || after.nullable || dated.1);
     if was != is {
         let what = if is { "may now be absent or null" } else { "is now always present" };
         changes.add(Impact::Major, format!("field {name} {what}"));
@@ -252,5 +286,8 @@ fn compare_field(changes: &mut Changes, object: &str, before: &Field, after: &Fi
     }
     if before.description != after.description {
         changes.add(Impact::Patch, format!("field {name}: description"));
+    }
+    if (&before.since, &before.until) != (&after.since, &after.until) {
+        changes.add(Impact::Patch, format!("field {name}: releases"));
     }
 }

@@ -76,6 +76,18 @@ pub struct Message {
     pub since: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<MessageChange>,
+}
+
+/// A release that changed one message's payload.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageChange {
+    pub release: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub breaking: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -3,9 +3,10 @@
 //! `diff --lago-versions` reports.
 //!
 //! A message, field, enumeration value or union alternative with `since: X` was added in
-//! X; one with `until: Y` was last sent by Y, so the release after Y removed it. Additions
-//! break no code reading webhooks (the generated enumerations keep unknown values);
-//! removals do, for code pinned to releases on both sides.
+//! X; one with `until: Y` was last sent by Y, so the release after Y removed it; a
+//! message's `changes` name releases that sent it otherwise. Additions break no code
+//! reading webhooks (the generated enumerations keep unknown values); removals do, for
+//! code pinned to releases on both sides, and so do changes marked breaking.
 
 use std::collections::BTreeMap;
 
@@ -30,14 +31,21 @@ pub enum Kind {
     Added,
     /// Last sent by the release: the next one removed it.
     LastSent,
+    /// A message the release sends otherwise (the spec's `changes`); breaking when it
+    /// no longer sends keys the message had.
+    Changed {
+        /// Whether keys went.
+        breaking: bool,
+    },
 }
 
 /// One dated item of a spec: `field WalletTransaction.source`.
 #[derive(Debug, Clone)]
 pub struct Change {
-    /// What changed, as `message T`, `field O.f`, `value E.v`, `alternative U.V`.
+    /// What changed, as `message T`, `field O.f`, `value E.v`, `alternative U.V`, or
+    /// `message T: description` for a change of a message.
     pub item: String,
-    /// Added, or last sent.
+    /// Added, last sent, or changed.
     pub kind: Kind,
 }
 
@@ -70,6 +78,13 @@ pub fn dated(ir: &Ir) -> BTreeMap<Since, Vec<Change>> {
             note(format!("alternative {}.{}", union.name, variant.variant), variant.since, variant.until);
         }
     }
+    for message in &ir.messages {
+        for change in &message.changes {
+            let item = format!("message {}: {}", message.webhook_type, change.description);
+            let kind = Kind::Changed { breaking: change.breaking };
+            by_release.entry(Since::Release(change.release)).or_default().push(Change { item, kind });
+        }
+    }
     by_release
 }
 
@@ -81,7 +96,9 @@ pub fn between(ir: &Ir, from: LagoVersion, to: LagoVersion) -> Vec<Change> {
     for (release, items) in dated(ir) {
         for change in items {
             let keep = match (change.kind, release) {
-                (Kind::Added, Since::Release(version)) => from < version && version <= to,
+                (Kind::Added | Kind::Changed { .. }, Since::Release(version)) => {
+                    from < version && version <= to
+                }
                 (Kind::LastSent, Since::Release(version)) => from <= version && version < to,
                 _ => false,
             };
@@ -135,6 +152,13 @@ pub fn run(args: Args) -> Outcome {
         out!("{name}  {} webhook types", sent_by(release));
         if !added.is_empty() {
             out!("  {}  {}", paint("added", Tone::Good), added.join(", "));
+        }
+        for change in &changes {
+            if let Kind::Changed { breaking } = change.kind {
+                let label =
+                    if breaking { paint("breaking", Tone::Bad) } else { paint("changed", Tone::Note) };
+                out!("  {label}  {}", change.item);
+            }
         }
         if !last.is_empty() {
             out!(

@@ -162,6 +162,16 @@ fn diff_calls_a_removed_message_major_and_an_added_optional_field_minor() {
     assert!(output.status.success());
     assert!(stdout(&output).contains("field `Fee.carbon_grams` added"), "{}", stdout(&output));
     assert!(stdout(&output).contains("verdict: minor"));
+
+    // A required field dated after the floor is an `Option` in the types without a pin.
+    let mut dated = bundled();
+    let fee = dated["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["name"] == "Fee").unwrap();
+    let field = fee["fields"].as_array_mut().unwrap().iter_mut().find(|f| f["name"] == "lago_id").unwrap();
+    field["since"] = serde_json::json!("1.2.0");
+    let output = run(&["diff", &old, &write("dated.json", &dated)]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(stdout(&output).contains("field `Fee.lago_id` may now be absent or null"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("field `Fee.lago_id`: releases"));
 }
 
 #[test]
@@ -190,7 +200,16 @@ fn versions_and_release_diffs_name_the_known_changes() {
     );
     assert!(r190.contains("breaking  field TaxProviderCustomerError.accounting_provider, "), "{r190}");
     assert!(release("1.10.0").contains("field TaxProviderCustomerError.tax_provider,"));
-    assert!(release("1.34.0").contains("field Payment.payable_type"));
+    let r1340 = release("1.34.0");
+    assert!(r1340.contains("field Payment.payable_type"), "{r1340}");
+    assert!(
+        r1340.contains("changed  message payment.requires_action: Built by Lago's full payment serializer"),
+        "{r1340}"
+    );
+    assert!(
+        release("1.10.0")
+            .contains("breaking  message customer.tax_provider_error: Built by the tax integrations'")
+    );
     assert!(release("unreleased").contains("message quote.created"));
 
     let output = run(&["diff", "--lago-versions", "1.9.0", "1.10.0"]);

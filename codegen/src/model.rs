@@ -83,6 +83,23 @@ pub struct Message {
     /// The last Lago release that sends it, when a later one no longer does.
     #[serde(default)]
     pub until: Option<String>,
+    /// Releases that changed the shape of its payload in a way its fields' `since` and
+    /// `until` cannot say, such as a switch to another serializer.
+    #[serde(default)]
+    pub changes: Vec<MessageChange>,
+}
+
+/// A release that changed one message's payload (see [`Message::changes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageChange {
+    /// The first release that sends the new shape (`1.34.0`).
+    pub release: String,
+    /// What changed.
+    pub description: String,
+    /// Whether the release stopped sending keys the message had.
+    #[serde(default)]
+    pub breaking: bool,
 }
 
 /// Whether Lago still sends a message.

@@ -306,6 +306,19 @@ pub struct MessageIr {
     pub since: Since,
     /// The last Lago release that sends it, if a later one stopped.
     pub until: Option<LagoVersion>,
+    /// Releases that changed its payload in ways its fields' dates do not say.
+    pub changes: Vec<ChangeIr>,
+}
+
+/// A release that changed one message's payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeIr {
+    /// The first release that sends the new shape.
+    pub release: LagoVersion,
+    /// What changed.
+    pub description: String,
+    /// Whether the release stopped sending keys the message had.
+    pub breaking: bool,
 }
 
 /// One "one of" type, emitted as an enum with a variant per JSON kind.

@@ -702,3 +702,40 @@ fn releases_are_read_and_each_since_and_until_checked_against_them() {
     let unreleased = with(&|v| v["messages"][0]["since"] = json!("unreleased"));
     assert!(generate(&source(&unreleased), &Settings::default()).is_ok());
 }
+
+#[test]
+fn a_message_change_names_a_release_that_sends_the_message() {
+    let with = |changes: Value| {
+        let mut value = spec();
+        value["releases"] = json!({"floor": "1.0.0", "latest": "1.51.0"});
+        value["messages"][0]["since"] = json!("1.9.0");
+        value["messages"][0]["changes"] = changes;
+        value
+    };
+    let change = |release: &str| json!([{"release": release, "description": "Another serializer."}]);
+    assert_first_error(
+        &with(change("1.9.0")),
+        "/messages/0/changes/0/release",
+        "1.9.0 is not after the first release that sends",
+    );
+    assert_first_error(
+        &with(change("1.52.0")),
+        "/messages/0/changes/0/release",
+        "1.52.0 is newer than the latest release the spec knows",
+    );
+    assert_first_error(&with(change("1.10")), "/messages/0/changes/0/release", "is not a whole Lago release");
+    let twice = json!([
+        {"release": "1.10.0", "description": "One."},
+        {"release": "1.10.0", "description": "Two."}
+    ]);
+    assert_first_error(&with(twice), "/messages/0/changes/1/release", "1.10.0 is listed twice");
+    assert_first_error(
+        &with(json!([{"release": "1.10.0", "description": " "}])),
+        "/messages/0/changes/0/description",
+        "a change needs a description",
+    );
+    // A sound change is in the message's docs, marked when it is breaking.
+    let sound = with(json!([{"release": "1.10.0", "description": "Another serializer.", "breaking": true}]));
+    let code = generate(&source(&sound), &Settings::default()).unwrap().to_string();
+    assert!(code.contains("Changed in Lago 1.10.0 (breaking): Another serializer."), "{code}");
+}

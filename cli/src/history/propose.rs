@@ -26,7 +26,7 @@ use lago_webhooks_codegen::{LagoVersion, SpecSource};
 use super::ReleaseReading;
 use super::tree::Shape;
 use crate::output::{Tone, out, paint};
-use crate::spec_file::SpecFile;
+use crate::spec_file::{MessageChange, SpecFile};
 
 /// The releases (positions among the readings) in which something was sent.
 type Seen = BTreeSet<usize>;
@@ -43,6 +43,22 @@ pub struct Presence {
     fields: HashMap<(ObjectId, usize), Places>,
     /// Keys the spec has no field for, as `Object.key`.
     unknown: BTreeMap<String, Seen>,
+    /// Each message's serializer and key paths, release by release.
+    shapes: HashMap<String, Vec<(usize, Option<String>, BTreeSet<String>)>>,
+}
+
+/// A release from which a message was built by another serializer than the release
+/// before that sent it.
+#[derive(Debug)]
+pub struct Switch {
+    /// The message.
+    pub webhook_type: String,
+    /// The first release of the new serializer.
+    pub release: LagoVersion,
+    /// Key paths the new serializer adds, and those it no longer sends.
+    pub added: Vec<String>,
+    /// See `added`.
+    pub removed: Vec<String>,
 }
 
 /// When something was sent: the first release and, when it stopped, the last.
@@ -88,6 +104,32 @@ pub struct Proposal {
     pub outside: Vec<String>,
 }
 
+impl Switch {
+    /// The change as the spec describes it: what the new serializer adds and drops.
+    pub fn describe(&self) -> String {
+        let keys = |paths: &[String]| {
+            let items: Vec<String> = super::report::collapse(paths)
+                .split(", ")
+                .map(|item| match item.split_once(" (") {
+                    Some((path, count)) => format!("`{path}` ({count}"),
+                    None => format!("`{item}`"),
+                })
+                .collect();
+            items.join(", ")
+        };
+        let mut text = "Built by another serializer from this release on".to_owned();
+        if !self.added.is_empty() {
+            text.push_str(&format!(", which adds {}", keys(&self.added)));
+        }
+        if !self.removed.is_empty() {
+            let joint = if self.added.is_empty() { ", which" } else { " and" };
+            text.push_str(&format!("{joint} no longer sends {}", keys(&self.removed)));
+        }
+        text.push('.');
+        text
+    }
+}
+
 impl Proposal {
     /// Whether the spec already says what the history says.
     pub fn agrees(&self) -> bool {
@@ -128,6 +170,8 @@ impl<'a> Matched<'a> {
                     continue;
                 };
                 matched.presence.messages.entry(webhook_type.clone()).or_default().insert(at);
+                let shape = (at, message.serializer.clone(), message.keys.paths());
+                matched.presence.shapes.entry(webhook_type.clone()).or_default().push(shape);
                 let place = format!("{webhook_type} {}", message.payload_key);
                 matched.object(spec.payload, &message.keys, at, &place, true);
             }
@@ -276,6 +320,34 @@ impl<'a> Matched<'a> {
         proposals
     }
 
+    /// The releases in which a message's serializer differs from the one of the release
+    /// before that sent it (releases of the spec's range only).
+    pub fn switches(&self) -> Vec<Switch> {
+        let mut switches = Vec::new();
+        for (webhook_type, shapes) in &self.presence.shapes {
+            for pair in shapes.windows(2) {
+                let [(_, before, old), (at, after, new)] = pair else { continue };
+                let Since::Release(release) = self.releases[*at] else { continue };
+                if before.is_some() && after.is_some() && before != after {
+                    let (removed, added) = super::tree::diff(old, new);
+                    switches.push(Switch { webhook_type: webhook_type.clone(), release, added, removed });
+                }
+            }
+        }
+        switches.sort_by(|a, b| (a.release, &a.webhook_type).cmp(&(b.release, &b.webhook_type)));
+        switches
+    }
+
+    /// Whether `release` sent `webhook_type` with other keys or by another serializer than
+    /// the release before that sent it.
+    pub fn reshaped(&self, webhook_type: &str, release: LagoVersion) -> bool {
+        let Some(shapes) = self.presence.shapes.get(webhook_type) else { return false };
+        shapes.windows(2).any(|pair| {
+            let [(_, before, old), (at, after, new)] = pair else { return false };
+            self.releases[*at] == Since::Release(release) && (before != after || old != new)
+        })
+    }
+
     /// Fields of objects the readings found whose key no release sent.
     pub fn never_sent(&self) -> Vec<String> {
         let mut never = Vec::new();
@@ -393,14 +465,62 @@ pub fn run(args: &super::Args, path: &std::path::Path) -> Result<bool, String> {
     for (key, span) in &unknown {
         out!("{}  {key}, {}: no field in the spec", paint("unknown", Tone::Note), span.describe());
     }
-    if differing.is_empty() || !args.write {
-        return Ok(differing.is_empty());
+    // Serializer switches, which the spec records as changes of the message.
+    let switches = matched.switches();
+    let unrecorded: Vec<&Switch> = switches
+        .iter()
+        .filter(|switch| {
+            let message = ir.messages.iter().find(|m| m.webhook_type == switch.webhook_type);
+            !message.is_some_and(|m| m.changes.iter().any(|change| change.release == switch.release))
+        })
+        .collect();
+    for switch in &unrecorded {
+        out!(
+            "{}  message {}: another serializer from {} on, which the spec records as no change",
+            paint("differs", Tone::Bad),
+            switch.webhook_type,
+            switch.release
+        );
+    }
+    let mut unfounded = 0;
+    for message in &ir.messages {
+        for change in
+            message.changes.iter().filter(|change| !matched.reshaped(&message.webhook_type, change.release))
+        {
+            unfounded += 1;
+            out!(
+                "{}  message {}: the spec records a change in {}, where its keys and serializer stayed",
+                paint("differs", Tone::Bad),
+                message.webhook_type,
+                change.release
+            );
+        }
+    }
+    out!(
+        "{} of {} serializer switches recorded as changes",
+        switches.len() - unrecorded.len(),
+        switches.len()
+    );
+    let agrees = differing.is_empty() && unrecorded.is_empty() && unfounded == 0;
+    if agrees || !args.write {
+        return Ok(agrees);
     }
     let mut file = SpecFile::read(path)?;
     write(&mut file, &ir, &differing)?;
+    for switch in &unrecorded {
+        let message = file.messages.iter_mut().find(|m| m.webhook_type == switch.webhook_type);
+        let message =
+            message.ok_or_else(|| format!("the spec file has no message {}", switch.webhook_type))?;
+        message.changes.push(MessageChange {
+            release: switch.release.to_string(),
+            description: switch.describe(),
+            breaking: !switch.removed.is_empty(),
+        });
+        message.changes.sort_by_key(|change| change.release.parse::<LagoVersion>().ok());
+    }
     file.ensure_valid(&path.display().to_string())?;
     file.write(path)?;
-    out!("{} span(s) written to {}", differing.len(), path.display());
+    out!("{} span(s) and {} change(s) written to {}", differing.len(), unrecorded.len(), path.display());
     Ok(true)
 }
 

@@ -20,7 +20,7 @@ pub fn all_paths(messages: &BTreeMap<String, Message>) -> BTreeSet<String> {
 
 /// The paths, each one whose parent is also in the list left out and counted under it
 /// (`invoice.fees (+44 under it)`): a new nested object is one item, not fifty.
-fn collapse(paths: &[String]) -> String {
+pub fn collapse(paths: &[String]) -> String {
     let mut shown: Vec<(String, usize)> = Vec::new();
     for path in paths {
         let under = shown.last_mut().filter(|(parent, _)| {

@@ -17,8 +17,8 @@ use crate::error::{Origin, SpecError};
 use crate::load::SpecSource;
 use crate::model::{Enum, Lifecycle, Message, Object, Rule, Spec, SumPart, Union};
 use crate::resolved::{
-    EnumId, EnumIr, FieldIr, Ir, JsonKind, MessageIr, ObjectId, ObjectIr, Primitive, TypeRef, UnionId,
-    UnionIr, UnionVariantIr, ValueIr,
+    ChangeIr, EnumId, EnumIr, FieldIr, Ir, JsonKind, MessageIr, ObjectId, ObjectIr, Primitive, TypeRef,
+    UnionId, UnionIr, UnionVariantIr, ValueIr,
 };
 use crate::{constraints, naming};
 
@@ -531,11 +531,62 @@ impl Checker<'_> {
                 lifecycle: if since == Since::Unreleased { Lifecycle::Unreleased } else { message.lifecycle },
                 premium: message.premium.clone(),
                 example: message.example.as_ref().map(|e| envelope_text(e, &message.payload_key)),
+                changes: self.changes(message, since, until, &pointer),
                 since,
                 until,
             });
         }
         out
+    }
+
+    /// The releases that changed a message's payload, each a release the message was sent
+    /// by (after its first) and the spec knows; the problems reported at their keys.
+    fn changes(
+        &mut self,
+        message: &Message,
+        since: Since,
+        until: Option<LagoVersion>,
+        pointer: &str,
+    ) -> Vec<ChangeIr> {
+        let mut changes: Vec<ChangeIr> = Vec::new();
+        for (index, change) in message.changes.iter().enumerate() {
+            let at = format!("{pointer}/changes/{index}");
+            let release = match change.release.parse::<LagoVersion>() {
+                Ok(release) => release,
+                Err(error) => {
+                    self.error(&format!("{at}/release"), error.to_string());
+                    continue;
+                }
+            };
+            let problem = if self.latest.is_some_and(|latest| release > latest) {
+                Some(format!("{release} is newer than the latest release the spec knows"))
+            } else if since >= Since::Release(release) {
+                Some(format!(
+                    "{release} is not after the first release that sends `{}`",
+                    message.webhook_type
+                ))
+            } else if until.is_some_and(|until| release > until) {
+                Some(format!("{release} comes after the last release that sends `{}`", message.webhook_type))
+            } else if changes.iter().any(|other| other.release == release) {
+                Some(format!("{release} is listed twice"))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.error(&format!("{at}/release"), problem);
+                continue;
+            }
+            if change.description.trim().is_empty() {
+                self.error(&format!("{at}/description"), "a change needs a description".to_owned());
+                continue;
+            }
+            changes.push(ChangeIr {
+                release,
+                description: change.description.clone(),
+                breaking: change.breaking,
+            });
+        }
+        changes
     }
 
     /// Why a message cannot be generated, if it cannot: the key at fault and the reason.

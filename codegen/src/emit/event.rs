@@ -6,8 +6,8 @@ use quote::quote;
 use super::{Context, Flavour, MessageNames, StdDerive, doc, ident};
 use crate::resolved::{Lifecycle, MessageIr, TypeRef};
 
-/// A paragraph telling whether Lago still sends a message and what it needs, preceded
-/// by a blank line, or "" when there is nothing to say.
+/// Paragraphs telling whether Lago still sends a message, what it needs and which
+/// releases changed it, each preceded by a blank line, or "" when there is nothing to say.
 pub(super) fn status_note(m: &MessageIr) -> String {
     let lifecycle = match m.lifecycle {
         Lifecycle::Current => "",
@@ -20,7 +20,12 @@ pub(super) fn status_note(m: &MessageIr) -> String {
         None => String::new(),
     };
     let note = [lifecycle, premium.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>();
-    if note.is_empty() { String::new() } else { format!("\n\n{}", note.join(" ")) }
+    let mut text = if note.is_empty() { String::new() } else { format!("\n\n{}", note.join(" ")) };
+    for change in &m.changes {
+        let breaking = if change.breaking { " (breaking)" } else { "" };
+        text.push_str(&format!("\n\nChanged in Lago {}{breaking}: {}", change.release, change.description));
+    }
+    text
 }
 
 /// The example of a message, or a bare envelope with an empty payload when the spec has

@@ -46,6 +46,8 @@ pub enum WebhookType {
     /// `customer.checkout_url_generated`: Checkout URL generated
     CustomerCheckoutUrlGenerated,
     /// `customer.tax_provider_error`: Tax provider error
+    ///
+    /// Changed in Lago 1.10.0 (breaking): Built by the tax integrations' own error serializer from this release on: it names the tax provider (`tax_provider`, `tax_provider_code`) where the first release named the accounting one (`accounting_provider`, `accounting_provider_code`).
     CustomerTaxProviderError,
     /// `customer.vies_check`: Customer VIES check
     CustomerViesCheck,
@@ -134,6 +136,8 @@ pub enum WebhookType {
     /// `payment.succeeded`: Payment succeeded
     PaymentSucceeded,
     /// `payment.requires_action`: Payment requires action
+    ///
+    /// Changed in Lago 1.34.0: Built by Lago's full payment serializer from this release on, instead of a smaller one made for this message: it adds `created_at`, `external_payment_id`, `invoice_ids`, `payable_type`, `payment_status`, `reference` and `type`, and keeps every key it had.
     PaymentRequiresAction,
     /// `payment_provider.error`: Payment provider connection error
     PaymentProviderError,
@@ -1471,6 +1475,8 @@ pub enum WebhookEvent {
     /// `customer.tax_provider_error`: Tax provider error
     ///
     /// The tax integration (Anrok or Avalara) could not compute or record taxes for a document of this customer, typically because the customer's address is incomplete. The document stays without taxes until it is fixed and retried.
+    ///
+    /// Changed in Lago 1.10.0 (breaking): Built by the tax integrations' own error serializer from this release on: it names the tax provider (`tax_provider`, `tax_provider_code`) where the first release named the accounting one (`accounting_provider`, `accounting_provider_code`).
     CustomerTaxProviderError {
         /// The `tax_provider_customer_error` payload.
         tax_provider_customer_error: ::std::boxed::Box<TaxProviderCustomerError>,
@@ -1843,6 +1849,8 @@ pub enum WebhookEvent {
     /// `payment.requires_action`: Payment requires action
     ///
     /// A Stripe payment needs the customer to act (3-D Secure authentication, boleto voucher...) before it can complete; next_action holds what Stripe returned. Sent without includes.
+    ///
+    /// Changed in Lago 1.34.0: Built by Lago's full payment serializer from this release on, instead of a smaller one made for this message: it adds `created_at`, `external_payment_id`, `invoice_ids`, `payable_type`, `payment_status`, `reference` and `type`, and keeps every key it had.
     PaymentRequiresAction {
         /// The `payment` payload.
         payment: ::std::boxed::Box<Payment>,
@@ -4359,6 +4367,8 @@ pub trait WebhookHandler {
     /// Called for `customer.tax_provider_error`: Tax provider error
     ///
     /// The tax integration (Anrok or Avalara) could not compute or record taxes for a document of this customer, typically because the customer's address is incomplete. The document stays without taxes until it is fixed and retried.
+    ///
+    /// Changed in Lago 1.10.0 (breaking): Built by the tax integrations' own error serializer from this release on: it names the tax provider (`tax_provider`, `tax_provider_code`) where the first release named the accounting one (`accounting_provider`, `accounting_provider_code`).
     fn on_customer_tax_provider_error(
         &mut self,
         tax_provider_customer_error: TaxProviderCustomerError,
@@ -4715,6 +4725,8 @@ pub trait WebhookHandler {
     /// Called for `payment.requires_action`: Payment requires action
     ///
     /// A Stripe payment needs the customer to act (3-D Secure authentication, boleto voucher...) before it can complete; next_action holds what Stripe returned. Sent without includes.
+    ///
+    /// Changed in Lago 1.34.0: Built by Lago's full payment serializer from this release on, instead of a smaller one made for this message: it adds `created_at`, `external_payment_id`, `invoice_ids`, `payable_type`, `payment_status`, `reference` and `type`, and keeps every key it had.
     fn on_payment_requires_action(
         &mut self,
         payment: Payment,
@@ -5419,6 +5431,8 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     /// Called for `customer.tax_provider_error`: Tax provider error
     ///
     /// The tax integration (Anrok or Avalara) could not compute or record taxes for a document of this customer, typically because the customer's address is incomplete. The document stays without taxes until it is fixed and retried.
+    ///
+    /// Changed in Lago 1.10.0 (breaking): Built by the tax integrations' own error serializer from this release on: it names the tax provider (`tax_provider`, `tax_provider_code`) where the first release named the accounting one (`accounting_provider`, `accounting_provider_code`).
     fn on_customer_tax_provider_error(
         &self,
         tax_provider_customer_error: TaxProviderCustomerError,
@@ -5892,6 +5906,8 @@ pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     /// Called for `payment.requires_action`: Payment requires action
     ///
     /// A Stripe payment needs the customer to act (3-D Secure authentication, boleto voucher...) before it can complete; next_action holds what Stripe returned. Sent without includes.
+    ///
+    /// Changed in Lago 1.34.0: Built by Lago's full payment serializer from this release on, instead of a smaller one made for this message: it adds `created_at`, `external_payment_id`, `invoice_ids`, `payable_type`, `payment_status`, `reference` and `type`, and keeps every key it had.
     fn on_payment_requires_action(
         &self,
         payment: Payment,

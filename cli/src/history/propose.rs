@@ -43,8 +43,18 @@ pub struct Presence {
     fields: HashMap<(ObjectId, usize), Places>,
     /// Keys the spec has no field for, as `Object.key`.
     unknown: BTreeMap<String, Seen>,
-    /// Each message's serializer and key paths, release by release.
-    shapes: HashMap<String, Vec<(usize, Option<String>, BTreeSet<String>)>>,
+    /// Each message as each release sent it, in release order.
+    shapes: HashMap<String, Vec<Built>>,
+}
+
+/// A message as one release built it.
+struct Built {
+    /// The release (its position among the readings).
+    at: usize,
+    /// The serializer that built it, when the reader named one.
+    serializer: Option<String>,
+    /// Its key paths.
+    paths: BTreeSet<String>,
 }
 
 /// A release from which a message was built by another serializer than the release
@@ -170,8 +180,8 @@ impl<'a> Matched<'a> {
                     continue;
                 };
                 matched.presence.messages.entry(webhook_type.clone()).or_default().insert(at);
-                let shape = (at, message.serializer.clone(), message.keys.paths());
-                matched.presence.shapes.entry(webhook_type.clone()).or_default().push(shape);
+                let built = Built { at, serializer: message.serializer.clone(), paths: message.keys.paths() };
+                matched.presence.shapes.entry(webhook_type.clone()).or_default().push(built);
                 let place = format!("{webhook_type} {}", message.payload_key);
                 matched.object(spec.payload, &message.keys, at, &place, true);
             }
@@ -326,10 +336,13 @@ impl<'a> Matched<'a> {
         let mut switches = Vec::new();
         for (webhook_type, shapes) in &self.presence.shapes {
             for pair in shapes.windows(2) {
-                let [(_, before, old), (at, after, new)] = pair else { continue };
-                let Since::Release(release) = self.releases[*at] else { continue };
-                if before.is_some() && after.is_some() && before != after {
-                    let (removed, added) = super::tree::diff(old, new);
+                let [before, after] = pair else { continue };
+                let Since::Release(release) = self.releases[after.at] else { continue };
+                if before.serializer.is_some()
+                    && after.serializer.is_some()
+                    && before.serializer != after.serializer
+                {
+                    let (removed, added) = super::tree::diff(&before.paths, &after.paths);
                     switches.push(Switch { webhook_type: webhook_type.clone(), release, added, removed });
                 }
             }
@@ -343,8 +356,9 @@ impl<'a> Matched<'a> {
     pub fn reshaped(&self, webhook_type: &str, release: LagoVersion) -> bool {
         let Some(shapes) = self.presence.shapes.get(webhook_type) else { return false };
         shapes.windows(2).any(|pair| {
-            let [(_, before, old), (at, after, new)] = pair else { return false };
-            self.releases[*at] == Since::Release(release) && (before != after || old != new)
+            let [before, after] = pair else { return false };
+            self.releases[after.at] == Since::Release(release)
+                && (before.serializer != after.serializer || before.paths != after.paths)
         })
     }
 

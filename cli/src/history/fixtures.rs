@@ -168,3 +168,70 @@ pub fn write(ir: &Ir, readings: &[ReleaseReading], dir: &Path) -> Result<Vec<(St
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use lago_webhooks_codegen::SpecSource;
+
+    use super::*;
+
+    fn shape(value: &Value) -> Shape {
+        match value {
+            Value::Object(keys) => Shape::Object(keys.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+            Value::Array(items) => Shape::Array(Box::new(shape(&items[0]))),
+            _ => Shape::Leaf,
+        }
+    }
+
+    #[test]
+    fn a_rebuilt_payload_has_the_release_keys_with_the_examples_values() {
+        let spec = json!({
+            "format_version": 1, "title": "t",
+            "messages": [
+                {"webhook_type": "invoice.created", "object_type": "invoice", "payload_key": "invoice",
+                 "payload": "Invoice", "title": "I", "description": "d",
+                 "example": {"webhook_type": "invoice.created", "object_type": "invoice", "organization_id": "o",
+                             "invoice": {"lago_id": "i1", "total": 7, "fees": [{"kind": "charge"}]}}},
+                {"webhook_type": "fee.created", "object_type": "fee", "payload_key": "fee",
+                 "payload": "Fee", "title": "F", "description": "d",
+                 "example": {"webhook_type": "fee.created", "object_type": "fee", "organization_id": "o",
+                             "fee": {"kind": "subscription", "amount": 12}}}
+            ],
+            "objects": [
+                {"name": "Invoice", "description": "d", "fields": [
+                    {"name": "lago_id", "type": "id", "description": "d"},
+                    {"name": "total", "type": "integer", "description": "d"},
+                    {"name": "paid_at", "type": "datetime", "optional": true, "description": "d"},
+                    {"name": "voided_at", "type": "datetime", "optional": true, "nullable": true, "description": "d"},
+                    {"name": "fees", "type": "Fee[]", "optional": true, "description": "d"}
+                ]},
+                {"name": "Fee", "description": "d", "fields": [
+                    {"name": "kind", "type": "string", "description": "d"},
+                    {"name": "amount", "type": "integer", "description": "d"}
+                ]}
+            ]
+        });
+        let source = SpecSource::new("t.json", spec.to_string());
+        let ir = lago_webhooks_codegen::resolve(&source, None).unwrap();
+        let builder = Builder { ir: &ir, samples: Samples::of(&ir) };
+        let keys = shape(&json!({
+            "lago_id": null, "paid_at": null, "voided_at": null, "gone": null,
+            "fees": [{"kind": null, "amount": null}]
+        }));
+        let Shape::Object(keys) = keys else { unreachable!() };
+        let example = json!({"lago_id": "i1", "total": 7, "fees": [{"kind": "charge"}]});
+        let built = builder.object(ir.messages[0].payload, &keys, Some(&example));
+        // `total` is not sent by this release; `gone` is unknown to the spec; the fee's
+        // amount comes from the other example; `paid_at` is made up, `voided_at` null.
+        assert_eq!(
+            built,
+            json!({
+                "lago_id": "i1",
+                "paid_at": "2024-03-11T09:30:00Z",
+                "voided_at": null,
+                "gone": null,
+                "fees": [{"kind": "charge", "amount": 12}]
+            })
+        );
+    }
+}

@@ -573,3 +573,123 @@ fn write(file: &mut SpecFile, ir: &Ir, proposals: &[&Proposal]) -> Result<(), St
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::git::Release;
+    use super::super::read::{Message, Reading};
+    use super::*;
+
+    /// A shape written as JSON: an object's keys, `[shape]` for an array, null for a leaf.
+    fn shape(value: &Value) -> Shape {
+        match value {
+            Value::Object(keys) => Shape::Object(keys.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+            Value::Array(items) => Shape::Array(Box::new(shape(&items[0]))),
+            _ => Shape::Leaf,
+        }
+    }
+
+    /// A release reading: `tag`, and for each message its serializer and keys.
+    fn reading(tag: &str, messages: &[(&str, &str, Value)]) -> ReleaseReading {
+        let messages = messages
+            .iter()
+            .map(|(webhook_type, serializer, keys)| {
+                let payload_key = webhook_type.split('.').next().unwrap_or_default().to_owned();
+                let message = Message {
+                    object_type: payload_key.clone(),
+                    payload_key,
+                    serializer: Some((*serializer).to_owned()),
+                    keys: shape(keys),
+                };
+                ((*webhook_type).to_owned(), message)
+            })
+            .collect();
+        let release = Release {
+            tag: tag.to_owned(),
+            version: super::super::git::version(tag),
+            commit: tag.to_owned(),
+            date: String::new(),
+        };
+        ReleaseReading { release, reading: Reading { messages, unread: Default::default() } }
+    }
+
+    #[test]
+    fn spans_date_fields_from_where_every_place_sends_them_and_switches_are_found() {
+        let spec = json!({
+            "format_version": 1, "title": "t",
+            "messages": [
+                {"webhook_type": "invoice.created", "object_type": "invoice", "payload_key": "invoice",
+                 "payload": "Invoice", "title": "I", "description": "d"},
+                {"webhook_type": "fee.created", "object_type": "fee", "payload_key": "fee",
+                 "payload": "Fee", "title": "F", "description": "d"}
+            ],
+            "objects": [
+                {"name": "Invoice", "description": "d", "fields": [
+                    {"name": "lago_id", "type": "id", "description": "d"},
+                    {"name": "note", "type": "string", "optional": true, "description": "d"},
+                    {"name": "legacy", "type": "string", "optional": true, "description": "d"},
+                    {"name": "fees", "type": "Fee[]", "optional": true, "description": "d"}
+                ]},
+                {"name": "Fee", "description": "d", "fields": [
+                    {"name": "type", "type": "string", "description": "d"},
+                    {"name": "amount", "type": "integer", "description": "d"}
+                ]}
+            ],
+            "releases": {"floor": "1.0.0", "latest": "1.3.0"}
+        });
+        let source = SpecSource::new("t.json", spec.to_string());
+        let parsed = source.parse().unwrap();
+        let ir = lago_webhooks_codegen::resolve(&source, None).unwrap();
+        let old_invoice = json!({"lago_id": null, "legacy": null, "fees": [{"type": null}]});
+        let new_invoice = json!({"lago_id": null, "note": null, "fees": [{"type": null, "amount": null}]});
+        let plain_invoice = json!({"lago_id": null, "fees": [{"type": null, "amount": null}]});
+        let fee = json!({"type": null, "amount": null});
+        let readings = vec![
+            reading(
+                "v1.0.0",
+                &[("invoice.created", "I", old_invoice.clone()), ("fee.created", "A", fee.clone())],
+            ),
+            reading("v1.1.0", &[("invoice.created", "I", old_invoice), ("fee.created", "A", fee.clone())]),
+            // A patch release cut later from another line: it sends `note` early.
+            reading(
+                "v1.1.1",
+                &[("invoice.created", "I", new_invoice.clone()), ("fee.created", "A", fee.clone())],
+            ),
+            reading("v1.2.0", &[("invoice.created", "I", plain_invoice), ("fee.created", "B", fee.clone())]),
+            reading(
+                "v1.3.0",
+                &[("invoice.created", "I", new_invoice.clone()), ("fee.created", "B", fee.clone())],
+            ),
+            reading("HEAD", &[("invoice.created", "I", new_invoice), ("fee.created", "B", fee)]),
+        ];
+        let releases =
+            readings.iter().map(|r| r.release.version.map_or(Since::Unreleased, Since::Release)).collect();
+        let matched = Matched::new(&ir, &parsed, &readings, releases);
+        let proposals = matched.proposals();
+        let find = |item: &str| proposals.iter().find(|p| p.item == item).unwrap_or_else(|| panic!("{item}"));
+        let v = |text: &str| text.parse::<LagoVersion>().unwrap();
+        // Required in the fees of an invoice only from 1.1.1 on, though `fee.created` always
+        // sent it: a type pinned before 1.1.1 must not require it.
+        assert_eq!(find("field Fee.amount").history, Span { since: Since::Release(v("1.1.1")), until: None });
+        // Optional, sent early by 1.1.1 and then from 1.3.0 on.
+        let note = find("field Invoice.note");
+        assert_eq!(note.history, Span { since: Since::Release(v("1.3.0")), until: None });
+        assert_eq!(note.outside, ["1.1.1"]);
+        assert_eq!(
+            find("field Invoice.legacy").history,
+            Span { since: Since::Always, until: Some(v("1.1.0")) }
+        );
+        assert_eq!(find("field Invoice.lago_id").history.describe(), "always");
+        assert!(find("field Invoice.lago_id").agrees());
+        assert!(!find("field Fee.amount").agrees(), "the spec dates nothing");
+        // `fee.created` is built by another serializer from 1.2.0 on, with the same keys.
+        let switches = matched.switches();
+        assert_eq!(switches.len(), 1, "{switches:?}");
+        assert_eq!((switches[0].webhook_type.as_str(), switches[0].release), ("fee.created", v("1.2.0")));
+        assert!(switches[0].added.is_empty() && switches[0].removed.is_empty());
+        assert!(matched.reshaped("invoice.created", v("1.1.1")));
+        assert!(!matched.reshaped("fee.created", v("1.3.0")));
+    }
+}

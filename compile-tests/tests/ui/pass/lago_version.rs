@@ -50,6 +50,19 @@ fn main() {
     // A value none of 1.9 sends is no variant of its own: read as an unknown one.
     let unknown = first_with_source::WalletTransactionSource::Unknown("threshold".into());
     assert_eq!(unknown.as_str(), "threshold");
+
+    // Wallet transactions as Lago 1.8.2 and 1.51.0 sent them (rebuilt from lago-api's
+    // serializers by `lago-webhooks history --fixtures`) parse with the types pinned to them.
+    let payload = |file: &str| -> String {
+        let file: serde_json::Value = serde_json::from_str(file).unwrap();
+        file["payloads"]["wallet_transaction.created"].to_string()
+    };
+    let old = payload(include_str!("../../../../tests/fixtures/releases/v1.8.2.json"));
+    let event: bundled_1_8::WebhookEvent = old.parse().unwrap();
+    assert_eq!(event.known_type(), Some(bundled_1_8::WebhookType::WalletTransactionCreated));
+    let new = payload(include_str!("../../../../tests/fixtures/releases/v1.51.0.json"));
+    let event: bundled_1_51::WebhookEvent = new.parse().unwrap();
+    assert_eq!(event.known_type(), Some(bundled_1_51::WebhookType::WalletTransactionCreated));
 }
 
 // The bundled spec, pinned: Lago 1.51 always sends a wallet transaction's `source` and

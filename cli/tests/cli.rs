@@ -190,6 +190,10 @@ fn versions_and_release_diffs_name_the_known_changes() {
     assert!(text.lines().next().unwrap().contains("releases 1.0.0 (the floor"), "{text}");
     assert!(release("1.0.0").contains("22 webhook types"));
     assert!(release("1.10.0").contains("38 webhook types"));
+    assert!(release("1.30.0").contains("52 webhook types") && release("1.40.0").contains("58 webhook types"));
+    assert!(
+        release("1.51.0").contains("66 webhook types") && release("unreleased").contains("75 webhook types")
+    );
     let r182 = release("1.8.2");
     assert!(r182.contains("field WalletTransaction.invoice_requires_successful_payment"), "{r182}");
     assert!(r182.contains("field Wallet.invoice_requires_successful_payment"), "{r182}");

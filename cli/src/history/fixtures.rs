@@ -175,14 +175,6 @@ mod tests {
 
     use super::*;
 
-    fn shape(value: &Value) -> Shape {
-        match value {
-            Value::Object(keys) => Shape::Object(keys.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
-            Value::Array(items) => Shape::Array(Box::new(shape(&items[0]))),
-            _ => Shape::Leaf,
-        }
-    }
-
     #[test]
     fn a_rebuilt_payload_has_the_release_keys_with_the_examples_values() {
         let spec = json!({
@@ -214,7 +206,7 @@ mod tests {
         let source = SpecSource::new("t.json", spec.to_string());
         let ir = lago_webhooks_codegen::resolve(&source, None).unwrap();
         let builder = Builder { ir: &ir, samples: Samples::of(&ir) };
-        let keys = shape(&json!({
+        let keys = Shape::from_json(&json!({
             "lago_id": null, "paid_at": null, "voided_at": null, "gone": null,
             "fees": [{"kind": null, "amount": null}]
         }));

@@ -582,15 +582,6 @@ mod tests {
     use super::super::read::{Message, Reading};
     use super::*;
 
-    /// A shape written as JSON: an object's keys, `[shape]` for an array, null for a leaf.
-    fn shape(value: &Value) -> Shape {
-        match value {
-            Value::Object(keys) => Shape::Object(keys.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
-            Value::Array(items) => Shape::Array(Box::new(shape(&items[0]))),
-            _ => Shape::Leaf,
-        }
-    }
-
     /// A release reading: `tag`, and for each message its serializer and keys.
     fn reading(tag: &str, messages: &[(&str, &str, Value)]) -> ReleaseReading {
         let messages = messages
@@ -601,7 +592,7 @@ mod tests {
                     object_type: payload_key.clone(),
                     payload_key,
                     serializer: Some((*serializer).to_owned()),
-                    keys: shape(keys),
+                    keys: Shape::from_json(keys),
                 };
                 ((*webhook_type).to_owned(), message)
             })

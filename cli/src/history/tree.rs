@@ -49,6 +49,21 @@ impl Shape {
         paths
     }
 
+    /// The shape `value` writes as JSON, the inverse of [`Shape::to_json`]: an object's
+    /// keys, `[shape]` for an array, anything else a leaf. For tests that write readings.
+    #[cfg(test)]
+    pub fn from_json(value: &serde_json::Value) -> Shape {
+        match value {
+            serde_json::Value::Object(keys) => Shape::Object(
+                keys.iter().map(|(key, value)| (key.clone(), Shape::from_json(value))).collect(),
+            ),
+            serde_json::Value::Array(items) => {
+                Shape::Array(Box::new(items.first().map_or(Shape::Leaf, Shape::from_json)))
+            }
+            _ => Shape::Leaf,
+        }
+    }
+
     /// The shape as JSON: an object maps each key to its shape, an array is `[shape]`, a
     /// leaf is `null`.
     pub fn to_json(&self) -> serde_json::Value {

@@ -1,5 +1,13 @@
 //! The `lago-webhooks` binary, run as a user runs it.
 
+// Each capability's tests in a file of their own, all in this one test binary.
+#[path = "cli/commands.rs"]
+mod commands;
+#[path = "cli/export.rs"]
+mod export;
+#[path = "cli/inspector.rs"]
+mod inspector;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,4 @@
+//! commands
+
+#[allow(unused_imports)]
+use super::*;

@@ -1,0 +1,4 @@
+//! export
+
+#[allow(unused_imports)]
+use super::*;

@@ -1,0 +1,4 @@
+//! inspector
+
+#[allow(unused_imports)]
+use super::*;

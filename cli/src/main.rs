@@ -9,6 +9,7 @@ mod check;
 mod controls;
 mod diff;
 mod drift;
+mod export;
 mod generate;
 mod history;
 mod import_docs;
@@ -70,6 +71,9 @@ enum Command {
     /// List the Lago releases the spec knows and, for each, what it added to the webhooks
     /// and what it was the last to send (breaking), from the spec's `since` and `until`.
     Versions(versions::Args),
+    /// Export the spec for other languages: a JSON Schema (draft 2020-12) per message, or
+    /// an AsyncAPI 3.0.0 document of every webhook with Lago's signature headers.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,8 +88,9 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Inbox(args) => inbox::run(args),
         Command::Versions(args) => versions::run(args),
-        // It exits with 2 when it cannot run, so it ends the command itself.
+        // These exit with 2 when they cannot run, so they end the command themselves.
         Command::History(args) => return history::main(args),
+        Command::Export(args) => return export::main(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

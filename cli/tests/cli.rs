@@ -59,6 +59,7 @@ fn every_command_has_help() {
         &["trigger"],
         &["listen"],
         &["inbox"],
+        &["export"],
     ] {
         let output = run(&[command, &["--help"][..]].concat());
         assert!(output.status.success(), "{command:?}");

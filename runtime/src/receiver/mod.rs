@@ -7,6 +7,16 @@
 //! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`]. With
 //! the `dynamic` feature it also serves a spec read at run time
 //! (`Receiver::for_spec`), the same way.
+//!
+// Links to methods behind features go to docs.rs when the feature is off.
+#![cfg_attr(
+    not(feature = "axum"),
+    doc = "[`Receiver::into_router`]: https://docs.rs/lago-webhooks/latest/lago_webhooks/receiver/struct.Receiver.html#method.into_router"
+)]
+#![cfg_attr(
+    not(feature = "bundled"),
+    doc = "[`Receiver::new`]: https://docs.rs/lago-webhooks/latest/lago_webhooks/receiver/struct.Receiver.html#method.new"
+)]
 
 use std::fmt;
 use std::sync::Arc;
@@ -197,6 +207,11 @@ impl<E: Dispatch<H> + FromBody, H> Receiver<E, H> {
     /// A receiver of the webhooks `E` (any `lago_webhooks!` invocation's `WebhookEvent`),
     /// as [`Receiver::new`] builds for the bundled ones. The generated `receiver`
     /// function calls it, naming `E` for you.
+    ///
+    #[cfg_attr(
+        not(feature = "bundled"),
+        doc = "[`Receiver::new`]: https://docs.rs/lago-webhooks/latest/lago_webhooks/receiver/struct.Receiver.html#method.new"
+    )]
     pub fn for_events(verifier: Verifier, handler: H) -> Self {
         Receiver::parsing_with(verifier, handler, E::from_slice)
     }

@@ -341,3 +341,16 @@ impl std::fmt::Display for Reason<'_> {
         }
     }
 }
+
+#[cfg(all(test, feature = "tracing"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_a_sender_is_cut_and_its_control_characters_escaped() {
+        assert!(matches!(safe("fee.created", 128), Cow::Borrowed("fee.created")));
+        assert_eq!(safe("a\nb\u{1b}[2Kc\u{2028}d\u{202e}", 128), r"a\nb\u{1b}[2Kc\u{2028}d\u{202e}");
+        assert_eq!(safe("héllo", 2), "hé");
+        assert_eq!(safe(&"x".repeat(1000), MAX_LOGGED_POINTER).len(), MAX_LOGGED_POINTER);
+    }
+}

@@ -334,8 +334,14 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Takes one delivery through every step, stopping at the first that refuses it.
     ///
     /// With the `tracing` feature, each delivery gets a span (`lago_webhooks.delivery`)
-    /// holding its webhook type, unique key and outcome, and a refusal is logged at
-    /// warn with its reason; neither holds the body, a signature or a key.
+    /// holding its webhook type, unique key and outcome ([`Outcome::name`]). A refusal is
+    /// logged at warn with `status`, `webhook_type` (when the body told it, even if its
+    /// payload did not parse), `pointer` (the JSON Pointer of a parse error, or of the
+    /// first violation, with `violations` counting them) and `reason`; a handler's error
+    /// at error as `lago webhook handler failed`; a deduplication store's failure at error
+    /// as `lago webhook deduplication store failed`, with `store` and `operation`. None
+    /// holds the body, a signature or a key, and the text a sender controls is cut and its
+    /// control characters escaped.
     pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
         self.receive_inspected(headers, body, |_| {}).await
     }

@@ -20,6 +20,7 @@ const HMAC_KEY: &str = "7e1f0a2b-example-receiver";
 /// no-op then: the same features, the same build, the same environment).
 fn example() -> PathBuf {
     let workspace = env!("CARGO_MANIFEST_DIR");
+    nested_cargo::announce("building the example receiver");
     let built = nested_cargo::command()
         .args(["build", "--quiet", "--workspace", "--example", "receiver"])
         .current_dir(workspace)

@@ -99,23 +99,41 @@ fn check_passes_the_bundled_spec_and_its_examples_and_fails_a_broken_spec_with_i
 fn generated_code_compiles_in_a_crate_of_its_own() {
     let dir = scratch("generated");
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    let output = run(&["generate", "--out", dir.join("src/lib.rs").to_str().unwrap()]);
+    let generated = dir.join("src/generated.rs");
+    let output = run(&["generate", "--out", generated.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // And one message with its borrowed flavour, in a module of its own.
     let fee = dir.join("src/fee.rs");
     let output = run(&["generate", "--include", "fee.created", "--borrowed", "--out", fee.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // And, with derives that hold for every field they reach, a message of other types.
+    let payment = dir.join("src/payment.rs");
+    let output = run(&[
+        "generate",
+        "--include",
+        "quote.created",
+        "--derive",
+        "Eq",
+        "--derive",
+        "::core::hash::Hash",
+        "--out",
+        payment.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // The committed snapshots are these files below their header, so building this crate
     // is what shows that they compile, warning-free, outside the workspace.
     let body = |text: &str| text.split_once("\n\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    let lib = std::fs::read_to_string(&generated).unwrap();
     let fee = std::fs::read_to_string(&fee).unwrap();
     assert!(fee.contains("pub mod borrowed"));
     for (generated, snapshot) in [(&lib, "lago-webhooks.rs"), (&fee, "fee-created-borrowed.rs")] {
         let committed = std::fs::read_to_string(workspace().join("tests/snapshots").join(snapshot)).unwrap();
         assert!(body(generated) == body(&committed), "`generate` and tests/snapshots/{snapshot} differ");
     }
-    std::fs::write(dir.join("src/lib.rs"), format!("#![deny(warnings)]\n{lib}\npub mod fee;\n")).unwrap();
+    // Private modules, as a crate keeps generated code: nothing in them is used, and
+    // `deny(warnings)` turns each dead-code warning into an error.
+    let root = "#![deny(warnings)]\nmod fee;\nmod generated;\nmod payment;\n";
+    std::fs::write(dir.join("src/lib.rs"), root).unwrap();
     let runtime = workspace().join("runtime");
     let manifest = format!(
         "[package]\nname = \"generated\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\

@@ -733,7 +733,7 @@ fn import_openapi_names_the_place_of_each_problem() {
     let root = dir.join("openapi.yaml");
     std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    post: [\n").unwrap();
     let output = run(&["import-openapi", root.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
     assert!(text.contains(&format!("{}:5:1:", root.display())), "file:line:col: {text}");
 
@@ -743,7 +743,7 @@ fn import_openapi_names_the_place_of_each_problem() {
     )
     .unwrap();
     let output = run(&["import-openapi", root.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     let out = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
     assert!(
         out.contains(&format!("{}: /webhooks/a: `$ref: ./missing.yaml`: cannot read ", root.display())),
@@ -776,7 +776,7 @@ fn import_openapi_names_the_place_of_each_problem() {
 fn import_refused(file: &Path, document: &str, reason: &str) {
     std::fs::write(file, document).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     let expected = format!("{}: {reason}", file.display());
     assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
 }
@@ -1077,7 +1077,7 @@ fn import_openapi_refuses_schemas_nested_too_deep_naming_the_place() {
     let file = dir.join("deep.yaml");
     std::fs::write(&file, text).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains(&format!("{}: /components/schemas/S127/properties/next:", file.display())),
         "{}",
@@ -1225,7 +1225,7 @@ fn a_merge_into_a_spec_with_problems_of_its_own_names_them_in_that_file_and_writ
     ] {
         std::fs::write(&path, &text).unwrap();
         let output = run(&args);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
         let message = stderr(&output);
         assert!(message.contains(&format!("{}:1:{column}", path.display())), "{args:?}: {message}");
         assert!(message.contains("has problems of its own"), "{args:?}: {message}");
@@ -1465,7 +1465,7 @@ fn import_openapi_refuses_aliases_that_expand_past_a_budget() {
     let file = dir.join("aliases.yaml");
     std::fs::write(&file, &text).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let budget = text.len() * 2 + 100_000;
     assert!(
         stderr(&output).contains(&format!(
@@ -1501,7 +1501,7 @@ fn import_openapi_refuses_nesting_deeper_than_yaml_readers_take_in_time_linear_i
         let file = dir.join(name);
         std::fs::write(&file, text).unwrap();
         let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
-        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert_eq!(output.status.code(), Some(2), "{name}");
         assert!(stderr(&output).contains(&message), "{name}: {}", stderr(&output));
         let [scanned, built, visited, ..] = import_work(&output);
         // Each line is scanned once for each of the four things it may continue, and the
@@ -1582,7 +1582,7 @@ fn imports_escape_the_control_characters_of_a_file_wherever_they_leave_the_comma
     // In a problem.
     std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: \"./gone\\e[2J.yaml\"\n").unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(!output.stderr.contains(&0x1b), "{}", stderr(&output));
     assert!(stderr(&output).contains("`$ref: ./gone\\u{1b}[2J.yaml`"), "{}", stderr(&output));
 

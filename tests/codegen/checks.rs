@@ -262,7 +262,9 @@ fn the_runtime_path_and_derives_are_used_as_given() {
     assert!(!code.contains(", :: serde :: Serialize"), "{code}");
     // The event enum holds runtime types and keeps its own derives.
     assert!(
-        code.contains(":: core :: cmp :: PartialEq)] # [non_exhaustive] # [allow (dead_code)] pub enum WebhookEvent"),
+        code.contains(
+            ":: core :: cmp :: PartialEq)] # [non_exhaustive] # [allow (dead_code)] pub enum WebhookEvent"
+        ),
         "{code}"
     );
     // Structs get both extra derives; enums derive Eq and Hash already and do not repeat them.
@@ -271,7 +273,9 @@ fn the_runtime_path_and_derives_are_used_as_given() {
         "{code}"
     );
     assert!(
-        code.contains(":: core :: cmp :: Eq , :: core :: hash :: Hash)] # [allow (dead_code)] pub enum InvoiceStatus"),
+        code.contains(
+            ":: core :: cmp :: Eq , :: core :: hash :: Hash)] # [allow (dead_code)] pub enum InvoiceStatus"
+        ),
         "{code}"
     );
 }

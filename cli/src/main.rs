@@ -96,9 +96,9 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Inbox(args) => inbox::run(args),
         Command::Versions(args) => versions::run(args),
-        // These exit with 2 when they cannot run, so they end the command themselves.
+        Command::Export(args) => export::run(args),
+        // Its reading prints through a path of its own; it ends the command itself.
         Command::History(args) => return history::main(args),
-        Command::Export(args) => return export::main(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

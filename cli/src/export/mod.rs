@@ -7,7 +7,6 @@ mod json_schema;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use lago_webhooks_codegen::resolved::Ir;
 use lago_webhooks_codegen::{SpecSource, VersionRange, resolve_for};
@@ -51,18 +50,13 @@ pub struct Args {
     id_base: String,
 }
 
-/// Runs the command: 0 when the export is written, 2 when it cannot run.
-pub fn main(args: Args) -> ExitCode {
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            crate::output::error(&message);
-            ExitCode::from(2)
-        }
-    }
+/// Writes the export; it finds no problem of its own, so it ends with 0 or, when it
+/// cannot run, an error.
+pub fn run(args: Args) -> crate::output::Outcome {
+    export(&args).map(|()| true)
 }
 
-fn run(args: &Args) -> Result<(), String> {
+fn export(args: &Args) -> Result<(), String> {
     let source = source(args.spec.spec.as_deref())?;
     let ir = resolve_for(&source, None, args.lago_version).map_err(|errors| errors.to_string())?;
     let examples = examples(&ir, &source)?;

@@ -1,7 +1,7 @@
 //! The example receiver run as its documentation says, with an inbox in PostgreSQL: it
 //! answers once a delivery is stored, its worker prints a line for each delivery handled,
 //! and SIGTERM stops both, the worker saying what it did. Without an inbox, it prints what
-//! senders wrote escaped.
+//! senders wrote escaped. The demo runs as the README's first command runs it.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -17,19 +17,39 @@ use crate::services::{Cleanup, Schema, postgres_url};
 
 const HMAC_KEY: &str = "7e1f0a2b-example-receiver";
 
-/// The example's binary, built as `cargo test --workspace` builds it (so that this is a
+/// An example's binary, built as `cargo test --workspace` builds it (so that this is a
 /// no-op then: the same features, the same build, the same environment).
-fn example() -> PathBuf {
+fn built(name: &str) -> PathBuf {
     let workspace = env!("CARGO_MANIFEST_DIR");
-    nested_cargo::announce("building the example receiver");
+    nested_cargo::announce(&format!("building the example {name}"));
     let built = nested_cargo::command()
-        .args(["build", "--quiet", "--workspace", "--example", "receiver"])
+        .args(["build", "--quiet", "--workspace", "--example", name])
         .current_dir(workspace)
         .status()
         .unwrap();
     assert!(built.success());
     let deps = std::env::current_exe().unwrap();
-    deps.parent().unwrap().parent().unwrap().join("examples").join("receiver")
+    deps.parent().unwrap().parent().unwrap().join("examples").join(name)
+}
+
+fn example() -> PathBuf {
+    built("receiver")
+}
+
+/// The README's first command, `cargo run --example demo`: every delivery handled, and
+/// the summary it ends with.
+#[test]
+fn the_demo_delivers_every_type_and_says_so() {
+    let output = Command::new(built("demo")).output().unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}{}", String::from_utf8_lossy(&output.stderr));
+    let last = printed.lines().last().unwrap_or_default();
+    let types = WebhookType::ALL.len();
+    assert!(last.starts_with(&format!("{types} of {types} types delivered, handled and valid")), "{last}");
+    // It shows the refusals the README lists.
+    for refusal in ["401: signature refused", "400 (hmac): body refused", "400 (jwt): body refused"] {
+        assert!(printed.contains(refusal), "no {refusal} shown:\n{printed}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

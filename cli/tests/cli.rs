@@ -7,6 +7,8 @@ mod commands;
 mod export;
 #[path = "cli/inspector.rs"]
 mod inspector;
+#[path = "cli/readme.rs"]
+mod readme;
 #[path = "cli/trigger.rs"]
 mod trigger;
 

@@ -18,6 +18,7 @@ mod listen;
 mod openapi;
 mod ordered;
 mod output;
+mod send;
 mod shape;
 mod spec;
 mod spec_file;
@@ -91,7 +92,7 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::FAILURE,
         Err(message) => {
             output::error(&message);
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

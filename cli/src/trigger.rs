@@ -1,62 +1,51 @@
-//! `trigger`: POST the bundled example of webhook types to an endpoint, with Lago's
-//! headers, signed as Lago signs, under a fresh unique key each.
+//! `trigger`: POST the example of webhook types to an endpoint, with Lago's headers,
+//! signed as Lago signs, under a fresh unique key each. The examples are the bundled
+//! spec's, or those of `--spec FILE`; the endpoint is `http://` or `https://`.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use lago_webhooks::WebhookType;
-use lago_webhooks::verify::{Algorithm, HmacKey, JwtSigner, lago_headers};
-
+use bytes::Bytes;
+use lago_webhooks::verify::{HmacKey, JwtSigner};
+use lago_webhooks_codegen::resolved::Ir;
 use lago_webhooks_codegen::{VersionRange, resolve_for};
 
-use crate::output::Outcome;
-use crate::output::{Tone, out, paint};
+use crate::output::{Outcome, Tone, out, paint};
+use crate::send::{Sender, Signer};
+use crate::spec::SpecArg;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Webhook types to send (default: every type of the bundled spec).
-    #[arg(value_name = "TYPE", value_parser = webhook_type)]
-    types: Vec<WebhookType>,
-    /// The endpoint, `http://host:port/path`.
-    #[arg(long, value_parser = http_url)]
+    /// Webhook types to send (default: every type of the spec).
+    #[arg(value_name = "TYPE")]
+    types: Vec<String>,
+    /// The endpoint: `http://host:port/path` or `https://host/path`.
+    #[arg(long, value_parser = crate::send::endpoint)]
     url: http::Uri,
-    /// Sign with this HMAC key.
-    #[arg(long, value_name = "KEY", conflicts_with = "jwt_key", required_unless_present = "jwt_key", value_parser = hmac_key)]
+    /// Sign with this HMAC key; also read from the environment, so that it need not be
+    /// on a command line other users of the machine can read.
+    #[arg(long, value_name = "KEY", env = "LAGO_HMAC_KEY", hide_env_values = true, value_parser = hmac_key)]
     hmac_key: Option<String>,
-    /// Sign JWTs with this RSA private key (a PEM file).
+    /// Sign JWTs with this RSA private key (a PEM file) instead of HMAC.
     #[arg(long, value_name = "PEM", requires = "issuer")]
     jwt_key: Option<PathBuf>,
     /// The issuer the JWTs name (Lago's API URL).
     #[arg(long, value_name = "URL")]
     issuer: Option<String>,
-    /// Send this file's content instead of the examples (once).
+    /// Send this file's content instead of the examples (once): a body `listen --record`
+    /// kept, or one saved from its page.
     #[arg(long, value_name = "FILE", conflicts_with = "types")]
     payload: Option<PathBuf>,
     /// Send each example as these Lago releases shape it (`1.9.0`, `1.40`, `1.30..`):
     /// without the keys none of them sends, and no type none of them sends.
     #[arg(long, value_name = "VERSION", conflicts_with = "payload")]
     lago_version: Option<VersionRange>,
-}
-
-enum Signer {
-    Hmac(HmacKey),
-    Jwt(JwtSigner),
-}
-
-/// A webhook type of the bundled spec.
-fn webhook_type(text: &str) -> Result<WebhookType, String> {
-    text.parse().map_err(|_| format!("`{text}` is not a webhook type of the bundled spec"))
-}
-
-/// An `http://` URL with a host.
-fn http_url(text: &str) -> Result<http::Uri, String> {
-    let url: http::Uri = text.parse().map_err(|_| format!("`{text}` is not a URL"))?;
-    if url.scheme_str() != Some("http") || url.host().is_none() {
-        return Err(format!("`{text}`: give an http://host:port/path endpoint"));
-    }
-    Ok(url)
+    /// Also trust the certificate authorities of this PEM file for `https://` endpoints
+    /// (a local authority's, such as mkcert's), besides the system's.
+    #[arg(long, value_name = "PEM")]
+    cacert: Option<PathBuf>,
+    #[command(flatten)]
+    spec: SpecArg,
 }
 
 /// A key Lago could have: not empty, no surrounding whitespace.
@@ -68,126 +57,111 @@ fn hmac_key(text: &str) -> Result<String, String> {
 }
 
 pub fn run(args: Args) -> Outcome {
-    let url = &args.url;
-    let host = url.authority().map_or("", |a| a.as_str()).to_owned();
-    let address = format!("{}:{}", url.host().unwrap_or_default(), url.port_u16().unwrap_or(80));
-    let path = url.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let signer = match (&args.hmac_key, &args.jwt_key, &args.issuer) {
-        (Some(key), _, _) => Signer::Hmac(HmacKey::new(key.clone())),
-        (None, Some(pem), Some(issuer)) => {
+    // JWT when its key is given (the HMAC key may come from the environment regardless).
+    let signer = match (&args.jwt_key, &args.issuer, &args.hmac_key) {
+        (Some(pem), Some(issuer), _) => {
             let pem = std::fs::read_to_string(pem)
                 .map_err(|err| format!("cannot read {}: {err}", pem.display()))?;
             Signer::Jwt(JwtSigner::new(&pem, issuer.clone()).map_err(|err| err.to_string())?)
         }
-        _ => return Err("give --hmac-key, or --jwt-key with --issuer".to_owned()),
+        (None, _, Some(key)) => Signer::Hmac(HmacKey::new(key.clone())),
+        _ => return Err("give --hmac-key (or set LAGO_HMAC_KEY), or --jwt-key with --issuer".to_owned()),
     };
-    let bodies: Vec<(String, String)> = match &args.payload {
+    let bodies = match &args.payload {
         Some(file) => {
             let body = std::fs::read_to_string(file)
                 .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
             vec![(file.display().to_string(), body)]
         }
-        None if args.types.is_empty() => {
-            WebhookType::ALL.iter().map(|t| (t.as_str().to_owned(), t.example().to_owned())).collect()
-        }
-        None => args.types.iter().map(|kind| (kind.as_str().to_owned(), kind.example().to_owned())).collect(),
+        None => examples(&args)?,
     };
-    let bodies = match args.lago_version {
-        Some(range) => shaped(bodies, range)?,
-        None => bodies,
+    let sender = match &args.cacert {
+        Some(pem) => Sender::with_roots(Some(pem))?,
+        None => Sender::new()?,
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start: {err}"))?;
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros());
     let mut all_delivered = true;
-    for (index, (name, body)) in bodies.iter().enumerate() {
-        let (algorithm, signature) = match &signer {
-            Signer::Hmac(key) => (Algorithm::Hmac, key.sign(body.as_bytes())),
-            Signer::Jwt(signer) => {
-                (Algorithm::Jwt, signer.sign(body.as_bytes()).map_err(|err| err.to_string())?)
-            }
-        };
-        let unique_key = format!("trigger-{run}-{index}");
-        let headers = lago_headers(algorithm, &signature, &unique_key).map_err(|err| err.to_string())?;
+    for (index, (name, body)) in bodies.into_iter().enumerate() {
+        let headers = signer.headers(body.as_bytes(), &format!("trigger-{run}-{index}"))?;
         // One delivery failing to arrive does not stop the others.
-        let (status, text) = match post(&address, &host, &path, &headers, body) {
-            Ok(answer) => answer,
-            Err(err) => (0, err),
-        };
-        let delivered = matches!(status, 200 | 201 | 202 | 204);
+        let (status, delivered, text) =
+            match runtime.block_on(sender.post(&args.url, &headers, Bytes::from(body))) {
+                Ok(answer) => (answer.status.to_string(), answer.delivered(), answer.body),
+                Err(err) => ("-".to_owned(), false, err),
+            };
         all_delivered &= delivered;
-        let status = paint(&status.to_string(), if delivered { Tone::Good } else { Tone::Bad });
-        out!("{name:<44} {:<4} {status} {}", algorithm.as_str(), text.trim());
+        let status = paint(&status, if delivered { Tone::Good } else { Tone::Bad });
+        // The answer is the endpoint's text: a terminal shows it, escaped, on one line.
+        let text = crate::controls::line(text.trim());
+        out!("{:<44} {:<4} {status} {text}", crate::controls::line(&name), signer.algorithm().as_str());
     }
     Ok(all_delivered)
 }
 
-/// The examples as the releases `range` shape them; a type none of them sends is left
-/// out, with a line saying so.
-fn shaped(bodies: Vec<(String, String)>, range: VersionRange) -> Result<Vec<(String, String)>, String> {
-    let source = crate::spec::source(None)?;
-    let ir = resolve_for(&source, None, Some(range)).map_err(|errors| errors.to_string())?;
+/// The examples to send: of the types asked for (every type by default), in the spec's
+/// order, shaped by the releases of `--lago-version` when given.
+fn examples(args: &Args) -> Result<Vec<(String, String)>, String> {
+    let source = crate::spec::source(args.spec.spec.as_deref())?;
+    let invalid = |errors: lago_webhooks_codegen::SpecErrors| {
+        format!("{} has {} problem(s); `check --spec` lists them", source.file, errors.0.len())
+    };
+    let ir = resolve_for(&source, None, None).map_err(invalid)?;
+    for name in &args.types {
+        if !ir.messages.iter().any(|message| &message.webhook_type == name) {
+            return Err(format!(
+                "`{}` is not a webhook type of {}",
+                crate::controls::line(name),
+                source.file
+            ));
+        }
+    }
+    let chosen = ir.messages.iter().filter(|m| args.types.is_empty() || args.types.contains(&m.webhook_type));
+    let bodies: Vec<(String, String)> =
+        chosen.map(|message| (message.webhook_type.clone(), example(&ir, &message.webhook_type))).collect();
+    match args.lago_version {
+        Some(range) => {
+            let pinned = resolve_for(&source, None, Some(range)).map_err(invalid)?;
+            shaped(&pinned, bodies, range)
+        }
+        None => Ok(bodies),
+    }
+}
+
+/// The example of a message, or a bare envelope with an empty payload when the spec has
+/// none (as the generated `WebhookType::example`).
+fn example(ir: &Ir, webhook_type: &str) -> String {
+    let Some(message) = ir.messages.iter().find(|m| m.webhook_type == webhook_type) else {
+        return String::new();
+    };
+    message.example.clone().unwrap_or_else(|| {
+        serde_json::json!({
+            "webhook_type": message.webhook_type,
+            "object_type": message.object_type,
+            message.payload_key.clone(): {},
+        })
+        .to_string()
+    })
+}
+
+/// The examples as the releases `range` shape them (`pinned`, the spec resolved for
+/// them); a type none of them sends is left out, with a line saying so.
+fn shaped(
+    pinned: &Ir,
+    bodies: Vec<(String, String)>,
+    range: VersionRange,
+) -> Result<Vec<(String, String)>, String> {
     let mut shaped = Vec::with_capacity(bodies.len());
     for (name, body) in bodies {
-        match ir.messages.iter().find(|message| message.webhook_type == name) {
-            Some(message) => shaped.push((name, crate::shape::example(&ir, message, &body)?)),
+        match pinned.messages.iter().find(|message| message.webhook_type == name) {
+            Some(message) => shaped.push((name, crate::shape::example(pinned, message, &body)?)),
             None => {
                 out!("{name:<44} {}", paint(&format!("skipped: Lago {range} does not send it"), Tone::Note))
             }
         }
     }
     Ok(shaped)
-}
-
-/// One HTTP/1.1 POST; the status and the body of the answer.
-fn post(
-    address: &str,
-    host: &str,
-    path: &str,
-    headers: &http::HeaderMap,
-    body: &str,
-) -> Result<(u16, String), String> {
-    let fail = |err: std::io::Error| format!("{address}: {err}");
-    let mut stream = TcpStream::connect(address).map_err(fail)?;
-    stream.set_read_timeout(Some(Duration::from_secs(35))).map_err(fail)?;
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or_default()));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).map_err(fail)?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).map_err(fail)?;
-    let answer = String::from_utf8_lossy(&answer);
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let status_line = head.lines().next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("{address}: not an HTTP answer"))?;
-    let chunked = head.lines().any(|line| {
-        let line = line.to_ascii_lowercase();
-        line.starts_with("transfer-encoding:") && line.contains("chunked")
-    });
-    let text = if chunked { dechunk(body) } else { body.to_owned() };
-    Ok((status, text))
-}
-
-/// The content of a chunked body (sizes in hexadecimal, each chunk ended by CRLF).
-fn dechunk(mut body: &str) -> String {
-    let mut text = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.split(';').next().unwrap_or_default().trim(), 16) else {
-            break;
-        };
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        text.push_str(&rest[..size]);
-        body = rest[size..].strip_prefix("\r\n").unwrap_or(&rest[size..]);
-    }
-    text
 }

@@ -7,6 +7,8 @@ mod commands;
 mod export;
 #[path = "cli/inspector.rs"]
 mod inspector;
+#[path = "cli/trigger.rs"]
+mod trigger;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -26,7 +26,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::record::sanitized;
-use super::send::{Sender, Signer};
+use crate::send::{Sender, Signer};
 use super::store::{Entry, Store};
 
 /// The page, its style and its script.

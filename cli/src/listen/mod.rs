@@ -12,7 +12,6 @@ mod endpoint;
 mod forward;
 mod inspector;
 mod record;
-mod send_standin;
 mod store;
 mod terminal;
 
@@ -31,10 +30,9 @@ use self::endpoint::{Accept, Keep};
 use self::forward::Forwarder;
 use self::inspector::Inspector;
 use self::record::Recorder;
-use self::send_standin as send;
 use self::store::Store;
 use crate::output::out;
-use crate::spec;
+use crate::{send, spec};
 
 /// The environment variable holding Lago's public key itself, read when `--public-key`
 /// is not given.
@@ -82,7 +80,7 @@ pub struct Args {
     /// Send each delivery whose signature verified on to this URL (your app's endpoint),
     /// signed again with an HMAC key under its own unique key; the app's answer is
     /// printed and shown on the page.
-    #[arg(long, value_name = "URL", value_parser = forward::app_url)]
+    #[arg(long, value_name = "URL", value_parser = send::endpoint)]
     forward_to: Option<http::Uri>,
     /// The HMAC key deliveries are forwarded with (the one your app verifies with);
     /// default: --hmac-key.

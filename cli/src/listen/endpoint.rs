@@ -15,7 +15,8 @@ use lago_webhooks::dynamic::{DynamicEvent, DynamicHandler};
 use lago_webhooks::receiver::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, Outcome, Receiver};
 use lago_webhooks::verify::{ALGORITHM_HEADER, Algorithm};
 use lago_webhooks::{
-    AsyncWebhookHandler, Delivery, Dispatch, HandlerResult, Received, Refusal, Validate, Webhook, WebhookEvent,
+    AsyncWebhookHandler, Delivery, Dispatch, HandlerResult, Received, Refusal, Validate, Webhook,
+    WebhookEvent,
 };
 use serde_json::Value;
 
@@ -63,7 +64,9 @@ where
                 Ok(raw) => {
                     let mut accepted = None;
                     let outcome = receiver
-                        .receive_inspected(&parts.headers, &raw, |received| accepted = Some(Accepted::of(received)))
+                        .receive_inspected(&parts.headers, &raw, |received| {
+                            accepted = Some(Accepted::of(received))
+                        })
                         .await;
                     (outcome, accepted, Some(raw))
                 }
@@ -83,7 +86,10 @@ where
 /// so that a slow or endless body cannot hold a connection.
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
     let declared = headers.get(http::header::CONTENT_LENGTH);
-    if declared.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).is_some_and(|n| n > DEFAULT_BODY_LIMIT as u64) {
+    if declared
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|n| n > DEFAULT_BODY_LIMIT as u64)
+    {
         return Err(Refusal::TooLarge);
     }
     match tokio::time::timeout(DEFAULT_BODY_TIMEOUT, to_bytes(body, DEFAULT_BODY_LIMIT)).await {
@@ -235,7 +241,8 @@ fn entry(
     accepted: Option<Accepted>,
     outcome: &Outcome,
 ) -> (Entry, Option<Value>) {
-    let header_text = |name: &str| headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let header_text =
+        |name: &str| headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     // Whether the signature was checked: it is before the body is parsed, after the
     // body's size and the unique key.
     let signature = match (&accepted, outcome) {
@@ -271,7 +278,9 @@ fn entry(
         violations,
         headers: headers
             .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .map(|(name, value)| {
+                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
             .collect(),
         body: String::from_utf8_lossy(&raw).into_owned(),
         body_read,

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use lago_webhooks::verify::HmacKey;
 
-use crate::send::{Sender, Signer};
 use super::store::Forward;
+use crate::send::{Sender, Signer};
 
 /// The most of the app's answer kept for the page and the terminal.
 const MAX_ANSWER_CHARS: usize = 4096;

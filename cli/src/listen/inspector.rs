@@ -26,8 +26,8 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::record::sanitized;
-use crate::send::{Sender, Signer};
 use super::store::{Entry, Store};
+use crate::send::{Sender, Signer};
 
 /// The page, its style and its script.
 const INDEX: &str = include_str!("page/index.html");
@@ -143,29 +143,28 @@ async fn list(State(inspector): State<Arc<Inspector>>) -> Response {
     )
 }
 
-fn kept(inspector: &Inspector, id: u64) -> Result<Entry, Response> {
-    inspector.store.get(id).ok_or_else(|| error(StatusCode::NOT_FOUND, &format!("no delivery {id} is kept")))
+/// The answer for a delivery the store does not keep (never was, or dropped since).
+fn gone(id: u64) -> Response {
+    error(StatusCode::NOT_FOUND, &format!("no delivery {id} is kept"))
 }
 
 async fn one(State(inspector): State<Arc<Inspector>>, Path(id): Path<u64>) -> Response {
-    match kept(&inspector, id) {
-        Ok(entry) => json_response(StatusCode::OK, &entry),
-        Err(response) => response,
+    match inspector.store.get(id) {
+        Some(entry) => json_response(StatusCode::OK, &entry),
+        None => gone(id),
     }
 }
 
 /// The raw body, as a file to download: `trigger --payload FILE` sends it again.
 async fn body(State(inspector): State<Arc<Inspector>>, Path(id): Path<u64>) -> Response {
-    let entry = match kept(&inspector, id) {
-        Ok(entry) => entry,
-        Err(response) => return response,
-    };
+    let Some(entry) = inspector.store.get(id) else { return gone(id) };
     let name = download_name(&entry);
     let disposition = format!("attachment; filename=\"{name}\"");
     // The name is made of safe characters only: a valid header value.
     let disposition = HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"));
     let content_type = HeaderValue::from_static("application/octet-stream");
-    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], entry.raw).into_response()
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], entry.raw)
+        .into_response()
 }
 
 /// `delivery-<id>-<type>-<key>.json`, in characters every file system takes.
@@ -182,10 +181,7 @@ pub fn download_name(entry: &Entry) -> String {
 /// with the listen's HMAC key when it has one, with the delivery's own signature
 /// otherwise.
 async fn replay(State(inspector): State<Arc<Inspector>>, Path(id): Path<u64>) -> Response {
-    let entry = match kept(&inspector, id) {
-        Ok(entry) => entry,
-        Err(response) => return response,
-    };
+    let Some(entry) = inspector.store.get(id) else { return gone(id) };
     if !entry.body_read {
         return error(StatusCode::CONFLICT, "its body never came whole: there is nothing to replay");
     }
@@ -262,9 +258,18 @@ mod tests {
             status(3001, &request("GET", "rebound.example:3001", None, false)),
             Some(StatusCode::MISDIRECTED_REQUEST)
         );
-        assert_eq!(status(3001, &request("GET", "127.0.0.1:3002", None, false)), Some(StatusCode::MISDIRECTED_REQUEST));
-        assert_eq!(status(3001, &request("POST", "127.0.0.1:3001", Some("http://127.0.0.1:3001"), true)), None);
-        assert_eq!(status(3001, &request("POST", "127.0.0.1:3001", None, false)), Some(StatusCode::FORBIDDEN));
+        assert_eq!(
+            status(3001, &request("GET", "127.0.0.1:3002", None, false)),
+            Some(StatusCode::MISDIRECTED_REQUEST)
+        );
+        assert_eq!(
+            status(3001, &request("POST", "127.0.0.1:3001", Some("http://127.0.0.1:3001"), true)),
+            None
+        );
+        assert_eq!(
+            status(3001, &request("POST", "127.0.0.1:3001", None, false)),
+            Some(StatusCode::FORBIDDEN)
+        );
         assert_eq!(
             status(3001, &request("POST", "127.0.0.1:3001", Some("http://evil.example"), true)),
             Some(StatusCode::FORBIDDEN)

@@ -130,9 +130,11 @@ pub fn run(args: Args) -> crate::output::Outcome {
             Receiver::new(verifier, Accept).with_required_unique_key(require_key),
             keep,
         ),
-        Some(spec) => {
-            endpoint::route(&args.path, spec.receiver(verifier, Accept).with_required_unique_key(require_key), keep)
-        }
+        Some(spec) => endpoint::route(
+            &args.path,
+            spec.receiver(verifier, Accept).with_required_unique_key(require_key),
+            keep,
+        ),
     };
     let runtime = tokio::runtime::Runtime::new().map_err(|err| err.to_string())?;
     runtime.block_on(async {
@@ -157,7 +159,9 @@ pub fn run(args: Args) -> crate::output::Outcome {
             out!("forwarding to {}", forwarder.url());
         }
         // Until SIGTERM or SIGINT, answering the deliveries in progress before it returns.
-        lago_webhooks::server::serve(listener, router, Limits::default()).await.map_err(|err| err.to_string())?;
+        lago_webhooks::server::serve(listener, router, Limits::default())
+            .await
+            .map_err(|err| err.to_string())?;
         Ok(true)
     })
 }
@@ -169,13 +173,14 @@ fn verifier(args: &Args) -> Result<Verifier, String> {
         verifier = verifier.with_hmac(key.clone()).map_err(|err| format!("--hmac-key: {err}"))?;
     }
     let public_key = match &args.public_key {
-        Some(path) => {
-            Some(std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?)
-        }
+        Some(path) => Some(
+            std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?,
+        ),
         None => std::env::var(PUBLIC_KEY_VARIABLE).ok().filter(|key| !key.trim().is_empty()),
     };
     if let Some(key) = &public_key {
-        verifier = verifier.with_jwt(key, args.issuer.clone()).map_err(|err| format!("the public key: {err}"))?;
+        verifier =
+            verifier.with_jwt(key, args.issuer.clone()).map_err(|err| format!("the public key: {err}"))?;
     }
     if args.hmac_key.is_none() && public_key.is_none() {
         return Err(
@@ -219,7 +224,9 @@ async fn serve_page(port: u16, mut inspector: Inspector) -> Result<(), String> {
     tokio::spawn(async move {
         // Its connections (the page's event stream stays open) end with the runtime, when
         // the endpoint has stopped; an error serving it leaves the endpoint serving.
-        let _ = lago_webhooks::server::serve_until(listener, router, Limits::default(), std::future::pending()).await;
+        let _ =
+            lago_webhooks::server::serve_until(listener, router, Limits::default(), std::future::pending())
+                .await;
     });
     Ok(())
 }

@@ -22,7 +22,8 @@ impl Recorder {
     pub fn write(&self, delivery: &Recorded<'_>) -> Result<PathBuf, String> {
         let stem = file_stem(delivery);
         let body = self.dir.join(format!("{stem}.json"));
-        std::fs::write(&body, delivery.body).map_err(|err| format!("cannot write {}: {err}", body.display()))?;
+        std::fs::write(&body, delivery.body)
+            .map_err(|err| format!("cannot write {}: {err}", body.display()))?;
         let mut headers = Vec::new();
         for (name, value) in delivery.headers {
             headers.extend_from_slice(name.as_str().as_bytes());
@@ -31,7 +32,8 @@ impl Recorder {
             headers.push(b'\n');
         }
         let sidecar = self.dir.join(format!("{stem}.headers"));
-        std::fs::write(&sidecar, headers).map_err(|err| format!("cannot write {}: {err}", sidecar.display()))?;
+        std::fs::write(&sidecar, headers)
+            .map_err(|err| format!("cannot write {}: {err}", sidecar.display()))?;
         Ok(body)
     }
 }
@@ -170,7 +172,10 @@ mod tests {
             })
             .unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), body);
-        assert_eq!(std::fs::read_to_string(path.with_extension("headers")).unwrap(), "x-lago-unique-key: k-1\n");
+        assert_eq!(
+            std::fs::read_to_string(path.with_extension("headers")).unwrap(),
+            "x-lago-unique-key: k-1\n"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

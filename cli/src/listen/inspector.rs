@@ -58,10 +58,10 @@ pub struct Inspector {
 pub fn router(inspector: Inspector) -> Router {
     let port = inspector.port;
     let guard = move |request: Request, next: Next| async move {
-        match refusal(port, &request) {
+        secured(match refusal(port, &request) {
             Some(refused) => refused,
-            None => secured(next.run(request).await),
-        }
+            None => next.run(request).await,
+        })
     };
     Router::new()
         .route("/", get(|| async { text("text/html; charset=utf-8", INDEX) }))

@@ -1,6 +1,10 @@
 //! `check`: every problem of a spec at once, then each payload file validated against it:
 //! with the compiled types for the bundled spec, with the spec read at run time
 //! ([`DynamicSpec`]) for any other, which reports every problem of a body at once.
+//!
+//! A payload is what a sender wrote: what the report quotes from it (its webhook type,
+//! values in violations and parse errors) has its control characters escaped, so that a
+//! payload cannot drive the terminal that shows the report.
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +13,14 @@ use lago_webhooks::{Validate, Violation, WebhookEvent};
 use lago_webhooks_codegen::{Settings, VersionRange, generate, resolve_for};
 use serde_json::Value;
 
+use crate::controls;
 use crate::output::Outcome;
 use crate::output::{Tone, out, paint};
 use crate::spec::{self, SpecArg};
 
 #[derive(clap::Args)]
+#[command(after_help = "Exits with 0 when the spec and every payload are sound, 1 when the spec has \
+problems or a payload is invalid, 2 when a file cannot be read.")]
 pub struct Args {
     #[command(flatten)]
     spec: SpecArg,
@@ -74,6 +81,11 @@ pub fn run(args: Args) -> Outcome {
     Ok(clean)
 }
 
+/// A payload's path as a line of the report shows it.
+fn shown(path: &Path) -> String {
+    controls::line(&path.display().to_string()).into_owned()
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
 }
@@ -84,7 +96,9 @@ fn check_compiled(path: &Path) -> Result<bool, String> {
     let event = match WebhookEvent::from_slice(&body) {
         Ok(event) => event,
         Err(err) => {
-            out!("{}: {}:{}:{}: {err}", paint("error", Tone::Bad), path.display(), err.line(), err.column());
+            let (line, column, err) =
+                (err.line(), err.column(), controls::line(&err.to_string()).into_owned());
+            out!("{}: {}:{line}:{column}: {err}", paint("error", Tone::Bad), shown(path));
             return Ok(false);
         }
     };
@@ -94,20 +108,25 @@ fn check_compiled(path: &Path) -> Result<bool, String> {
         out!(
             "{} {} ({}): not a webhook type of the spec",
             paint("invalid", Tone::Bad),
-            path.display(),
-            event.webhook_type()
+            shown(path),
+            controls::line(event.webhook_type())
         );
         return Ok(false);
     }
     match event.validate() {
         Ok(()) => {
-            out!("{} {} ({})", paint("ok", Tone::Good), path.display(), event.webhook_type());
+            out!("{} {} ({})", paint("ok", Tone::Good), shown(path), controls::line(event.webhook_type()));
             Ok(true)
         }
         Err(violations) => {
-            out!("{} {} ({}):", paint("invalid", Tone::Bad), path.display(), event.webhook_type());
+            out!(
+                "{} {} ({}):",
+                paint("invalid", Tone::Bad),
+                shown(path),
+                controls::line(event.webhook_type())
+            );
             for violation in violations.iter() {
-                out!("  {violation}");
+                out!("  {}", controls::line(&violation.to_string()));
             }
             Ok(false)
         }
@@ -133,19 +152,21 @@ fn check_interpreted(spec: &DynamicSpec, path: &Path) -> Result<bool, String> {
             // serde_json reports column 0 for an error before the first character of a line.
             let (line, column) = (err.line(), err.column().max(1));
             let message = lago_webhooks_core::json::error_message(&err);
-            out!("{}: {}:{line}:{column}: {message}", paint("error", Tone::Bad), path.display());
+            let message = controls::line(&message).into_owned();
+            out!("{}: {}:{line}:{column}: {message}", paint("error", Tone::Bad), shown(path));
             return Ok(false);
         }
     };
     let report = spec.inspect(&value);
-    let webhook_type = report.webhook_type.as_deref().unwrap_or("no webhook_type");
+    let webhook_type =
+        controls::line(report.webhook_type.as_deref().unwrap_or("no webhook_type")).into_owned();
     if report.violations.is_empty() {
-        out!("{} {} ({webhook_type})", paint("ok", Tone::Good), path.display());
+        out!("{} {} ({webhook_type})", paint("ok", Tone::Good), shown(path));
         return Ok(true);
     }
-    out!("{} {} ({webhook_type}):", paint("invalid", Tone::Bad), path.display());
+    out!("{} {} ({webhook_type}):", paint("invalid", Tone::Bad), shown(path));
     for violation in report.violations.iter() {
-        out!("  {}", show(violation));
+        out!("  {}", controls::line(&show(violation)));
     }
     Ok(false)
 }

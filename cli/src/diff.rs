@@ -28,6 +28,9 @@ use crate::spec::SpecArg;
 use crate::versions::{self, Kind};
 
 #[derive(clap::Args)]
+#[command(after_help = "Exits with 0 when no change breaks (a minor or patch verdict), 1 when one \
+does (major), 2 when a spec cannot be read or has problems: a diff of a spec the generator refuses \
+means nothing.")]
 pub struct Args {
     /// The spec before.
     #[arg(required_unless_present = "lago_versions")]

@@ -9,6 +9,9 @@ use crate::output::Outcome;
 use crate::spec::{self, SpecArg};
 
 #[derive(clap::Args)]
+#[command(after_help = "Exits with 0 when the code is written, 2 when it cannot be: the spec cannot \
+be read or has problems, a derive cannot hold for every field it reaches, the output cannot be \
+written.")]
 pub struct Args {
     #[command(flatten)]
     spec: SpecArg,

@@ -31,6 +31,8 @@ use crate::spec_file::{
 };
 
 #[derive(clap::Args)]
+#[command(after_help = "Exits with 0 when every example is valid JSON, 1 when one is not, 2 when the \
+page or the spec cannot be read, or the merge cannot be written.")]
 pub struct Args {
     /// The docs page: plain text as the docs site renders it, or Markdown/MDX.
     page: PathBuf,

@@ -16,6 +16,9 @@ use crate::output::{Tone, out, paint};
 use crate::spec_file::SpecFile;
 
 #[derive(clap::Args)]
+#[command(after_help = "Exits with 0 when the import is done and nothing is left to decide, 1 while \
+something is (with --into, without --write), 2 when the description cannot be imported or a spec \
+cannot be read or written.")]
 pub struct Args {
     /// The OpenAPI description: the bundled file, or the root of the split source (its
     /// `$ref`s to other files are followed).

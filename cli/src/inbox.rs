@@ -10,6 +10,8 @@ use crate::ordered::Json;
 use crate::output::{Tone, out, paint};
 
 #[derive(clap::Args)]
+#[command(after_help = "Exits with 0 when done, 1 when `show` or `replay KEY` finds no such \
+delivery, 2 when the inbox cannot be opened or reached.")]
 pub struct Args {
     /// The inbox: `postgres://...`, `nats://...` or `amqp://...` (default: the
     /// `LAGO_INBOX_URL` environment variable, as the example receiver reads it).

@@ -2,13 +2,17 @@
 //! payloads, tell what changed between two specs, fire or receive signed deliveries
 //! while developing, and look into an inbox.
 //!
-//! Every command exits with 0 when all is well and 1 when it found a problem (2 for a
-//! command line it cannot use). Colour is used only on a terminal.
+//! Every command exits with 0 when all is well, 1 when it found a problem in what it was
+//! asked to look at (a breaking change, drift to decide, an invalid payload or example, a
+//! spec with problems given to `check`), and 2 when it could not do its job (a command
+//! line it cannot use, a file it cannot read or write, a spec it cannot work from, a
+//! service it cannot reach). Colour is used only on a terminal.
 
 mod check;
 mod controls;
 mod diff;
 mod drift;
+mod export;
 mod generate;
 mod history;
 mod import_docs;
@@ -30,9 +34,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The exit statuses every command shares, for `--help`.
+const EXIT_STATUS: &str = "Exit status: 0 when all is well, 1 when a command found a problem in \
+what it was asked to look at, 2 when it could not run (a command line it cannot use, a file it \
+cannot read or write, a spec it cannot work from, a service it cannot reach).";
+
 /// Typed Lago webhooks: code generation, checks, diffs, and signed deliveries.
 #[derive(Parser)]
-#[command(name = "lago-webhooks", version, about, propagate_version = true)]
+#[command(name = "lago-webhooks", version, about, propagate_version = true, after_help = EXIT_STATUS)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,6 +79,9 @@ enum Command {
     /// List the Lago releases the spec knows and, for each, what it added to the webhooks
     /// and what it was the last to send (breaking), from the spec's `since` and `until`.
     Versions(versions::Args),
+    /// Export the spec for other languages: a JSON Schema (draft 2020-12) per message, or
+    /// an AsyncAPI 3.0.0 document of every webhook with Lago's signature headers.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,12 +96,14 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Inbox(args) => inbox::run(args),
         Command::Versions(args) => versions::run(args),
-        // It exits with 2 when it cannot run, so it ends the command itself.
+        Command::Export(args) => export::run(args),
+        // Its reading prints through a path of its own; it ends the command itself.
         Command::History(args) => return history::main(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(false) => ExitCode::from(1),
+        // Not 1: a script must tell "found a problem" from "could not look".
         Err(message) => {
             output::error(&message);
             ExitCode::from(2)

@@ -3,8 +3,9 @@
 
 use std::io::IsTerminal;
 
-/// The outcome of a command: `Ok(true)` when all is well, `Ok(false)` when it reported
-/// problems, `Err` when it could not run.
+/// The outcome of a command: `Ok(true)` when all is well (exit status 0), `Ok(false)`
+/// when it reported problems in what it was asked to look at (1), `Err` when it could not
+/// run: a file it cannot read, a spec it cannot work from, a service it cannot reach (2).
 pub type Outcome = Result<bool, String>;
 
 /// A colour for a word, when the stream is a terminal.
@@ -43,7 +44,8 @@ pub fn line(text: std::fmt::Arguments<'_>) {
             std::process::exit(0);
         }
         eprintln!("error: cannot write the output: {err}");
-        std::process::exit(1);
+        // The command could not do its job: 2, as for any `Err` outcome.
+        std::process::exit(2);
     }
 }
 

@@ -84,20 +84,29 @@ pub fn run(args: Args) -> Outcome {
         .build()
         .map_err(|err| format!("cannot start: {err}"))?;
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros());
-    let mut all_delivered = true;
+    let (mut all_delivered, mut unanswered) = (true, 0);
+    let count = bodies.len();
     for (index, (name, body)) in bodies.into_iter().enumerate() {
         let headers = signer.headers(body.as_bytes(), &format!("trigger-{run}-{index}"))?;
         // One delivery failing to arrive does not stop the others.
         let (status, delivered, text) =
             match runtime.block_on(sender.post(&args.url, &headers, Bytes::from(body))) {
                 Ok(answer) => (answer.status.to_string(), answer.delivered(), answer.body),
-                Err(err) => ("-".to_owned(), false, err),
+                Err(err) => {
+                    unanswered += 1;
+                    ("-".to_owned(), false, err)
+                }
             };
         all_delivered &= delivered;
         let status = paint(&status, if delivered { Tone::Good } else { Tone::Bad });
         // The answer is the endpoint's text: a terminal shows it, escaped, on one line.
         let text = crate::controls::line(text.trim());
         out!("{:<44} {:<4} {status} {text}", crate::controls::line(&name), signer.algorithm().as_str());
+    }
+    // An answer that refuses is what trigger is there to show (1); no answer at all means
+    // it could not do its job (2).
+    if unanswered > 0 {
+        return Err(format!("{unanswered} of {count} deliveries got no answer from {}", args.url));
     }
     Ok(all_delivered)
 }

@@ -18,7 +18,9 @@ use crate::spec::{SpecArg, source};
 
 /// Arguments of `lago-webhooks versions`.
 #[derive(clap::Args)]
-#[command(after_help = "Exits with 0, or 1 when the spec cannot be read or has no releases record.")]
+#[command(
+    after_help = "Exits with 0, or 2 when the spec cannot be read, has problems or has no releases record."
+)]
 pub struct Args {
     #[command(flatten)]
     spec: SpecArg,

@@ -59,6 +59,7 @@ fn every_command_has_help() {
         &["trigger"],
         &["listen"],
         &["inbox"],
+        &["export"],
     ] {
         let output = run(&[command, &["--help"][..]].concat());
         assert!(output.status.success(), "{command:?}");
@@ -101,23 +102,41 @@ fn check_passes_the_bundled_spec_and_its_examples_and_fails_a_broken_spec_with_i
 fn generated_code_compiles_in_a_crate_of_its_own() {
     let dir = scratch("generated");
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    let output = run(&["generate", "--out", dir.join("src/lib.rs").to_str().unwrap()]);
+    let generated = dir.join("src/generated.rs");
+    let output = run(&["generate", "--out", generated.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // And one message with its borrowed flavour, in a module of its own.
     let fee = dir.join("src/fee.rs");
     let output = run(&["generate", "--include", "fee.created", "--borrowed", "--out", fee.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // And, with derives that hold for every field they reach, a message of other types.
+    let payment = dir.join("src/payment.rs");
+    let output = run(&[
+        "generate",
+        "--include",
+        "quote.created",
+        "--derive",
+        "Eq",
+        "--derive",
+        "::core::hash::Hash",
+        "--out",
+        payment.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // The committed snapshots are these files below their header, so building this crate
     // is what shows that they compile, warning-free, outside the workspace.
     let body = |text: &str| text.split_once("\n\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    let lib = std::fs::read_to_string(&generated).unwrap();
     let fee = std::fs::read_to_string(&fee).unwrap();
     assert!(fee.contains("pub mod borrowed"));
     for (generated, snapshot) in [(&lib, "lago-webhooks.rs"), (&fee, "fee-created-borrowed.rs")] {
         let committed = std::fs::read_to_string(workspace().join("tests/snapshots").join(snapshot)).unwrap();
         assert!(body(generated) == body(&committed), "`generate` and tests/snapshots/{snapshot} differ");
     }
-    std::fs::write(dir.join("src/lib.rs"), format!("#![deny(warnings)]\n{lib}\npub mod fee;\n")).unwrap();
+    // Private modules, as a crate keeps generated code: nothing in them is used, and
+    // `deny(warnings)` turns each dead-code warning into an error.
+    let root = "#![deny(warnings)]\nmod fee;\nmod generated;\nmod payment;\n";
+    std::fs::write(dir.join("src/lib.rs"), root).unwrap();
     let runtime = workspace().join("runtime");
     let manifest = format!(
         "[package]\nname = \"generated\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
@@ -717,7 +736,7 @@ fn import_openapi_names_the_place_of_each_problem() {
     let root = dir.join("openapi.yaml");
     std::fs::write(&root, "openapi: 3.1.0\nwebhooks:\n  a:\n    post: [\n").unwrap();
     let output = run(&["import-openapi", root.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
     assert!(text.contains(&format!("{}:5:1:", root.display())), "file:line:col: {text}");
 
@@ -727,7 +746,7 @@ fn import_openapi_names_the_place_of_each_problem() {
     )
     .unwrap();
     let output = run(&["import-openapi", root.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     let out = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
     assert!(
         out.contains(&format!("{}: /webhooks/a: `$ref: ./missing.yaml`: cannot read ", root.display())),
@@ -760,7 +779,7 @@ fn import_openapi_names_the_place_of_each_problem() {
 fn import_refused(file: &Path, document: &str, reason: &str) {
     std::fs::write(file, document).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     let expected = format!("{}: {reason}", file.display());
     assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
 }
@@ -1061,7 +1080,7 @@ fn import_openapi_refuses_schemas_nested_too_deep_naming_the_place() {
     let file = dir.join("deep.yaml");
     std::fs::write(&file, text).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains(&format!("{}: /components/schemas/S127/properties/next:", file.display())),
         "{}",
@@ -1209,7 +1228,7 @@ fn a_merge_into_a_spec_with_problems_of_its_own_names_them_in_that_file_and_writ
     ] {
         std::fs::write(&path, &text).unwrap();
         let output = run(&args);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
         let message = stderr(&output);
         assert!(message.contains(&format!("{}:1:{column}", path.display())), "{args:?}: {message}");
         assert!(message.contains("has problems of its own"), "{args:?}: {message}");
@@ -1449,7 +1468,7 @@ fn import_openapi_refuses_aliases_that_expand_past_a_budget() {
     let file = dir.join("aliases.yaml");
     std::fs::write(&file, &text).unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let budget = text.len() * 2 + 100_000;
     assert!(
         stderr(&output).contains(&format!(
@@ -1485,7 +1504,7 @@ fn import_openapi_refuses_nesting_deeper_than_yaml_readers_take_in_time_linear_i
         let file = dir.join(name);
         std::fs::write(&file, text).unwrap();
         let output = run(&["import-openapi", file.to_str().unwrap(), "--work"]);
-        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert_eq!(output.status.code(), Some(2), "{name}");
         assert!(stderr(&output).contains(&message), "{name}: {}", stderr(&output));
         let [scanned, built, visited, ..] = import_work(&output);
         // Each line is scanned once for each of the four things it may continue, and the
@@ -1566,7 +1585,7 @@ fn imports_escape_the_control_characters_of_a_file_wherever_they_leave_the_comma
     // In a problem.
     std::fs::write(&file, "openapi: 3.1.0\nwebhooks:\n  a:\n    $ref: \"./gone\\e[2J.yaml\"\n").unwrap();
     let output = run(&["import-openapi", file.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(!output.stderr.contains(&0x1b), "{}", stderr(&output));
     assert!(stderr(&output).contains("`$ref: ./gone\\u{1b}[2J.yaml`"), "{}", stderr(&output));
 

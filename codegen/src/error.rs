@@ -9,6 +9,9 @@ pub enum Origin {
     Spec(Location),
     /// The `include` entry at this index in [`Settings`](crate::Settings).
     Include(usize),
+    /// The extra derive at this index in [`Settings`](crate::Settings), in the order
+    /// [`Settings::with_derive`](crate::Settings::with_derive) added them.
+    Derive(usize),
 }
 
 /// A place in a spec file.

@@ -115,12 +115,25 @@ pub fn generate(source: &SpecSource, settings: &Settings) -> Result<TokenStream,
 ///
 /// A macro emits both, so that a user sees the spec's problems and not a cascade of
 /// "cannot find type" errors from code that uses the generated names.
+///
+/// The extra derives are checked against the types they reach: a standard derive that a
+/// field's type cannot satisfy (`Eq` with an `f64`) is refused with the place of every
+/// such field ([`Origin::Derive`]), and the code is emitted without it.
 pub fn generate_partial(source: &SpecSource, settings: &Settings) -> (TokenStream, SpecErrors) {
     let (spec, mut errors) = source.parse_partial();
     let spec = spec.unwrap_or_default();
     let (ir, check_errors) = check::check(&spec, source, settings.include.as_deref(), settings.lago_version);
     errors.extend(check_errors);
-    (emit::emit(&ir, settings), SpecErrors(errors))
+    let (derive_errors, refused) = check::derives::check(&ir, &settings.derives, settings.borrowed);
+    errors.extend(derive_errors);
+    if refused.is_empty() {
+        return (emit::emit(&ir, settings), SpecErrors(errors));
+    }
+    // Without the refused derives: the rest is sound, and a derive that cannot hold would
+    // only add errors in generated code to the ones that name the fields.
+    let derives = settings.derives.iter().enumerate().filter(|(i, _)| !refused.contains(i));
+    let settings = Settings { derives: derives.map(|(_, d)| d.clone()).collect(), ..settings.clone() };
+    (emit::emit(&ir, &settings), SpecErrors(errors))
 }
 
 /// The generated names with no message in them (no file tracked), for when the spec

@@ -45,6 +45,12 @@ impl Settings {
     /// Adds a derive to every struct and enum generated from the spec's objects and
     /// enumerations (a path such as `Eq` or `::core::hash::Hash`); derives they already
     /// have are not repeated.
+    ///
+    /// The standard derives `Eq`, `Hash`, `PartialOrd`, `Ord`, `Copy` and `Default` (by
+    /// that name, or by a `std::` or `core::` path) are checked against every field they
+    /// reach: one that a field's type cannot satisfy is refused when generating, with
+    /// that field's place (see [`Origin::Derive`](crate::Origin::Derive)). Other paths
+    /// are the caller's own derives, not checked.
     pub fn with_derive(mut self, path: TokenStream) -> Self {
         self.derives.push(path);
         self

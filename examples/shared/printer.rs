@@ -1,4 +1,8 @@
 //! Handlers that print one line per webhook: its type, ids and amounts.
+//!
+//! What they print is what the sender wrote (ids, numbers, messages, an unknown webhook
+//! type): every line goes through [`escaped`], so that a control character in a signed
+//! field cannot clear the terminal, recolour it or forge a line of the log.
 
 use lago_webhooks::{
     AsyncWebhookHandler, CreditNote, CreditNotePaymentProviderRefundError, Customer, Delivery, EventError,
@@ -19,7 +23,7 @@ pub struct EveryType;
 impl AsyncWebhookHandler for EveryType {
     async fn handle(&self, event: WebhookEvent, delivery: &Delivery) -> HandlerResult {
         if delivery.attempt > 1 {
-            println!("{:<36} attempt {}", event.webhook_type(), delivery.attempt);
+            println!("{:<36} attempt {}", escaped(event.webhook_type()), delivery.attempt);
         }
         let printed = Printer.handle(event.clone(), delivery).await;
         if !PRINTED.contains(&event.webhook_type()) && !matches!(event, WebhookEvent::Unknown(_)) {
@@ -62,8 +66,16 @@ const PRINTED: [&str; 16] = [
 ];
 
 fn print(webhook_type: &str, summary: String) -> HandlerResult {
-    println!("{webhook_type:<36} {summary}");
+    println!("{:<36} {}", escaped(webhook_type), escaped(&summary));
     Ok(())
+}
+
+/// `text` with every control character (line breaks too: one webhook, one line) written
+/// as `\u{1b}`, as the command-line tool escapes what it prints.
+fn escaped(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 fn invoice(invoice: &Invoice) -> String {

@@ -37,7 +37,10 @@ use options::Options;
 ///
 /// Problems in the options or the spec are compile errors, all reported at once, each
 /// naming the spec file, line, column and JSON Pointer; the code of everything sound is
-/// still emitted, so that code using it adds no secondary errors.
+/// still emitted, so that code using it adds no secondary errors. A standard derive that
+/// some field's type cannot have (`Eq` where a fee holds an `f64` rate) is an error at the
+/// derive, naming each such field by its place in a message; the code is emitted without
+/// that derive.
 ///
 /// When the spec file is not found relative to the crate, the macro also looks in
 /// the directory named by the `LAGO_WEBHOOKS_SPEC_DIR` environment variable, if set: the
@@ -122,11 +125,16 @@ fn settings(options: &Options, path: &std::path::Path) -> Settings {
     settings
 }
 
-/// One compile error per problem, at the `include` entry it concerns or at the spec path.
+/// One compile error per problem, at the `include` entry or the derive it concerns, or at
+/// the spec path.
 fn compile_errors(options: &Options, errors: &SpecErrors) -> TokenStream {
     let errors = errors.iter().map(|error| {
         let span = match error.origin {
             Origin::Include(i) => options.include.as_ref().and_then(|list| list.get(i)).map(|lit| lit.span()),
+            // At the trait's name: a span over a whole path needs a nightly compiler.
+            Origin::Derive(i) => {
+                options.derives.get(i).and_then(|path| path.segments.last()).map(|s| s.ident.span())
+            }
             Origin::Spec(_) => None,
         };
         syn::Error::new(span.unwrap_or_else(|| options.spec.span()), error).to_compile_error()

@@ -286,4 +286,4 @@ impl From<Decimal<'_>> for crate::Decimal {
 }
 
 #[cfg(all(feature = "bundled", feature = "borrowed"))]
-pub use crate::bundled::borrowed::*;
+pub use crate::types::borrowed::*;

@@ -1,29 +1,74 @@
 //! What the receiver logs, with the `tracing` feature; nothing without it.
 //!
 //! A span per delivery holds its webhook type, unique key and outcome; a refusal is
-//! logged at warn with its reason. Nothing logged holds the body, a signature or a key:
-//! a parse error is told by its kind and place (its message may quote the body), and a
-//! violation by its rule and place (its message quotes the value).
+//! logged at warn with the status answered, the webhook type (when the body told it), the
+//! JSON Pointer the answer names and the reason; a deduplication store that fails is
+//! logged as the store's failure, not the handler's. Nothing logged holds the body, a
+//! signature or a key: a parse error is told by its kind and place (its message may quote
+//! the body), and a violation by its rule and place (its message quotes the value).
+//!
+//! Text a sender controls (a webhook type, a unique key, a pointer, which may name the
+//! body's keys) is cut, and its control characters escaped, before it reaches a field:
+//! the fmt layer writes `Display` fields as they are, and a layer may write text fields
+//! so too, so a raw line break could forge a log line.
 
+#[cfg(feature = "tracing")]
+use std::borrow::Cow;
 use std::future::Future;
 
 use crate::Refusal;
+use crate::dedup::StoreError;
 
 /// Unique keys are UUIDs and webhook types short words; anything much longer is cut, so
-/// that a hostile request cannot fill the logs. (tracing escapes these text fields.)
+/// that a hostile request cannot fill the logs.
 #[cfg(feature = "tracing")]
 const MAX_LOGGED_KEY: usize = 128;
+
+/// JSON Pointers are longer than keys (`/invoice/fees/0/charge/properties/...`), and as
+/// much the sender's.
+#[cfg(feature = "tracing")]
+const MAX_LOGGED_POINTER: usize = 256;
+
+/// A refusal's reason names this many violations at most, and counts the rest.
+#[cfg(feature = "tracing")]
+const MAX_LOGGED_VIOLATIONS: usize = 10;
 
 #[cfg(feature = "tracing")]
 pub(crate) use tracing::Span;
 
-/// At most [`MAX_LOGGED_KEY`] characters of `text`.
+/// At most [`MAX_LOGGED_KEY`] characters of `text`, made [`safe`].
 #[cfg(feature = "tracing")]
-fn cut(text: &str) -> &str {
-    match text.char_indices().nth(MAX_LOGGED_KEY) {
+fn cut(text: &str) -> Cow<'_, str> {
+    safe(text, MAX_LOGGED_KEY)
+}
+
+/// At most `max` characters of `text`, with the characters that could break or forge a
+/// log line (control characters, line and paragraph separators, bidirectional overrides)
+/// escaped as `\n`, `\u{1b}`, ...: borrowed when there are none, as with Lago's text.
+#[cfg(feature = "tracing")]
+fn safe(text: &str, max: usize) -> Cow<'_, str> {
+    let text = match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
         None => text,
+    };
+    if !text.chars().any(breaks_logs) {
+        return Cow::Borrowed(text);
     }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if breaks_logs(c) {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// Whether `c` could break a log line or change how the rest of it reads.
+#[cfg(feature = "tracing")]
+fn breaks_logs(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Nothing to record into without the `tracing` feature.
@@ -37,7 +82,7 @@ pub(crate) fn delivery_span(unique_key: Option<&str>) -> Span {
     tracing::info_span!(
         "lago_webhooks.delivery",
         webhook_type = tracing::field::Empty,
-        unique_key = unique_key,
+        unique_key = unique_key.as_deref(),
         outcome = tracing::field::Empty,
     )
 }
@@ -64,7 +109,7 @@ pub(crate) async fn instrument<F: Future>(span: &Span, future: F) -> F::Output {
 /// spec does not know is the caller's text).
 pub(crate) fn webhook_type(span: &Span, webhook_type: &str) {
     #[cfg(feature = "tracing")]
-    span.record("webhook_type", cut(webhook_type));
+    span.record("webhook_type", &*cut(webhook_type));
     #[cfg(not(feature = "tracing"))]
     let _ = (span, webhook_type);
 }
@@ -85,8 +130,8 @@ pub(crate) fn claim_lost(why: String) {
 pub(crate) fn attempt_span(unique_key: &str, webhook_type: &str, attempt: u32) -> Span {
     tracing::info_span!(
         "lago_webhooks.attempt",
-        webhook_type = cut(webhook_type),
-        unique_key = cut(unique_key),
+        webhook_type = &*cut(webhook_type),
+        unique_key = &*cut(unique_key),
         attempt,
         outcome = tracing::field::Empty,
     )
@@ -145,13 +190,32 @@ pub(crate) fn store_failed(operation: &'static str, err: &dyn std::fmt::Display)
     let _ = (operation, err);
 }
 
+/// A deduplication store failed `err`'s operation outside a delivery's answer: completing
+/// a handled delivery's key (a retry may then be handled again once its claim's lease
+/// ends), or releasing a failed one's (its lease frees it).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) fn dedup_store_failed(err: &StoreError) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(
+        store = err.store(),
+        operation = err.operation(),
+        error = %err.error(),
+        "lago webhook deduplication store failed"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = err;
+}
+
 /// How a delivery ended, as the log tells it (read only with the `tracing` feature).
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) enum Ending<'a> {
-    /// Refused before its handler, for this reason.
-    Refused(&'a Refusal),
-    /// The handler or the store failed with this error.
+    /// Refused before its handler, for this reason; `webhook_type` is the parsed
+    /// payload's, when it was refused as invalid (a parse error carries its own).
+    Refused { refusal: &'a Refusal, webhook_type: Option<&'a str> },
+    /// The handler failed with this error.
     Failed(&'a dyn std::fmt::Display),
+    /// The deduplication store failed, so the delivery was not handled.
+    StoreFailed(&'a StoreError),
     /// The inbox could not store the delivery, for this reason.
     Unavailable(&'a dyn std::fmt::Display),
     /// Anything else: handled, a duplicate, in progress, panicked, timed out.
@@ -165,10 +229,15 @@ pub(crate) fn outcome(span: &Span, name: &'static str, ending: Ending<'_>) {
     {
         span.record("outcome", name);
         match ending {
-            Ending::Refused(refusal) => {
-                tracing::warn!(parent: span, reason = %Reason(refusal), "lago webhook delivery refused")
-            }
+            Ending::Refused { refusal, webhook_type } => refused(span, refusal, webhook_type),
             Ending::Failed(err) => tracing::error!(parent: span, error = %err, "lago webhook handler failed"),
+            Ending::StoreFailed(err) => tracing::error!(
+                parent: span,
+                store = err.store(),
+                operation = err.operation(),
+                error = %err.error(),
+                "lago webhook deduplication store failed"
+            ),
             Ending::Unavailable(err) => {
                 tracing::error!(parent: span, error = %err, "lago webhook inbox could not store a delivery")
             }
@@ -181,10 +250,43 @@ pub(crate) fn outcome(span: &Span, name: &'static str, ending: Ending<'_>) {
     let _ = (span, name, ending);
 }
 
+/// Logs a refusal at warn with what its answer says: the status, the webhook type when
+/// the body told it (even when its payload did not parse), the JSON Pointer of a parse
+/// error or of the first violation and how many there are, and the reason.
+#[cfg(feature = "tracing")]
+fn refused(span: &Span, refusal: &Refusal, webhook_type: Option<&str>) {
+    let (pointer, violations) = match refusal {
+        // The answer names no pointer for an error about the envelope as a whole.
+        Refusal::Malformed(err) => ((!err.pointer().is_empty()).then(|| err.pointer()), None),
+        Refusal::Invalid(violations) => {
+            (violations.iter().next().map(|v| v.pointer()), Some(violations.len()))
+        }
+        _ => (None, None),
+    };
+    let webhook_type = match refusal {
+        // The type of a body that did not parse is not in the span yet.
+        Refusal::Malformed(err) => err.webhook_type().map(cut).inspect(|webhook_type| {
+            span.record("webhook_type", &**webhook_type);
+        }),
+        _ => webhook_type.map(cut),
+    };
+    let pointer = pointer.map(|pointer| safe(pointer, MAX_LOGGED_POINTER));
+    tracing::warn!(
+        parent: span,
+        status = refusal.status().as_u16(),
+        webhook_type = webhook_type.as_deref(),
+        pointer = pointer.as_deref(),
+        violations,
+        reason = %Reason(refusal),
+        "lago webhook delivery refused"
+    );
+}
+
 /// A refusal told without quoting anything the request carries: a parse error by its
-/// kind and place in the text (its message and pointer may quote the body), a violation
-/// by its rule and spec path, a signature problem by its kind (the header values it
-/// names are the caller's, unbounded and unverified).
+/// kind and place in the text (its message may quote the body), violations by their rules
+/// and pointers (escaped; the first [`MAX_LOGGED_VIOLATIONS`], then a count), a signature
+/// problem by its kind (the header values it names are the caller's, unbounded and
+/// unverified).
 #[cfg(feature = "tracing")]
 struct Reason<'a>(&'a Refusal);
 
@@ -204,10 +306,14 @@ impl std::fmt::Display for Reason<'_> {
             }
             Refusal::Invalid(violations) => {
                 write!(f, "payload refused: {} violation(s):", violations.len())?;
-                for violation in violations.iter() {
-                    write!(f, " {} at {};", violation.rule(), violation.pointer())?;
+                for violation in violations.iter().take(MAX_LOGGED_VIOLATIONS) {
+                    let pointer = safe(violation.pointer(), MAX_LOGGED_POINTER);
+                    write!(f, " {} at {pointer};", violation.rule())?;
                 }
-                Ok(())
+                match violations.len().checked_sub(MAX_LOGGED_VIOLATIONS) {
+                    Some(more) if more > 0 => write!(f, " and {more} more"),
+                    _ => Ok(()),
+                }
             }
             Refusal::Unverified(err) => {
                 let why = match err {
@@ -233,5 +339,18 @@ impl std::fmt::Display for Reason<'_> {
             }
             other => other.fmt(f),
         }
+    }
+}
+
+#[cfg(all(test, feature = "tracing"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_a_sender_is_cut_and_its_control_characters_escaped() {
+        assert!(matches!(safe("fee.created", 128), Cow::Borrowed("fee.created")));
+        assert_eq!(safe("a\nb\u{1b}[2Kc\u{2028}d\u{202e}", 128), r"a\nb\u{1b}[2Kc\u{2028}d\u{202e}");
+        assert_eq!(safe("héllo", 2), "hé");
+        assert_eq!(safe(&"x".repeat(1000), MAX_LOGGED_POINTER).len(), MAX_LOGGED_POINTER);
     }
 }

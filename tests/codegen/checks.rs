@@ -70,6 +70,7 @@ fn locations(errors: &SpecErrors) -> Vec<(String, Option<usize>, Option<usize>)>
         .map(|e| match &e.origin {
             Origin::Spec(loc) => (loc.pointer.clone(), loc.line, loc.column),
             Origin::Include(i) => (format!("include[{i}]"), None, None),
+            Origin::Derive(i) => (format!("derives[{i}]"), None, None),
         })
         .collect()
 }
@@ -261,7 +262,9 @@ fn the_runtime_path_and_derives_are_used_as_given() {
     assert!(!code.contains(", :: serde :: Serialize"), "{code}");
     // The event enum holds runtime types and keeps its own derives.
     assert!(
-        code.contains(":: core :: cmp :: PartialEq)] # [non_exhaustive] pub enum WebhookEvent"),
+        code.contains(
+            ":: core :: cmp :: PartialEq)] # [non_exhaustive] # [allow (dead_code)] pub enum WebhookEvent"
+        ),
         "{code}"
     );
     // Structs get both extra derives; enums derive Eq and Hash already and do not repeat them.
@@ -270,7 +273,9 @@ fn the_runtime_path_and_derives_are_used_as_given() {
         "{code}"
     );
     assert!(
-        code.contains(":: core :: cmp :: Eq , :: core :: hash :: Hash)] pub enum InvoiceStatus"),
+        code.contains(
+            ":: core :: cmp :: Eq , :: core :: hash :: Hash)] # [allow (dead_code)] pub enum InvoiceStatus"
+        ),
         "{code}"
     );
 }
@@ -411,7 +416,7 @@ fn constraints_that_do_not_fit_their_field_are_refused() {
         .iter()
         .map(|e| match &e.origin {
             Origin::Spec(loc) => (loc.pointer.clone(), e.message.clone()),
-            Origin::Include(_) => unreachable!(),
+            Origin::Include(_) | Origin::Derive(_) => unreachable!(),
         })
         .collect();
     assert_eq!(
@@ -738,4 +743,108 @@ fn a_message_change_names_a_release_that_sends_the_message() {
     let sound = with(json!([{"release": "1.10.0", "description": "Another serializer.", "breaking": true}]));
     let code = generate(&source(&sound), &Settings::default()).unwrap().to_string();
     assert!(code.contains("Changed in Lago 1.10.0 (breaking): Another serializer."), "{code}");
+}
+
+/// The derive errors `settings` gives `value`, as (derive index, message).
+fn derive_errors(value: &Value, settings: &Settings) -> Vec<(usize, String)> {
+    let errors = generate(&source(value), settings).expect_err("a derive is refused");
+    errors
+        .iter()
+        .map(|e| match e.origin {
+            Origin::Derive(i) => (i, e.message.clone()),
+            _ => panic!("not a derive's error: {e}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_derive_a_field_cannot_have_is_refused_naming_the_field_by_its_place() {
+    let mut value = spec();
+    value["objects"][1]["fields"].as_array_mut().unwrap().push(json!(
+        {"name": "taxes_rate", "type": "number", "optional": true, "description": "A rate."}
+    ));
+    let settings = Settings::default()
+        .with_derive("::serde::Serialize".parse().unwrap())
+        .with_derive("std::cmp::Eq".parse().unwrap())
+        .with_derive("Hash".parse().unwrap());
+    assert_eq!(
+        derive_errors(&value, &settings),
+        [
+            (
+                1,
+                "invoice.created: /invoice/fees/*/taxes_rate (Fee.taxes_rate: Option<f64>) cannot derive Eq: \
+                 f64 is not Eq; also in 1 other webhook type"
+                    .to_owned()
+            ),
+            (
+                2,
+                "invoice.created: /invoice/fees/*/taxes_rate (Fee.taxes_rate: Option<f64>) cannot derive Hash: \
+                 f64 is not Hash; also in 1 other webhook type"
+                    .to_owned()
+            ),
+        ]
+    );
+    // The code of everything else is emitted without the refused derives.
+    let (code, _) = lago_webhooks_codegen::generate_partial(&source(&value), &settings);
+    let code = code.to_string();
+    assert!(code.contains("pub struct Fee"), "{code}");
+    assert!(!code.contains("std :: cmp :: Eq") && !code.contains(", Hash"), "{code}");
+    // Without the float, both hold.
+    assert!(generate(&source(&spec()), &settings).is_ok());
+}
+
+#[test]
+fn derives_are_checked_against_the_runtime_types_enums_and_unions() {
+    let with = |derives: &[&str]| {
+        derives.iter().fold(Settings::default(), |settings, d| settings.with_derive(d.parse().unwrap()))
+    };
+    // No ordering on ids, no default for an id or an enumeration, no copy of a string.
+    let ordered = derive_errors(&spec(), &with(&["PartialOrd"]));
+    assert_eq!(ordered.len(), 1, "{ordered:?}");
+    assert!(
+        ordered[0].1.starts_with("invoice.created: /invoice/lago_id (Invoice.lago_id: Id)"),
+        "{ordered:?}"
+    );
+    let defaults: Vec<String> =
+        derive_errors(&spec(), &with(&["Default"])).into_iter().map(|e| e.1).collect();
+    assert_eq!(defaults.len(), 2, "{defaults:?}");
+    assert!(defaults[0].contains("Id is not Default"), "{defaults:?}");
+    assert!(
+        defaults[1]
+            .starts_with("invoice.created: /invoice/status (enum InvoiceStatus) cannot derive Default"),
+        "{defaults:?}"
+    );
+    let copies = derive_errors(&spec(), &with(&["::core::marker::Copy"]));
+    assert!(copies.iter().any(|e| e.1.contains("(Invoice.fees: Option<Vec<Fee>>) cannot derive Copy: Vec")));
+    assert!(
+        copies.iter().any(|e| e.1.contains("(Fee.type_: String) cannot derive Copy: String")),
+        "{copies:?}"
+    );
+    // Ord needs Eq and PartialOrd derived too.
+    let ord = derive_errors(&spec(), &with(&["Ord"]));
+    assert!(ord[0].1.contains("derive Ord needs Eq and PartialOrd"), "{ord:?}");
+    // A type reached by no message is named without a place.
+    let mut unused = spec();
+    unused["objects"][2]["fields"] = json!([{"name": "rate", "type": "number", "description": "A rate."}]);
+    assert_eq!(
+        derive_errors(&unused, &with(&["Eq"]))[0].1,
+        "(Unused.rate: f64) cannot derive Eq: f64 is not Eq"
+    );
+    // A union holding a number cannot be `Eq`; the place is where the union stands.
+    let union = spec_with_union(json!([
+        {"name": "Text", "type": "string"}, {"name": "Ratio", "type": "number"}
+    ]));
+    let errors = derive_errors(&union, &with(&["Eq"]));
+    assert!(errors.iter().any(|e| e.1.contains("(Code::Ratio: f64) cannot derive Eq")), "{errors:?}");
+    // Strings have an order, but the borrowed flavour's text has none.
+    let mut strings = spec();
+    strings["objects"][0]["fields"] =
+        json!([{"name": "number", "type": "string", "description": "Its number."}]);
+    strings["messages"][0]["example"] = json!(null);
+    let settings = with(&["PartialOrd"]).with_include(vec!["invoice.created".to_owned()]);
+    assert!(generate(&source(&strings), &settings).is_ok());
+    let errors = derive_errors(&strings, &settings.with_borrowed(true));
+    assert!(errors[0].1.contains("(Invoice.number: String) cannot derive PartialOrd"), "{errors:?}");
+    // Paths of other crates are their own derives: not checked.
+    assert!(generate(&source(&unused), &with(&["my_crate::Eq"])).is_ok());
 }

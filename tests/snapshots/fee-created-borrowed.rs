@@ -17,10 +17,12 @@
     ::core::cmp::Ord
 )]
 #[non_exhaustive]
+#[allow(dead_code)]
 pub enum WebhookType {
     /// `fee.created`: Pay-in-advance fee created
     FeeCreated,
 }
+#[allow(dead_code)]
 impl WebhookType {
     /// Every webhook type, in spec order.
     pub const ALL: &'static [WebhookType] = &[WebhookType::FeeCreated];
@@ -118,6 +120,7 @@ impl ::core::str::FromStr for WebhookType {
 /// another crate needs a wildcard arm.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(dead_code)]
 pub enum WebhookEvent {
     /// `fee.created`: Pay-in-advance fee created
     ///
@@ -132,6 +135,7 @@ pub enum WebhookEvent {
     /// A webhook type the spec does not know, kept as received.
     Unknown(::lago_webhooks::UnknownEvent),
 }
+#[allow(dead_code)]
 impl WebhookEvent {
     /// Parses a webhook body.
     ///
@@ -253,6 +257,7 @@ impl ::core::str::FromStr for WebhookEvent {
 /// Every method has a default body that accepts the webhook and does nothing, so an
 /// implementation overrides only the types it cares about. [`WebhookHandler::handle`]
 /// routes a [`WebhookEvent`] to its method.
+#[allow(dead_code)]
 pub trait WebhookHandler {
     /// Called for `fee.created`: Pay-in-advance fee created
     ///
@@ -287,6 +292,7 @@ pub trait WebhookHandler {
     message = "`{Self}` is not a handler of the webhooks of spec \"Lago webhook messages\": it does not implement the `AsyncWebhookHandler` generated from it",
     note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"
 )]
+#[allow(dead_code)]
 pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     /// Called for `fee.created`: Pay-in-advance fee created
     ///
@@ -360,6 +366,7 @@ impl<__H: AsyncWebhookHandler> ::lago_webhooks::Dispatch<__H> for WebhookEvent {
 /// then parses, deduplicates in memory and dispatches each delivery (see the
 /// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
 /// with the `axum` feature, `into_router`).
+#[allow(dead_code)]
 pub fn receiver<__H: AsyncWebhookHandler>(
     verifier: ::lago_webhooks::verify::Verifier,
     handler: __H,
@@ -375,6 +382,7 @@ pub fn receiver<__H: AsyncWebhookHandler>(
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Fee {
     /// Lago's identifier of the fee.
     ///
@@ -645,6 +653,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Fee {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeeItem {
     /// Kind of fee; null in the rare case of a fee stored without its kind (Lago's database allows it).
     ///
@@ -719,6 +728,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeeItem {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeeAppliedTax {
     /// Lago's identifier of this applied tax.
     ///
@@ -780,6 +790,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeeAppliedTax {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeePricingUnitDetails {
     /// Lago's identifier of the pricing unit.
     ///
@@ -838,6 +849,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeePricingUnitD
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeePresentationBreakdown {
     /// Presentation key to value for this line.
     ///
@@ -868,6 +880,7 @@ for FeePresentationBreakdown {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FeePaymentStatus {
     /// `pending`: Not paid yet.
     Pending,
@@ -881,6 +894,7 @@ pub enum FeePaymentStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FeePaymentStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FeePaymentStatus] = &[
@@ -954,6 +968,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeePaymentStat
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FeeItemType {
     /// `charge`: Usage-based charge of the plan.
     Charge,
@@ -973,6 +988,7 @@ pub enum FeeItemType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FeeItemType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FeeItemType] = &[
@@ -1055,6 +1071,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeeItemType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FeeItemKind {
     /// `BillableMetric`: A billable metric (charge fees).
     BillableMetric,
@@ -1068,6 +1085,7 @@ pub enum FeeItemKind {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FeeItemKind {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FeeItemKind] = &[
@@ -1793,6 +1811,7 @@ impl ::lago_webhooks::Validate for WebhookEvent {
 /// borrowed from the body they were parsed from. Parse with
 /// [`borrowed::WebhookEvent::from_slice`](WebhookEvent::from_slice); `into_owned()`
 /// gives the owned value.
+#[allow(dead_code)]
 pub mod borrowed {
     pub use super::WebhookType;
     #[allow(unused_imports)]
@@ -1981,6 +2000,7 @@ pub mod borrowed {
         ::lago_webhooks::__private::serde::Deserialize
     )]
     #[serde(crate = "::lago_webhooks::__private::serde")]
+    #[allow(dead_code)]
     pub struct Fee<'a> {
         /// Lago's identifier of the fee.
         ///
@@ -2319,6 +2339,7 @@ pub mod borrowed {
         ::lago_webhooks::__private::serde::Deserialize
     )]
     #[serde(crate = "::lago_webhooks::__private::serde")]
+    #[allow(dead_code)]
     pub struct FeeItem<'a> {
         /// Kind of fee; null in the rare case of a fee stored without its kind (Lago's database allows it).
         ///
@@ -2409,6 +2430,7 @@ pub mod borrowed {
         ::lago_webhooks::__private::serde::Deserialize
     )]
     #[serde(crate = "::lago_webhooks::__private::serde")]
+    #[allow(dead_code)]
     pub struct FeeAppliedTax<'a> {
         /// Lago's identifier of this applied tax.
         ///
@@ -2479,6 +2501,7 @@ pub mod borrowed {
         ::lago_webhooks::__private::serde::Deserialize
     )]
     #[serde(crate = "::lago_webhooks::__private::serde")]
+    #[allow(dead_code)]
     pub struct FeePricingUnitDetails<'a> {
         /// Lago's identifier of the pricing unit.
         ///
@@ -2554,6 +2577,7 @@ pub mod borrowed {
         ::lago_webhooks::__private::serde::Deserialize
     )]
     #[serde(crate = "::lago_webhooks::__private::serde")]
+    #[allow(dead_code)]
     pub struct FeePresentationBreakdown<'a> {
         /// Presentation key to value for this line.
         ///

@@ -16,6 +16,7 @@
     ::core::cmp::Ord
 )]
 #[non_exhaustive]
+#[allow(dead_code)]
 pub enum WebhookType {
     /// `alert.triggered`: Alert triggered
     AlertTriggered,
@@ -204,6 +205,7 @@ pub enum WebhookType {
     /// `wallet_transaction.payment_failure`: Wallet top-up payment failure
     WalletTransactionPaymentFailure,
 }
+#[allow(dead_code)]
 impl WebhookType {
     /// Every webhook type, in spec order.
     pub const ALL: &'static [WebhookType] = &[
@@ -1337,6 +1339,7 @@ impl ::core::str::FromStr for WebhookType {
 /// another crate needs a wildcard arm.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
 #[non_exhaustive]
+#[allow(dead_code)]
 pub enum WebhookEvent {
     /// `alert.triggered`: Alert triggered
     ///
@@ -2145,6 +2148,7 @@ pub enum WebhookEvent {
     /// A webhook type the spec does not know, kept as received.
     Unknown(::lago_webhooks::UnknownEvent),
 }
+#[allow(dead_code)]
 impl WebhookEvent {
     /// Parses a webhook body.
     ///
@@ -4231,6 +4235,7 @@ impl ::core::str::FromStr for WebhookEvent {
 /// Every method has a default body that accepts the webhook and does nothing, so an
 /// implementation overrides only the types it cares about. [`WebhookHandler::handle`]
 /// routes a [`WebhookEvent`] to its method.
+#[allow(dead_code)]
 pub trait WebhookHandler {
     /// Called for `alert.triggered`: Alert triggered
     ///
@@ -5256,6 +5261,7 @@ pub trait WebhookHandler {
     message = "`{Self}` is not a handler of the webhooks of spec \"Lago webhook messages\": it does not implement the `AsyncWebhookHandler` generated from it",
     note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"
 )]
+#[allow(dead_code)]
 pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
     /// Called for `alert.triggered`: Alert triggered
     ///
@@ -6594,6 +6600,7 @@ impl<__H: AsyncWebhookHandler> ::lago_webhooks::Dispatch<__H> for WebhookEvent {
 /// then parses, deduplicates in memory and dispatches each delivery (see the
 /// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
 /// with the `axum` feature, `into_router`).
+#[allow(dead_code)]
 pub fn receiver<__H: AsyncWebhookHandler>(
     verifier: ::lago_webhooks::verify::Verifier,
     handler: __H,
@@ -6609,6 +6616,7 @@ pub fn receiver<__H: AsyncWebhookHandler>(
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Invoice {
     /// Lago's identifier of the invoice.
     ///
@@ -6949,6 +6957,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Invoice {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct BillingPeriod {
     /// Lago's identifier of the subscription.
     ///
@@ -7016,6 +7025,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for BillingPeriod {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoiceAppliedTax {
     /// Lago's identifier of this applied tax.
     ///
@@ -7081,6 +7091,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for InvoiceAppliedT
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoiceErrorDetail {
     /// Lago's identifier of the error record.
     ///
@@ -7111,6 +7122,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for InvoiceErrorDet
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoiceAppliedUsageThreshold {
     /// Lifetime usage of the subscription when the threshold was applied, in cents.
     ///
@@ -7143,6 +7155,7 @@ for InvoiceAppliedUsageThreshold {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoiceAppliedCustomSection {
     /// Lago's identifier of the applied section.
     ///
@@ -7188,6 +7201,7 @@ for InvoiceAppliedCustomSection {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoiceMetadata {
     /// Lago's identifier of the pair.
     ///
@@ -7223,6 +7237,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for InvoiceMetadata
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoicePaymentDisputeLost {
     /// The invoice, with its customer embedded.
     ///
@@ -7252,6 +7267,7 @@ for InvoicePaymentDisputeLost {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Fee {
     /// Lago's identifier of the fee.
     ///
@@ -7522,6 +7538,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Fee {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeeItem {
     /// Kind of fee; null in the rare case of a fee stored without its kind (Lago's database allows it).
     ///
@@ -7596,6 +7613,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeeItem {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeeAppliedTax {
     /// Lago's identifier of this applied tax.
     ///
@@ -7657,6 +7675,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeeAppliedTax {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeePricingUnitDetails {
     /// Lago's identifier of the pricing unit.
     ///
@@ -7715,6 +7734,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeePricingUnitD
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeePresentationBreakdown {
     /// Presentation key to value for this line.
     ///
@@ -7746,6 +7766,7 @@ for FeePresentationBreakdown {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Credit {
     /// Lago's identifier of the credit.
     ///
@@ -7797,6 +7818,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Credit {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CreditItem {
     /// Lago's identifier of the source (coupon, credit note or invoice); null when a coupon can no longer be found.
     ///
@@ -7845,6 +7867,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditItem {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CreditInvoice {
     /// Lago's identifier of the invoice.
     ///
@@ -7871,6 +7894,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditInvoice {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Customer {
     /// Lago's own identifier for the customer.
     ///
@@ -8109,6 +8133,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Customer {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct BillingConfiguration {
     /// Days an invoice stays a draft before finalization; null means the billing entity's value applies.
     ///
@@ -8193,6 +8218,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for BillingConfigur
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CustomerShippingAddress {
     /// First line.
     ///
@@ -8242,6 +8268,7 @@ for CustomerShippingAddress {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CustomerMetadata {
     /// Identifier of the pair.
     ///
@@ -8280,6 +8307,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CustomerMetadat
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct IntegrationCustomer {
     /// Identifier of the link.
     ///
@@ -8353,6 +8381,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for IntegrationCust
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CustomerViesCheck {
     /// True when VIES confirmed the number.
     ///
@@ -8410,6 +8439,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CustomerViesChe
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CreditNote {
     /// Lago's identifier of the credit note.
     ///
@@ -8636,6 +8666,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNote {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CreditNoteItem {
     /// Identifier of the credit note line.
     ///
@@ -8676,6 +8707,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNoteItem 
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CreditNoteAppliedTax {
     /// Identifier of the applied tax record.
     ///
@@ -8741,6 +8773,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CreditNoteAppli
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Payment {
     /// Lago's identifier of the payment. Absent from payment.requires_action before Lago 1.28.0, whose payload then carried only the provider, customer and next action.
     ///
@@ -8875,6 +8908,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Payment {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CustomerPaymentMethod {
     /// Lago's identifier of the stored payment method.
     ///
@@ -8924,6 +8958,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for CustomerPayment
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentRequest {
     /// Lago's identifier of the payment request.
     ///
@@ -8979,6 +9014,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for PaymentRequest 
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentReceipt {
     /// Lago's identifier of the receipt.
     ///
@@ -9024,6 +9060,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for PaymentReceipt 
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Subscription {
     /// Lago's identifier of the subscription.
     ///
@@ -9249,6 +9286,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Subscription {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentMethod {
     /// Lago identifier of the stored payment method; null when the customer's default one applies or the method is manual.
     ///
@@ -9276,6 +9314,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for PaymentMethod {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct SubscriptionActivationRule {
     /// Lago identifier of the rule.
     ///
@@ -9325,6 +9364,7 @@ for SubscriptionActivationRule {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct SubscriptionEntitlement {
     /// Code of the feature.
     ///
@@ -9367,6 +9407,7 @@ for SubscriptionEntitlement {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct SubscriptionEntitlementPrivilege {
     /// Code of the privilege.
     ///
@@ -9418,6 +9459,7 @@ for SubscriptionEntitlementPrivilege {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Plan {
     /// Lago identifier of the plan.
     ///
@@ -9569,6 +9611,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Plan {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Charge {
     /// Lago identifier of the charge.
     ///
@@ -9678,6 +9721,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Charge {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct ChargeAppliedPricingUnit {
     /// Value of one pricing unit in the plan currency (decimal string).
     ///
@@ -9705,6 +9749,7 @@ for ChargeAppliedPricingUnit {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct ChargeFilter {
     /// Lago identifier of the filter.
     ///
@@ -9746,6 +9791,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for ChargeFilter {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FixedCharge {
     /// Lago identifier of the fixed charge.
     ///
@@ -9821,6 +9867,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FixedCharge {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Tax {
     /// Lago identifier of the tax.
     ///
@@ -9888,6 +9935,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Tax {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct UsageThreshold {
     /// Lago identifier of the threshold.
     ///
@@ -9931,6 +9979,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for UsageThreshold 
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct ApplicableUsageThreshold {
     /// Label shown on invoices; null when not set.
     ///
@@ -9963,6 +10012,7 @@ for ApplicableUsageThreshold {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PlanMinimumCommitment {
     /// Lago identifier of the commitment.
     ///
@@ -10017,6 +10067,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for PlanMinimumComm
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PlanEntitlement {
     /// Code of the feature.
     ///
@@ -10054,6 +10105,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for PlanEntitlement
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PlanEntitlementPrivilege {
     /// Code of the privilege.
     ///
@@ -10094,6 +10146,7 @@ for PlanEntitlementPrivilege {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct BillableMetric {
     /// Lago identifier of the metric.
     ///
@@ -10186,6 +10239,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for BillableMetric 
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct BillableMetricFilter {
     /// Event property name.
     ///
@@ -10212,6 +10266,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for BillableMetricF
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Feature {
     /// Unique code of the feature.
     ///
@@ -10253,6 +10308,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Feature {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct FeaturePrivilege {
     /// Code of the privilege, unique within the feature.
     ///
@@ -10289,6 +10345,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for FeaturePrivileg
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct TriggeredAlert {
     /// Lago identifier of this triggering.
     ///
@@ -10388,6 +10445,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for TriggeredAlert 
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct TriggeredAlertThreshold {
     /// Code of the threshold; null when it was not given one.
     ///
@@ -10420,6 +10478,7 @@ for TriggeredAlertThreshold {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct ProviderErrorDetails {
     /// Human-readable explanation from the provider. For HTTP-based providers (Cashfree, Flutterwave) it can be the raw response body.
     ///
@@ -10453,6 +10512,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for ProviderErrorDe
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentProviderCustomerError {
     /// Legacy spelling shown by the old docs example: Lago's identifier of the customer. Current Lago does not send it.
     ///
@@ -10506,6 +10566,7 @@ for PaymentProviderCustomerError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentProviderCustomerCheckoutUrl {
     /// Lago's identifier of the customer concerned.
     ///
@@ -10547,6 +10608,7 @@ for PaymentProviderCustomerCheckoutUrl {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentProviderInvoicePaymentError {
     /// Lago's identifier of the invoice that could not be paid.
     ///
@@ -10606,6 +10668,7 @@ for PaymentProviderInvoicePaymentError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct InvoicePaymentErrorDetails {
     /// Error code: Lago's own (`customer_must_have_payment_provider`) or the Stripe error code.
     ///
@@ -10650,6 +10713,7 @@ for InvoicePaymentErrorDetails {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct CreditNotePaymentProviderRefundError {
     /// Lago's identifier of the credit note whose refund failed.
     ///
@@ -10700,6 +10764,7 @@ for CreditNotePaymentProviderRefundError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentProviderPaymentRequestPaymentError {
     /// Lago's identifier of the payment request.
     ///
@@ -10754,6 +10819,7 @@ for PaymentProviderPaymentRequestPaymentError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentProviderWalletTransactionPaymentError {
     /// Lago's identifier of the wallet transaction whose payment failed.
     ///
@@ -10804,6 +10870,7 @@ for PaymentProviderWalletTransactionPaymentError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct PaymentProviderError {
     /// Lago's identifier of the payment provider connection.
     ///
@@ -10846,6 +10913,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for PaymentProvider
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct IntegrationCustomerError {
     /// Lago's identifier of the customer concerned.
     ///
@@ -10885,6 +10953,7 @@ for IntegrationCustomerError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct TaxProviderCustomerError {
     /// Lago's identifier of the customer concerned.
     ///
@@ -10936,6 +11005,7 @@ for TaxProviderCustomerError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct TaxProviderFeeError {
     /// Code of the tax integration connection in Lago.
     ///
@@ -10977,6 +11047,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for TaxProviderFeeE
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct IntegrationProviderError {
     /// Lago's identifier of the integration connection.
     ///
@@ -11012,6 +11083,7 @@ for IntegrationProviderError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct EventError {
     /// HTTP-like status of the failure: 422 in current Lago; older releases also used 404.
     ///
@@ -11055,6 +11127,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for EventError {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct RejectedEvent {
     /// Lago's identifier of the stored event.
     ///
@@ -11123,6 +11196,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for RejectedEvent {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct EventsErrors {
     /// Transaction ids of events whose code matches no billable metric.
     ///
@@ -11160,6 +11234,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for EventsErrors {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct DunningCampaignFinished {
     /// The customer's identifier in your system. Older releases send only `customer_external_id`.
     ///
@@ -11209,6 +11284,7 @@ for DunningCampaignFinished {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct DunningCampaignOverdueBalance {
     /// Currency of the overdue invoices.
     ///
@@ -11236,6 +11312,7 @@ for DunningCampaignOverdueBalance {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Wallet {
     /// Lago's identifier of the wallet.
     ///
@@ -11401,6 +11478,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Wallet {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct WalletRecurringTransactionRule {
     /// Lago's identifier of the rule.
     ///
@@ -11520,6 +11598,7 @@ for WalletRecurringTransactionRule {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct WalletRuleAppliedInvoiceCustomSection {
     /// Lago's identifier of the link.
     ///
@@ -11559,6 +11638,7 @@ for WalletRuleAppliedInvoiceCustomSection {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct WalletRuleInvoiceCustomSection {
     /// Lago's identifier of the section.
     ///
@@ -11609,6 +11689,7 @@ for WalletRuleInvoiceCustomSection {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct WalletTransaction {
     /// Lago's identifier of the wallet transaction.
     ///
@@ -11744,6 +11825,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for WalletTransacti
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct WalletTransactionMetadata {
     /// Name of the entry.
     ///
@@ -11771,6 +11853,7 @@ for WalletTransactionMetadata {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Quote {
     /// Lago's identifier of the quote.
     ///
@@ -11827,6 +11910,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Quote {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct QuoteVersion {
     /// Lago's identifier of the version.
     ///
@@ -11908,6 +11992,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for QuoteVersion {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct OrderForm {
     /// Lago's identifier of the order form.
     ///
@@ -11987,6 +12072,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for OrderForm {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct Order {
     /// Lago's identifier of the order.
     ///
@@ -12061,6 +12147,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for Order {
     ::lago_webhooks::__private::serde::Deserialize
 )]
 #[serde(crate = "::lago_webhooks::__private::serde")]
+#[allow(dead_code)]
 pub struct OrderExecutionRecord {
     /// When the execution happened; null before execution and after a failure.
     ///
@@ -12113,6 +12200,7 @@ impl<'de> ::lago_webhooks::__private::DeserializeObject<'de> for OrderExecutionR
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum InvoiceStatus {
     /// `draft`: Still editable; finalized when its grace period ends.
     Draft,
@@ -12136,6 +12224,7 @@ pub enum InvoiceStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl InvoiceStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [InvoiceStatus] = &[
@@ -12224,6 +12313,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoiceStatus 
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum InvoicePaymentStatus {
     /// `pending`: Not paid yet.
     Pending,
@@ -12235,6 +12325,7 @@ pub enum InvoicePaymentStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl InvoicePaymentStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [InvoicePaymentStatus] = &[
@@ -12305,6 +12396,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoicePayment
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum InvoiceType {
     /// `subscription`: Subscription periods and their usage.
     Subscription,
@@ -12322,6 +12414,7 @@ pub enum InvoiceType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl InvoiceType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [InvoiceType] = &[
@@ -12405,6 +12498,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoiceType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum InvoicingReason {
     /// `subscription_starting`: The subscription started.
     SubscriptionStarting,
@@ -12422,6 +12516,7 @@ pub enum InvoicingReason {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl InvoicingReason {
     /// Every value the spec lists.
     pub const KNOWN: &'static [InvoicingReason] = &[
@@ -12513,6 +12608,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for InvoicingReaso
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum InvoiceErrorDetailCode {
     /// `not_provided`: No specific code.
     NotProvided,
@@ -12526,6 +12622,7 @@ pub enum InvoiceErrorDetailCode {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl InvoiceErrorDetailCode {
     /// Every value the spec lists.
     pub const KNOWN: &'static [InvoiceErrorDetailCode] = &[
@@ -12608,6 +12705,7 @@ for InvoiceErrorDetailCode {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FeePaymentStatus {
     /// `pending`: Not paid yet.
     Pending,
@@ -12621,6 +12719,7 @@ pub enum FeePaymentStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FeePaymentStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FeePaymentStatus] = &[
@@ -12694,6 +12793,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeePaymentStat
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FeeItemType {
     /// `charge`: Usage-based charge of the plan.
     Charge,
@@ -12713,6 +12813,7 @@ pub enum FeeItemType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FeeItemType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FeeItemType] = &[
@@ -12795,6 +12896,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeeItemType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FeeItemKind {
     /// `BillableMetric`: A billable metric (charge fees).
     BillableMetric,
@@ -12808,6 +12910,7 @@ pub enum FeeItemKind {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FeeItemKind {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FeeItemKind] = &[
@@ -12883,6 +12986,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FeeItemKind {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CreditItemType {
     /// `coupon`: A coupon applied to the customer.
     Coupon,
@@ -12894,6 +12998,7 @@ pub enum CreditItemType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CreditItemType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CreditItemType] = &[
@@ -12964,6 +13069,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CreditItemType
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CustomerAccountType {
     /// `customer`: An ordinary customer billed by the organization.
     Customer,
@@ -12973,6 +13079,7 @@ pub enum CustomerAccountType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CustomerAccountType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CustomerAccountType] = &[
@@ -13040,6 +13147,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CustomerAccoun
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CustomerType {
     /// `company`: A business.
     Company,
@@ -13049,6 +13157,7 @@ pub enum CustomerType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CustomerType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CustomerType] = &[
@@ -13116,6 +13225,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CustomerType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CustomerFinalizeZeroAmountInvoice {
     /// `inherit`: Use the billing entity's setting.
     Inherit,
@@ -13127,6 +13237,7 @@ pub enum CustomerFinalizeZeroAmountInvoice {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CustomerFinalizeZeroAmountInvoice {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CustomerFinalizeZeroAmountInvoice] = &[
@@ -13204,6 +13315,7 @@ for CustomerFinalizeZeroAmountInvoice {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CustomerIssuingDateAnchor {
     /// `current_period_end`: The last day of the period being billed.
     CurrentPeriodEnd,
@@ -13213,6 +13325,7 @@ pub enum CustomerIssuingDateAnchor {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CustomerIssuingDateAnchor {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CustomerIssuingDateAnchor] = &[
@@ -13285,6 +13398,7 @@ for CustomerIssuingDateAnchor {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CustomerIssuingDateAdjustment {
     /// `keep_anchor`: Keep the anchor date even when the invoice is finalized later.
     KeepAnchor,
@@ -13294,6 +13408,7 @@ pub enum CustomerIssuingDateAdjustment {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CustomerIssuingDateAdjustment {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CustomerIssuingDateAdjustment] = &[
@@ -13370,6 +13485,7 @@ for CustomerIssuingDateAdjustment {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum StripePaymentMethodType {
     /// `card`: Credit or debit card.
     Card,
@@ -13391,6 +13507,7 @@ pub enum StripePaymentMethodType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl StripePaymentMethodType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [StripePaymentMethodType] = &[
@@ -13485,6 +13602,7 @@ for StripePaymentMethodType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum IntegrationCustomerType {
     /// `netsuite`: Oracle NetSuite accounting.
     Netsuite,
@@ -13502,6 +13620,7 @@ pub enum IntegrationCustomerType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl IntegrationCustomerType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [IntegrationCustomerType] = &[
@@ -13584,6 +13703,7 @@ for IntegrationCustomerType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum IntegrationCustomerCategory {
     /// `payment`: Payment integration.
     Payment,
@@ -13597,6 +13717,7 @@ pub enum IntegrationCustomerCategory {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl IntegrationCustomerCategory {
     /// Every value the spec lists.
     pub const KNOWN: &'static [IntegrationCustomerCategory] = &[
@@ -13675,6 +13796,7 @@ for IntegrationCustomerCategory {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum HubspotTargetedObject {
     /// `companies`: A HubSpot company.
     Companies,
@@ -13684,6 +13806,7 @@ pub enum HubspotTargetedObject {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl HubspotTargetedObject {
     /// Every value the spec lists.
     pub const KNOWN: &'static [HubspotTargetedObject] = &[
@@ -13751,6 +13874,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for HubspotTargete
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentPayableType {
     /// `Invoice`: A single invoice.
     Invoice,
@@ -13760,6 +13884,7 @@ pub enum PaymentPayableType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentPayableType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentPayableType] = &[
@@ -13829,6 +13954,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentPayable
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentPayableStatus {
     /// `pending`: Created, not yet confirmed.
     Pending,
@@ -13842,6 +13968,7 @@ pub enum PaymentPayableStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentPayableStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentPayableStatus] = &[
@@ -13917,6 +14044,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentPayable
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentType {
     /// `provider`: Collected through a payment provider.
     Provider,
@@ -13926,6 +14054,7 @@ pub enum PaymentType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentType] = &[
@@ -13993,6 +14122,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentProviderClass {
     /// `PaymentProviders::StripeProvider`: Stripe.
     PaymentProvidersStripeProvider,
@@ -14010,6 +14140,7 @@ pub enum PaymentProviderClass {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentProviderClass {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentProviderClass] = &[
@@ -14125,6 +14256,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentProvide
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentRequestPaymentStatus {
     /// `pending`: Not paid yet.
     Pending,
@@ -14136,6 +14268,7 @@ pub enum PaymentRequestPaymentStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentRequestPaymentStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentRequestPaymentStatus] = &[
@@ -14211,6 +14344,7 @@ for PaymentRequestPaymentStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CreditStatus {
     /// `available`: Some of it can still be used on future invoices.
     Available,
@@ -14222,6 +14356,7 @@ pub enum CreditStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CreditStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CreditStatus] = &[
@@ -14292,6 +14427,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CreditStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum RefundStatus {
     /// `pending`: Refund started, not yet confirmed.
     Pending,
@@ -14303,6 +14439,7 @@ pub enum RefundStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl RefundStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [RefundStatus] = &[
@@ -14373,6 +14510,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for RefundStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum CreditNoteReason {
     /// `duplicated_charge`: The same thing was billed twice.
     DuplicatedCharge,
@@ -14390,6 +14528,7 @@ pub enum CreditNoteReason {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl CreditNoteReason {
     /// Every value the spec lists.
     pub const KNOWN: &'static [CreditNoteReason] = &[
@@ -14477,6 +14616,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for CreditNoteReas
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum SubscriptionStatus {
     /// `pending`: Exists but has not begun yet: it starts at a future date, or it is a scheduled plan change.
     Pending,
@@ -14492,6 +14632,7 @@ pub enum SubscriptionStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl SubscriptionStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [SubscriptionStatus] = &[
@@ -14568,6 +14709,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for SubscriptionSt
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum BillingTime {
     /// `calendar`: Periods are cut on calendar boundaries (1st of the month, 1st of January, Monday ...).
     Calendar,
@@ -14577,6 +14719,7 @@ pub enum BillingTime {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl BillingTime {
     /// Every value the spec lists.
     pub const KNOWN: &'static [BillingTime] = &[
@@ -14644,6 +14787,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for BillingTime {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum SubscriptionOnTerminationCreditNote {
     /// `credit`: Issues a credit note that becomes credit for the customer.
     Credit,
@@ -14657,6 +14801,7 @@ pub enum SubscriptionOnTerminationCreditNote {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl SubscriptionOnTerminationCreditNote {
     /// Every value the spec lists.
     pub const KNOWN: &'static [SubscriptionOnTerminationCreditNote] = &[
@@ -14740,6 +14885,7 @@ for SubscriptionOnTerminationCreditNote {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum SubscriptionOnTerminationInvoice {
     /// `generate`: A final invoice is produced for the period up to the termination.
     Generate,
@@ -14749,6 +14895,7 @@ pub enum SubscriptionOnTerminationInvoice {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl SubscriptionOnTerminationInvoice {
     /// Every value the spec lists.
     pub const KNOWN: &'static [SubscriptionOnTerminationInvoice] = &[
@@ -14821,6 +14968,7 @@ for SubscriptionOnTerminationInvoice {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum SubscriptionCancellationReason {
     /// `payment_failed`: The payment required to activate it failed.
     PaymentFailed,
@@ -14830,6 +14978,7 @@ pub enum SubscriptionCancellationReason {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl SubscriptionCancellationReason {
     /// Every value the spec lists.
     pub const KNOWN: &'static [SubscriptionCancellationReason] = &[
@@ -14904,6 +15053,7 @@ for SubscriptionCancellationReason {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentMethodType {
     /// `provider`: Payments go through the customer's payment provider (card, direct debit ...).
     Provider,
@@ -14913,6 +15063,7 @@ pub enum PaymentMethodType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentMethodType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentMethodType] = &[
@@ -14980,6 +15131,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentMethodT
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum SubscriptionActivationRuleType {
     /// `payment`: The subscription starts only once an upfront payment succeeded.
     Payment,
@@ -14987,6 +15139,7 @@ pub enum SubscriptionActivationRuleType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl SubscriptionActivationRuleType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [SubscriptionActivationRuleType] = &[
@@ -15054,6 +15207,7 @@ for SubscriptionActivationRuleType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum SubscriptionActivationRuleStatus {
     /// `inactive`: Not evaluated yet.
     Inactive,
@@ -15073,6 +15227,7 @@ pub enum SubscriptionActivationRuleStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl SubscriptionActivationRuleStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [SubscriptionActivationRuleStatus] = &[
@@ -15172,6 +15327,7 @@ for SubscriptionActivationRuleStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PlanInterval {
     /// `weekly`: One week.
     Weekly,
@@ -15187,6 +15343,7 @@ pub enum PlanInterval {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PlanInterval {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PlanInterval] = &[
@@ -15263,6 +15420,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PlanInterval {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum ChargeModel {
     /// `standard`: One unit price for every unit.
     Standard,
@@ -15284,6 +15442,7 @@ pub enum ChargeModel {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl ChargeModel {
     /// Every value the spec lists.
     pub const KNOWN: &'static [ChargeModel] = &[
@@ -15371,6 +15530,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for ChargeModel {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum FixedChargeModel {
     /// `standard`: One unit price for every unit.
     Standard,
@@ -15382,6 +15542,7 @@ pub enum FixedChargeModel {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl FixedChargeModel {
     /// Every value the spec lists.
     pub const KNOWN: &'static [FixedChargeModel] = &[
@@ -15452,6 +15613,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for FixedChargeMod
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum ChargeRegroupPaidFees {
     /// `invoice`: Paid fees are grouped on an invoice at the end of the period.
     Invoice,
@@ -15459,6 +15621,7 @@ pub enum ChargeRegroupPaidFees {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl ChargeRegroupPaidFees {
     /// Every value the spec lists.
     pub const KNOWN: &'static [ChargeRegroupPaidFees] = &[
@@ -15523,6 +15686,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for ChargeRegroupP
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum BillableMetricAggregationType {
     /// `count_agg`: Counts events.
     CountAgg,
@@ -15544,6 +15708,7 @@ pub enum BillableMetricAggregationType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl BillableMetricAggregationType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [BillableMetricAggregationType] = &[
@@ -15652,6 +15817,7 @@ for BillableMetricAggregationType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum BillableMetricRoundingFunction {
     /// `round`: To the nearest value.
     Round,
@@ -15663,6 +15829,7 @@ pub enum BillableMetricRoundingFunction {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl BillableMetricRoundingFunction {
     /// Every value the spec lists.
     pub const KNOWN: &'static [BillableMetricRoundingFunction] = &[
@@ -15738,6 +15905,7 @@ for BillableMetricRoundingFunction {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum BillableMetricWeightedInterval {
     /// `seconds`: Values are weighted by the number of seconds they were in effect.
     Seconds,
@@ -15745,6 +15913,7 @@ pub enum BillableMetricWeightedInterval {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl BillableMetricWeightedInterval {
     /// Every value the spec lists.
     pub const KNOWN: &'static [BillableMetricWeightedInterval] = &[
@@ -15812,6 +15981,7 @@ for BillableMetricWeightedInterval {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PrivilegeValueType {
     /// `integer`: A whole number (a limit, a quota).
     Integer,
@@ -15825,6 +15995,7 @@ pub enum PrivilegeValueType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PrivilegeValueType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PrivilegeValueType] = &[
@@ -15898,6 +16069,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PrivilegeValue
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum AlertType {
     /// `current_usage_amount`: Amount of the current period's usage of a subscription, in cents.
     CurrentUsageAmount,
@@ -15921,6 +16093,7 @@ pub enum AlertType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl AlertType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [AlertType] = &[
@@ -16033,6 +16206,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for AlertType {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum PaymentProvider {
     /// `stripe`: Stripe.
     Stripe,
@@ -16050,6 +16224,7 @@ pub enum PaymentProvider {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl PaymentProvider {
     /// Every value the spec lists.
     pub const KNOWN: &'static [PaymentProvider] = &[
@@ -16129,6 +16304,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for PaymentProvide
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum IntegrationProvider {
     /// `netsuite`: NetSuite accounting.
     Netsuite,
@@ -16144,6 +16320,7 @@ pub enum IntegrationProvider {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl IntegrationProvider {
     /// Every value the spec lists.
     pub const KNOWN: &'static [IntegrationProvider] = &[
@@ -16220,6 +16397,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for IntegrationPro
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum EventErrorCode {
     /// `billable_metric_not_found`: No billable metric has the event's code.
     BillableMetricNotFound,
@@ -16235,6 +16413,7 @@ pub enum EventErrorCode {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl EventErrorCode {
     /// Every value the spec lists.
     pub const KNOWN: &'static [EventErrorCode] = &[
@@ -16336,6 +16515,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for EventErrorCode
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum WalletStatus {
     /// `active`: The wallet can receive and spend credits.
     Active,
@@ -16345,6 +16525,7 @@ pub enum WalletStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl WalletStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [WalletStatus] = &[
@@ -16412,6 +16593,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for WalletStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum WalletTransactionStatus {
     /// `pending`: Waiting, usually for the top-up invoice to be paid.
     Pending,
@@ -16423,6 +16605,7 @@ pub enum WalletTransactionStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl WalletTransactionStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [WalletTransactionStatus] = &[
@@ -16494,6 +16677,7 @@ for WalletTransactionStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum WalletTransactionSource {
     /// `manual`: Created by a user or an API call.
     Manual,
@@ -16505,6 +16689,7 @@ pub enum WalletTransactionSource {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl WalletTransactionSource {
     /// Every value the spec lists.
     pub const KNOWN: &'static [WalletTransactionSource] = &[
@@ -16578,6 +16763,7 @@ for WalletTransactionSource {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum WalletTransactionTransactionStatus {
     /// `purchased`: Paid credits.
     Purchased,
@@ -16591,6 +16777,7 @@ pub enum WalletTransactionTransactionStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl WalletTransactionTransactionStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [WalletTransactionTransactionStatus] = &[
@@ -16678,6 +16865,7 @@ for WalletTransactionTransactionStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum WalletTransactionType {
     /// `inbound`: Credits added to the wallet.
     Inbound,
@@ -16687,6 +16875,7 @@ pub enum WalletTransactionType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl WalletTransactionType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [WalletTransactionType] = &[
@@ -16754,6 +16943,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for WalletTransact
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum RecurringTransactionRuleInterval {
     /// `weekly`: Every week.
     Weekly,
@@ -16769,6 +16959,7 @@ pub enum RecurringTransactionRuleInterval {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl RecurringTransactionRuleInterval {
     /// Every value the spec lists.
     pub const KNOWN: &'static [RecurringTransactionRuleInterval] = &[
@@ -16858,6 +17049,7 @@ for RecurringTransactionRuleInterval {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum RecurringTransactionRuleMethod {
     /// `fixed`: Adds the configured paid and granted credits.
     Fixed,
@@ -16867,6 +17059,7 @@ pub enum RecurringTransactionRuleMethod {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl RecurringTransactionRuleMethod {
     /// Every value the spec lists.
     pub const KNOWN: &'static [RecurringTransactionRuleMethod] = &[
@@ -16939,6 +17132,7 @@ for RecurringTransactionRuleMethod {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum RecurringTransactionRuleTrigger {
     /// `interval`: A fixed schedule.
     Interval,
@@ -16948,6 +17142,7 @@ pub enum RecurringTransactionRuleTrigger {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl RecurringTransactionRuleTrigger {
     /// Every value the spec lists.
     pub const KNOWN: &'static [RecurringTransactionRuleTrigger] = &[
@@ -17020,6 +17215,7 @@ for RecurringTransactionRuleTrigger {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum RecurringTransactionRuleStatus {
     /// `active`: The rule is in force.
     Active,
@@ -17029,6 +17225,7 @@ pub enum RecurringTransactionRuleStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl RecurringTransactionRuleStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [RecurringTransactionRuleStatus] = &[
@@ -17101,6 +17298,7 @@ for RecurringTransactionRuleStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum QuoteOrderType {
     /// `subscription_creation`: Starts new subscriptions (and may apply coupons and create wallets).
     SubscriptionCreation,
@@ -17112,6 +17310,7 @@ pub enum QuoteOrderType {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl QuoteOrderType {
     /// Every value the spec lists.
     pub const KNOWN: &'static [QuoteOrderType] = &[
@@ -17186,6 +17385,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for QuoteOrderType
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum QuoteVersionStatus {
     /// `draft`: Still being edited.
     Draft,
@@ -17197,6 +17397,7 @@ pub enum QuoteVersionStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl QuoteVersionStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [QuoteVersionStatus] = &[
@@ -17267,6 +17468,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for QuoteVersionSt
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum QuoteVersionVoidReason {
     /// `manual`: Voided by a user.
     Manual,
@@ -17280,6 +17482,7 @@ pub enum QuoteVersionVoidReason {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl QuoteVersionVoidReason {
     /// Every value the spec lists.
     pub const KNOWN: &'static [QuoteVersionVoidReason] = &[
@@ -17360,6 +17563,7 @@ for QuoteVersionVoidReason {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum OrderFormStatus {
     /// `generated`: Waiting for signature.
     Generated,
@@ -17373,6 +17577,7 @@ pub enum OrderFormStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl OrderFormStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [OrderFormStatus] = &[
@@ -17446,6 +17651,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for OrderFormStatu
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum OrderFormVoidReason {
     /// `manual`: Voided by a user.
     Manual,
@@ -17457,6 +17663,7 @@ pub enum OrderFormVoidReason {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl OrderFormVoidReason {
     /// Every value the spec lists.
     pub const KNOWN: &'static [OrderFormVoidReason] = &[
@@ -17527,6 +17734,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for OrderFormVoidR
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum OrderStatus {
     /// `created`: Waiting to be executed.
     Created,
@@ -17538,6 +17746,7 @@ pub enum OrderStatus {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl OrderStatus {
     /// Every value the spec lists.
     pub const KNOWN: &'static [OrderStatus] = &[
@@ -17608,6 +17817,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for OrderStatus {
     ::core::cmp::Eq,
     ::core::hash::Hash
 )]
+#[allow(dead_code)]
 pub enum OrderExecutionMode {
     /// `execute_in_lago`: Creates the subscriptions, invoices, coupons or wallets in Lago.
     ExecuteInLago,
@@ -17617,6 +17827,7 @@ pub enum OrderExecutionMode {
     /// `parse` rather than with this variant, so that a listed value gets its own.
     Unknown(::std::string::String),
 }
+#[allow(dead_code)]
 impl OrderExecutionMode {
     /// Every value the spec lists.
     pub const KNOWN: &'static [OrderExecutionMode] = &[
@@ -17680,6 +17891,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for OrderExecution
 }
 /// What customer.vies_check carries under vies_check: a result object in current Lago; older releases passed the raw lookup value, which was false for an unknown number (and null when no lookup happened).
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+#[allow(dead_code)]
 pub enum CustomerViesCheckResult {
     /// Result object (every version on success, all failures since 2025).
     ///
@@ -17690,6 +17902,7 @@ pub enum CustomerViesCheckResult {
     /// Sent as a JSON boolean.
     Flag(::core::primitive::bool),
 }
+#[allow(dead_code)]
 impl CustomerViesCheckResult {
     /// The value, when it was sent as an object (`CustomerViesCheckResult::Details`).
     pub fn as_details(&self) -> ::core::option::Option<&CustomerViesCheck> {
@@ -17760,6 +17973,7 @@ for CustomerViesCheckResult {
 }
 /// Value granted for a privilege; its JSON kind follows the privilege's value_type.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+#[allow(dead_code)]
 pub enum EntitlementValue {
     /// For string and select privileges.
     ///
@@ -17774,6 +17988,7 @@ pub enum EntitlementValue {
     /// Sent as a JSON boolean.
     Flag(::core::primitive::bool),
 }
+#[allow(dead_code)]
 impl EntitlementValue {
     /// The value, when it was sent as a string (`EntitlementValue::Text`).
     pub fn as_text(&self) -> ::core::option::Option<&::core::primitive::str> {
@@ -17858,6 +18073,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for EntitlementVal
 }
 /// Error report relayed from a payment provider, tax provider, accounting or CRM integration. Lago builds it as an object; Lago's OpenAPI description also allows a bare string, which the Message variant accepts.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+#[allow(dead_code)]
 pub enum ProviderError {
     /// Structured form with a message and a code (the form the server builds).
     ///
@@ -17868,6 +18084,7 @@ pub enum ProviderError {
     /// Sent as a JSON string.
     Message(::std::string::String),
 }
+#[allow(dead_code)]
 impl ProviderError {
     /// The value, when it was sent as an object (`ProviderError::Details`).
     pub fn as_details(&self) -> ::core::option::Option<&ProviderErrorDetails> {
@@ -17933,6 +18150,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for ProviderError 
 }
 /// An error code as a provider reports it. Stripe, Cashfree, Flutterwave, MoneyHash and the integrations give text; the GoCardless and Adyen client libraries can give an integer (an HTTP status), which Lago passes through unchanged.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+#[allow(dead_code)]
 pub enum ErrorCode {
     /// Textual code such as `card_declined`, or an HTTP status written as text.
     ///
@@ -17943,6 +18161,7 @@ pub enum ErrorCode {
     /// Sent as a JSON integer.
     Number(::core::primitive::i64),
 }
+#[allow(dead_code)]
 impl ErrorCode {
     /// The value, when it was sent as a string (`ErrorCode::Text`).
     pub fn as_text(&self) -> ::core::option::Option<&::core::primitive::str> {
@@ -18008,6 +18227,7 @@ impl<'de> ::lago_webhooks::__private::serde::Deserialize<'de> for ErrorCode {
 }
 /// Value of a wallet transaction metadata entry, kept in whatever JSON kind it was given.
 #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+#[allow(dead_code)]
 pub enum WalletTransactionMetadataValue {
     /// A text value (the usual case).
     ///
@@ -18026,6 +18246,7 @@ pub enum WalletTransactionMetadataValue {
     /// Sent as a JSON boolean.
     Flag(::core::primitive::bool),
 }
+#[allow(dead_code)]
 impl WalletTransactionMetadataValue {
     /// The value, when it was sent as a string (`WalletTransactionMetadataValue::Text`).
     pub fn as_text(&self) -> ::core::option::Option<&::core::primitive::str> {

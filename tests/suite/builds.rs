@@ -186,17 +186,23 @@ fn readme_crates() -> Vec<(String, Vec<String>)> {
     crates
 }
 
-/// A Cargo block with the published version replaced by this checkout.
+/// A Cargo block with the runtime taken from this checkout instead of the repository (the
+/// form the README gives until the crates are published) or the published version.
 fn local_dependencies(cargo: &str) -> String {
     let runtime = format!("path = {:?}", workspace().join("runtime").display().to_string());
+    let repository = format!("git = {:?}", env!("CARGO_PKG_REPOSITORY"));
     let version = format!("\"{}\"", env!("CARGO_PKG_VERSION").rsplit_once('.').unwrap().0);
     cargo
         .lines()
         .map(|line| match line.strip_prefix("lago-webhooks = ") {
             Some(spec) if spec == version => format!("lago-webhooks = {{ {runtime} }}"),
             Some(spec) => {
-                let spec = spec.replacen(&format!("version = {version}"), &runtime, 1);
-                assert!(spec.contains(&runtime), "the README names version {version}: {line}");
+                let spec = spec.replacen(&repository, &runtime, 1).replacen(
+                    &format!("version = {version}"),
+                    &runtime,
+                    1,
+                );
+                assert!(spec.contains(&runtime), "the runtime is named by {repository} or {version}: {line}");
                 format!("lago-webhooks = {spec}")
             }
             None => line.to_owned(),
@@ -224,6 +230,10 @@ fn write_crate(dir: &Path, dependencies: &str, programs: &[(String, &str)]) {
 
 /// Runs cargo in `dir`, in the target directory all these crates share with the workspace.
 fn cargo(dir: &Path, args: &[&str]) -> String {
+    let name = dir.file_name().map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    if args.first() != Some(&"run") {
+        crate::nested_cargo::announce(&format!("cargo {} in the crate {name}", args.join(" ")));
+    }
     let output = crate::nested_cargo::outside()
         .args(args)
         .args(["--quiet", "--offline"])
@@ -251,6 +261,12 @@ fn every_rust_program_of_the_readme_compiles_as_pasted_and_runs() {
     assert_eq!(crates.len(), 3, "the quickstart, the receiver and the own-spec blocks");
     assert_eq!(crates.iter().map(|(_, programs)| programs.len()).sum::<usize>(), 8);
     for (index, (cargo_block, programs)) in crates.iter().enumerate() {
+        // Until the crates are published, the form that resolves is the repository's.
+        let repository = format!("lago-webhooks = {{ git = {:?}", env!("CARGO_PKG_REPOSITORY"));
+        assert!(
+            cargo_block.contains(&repository),
+            "a README Cargo block without {repository}: {cargo_block}"
+        );
         let dir = crate_dir(&format!("readme-{index}"));
         let programs: Vec<(String, &str)> =
             programs.iter().enumerate().map(|(i, code)| (format!("program_{i}"), code.as_str())).collect();

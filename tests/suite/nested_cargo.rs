@@ -40,6 +40,14 @@ pub fn outside() -> Command {
     cargo
 }
 
+/// Says on the terminal, past the test harness's capture, that a nested build starts:
+/// it can take minutes on a cold machine, while the harness prints nothing until the
+/// test ends, and a suite silent for minutes looks hung.
+pub fn announce(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "    suite: {what} (a nested cargo build: minutes when cold)");
+}
+
 /// Where [`outside`] puts a program it builds.
 pub fn outside_binary(name: &str) -> std::path::PathBuf {
     target().join("debug").join(name)

@@ -2,23 +2,29 @@
 //! the worker) and the machine's engine, and cuts them off, existing connections reset
 //! and new ones accepted but never answered, as a partition does. Meanwhile the receiver
 //! answers 503 within its store deadline, which Lago retries; once the engine is back,
-//! every delivery answered 200 is handled: none lost.
+//! every delivery answered 200 is handled: none lost. A receiver whose deduplication store
+//! (Redis) is cut off likewise answers 503, and logs the store failing, not its handler.
 
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use lago_webhooks::WebhookType;
+use lago_webhooks::dedup::RedisDeduplicator;
 use lago_webhooks::inbox::{Inbox, InboxReceiver, NatsInbox, PostgresInbox, RabbitMqInbox, Worker};
+use lago_webhooks::receiver::Receiver;
 use lago_webhooks::server::{Limits, serve_until};
 use lago_webhooks::shutdown::Shutdown;
 use lago_webhooks::verify::{Algorithm, HmacKey, Verifier, lago_headers};
+use lago_webhooks::{AsyncWebhookHandler, Delivery, Fee, HandlerResult, WebhookType};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::inbox::{HMAC_KEY, Script, Scripted};
 use crate::lago_sender::{client, send_as_lago};
-use crate::services::{Cleanup, Schema, amqp_url, nats_stream, nats_url, postgres_url, rabbitmq_queue};
+use crate::services::{
+    Cleanup, Schema, amqp_url, nats_stream, nats_url, postgres_url, rabbitmq_queue, redis_prefix, redis_url,
+};
 
 /// A TCP proxy to one address, which can cut everything off.
 struct Proxy {
@@ -222,6 +228,57 @@ async fn rabbitmq_unreachable_gets_503_and_loses_nothing() {
         RabbitMqInbox::connect_to_queue(url, &queue).await.unwrap()
     })
     .await;
+}
+
+/// Records the unique key of each fee it handles.
+#[derive(Default)]
+struct Fees(Mutex<Vec<String>>);
+
+impl AsyncWebhookHandler for Fees {
+    async fn on_fee_created(&self, _: Fee, delivery: &Delivery) -> HandlerResult {
+        self.0.lock().unwrap().push(delivery.unique_key.clone().unwrap_or_default());
+        Ok(())
+    }
+}
+
+#[test]
+fn redis_unreachable_gets_503_logged_as_the_store_failing() {
+    let logs = crate::logging::capturing(async {
+        let (_, upstream) = through(&redis_url(), "127.0.0.1:1".parse().unwrap());
+        let proxy = Proxy::start(upstream).await;
+        let (url, _) = through(&redis_url(), proxy.addr);
+        let store = RedisDeduplicator::new(&url)
+            .unwrap()
+            .with_prefix(redis_prefix())
+            .with_retention(Duration::from_secs(60));
+        let verifier = Verifier::new().with_hmac(HMAC_KEY).unwrap();
+        let receiver = Receiver::new(verifier, Fees::default()).with_deduplicator(store);
+        let body = WebhookType::FeeCreated.example().as_bytes();
+        let signed =
+            |key: &str| lago_headers(Algorithm::Hmac, &HmacKey::new(HMAC_KEY).sign(body), key).unwrap();
+
+        assert_eq!(receiver.receive(&signed("redis-before"), body).await.status(), 200);
+        proxy.cut().await;
+        // The patience only keeps a store that never answers from hanging the test.
+        let during =
+            tokio::time::timeout(Duration::from_secs(60), receiver.receive(&signed("redis-during"), body))
+                .await
+                .expect("answered while Redis is cut off");
+        assert_eq!((during.status().as_u16(), during.name()), (503, "store_failed"), "{during}");
+        proxy.restore();
+        // Lago's retry is handled once Redis is back, and only once.
+        assert_eq!(receiver.receive(&signed("redis-during"), body).await.status(), 200);
+        assert_eq!(receiver.receive(&signed("redis-during"), body).await.name(), "duplicate");
+        assert_eq!(*receiver.handler().0.lock().unwrap(), ["redis-before", "redis-during"]);
+    });
+    let failures: Vec<&str> = logs.lines().filter(|line| line.contains("ERROR")).collect();
+    assert!(!failures.is_empty(), "{logs}");
+    for line in failures {
+        assert!(line.contains("lago webhook deduplication store failed"), "{line}");
+        assert!(line.contains("store=\"redis\""), "{line}");
+    }
+    assert!(logs.contains("operation=\"claim\""), "{logs}");
+    assert!(!logs.contains("handler failed"), "{logs}");
 }
 
 /// Engine URLs are pointed through the proxy as written, credentials and path kept.

@@ -83,9 +83,9 @@ fn trigger_sends_to_https_endpoints_trusting_the_authority_it_is_given() {
     );
     assert!(body.contains("\"webhook_type\":\"fee.created\""), "{body}");
 
-    // Without the authority, the certificate is unknown: not delivered, and said why.
+    // Without the authority, the certificate is unknown: no answer, and said why.
     let untrusted = run(&["trigger", "fee.created", "--url", &url, "--hmac-key", "https-key"]);
-    assert_eq!(untrusted.status.code(), Some(1));
+    assert_eq!(untrusted.status.code(), Some(2));
     assert!(stdout(&untrusted).to_lowercase().contains("certificate"), "{}", stdout(&untrusted));
 }
 

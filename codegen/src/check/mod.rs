@@ -1,9 +1,11 @@
 //! Checks a parsed spec and resolves it into the [`Ir`], reporting every problem at once.
 //!
-//! The checks and the resolution live here; two jobs that need no [`Checker`] state
-//! are submodules: [`prune`] drops what the `include` setting leaves unreachable, and
-//! [`suggest`] finds the "did you mean" names for unknown ones.
+//! The checks and the resolution live here; three jobs that need no [`Checker`] state
+//! are submodules: [`prune`] drops what the `include` setting leaves unreachable,
+//! [`suggest`] finds the "did you mean" names for unknown ones, and [`derives`] checks the
+//! extra derives against the resolved types.
 
+pub mod derives;
 mod prune;
 mod suggest;
 

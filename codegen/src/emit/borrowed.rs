@@ -41,6 +41,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
         /// borrowed from the body they were parsed from. Parse with
         /// [`borrowed::WebhookEvent::from_slice`](WebhookEvent::from_slice); `into_owned()`
         /// gives the owned value.
+        #[allow(dead_code)]
         pub mod borrowed {
             pub use super::WebhookType;
             // Whatever names the invoking module uses (such as a `crate = ...` path of its

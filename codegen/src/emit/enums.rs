@@ -28,6 +28,7 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
     quote! {
         #docs
         #derives
+        #[allow(dead_code)]
         pub enum #name {
             #(#variant_docs #variants,)*
             /// A value the spec does not list, kept exactly as sent. Build values with
@@ -35,6 +36,7 @@ pub(super) fn emit(cx: &Context<'_>, e: &EnumIr) -> TokenStream {
             #unknown(::std::string::String),
         }
 
+        #[allow(dead_code)]
         impl #name {
             /// Every value the spec lists.
             pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];

@@ -98,10 +98,12 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
         /// from another crate needs a wildcard arm.
         #[derive(#(#derives),*)]
         #[non_exhaustive]
+        #[allow(dead_code)]
         pub enum WebhookType {
             #(#docs #variants,)*
         }
 
+        #[allow(dead_code)]
         impl WebhookType {
             /// Every webhook type, in spec order.
             pub const ALL: &'static [WebhookType] = &[#(WebhookType::#variants),*];
@@ -225,6 +227,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
         /// another crate needs a wildcard arm.
         #[derive(#(#derives),*)]
         #[non_exhaustive]
+        #[allow(dead_code)]
         pub enum WebhookEvent {
             #(#docs #variants {
                 #payload_docs
@@ -237,6 +240,7 @@ pub(super) fn emit_webhook_event(cx: &Context<'_>) -> TokenStream {
             #unknown(#krate::UnknownEvent),
         }
 
+        #[allow(dead_code)]
         impl WebhookEvent {
             /// Parses a webhook body.
             ///

@@ -22,6 +22,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             /// then parses, deduplicates in memory and dispatches each delivery (see the
             /// runtime's `Receiver` for validation, a shared deduplicator, a body limit and,
             /// with the `axum` feature, `into_router`).
+            #[allow(dead_code)]
             pub fn receiver<__H: AsyncWebhookHandler>(
                 verifier: #krate::verify::Verifier,
                 handler: __H,
@@ -40,6 +41,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
         /// Every method has a default body that accepts the webhook and does nothing, so an
         /// implementation overrides only the types it cares about. [`WebhookHandler::handle`]
         /// routes a [`WebhookEvent`] to its method.
+        #[allow(dead_code)]
         pub trait WebhookHandler {
             #(#sync_methods)*
 
@@ -66,6 +68,7 @@ pub(super) fn emit(cx: &Context<'_>) -> TokenStream {
             message = #unimplemented,
             note = "a receiver takes a handler of the `AsyncWebhookHandler` generated beside it, from the same spec"
         )]
+        #[allow(dead_code)]
         pub trait AsyncWebhookHandler: ::core::marker::Send + ::core::marker::Sync {
             #(#async_methods)*
 

@@ -3,6 +3,13 @@
 //! Each submodule emits one family of items. The generated code names nothing
 //! from the call site: std items by absolute path, everything else through the
 //! runtime path in [`Settings`].
+//!
+//! Every item a crate may leave unused (types, inherent impls, traits, functions, the
+//! `borrowed` module) carries `#[allow(dead_code)]`: the code covers the whole spec, a
+//! crate uses a part of it, and code written by `generate` is often kept in a private
+//! module (`mod generated;`), where each unused item would warn. An outer attribute on
+//! each item, not an inner one for the file, so that the macro's expansion (where inner
+//! attributes cannot go) and the written file are the same code. Trait impls never warn.
 
 mod borrowed;
 mod enums;

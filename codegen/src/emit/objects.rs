@@ -31,6 +31,7 @@ pub(super) fn emit(cx: &Context<'_>, id: ObjectId, object: &ObjectIr) -> TokenSt
         #docs
         #derives
         #serde_crate
+        #[allow(dead_code)]
         pub struct #name #generics {
             #(#fields)*
         }

@@ -30,10 +30,12 @@ pub(super) fn emit(cx: &Context<'_>, u: &UnionIr) -> TokenStream {
     quote! {
         #docs
         #derives
+        #[allow(dead_code)]
         pub enum #name {
             #(#variants)*
         }
 
+        #[allow(dead_code)]
         impl #name {
             #(#accessors)*
             #text

@@ -60,6 +60,10 @@ macro_rules! each {
 }
 
 impl Deduplicate for AnyDeduplicator {
+    fn store_name(&self) -> &'static str {
+        each!(self, store => store.store_name())
+    }
+
     async fn claim(&self, key: &KeyDigest) -> Result<Claim, HandlerError> {
         each!(self, store => store.claim(key).await)
     }

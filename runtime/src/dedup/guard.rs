@@ -1,6 +1,6 @@
 //! Settling a claim however the attempt holding it ends.
 
-use super::{ClaimToken, Deduplicate, KeyDigest};
+use super::{ClaimToken, Deduplicate, KeyDigest, StoreError};
 
 /// A claim held by an attempt: released when dropped before the attempt succeeded (it
 /// failed, panicked, ran out of time, or its future was dropped because the caller hung
@@ -29,10 +29,13 @@ impl<'a, D: Deduplicate> ClaimGuard<'a, D> {
     }
 
     /// The work succeeded: records the key done. A failure to record it only risks
-    /// doing a retry's work again once the claim's lease ends, which nothing can undo.
+    /// doing a retry's work again once the claim's lease ends, which nothing can undo:
+    /// it is logged, and the delivery answered as handled.
     pub(crate) async fn succeeded(mut self) {
         self.stage = Stage::Succeeded;
-        let _ = self.dedup.complete(&self.key, self.token).await;
+        if let Err(err) = self.dedup.complete(&self.key, self.token).await {
+            crate::log::dedup_store_failed(&StoreError::new(self.dedup.store_name(), "complete", err));
+        }
         self.stage = Stage::Recorded;
     }
 }

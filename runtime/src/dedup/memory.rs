@@ -78,6 +78,10 @@ impl Default for InMemoryDeduplicator {
 }
 
 impl Deduplicate for InMemoryDeduplicator {
+    fn store_name(&self) -> &'static str {
+        "memory"
+    }
+
     fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
         let claim = self.with_keys(|keys| match keys.states.get(key) {
             Some(State::Done) => Claim::Done,

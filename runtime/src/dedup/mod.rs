@@ -22,6 +22,7 @@
 //! on an id inside the payload too.
 
 mod any;
+mod error;
 mod guard;
 mod memory;
 #[cfg(feature = "postgres")]
@@ -40,6 +41,7 @@ use sha2::{Digest, Sha256};
 use crate::HandlerError;
 
 pub use self::any::AnyDeduplicator;
+pub use self::error::StoreError;
 pub(crate) use self::guard::ClaimGuard;
 pub use self::memory::InMemoryDeduplicator;
 #[cfg(feature = "postgres")]
@@ -135,6 +137,12 @@ pub enum Claim {
 /// atomic (two concurrent claims of a free key: one wins), and `complete` and `release`
 /// must act only when the key is still claimed with the given token.
 pub trait Deduplicate: Send + Sync {
+    /// What the store is, for logs and errors ([`StoreError::store`]): `memory`, `redis`,
+    /// `postgres`; `custom` unless a store names itself.
+    fn store_name(&self) -> &'static str {
+        "custom"
+    }
+
     /// Claims `key` for handling, unless it is claimed or done.
     fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use deadpool_postgres::tokio_postgres;
 use deadpool_postgres::{Pool, RecyclingMethod};
 
-use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest, Terms};
+use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest, StoreError, Terms};
 use crate::HandlerError;
 
 /// Keys claimed in a PostgreSQL table, shared by every replica that uses it and kept
@@ -152,6 +152,10 @@ impl PostgresDeduplicator {
 }
 
 impl Deduplicate for PostgresDeduplicator {
+    fn store_name(&self) -> &'static str {
+        "postgres"
+    }
+
     fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
         let key = key.as_bytes().to_vec();
         async move {
@@ -205,6 +209,7 @@ impl Deduplicate for PostgresDeduplicator {
 
     fn release(&self, key: &KeyDigest, token: ClaimToken) {
         self.spawn_statement(
+            "release",
             format!("DELETE FROM {} WHERE key = $1 AND token = $2 AND done_at IS NULL", self.table.name),
             key,
             token,
@@ -212,7 +217,7 @@ impl Deduplicate for PostgresDeduplicator {
     }
 
     fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
-        self.spawn_statement(self.complete_sql(), key, token);
+        self.spawn_statement("complete", self.complete_sql(), key, token);
     }
 
     fn renewal(&self) -> Option<Duration> {
@@ -250,14 +255,23 @@ impl PostgresDeduplicator {
         )
     }
 
-    /// Runs `sql` with the key and token in the background. Outside a tokio runtime there
-    /// is nothing to run it on: the lease then frees the key.
-    fn spawn_statement(&self, sql: String, key: &KeyDigest, token: ClaimToken) {
+    /// Runs `sql`, the store's `operation`, with the key and token in the background,
+    /// logging its failure. Outside a tokio runtime there is nothing to run it on: the
+    /// lease then frees the key.
+    fn spawn_statement(&self, operation: &'static str, sql: String, key: &KeyDigest, token: ClaimToken) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let (pool, key) = (self.table.pool.clone(), key.as_bytes().to_vec());
         runtime.spawn(async move {
-            if let Ok(client) = pool.get().await {
-                let _ = client.execute(&sql, &[&key, &token.as_u128().to_be_bytes().to_vec()]).await;
+            let ran = match pool.get().await {
+                Ok(client) => client
+                    .execute(&sql, &[&key, &token.as_u128().to_be_bytes().to_vec()])
+                    .await
+                    .map(drop)
+                    .map_err(database_error),
+                Err(err) => Err(err.into()),
+            };
+            if let Err(err) = ran {
+                crate::log::dedup_store_failed(&StoreError::new("postgres", operation, err));
             }
         });
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use deadpool_redis::redis::{self, Script};
 use deadpool_redis::{Config, Pool, Runtime};
 
-use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest};
+use super::{Claim, ClaimToken, DEFAULT_LEASE, DEFAULT_RETENTION, Deduplicate, KeyDigest, StoreError};
 use crate::HandlerError;
 
 /// Claims a free key for a lease: `claimed`, `done` or `in_progress`.
@@ -170,6 +170,10 @@ async fn invoke<T: redis::FromRedisValue>(
 }
 
 impl Deduplicate for RedisDeduplicator {
+    fn store_name(&self) -> &'static str {
+        "redis"
+    }
+
     fn claim(&self, key: &KeyDigest) -> impl Future<Output = Result<Claim, HandlerError>> + Send {
         let key = self.key(key);
         async move {
@@ -196,11 +200,11 @@ impl Deduplicate for RedisDeduplicator {
     }
 
     fn release(&self, key: &KeyDigest, token: ClaimToken) {
-        self.spawn_script(self.release.clone(), key, token, None);
+        self.spawn_script("release", self.release.clone(), key, token, None);
     }
 
     fn complete_detached(&self, key: &KeyDigest, token: ClaimToken) {
-        self.spawn_script(self.complete.clone(), key, token, Some(millis(self.retention)));
+        self.spawn_script("complete", self.complete.clone(), key, token, Some(millis(self.retention)));
     }
 
     fn renewal(&self) -> Option<Duration> {
@@ -218,13 +222,23 @@ impl Deduplicate for RedisDeduplicator {
 }
 
 impl RedisDeduplicator {
-    /// Runs `script` on `key` in the background. Outside a tokio runtime there is nothing
-    /// to run it on: the lease then frees the key.
-    fn spawn_script(&self, script: Script, key: &KeyDigest, token: ClaimToken, millis: Option<u64>) {
+    /// Runs `script`, the store's `operation`, on `key` in the background, logging its
+    /// failure. Outside a tokio runtime there is nothing to run it on: the lease then
+    /// frees the key.
+    fn spawn_script(
+        &self,
+        operation: &'static str,
+        script: Script,
+        key: &KeyDigest,
+        token: ClaimToken,
+        millis: Option<u64>,
+    ) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let (pool, key) = (self.pool.clone(), self.key(key));
         runtime.spawn(async move {
-            let _: Result<i64, _> = invoke(&pool, &script, key, token, millis).await;
+            if let Err(err) = invoke::<i64>(&pool, &script, key, token, millis).await {
+                crate::log::dedup_store_failed(&StoreError::new("redis", operation, err));
+            }
         });
     }
 }

@@ -101,7 +101,7 @@ impl<I: Inbox> InboxReceiver<I> {
     pub async fn receive(&self, headers: &HeaderMap, body: Bytes) -> Outcome {
         let span = crate::log::delivery_span(crate::verify::unique_key(headers));
         let outcome = crate::log::instrument(&span, self.receive_unlogged(headers, body, &span)).await;
-        log_outcome(&span, &outcome);
+        log_outcome(&span, &outcome, None);
         crate::counters::received(&outcome);
         outcome
     }

@@ -30,7 +30,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
 fn refuse(headers: &HeaderMap, refusal: Refusal) -> Outcome {
     let span = crate::log::delivery_span(crate::verify::unique_key(headers));
     let outcome = Outcome::Refused(refusal);
-    log_outcome(&span, &outcome);
+    log_outcome(&span, &outcome, None);
     crate::counters::received(&outcome);
     outcome
 }
@@ -52,6 +52,7 @@ impl IntoResponse for Outcome {
         // What a handler or a store failed on is the service's business, not the caller's.
         let text = match &self {
             Outcome::Failed(_) => "handler failed".to_owned(),
+            Outcome::StoreFailed(_) => "the deduplication store failed; retry later".to_owned(),
             Outcome::Unavailable(_) => "the inbox could not store the delivery; retry later".to_owned(),
             other => other.to_string(),
         };

@@ -7,6 +7,16 @@
 //! `own` holds the macro call), or, for the bundled types, with [`Receiver::new`]. With
 //! the `dynamic` feature it also serves a spec read at run time
 //! (`Receiver::for_spec`), the same way.
+//!
+// Links to methods behind features go to docs.rs when the feature is off.
+#![cfg_attr(
+    not(feature = "axum"),
+    doc = "[`Receiver::into_router`]: https://docs.rs/lago-webhooks/latest/lago_webhooks/receiver/struct.Receiver.html#method.into_router"
+)]
+#![cfg_attr(
+    not(feature = "bundled"),
+    doc = "[`Receiver::new`]: https://docs.rs/lago-webhooks/latest/lago_webhooks/receiver/struct.Receiver.html#method.new"
+)]
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,7 +25,7 @@ use std::time::Duration;
 
 use ::http::{HeaderMap, StatusCode};
 
-use crate::dedup::{Claim, ClaimGuard, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest};
+use crate::dedup::{Claim, ClaimGuard, ClaimToken, Deduplicate, InMemoryDeduplicator, KeyDigest, StoreError};
 use crate::handling::Ended;
 use crate::verify::Verifier;
 use crate::{
@@ -46,8 +56,11 @@ pub enum Outcome {
     InProgress,
     /// Refused before reaching the handler: unverified, malformed, invalid or too large.
     Refused(Refusal),
-    /// The handler, or the deduplicator, failed.
+    /// The handler failed.
     Failed(HandlerError),
+    /// The deduplication store failed to claim the delivery's key (unreachable, too slow,
+    /// or refusing): the delivery was not handled, and Lago should retry.
+    StoreFailed(StoreError),
     /// The handler panicked; the delivery's key is freed for Lago's retry.
     Panicked,
     /// The handler ran past its deadline and was stopped; the key is freed for the retry.
@@ -65,7 +78,7 @@ impl Outcome {
     /// The status to answer. Lago counts only 200, 201, 202 and 204 as delivered and
     /// retries anything else, so a duplicate gets 200, an attempt racing another gets
     /// 409 (to be retried), a refusal its [`Refusal::status`], a handler error 500, and a
-    /// store that cannot confirm 503.
+    /// store that fails (the deduplicator's, or an inbox that cannot confirm) 503.
     pub fn status(&self) -> StatusCode {
         match self {
             Outcome::Handled | Outcome::Duplicate | Outcome::Stored | Outcome::AlreadyStored => {
@@ -74,14 +87,16 @@ impl Outcome {
             Outcome::InProgress => StatusCode::CONFLICT,
             Outcome::Refused(refusal) => refusal.status(),
             Outcome::Failed(_) | Outcome::Panicked => StatusCode::INTERNAL_SERVER_ERROR,
-            Outcome::TimedOut | Outcome::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Outcome::TimedOut | Outcome::StoreFailed(_) | Outcome::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
     /// A short, stable name for logs and metrics: `handled`, `duplicate`, `in_progress`,
     /// `unverified`, `malformed`, `invalid`, `too_large`, `body_timeout`, `body_unreadable`,
-    /// `bad_unique_key`, `failed`, `panicked`, `timed_out`, `stored`, `already_stored` or
-    /// `unavailable`.
+    /// `bad_unique_key`, `failed`, `store_failed`, `panicked`, `timed_out`, `stored`,
+    /// `already_stored` or `unavailable`.
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Handled => "handled",
@@ -95,6 +110,7 @@ impl Outcome {
             Outcome::Refused(Refusal::BodyUnreadable) => "body_unreadable",
             Outcome::Refused(Refusal::UniqueKey(_)) => "bad_unique_key",
             Outcome::Failed(_) => "failed",
+            Outcome::StoreFailed(_) => "store_failed",
             Outcome::Panicked => "panicked",
             Outcome::TimedOut => "timed_out",
             Outcome::Stored => "stored",
@@ -118,6 +134,7 @@ impl fmt::Display for Outcome {
             Outcome::InProgress => f.write_str("being handled; retry later"),
             Outcome::Refused(refusal) => refusal.fmt(f),
             Outcome::Failed(err) => write!(f, "handler failed: {err}"),
+            Outcome::StoreFailed(err) => err.fmt(f),
             Outcome::Panicked => f.write_str("handler panicked"),
             Outcome::TimedOut => f.write_str("handler ran past its deadline"),
             Outcome::Stored => f.write_str("stored in the inbox"),
@@ -197,6 +214,11 @@ impl<E: Dispatch<H> + FromBody, H> Receiver<E, H> {
     /// A receiver of the webhooks `E` (any `lago_webhooks!` invocation's `WebhookEvent`),
     /// as [`Receiver::new`] builds for the bundled ones. The generated `receiver`
     /// function calls it, naming `E` for you.
+    ///
+    #[cfg_attr(
+        not(feature = "bundled"),
+        doc = "[`Receiver::new`]: https://docs.rs/lago-webhooks/latest/lago_webhooks/receiver/struct.Receiver.html#method.new"
+    )]
     pub fn for_events(verifier: Verifier, handler: H) -> Self {
         Receiver::parsing_with(verifier, handler, E::from_slice)
     }
@@ -290,19 +312,36 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     /// Verifies, parses and (when on) validates a delivery, without handling it: for a
     /// service that queues webhooks, or handles them its own way.
     pub fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
-        self.settings.intake.admit(headers, body)?;
-        let received = self.verifier.parse_with(headers, body, &*self.settings.parser)?;
-        if let Some(validate) = self.settings.validator {
-            validate(&received.event).map_err(Refusal::Invalid)?;
-        }
+        let received = self.verified(headers, body)?;
+        self.validated(&received)?;
         Ok(received)
+    }
+
+    /// The checks of [`Receiver::accept`] up to parsing.
+    fn verified(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<E>, Refusal> {
+        self.settings.intake.admit(headers, body)?;
+        self.verifier.parse_with(headers, body, &*self.settings.parser)
+    }
+
+    /// Validation, when it is on.
+    fn validated(&self, received: &Received<E>) -> Result<(), Refusal> {
+        match self.settings.validator {
+            Some(validate) => validate(&received.event).map_err(Refusal::Invalid),
+            None => Ok(()),
+        }
     }
 
     /// Takes one delivery through every step, stopping at the first that refuses it.
     ///
     /// With the `tracing` feature, each delivery gets a span (`lago_webhooks.delivery`)
-    /// holding its webhook type, unique key and outcome, and a refusal is logged at
-    /// warn with its reason; neither holds the body, a signature or a key.
+    /// holding its webhook type, unique key and outcome ([`Outcome::name`]). A refusal is
+    /// logged at warn with `status`, `webhook_type` (when the body told it, even if its
+    /// payload did not parse), `pointer` (the JSON Pointer of a parse error, or of the
+    /// first violation, with `violations` counting them) and `reason`; a handler's error
+    /// at error as `lago webhook handler failed`; a deduplication store's failure at error
+    /// as `lago webhook deduplication store failed`, with `store` and `operation`. None
+    /// holds the body, a signature or a key, and the text a sender controls is cut and its
+    /// control characters escaped.
     pub async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Outcome {
         self.receive_inspected(headers, body, |_| {}).await
     }
@@ -318,21 +357,35 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         inspect: impl FnOnce(&Received<E>),
     ) -> Outcome {
         let span = crate::log::delivery_span(crate::verify::unique_key(headers));
-        let receiving = self.receive_unlogged(headers, body, &span, inspect);
+        let mut invalid_type = None;
+        let receiving = self.receive_unlogged(headers, body, &span, &mut invalid_type, inspect);
         let outcome = crate::log::instrument(&span, receiving).await;
-        log_outcome(&span, &outcome);
+        log_outcome(&span, &outcome, invalid_type.as_deref());
         crate::counters::received(&outcome);
         outcome
     }
 
+    /// Takes the delivery through every step; sets `invalid_type` to the webhook type of
+    /// a payload refused as invalid, which the log of the refusal names.
     async fn receive_unlogged(
         &self,
         headers: &HeaderMap,
         body: &[u8],
         span: &crate::log::Span,
+        invalid_type: &mut Option<String>,
         inspect: impl FnOnce(&Received<E>),
     ) -> Outcome {
-        let received = match self.accept(headers, body) {
+        let accepted = self.verified(headers, body).and_then(|received| {
+            crate::log::webhook_type(span, received.event.webhook_type());
+            match self.validated(&received) {
+                Ok(()) => Ok(received),
+                Err(refusal) => {
+                    *invalid_type = Some(received.event.webhook_type().to_owned());
+                    Err(refusal)
+                }
+            }
+        });
+        let received = match accepted {
             Ok(received) => received,
             Err(refusal) => {
                 self.settings.intake.rejected(headers, body, &refusal);
@@ -341,7 +394,6 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
         };
         inspect(&received);
         let Received { event, delivery } = received;
-        crate::log::webhook_type(span, event.webhook_type());
         // An empty key identifies nothing: such deliveries are handled, not deduplicated.
         let key = delivery.unique_key.as_deref().filter(|key| !key.trim().is_empty()).map(KeyDigest::of);
         let Some(key) = key else {
@@ -351,7 +403,7 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
             Ok(Claim::Claimed(token)) => token,
             Ok(Claim::Done) => return Outcome::Duplicate,
             Ok(Claim::InProgress) => return Outcome::InProgress,
-            Err(err) => return Outcome::Failed(err),
+            Err(err) => return Outcome::StoreFailed(StoreError::new(self.dedup.store_name(), "claim", err)),
         };
         // Released unless the handling succeeds, including when this future is dropped
         // (the caller hung up) or the handler panics or runs out of time; completed even
@@ -403,12 +455,14 @@ impl<E: Dispatch<H>, H, D: Deduplicate> Receiver<E, H, D> {
     }
 }
 
-/// Records how a delivery ended in its span, and logs it.
-pub(crate) fn log_outcome(span: &crate::log::Span, outcome: &Outcome) {
+/// Records how a delivery ended in its span, and logs it; `invalid_type` is the webhook
+/// type of a payload refused as invalid.
+pub(crate) fn log_outcome(span: &crate::log::Span, outcome: &Outcome, invalid_type: Option<&str>) {
     use crate::log::Ending;
     let ending = match outcome {
-        Outcome::Refused(refusal) => Ending::Refused(refusal),
+        Outcome::Refused(refusal) => Ending::Refused { refusal, webhook_type: invalid_type },
         Outcome::Failed(err) => Ending::Failed(err),
+        Outcome::StoreFailed(err) => Ending::StoreFailed(err),
         Outcome::Unavailable(err) => Ending::Unavailable(err),
         _ => Ending::Answered,
     };

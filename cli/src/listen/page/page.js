@@ -10,6 +10,7 @@ const template = document.getElementById("delivery-template");
 const typeFilter = document.getElementById("filter-type");
 const statusFilter = document.getElementById("filter-status");
 const NO_TYPE = "(none)";
+const MAX_ROWS = 1000;
 
 /** The deliveries shown, by id. */
 const entries = new Map();
@@ -52,6 +53,11 @@ function upsert(entry) {
     let next = rows.firstElementChild;
     while (next && Number(next.dataset.id) > entry.id) next = next.nextElementSibling;
     rows.insertBefore(row, next);
+    // listen keeps the last 1,000: so does the page, between reloads.
+    while (rows.children.length > MAX_ROWS) {
+      entries.delete(Number(rows.lastElementChild.dataset.id));
+      rows.lastElementChild.remove();
+    }
   }
   renderSummary(row, entry);
   if (row.dataset.rendered) renderDetail(row, entry);

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::routing::post;
 use http::HeaderMap;
 use lago_webhooks::dedup::Deduplicate;
 use lago_webhooks::dynamic::{DynamicEvent, DynamicHandler};
-use lago_webhooks::receiver::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, Outcome, Receiver};
+use lago_webhooks::receiver::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, Outcome, Receiver, read_body};
 use lago_webhooks::verify::{ALGORITHM_HEADER, Algorithm};
 use lago_webhooks::{
     AsyncWebhookHandler, Delivery, Dispatch, HandlerResult, Received, Refusal, Validate, Webhook,
@@ -60,56 +60,25 @@ where
         async move {
             let at = SystemTime::now();
             let (parts, body) = request.into_parts();
-            let (outcome, accepted, raw) = match read_body(&parts.headers, body).await {
-                Ok(raw) => {
-                    let mut accepted = None;
-                    let outcome = receiver
-                        .receive_inspected(&parts.headers, &raw, |received| {
-                            accepted = Some(Accepted::of(received))
-                        })
-                        .await;
-                    (outcome, accepted, Some(raw))
-                }
-                Err(refusal) => (Outcome::Refused(refusal), None, None),
-            };
+            let (outcome, accepted, raw) =
+                match read_body(&parts.headers, body, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT).await {
+                    Ok(raw) => {
+                        let mut accepted = None;
+                        let outcome = receiver
+                            .receive_inspected(&parts.headers, &raw, |received| {
+                                accepted = Some(Accepted::of(received))
+                            })
+                            .await;
+                        (outcome, accepted, Some(raw))
+                    }
+                    Err(refusal) => (Outcome::Refused(refusal), None, None),
+                };
             keep.delivery(at, &parts.headers, raw, accepted, &outcome);
             outcome
         }
     };
-    // The body limit is applied while reading, in `read_body`.
+    // The body limit is applied while reading, in the runtime's `read_body`.
     Router::new().route(path, post(handle)).layer(DefaultBodyLimit::disable())
-}
-
-/// The body, read as the runtime's own router reads it (`Receiver::into_router`, whose
-/// reading is not public): refused with 413 when it declares or turns out to be over the
-/// receiver's default limit, with 408 when it takes longer than the default body timeout,
-/// so that a slow or endless body cannot hold a connection.
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
-    let declared = headers.get(http::header::CONTENT_LENGTH);
-    if declared
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-        .is_some_and(|n| n > DEFAULT_BODY_LIMIT as u64)
-    {
-        return Err(Refusal::TooLarge);
-    }
-    match tokio::time::timeout(DEFAULT_BODY_TIMEOUT, to_bytes(body, DEFAULT_BODY_LIMIT)).await {
-        Ok(Ok(body)) => Ok(body),
-        Ok(Err(err)) if is_over_limit(&err) => Err(Refusal::TooLarge),
-        Ok(Err(_)) => Err(Refusal::BodyUnreadable),
-        Err(_) => Err(Refusal::BodyTimeout),
-    }
-}
-
-/// Whether reading a body failed on the body limit, rather than on the connection.
-fn is_over_limit(err: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
 }
 
 /// What `listen` shows of a webhook: the whole of it and its payload, as JSON.

@@ -60,6 +60,32 @@ impl IntoResponse for Outcome {
     }
 }
 
+/// Reads a delivery's body as the receivers' routers do, for an endpoint of one's own
+/// that hands bodies to [`Receiver::receive`](super::Receiver::receive): a body whose
+/// `Content-Length` declares more than `limit` bytes is refused before a byte of it is
+/// read, one that turns out longer as soon as it does ([`Refusal::TooLarge`], 413), and
+/// one that takes longer than `timeout` to arrive is refused ([`Refusal::BodyTimeout`],
+/// 408), so that a slow or endless body cannot hold a connection. The defaults are
+/// [`DEFAULT_BODY_LIMIT`](super::DEFAULT_BODY_LIMIT) and
+/// [`DEFAULT_BODY_TIMEOUT`](super::DEFAULT_BODY_TIMEOUT).
+pub async fn read_body(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<Bytes, Refusal> {
+    let declared = headers.get(http::header::CONTENT_LENGTH);
+    if declared.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
+        return Err(Refusal::TooLarge);
+    }
+    match tokio::time::timeout(timeout, to_bytes(body, limit)).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(err)) if is_over_limit(&err) => Err(Refusal::TooLarge),
+        Ok(Err(_)) => Err(Refusal::BodyUnreadable),
+        Err(_) => Err(Refusal::BodyTimeout),
+    }
+}
+
 /// A router answering `POST path` with `endpoint`. A body declared over the limit is
 /// refused with 413 before it is read, one that turns out over it as soon as it does; a
 /// body slower than the body timeout gets 408.
@@ -72,18 +98,9 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static, T: Endpoint>(
         async move {
             let (parts, body) = request.into_parts();
             let intake = endpoint.intake();
-            let limit = intake.body_limit;
-            // A body declared too large is refused before a byte of it is read.
-            let declared = parts.headers.get(http::header::CONTENT_LENGTH);
-            if declared.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
-                return refuse(&parts.headers, Refusal::TooLarge);
-            }
-            let read = tokio::time::timeout(intake.body_timeout, to_bytes(body, limit));
-            match read.await {
-                Ok(Ok(body)) => endpoint.receive(&parts.headers, body).await,
-                Ok(Err(err)) if is_over_limit(&err) => refuse(&parts.headers, Refusal::TooLarge),
-                Ok(Err(_)) => refuse(&parts.headers, Refusal::BodyUnreadable),
-                Err(_) => refuse(&parts.headers, Refusal::BodyTimeout),
+            match read_body(&parts.headers, body, intake.body_limit, intake.body_timeout).await {
+                Ok(body) => endpoint.receive(&parts.headers, body).await,
+                Err(refusal) => refuse(&parts.headers, refusal),
             }
         }
     };

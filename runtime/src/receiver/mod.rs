@@ -37,6 +37,8 @@ mod http;
 mod intake;
 
 #[cfg(feature = "axum")]
+pub use self::http::read_body;
+#[cfg(feature = "axum")]
 pub(crate) use self::http::{Endpoint, router};
 #[cfg(feature = "axum")]
 pub use self::intake::DEFAULT_BODY_TIMEOUT;

@@ -9,6 +9,7 @@
 //! service it cannot reach). Colour is used only on a terminal.
 
 mod check;
+mod clock;
 mod controls;
 mod diff;
 mod drift;

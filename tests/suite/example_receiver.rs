@@ -52,24 +52,20 @@ fn the_demo_delivers_every_type_and_says_so() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_example_receiver_stores_then_handles_with_an_inbox_and_stops_on_sigterm() {
-    let schema = Schema::create().await;
-    let _cleanup = Cleanup::schema(&schema.name);
-    let mut receiver = Command::new(example())
-        .env("PORT", "0")
-        .env("LAGO_HMAC_KEY", HMAC_KEY)
-        .env("LAGO_INBOX_URL", postgres_url())
-        .env("LAGO_INBOX_NAME", format!("{}.inbox", schema.name))
-        .env_remove("LAGO_PUBLIC_KEY")
-        .env_remove("LAGO_INBOX_ROLE")
-        .env_remove("LAGO_DEDUP_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+/// The example receiver on a free port with [`HMAC_KEY`] and `inbox` (no inbox when
+/// empty), none of its other settings: the process, a function waiting for the next line
+/// it prints holding a text (a minute at most), and its address.
+fn start(inbox: &[(&str, String)]) -> (std::process::Child, impl Fn(&str) -> String, std::net::SocketAddr) {
+    let mut command = Command::new(example());
+    command.env("PORT", "0").env("LAGO_HMAC_KEY", HMAC_KEY);
+    for name in ["LAGO_INBOX_URL", "LAGO_INBOX_NAME", "LAGO_PUBLIC_KEY", "LAGO_INBOX_ROLE", "LAGO_DEDUP_URL"]
+    {
+        command.env_remove(name);
+    }
+    let mut receiver =
+        command.envs(inbox.iter().cloned()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let printed = printed(&mut receiver, |line| Some(line.to_owned()));
-    let next_line = |want: &str| loop {
+    let next_line = move |want: &str| loop {
         let line =
             printed.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no line with {want:?}"));
         if line.contains(want) {
@@ -79,6 +75,16 @@ async fn the_example_receiver_stores_then_handles_with_an_inbox_and_stops_on_sig
     let listening = next_line("listening on http://");
     let addr =
         listening.trim_start_matches("listening on http://").trim_end_matches("/webhooks").parse().unwrap();
+    (receiver, next_line, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_receiver_stores_then_handles_with_an_inbox_and_stops_on_sigterm() {
+    let schema = Schema::create().await;
+    let _cleanup = Cleanup::schema(&schema.name);
+    let inbox_name = format!("{}.inbox", schema.name);
+    let inbox = [("LAGO_INBOX_URL", postgres_url()), ("LAGO_INBOX_NAME", inbox_name)];
+    let (mut receiver, next_line, addr) = start(&inbox);
 
     // A type of the old docs page, and one its printer does not know: a line each.
     for (webhook_type, key) in
@@ -115,27 +121,7 @@ async fn the_example_receiver_stores_then_handles_with_an_inbox_and_stops_on_sig
 /// characters escaped: a signed field cannot drive the terminal that shows the log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_receiver_escapes_what_a_sender_wrote_in_the_lines_it_prints() {
-    let mut receiver = Command::new(example())
-        .env("PORT", "0")
-        .env("LAGO_HMAC_KEY", HMAC_KEY)
-        .env_remove("LAGO_INBOX_URL")
-        .env_remove("LAGO_PUBLIC_KEY")
-        .env_remove("LAGO_DEDUP_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let printed = printed(&mut receiver, |line| Some(line.to_owned()));
-    let next_line = |want: &str| loop {
-        let line =
-            printed.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no line with {want:?}"));
-        if line.contains(want) {
-            return line;
-        }
-    };
-    let listening = next_line("listening on http://");
-    let addr =
-        listening.trim_start_matches("listening on http://").trim_end_matches("/webhooks").parse().unwrap();
+    let (mut receiver, next_line, addr) = start(&[]);
 
     let mut invoice: serde_json::Value = serde_json::from_str(WebhookType::InvoiceCreated.example()).unwrap();
     invoice["invoice"]["number"] = "F\u{1b}[2J\u{9b}1\n-forged".into();

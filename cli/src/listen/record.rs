@@ -3,7 +3,7 @@
 //! `.headers` file (not `.json`, so that a `DIR/*.json` glob picks the bodies only).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Writes deliveries into a directory.
 pub struct Recorder {
@@ -88,35 +88,14 @@ pub(super) fn sanitized(text: &str) -> String {
 
 /// `at` in UTC, as `YYYYMMDDTHHMMSS.mmmZ`.
 fn utc_stamp(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
-    let seconds = since.as_secs();
-    let (days, time) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}.{:03}Z",
-        time / 3600,
-        time / 60 % 60,
-        time % 60,
-        since.subsec_millis()
-    )
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    let crate::clock::Utc { year, month, day, hour, minute, second, millisecond } = crate::clock::Utc::of(at);
+    format!("{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}.{millisecond:03}Z")
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
     use super::*;
 
     #[test]
@@ -146,11 +125,8 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_the_calendar_s() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        // 2000-02-29, a leap day of a year divisible by 400, and the day after.
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(11_017), (2000, 3, 1));
+    fn stamps_are_utc_to_the_millisecond() {
+        // The last second of 2000-02-29, a leap day of a year divisible by 400.
         assert_eq!(utc_stamp(UNIX_EPOCH + Duration::from_secs(951_868_799)), "20000229T235959.000Z");
     }
 

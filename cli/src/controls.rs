@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use lago_webhooks_core::shown::needs_escaping;
+
 /// `text` with every control character escaped: for one line of output.
 pub fn line(text: &str) -> Cow<'_, str> {
     escape(text, |_| false)
@@ -20,17 +22,18 @@ pub fn prose(text: &str) -> Cow<'_, str> {
     escape(text, |c| c == '\n' || c == '\t')
 }
 
-/// JSON text with the control characters it may hold raw (DEL and the C1 set, which
-/// JSON lets strings hold as they are) written as `\u` escapes: the same values, and a
-/// file a terminal shows as it is.
+/// JSON text with the characters to escape that it may hold raw (DEL, the C1 set and the
+/// reordering marks, which JSON lets strings hold as they are) written as `\u` escapes:
+/// the same values, and a file a terminal shows as it is.
 pub fn json(text: String) -> String {
-    if !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+    let escaped = |c: char| needs_escaping(c) && !matches!(c, '\n' | '\t' | '\r');
+    if !text.chars().any(escaped) {
         return text;
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         // Outside strings JSON holds no control character but whitespace, which stays.
-        if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+        if escaped(c) {
             out.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             out.push(c);
@@ -39,14 +42,17 @@ pub fn json(text: String) -> String {
     out
 }
 
-/// `text` with the control characters `keep` does not keep written as `\u{..}`.
+/// `text` with the characters to escape that `keep` does not keep written as `\u{..}`:
+/// control characters, and those that reorder or break a line without being one (the
+/// runtime's logs escape the same set).
 fn escape(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && !keep(c)) {
+    let escaped = |c: char| needs_escaping(c) && !keep(c);
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() && !keep(c) {
+        if escaped(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
@@ -64,6 +70,8 @@ mod tests {
         assert_eq!(line("a\u{1b}[31mb\nc\u{9b}"), "a\\u{1b}[31mb\\u{a}c\\u{9b}");
         assert_eq!(prose("a\u{1b}b\n\tc\r"), "a\\u{1b}b\n\tc\\u{d}");
         assert!(matches!(line("plain text, é"), Cow::Borrowed(_)));
+        // A right-to-left override would show what follows it reversed.
+        assert_eq!(line("paid\u{202e}diap"), "paid\\u{202e}diap");
         let text = serde_json::to_string(&"a\u{1b}b\u{9b}c\u{7f}").unwrap();
         let escaped = json(text);
         assert_eq!(escaped, "\"a\\u001bb\\u009bc\\u007f\"");

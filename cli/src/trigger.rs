@@ -24,7 +24,7 @@ pub struct Args {
     url: http::Uri,
     /// Sign with this HMAC key; also read from the environment, so that it need not be
     /// on a command line other users of the machine can read.
-    #[arg(long, value_name = "KEY", env = "LAGO_HMAC_KEY", hide_env_values = true, value_parser = hmac_key)]
+    #[arg(long, value_name = "KEY", env = "LAGO_HMAC_KEY", hide_env_values = true)]
     hmac_key: Option<String>,
     /// Sign JWTs with this RSA private key (a PEM file) instead of HMAC.
     #[arg(long, value_name = "PEM", requires = "issuer")]
@@ -48,12 +48,15 @@ pub struct Args {
     spec: SpecArg,
 }
 
-/// A key Lago could have: not empty, no surrounding whitespace.
-fn hmac_key(text: &str) -> Result<String, String> {
+/// A key Lago could have: not empty, no surrounding whitespace. Checked here rather than
+/// by clap, whose refusal quotes the value: a key must not reach a terminal or a CI log.
+fn hmac_key(text: &str) -> Result<HmacKey, String> {
     if text.trim().is_empty() || text.trim() != text {
-        return Err("the HMAC key is empty or has surrounding whitespace".to_owned());
+        return Err(
+            "the HMAC key (--hmac-key or LAGO_HMAC_KEY) is empty or has surrounding whitespace".to_owned()
+        );
     }
-    Ok(text.to_owned())
+    Ok(HmacKey::new(text))
 }
 
 pub fn run(args: Args) -> Outcome {
@@ -64,16 +67,17 @@ pub fn run(args: Args) -> Outcome {
                 .map_err(|err| format!("cannot read {}: {err}", pem.display()))?;
             Signer::Jwt(JwtSigner::new(&pem, issuer.clone()).map_err(|err| err.to_string())?)
         }
-        (None, _, Some(key)) => Signer::Hmac(HmacKey::new(key.clone())),
+        (None, _, Some(key)) => Signer::Hmac(hmac_key(key)?),
         _ => return Err("give --hmac-key (or set LAGO_HMAC_KEY), or --jwt-key with --issuer".to_owned()),
     };
-    let bodies = match &args.payload {
+    // Bytes as they are: a recorded or saved body is sent again byte for byte, even one
+    // that is not UTF-8 (the endpoint's refusal is then what trigger shows).
+    let bodies: Vec<(String, Bytes)> = match &args.payload {
         Some(file) => {
-            let body = std::fs::read_to_string(file)
-                .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
-            vec![(file.display().to_string(), body)]
+            let body = std::fs::read(file).map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+            vec![(file.display().to_string(), Bytes::from(body))]
         }
-        None => examples(&args)?,
+        None => examples(&args)?.into_iter().map(|(name, body)| (name, Bytes::from(body))).collect(),
     };
     let sender = match &args.cacert {
         Some(pem) => Sender::with_roots(Some(pem))?,
@@ -87,16 +91,15 @@ pub fn run(args: Args) -> Outcome {
     let (mut all_delivered, mut unanswered) = (true, 0);
     let count = bodies.len();
     for (index, (name, body)) in bodies.into_iter().enumerate() {
-        let headers = signer.headers(body.as_bytes(), &format!("trigger-{run}-{index}"))?;
+        let headers = signer.headers(&body, &format!("trigger-{run}-{index}"))?;
         // One delivery failing to arrive does not stop the others.
-        let (status, delivered, text) =
-            match runtime.block_on(sender.post(&args.url, &headers, Bytes::from(body))) {
-                Ok(answer) => (answer.status.to_string(), answer.delivered(), answer.body),
-                Err(err) => {
-                    unanswered += 1;
-                    ("-".to_owned(), false, err)
-                }
-            };
+        let (status, delivered, text) = match runtime.block_on(sender.post(&args.url, &headers, body)) {
+            Ok(answer) => (answer.status.to_string(), answer.delivered(), answer.body),
+            Err(err) => {
+                unanswered += 1;
+                ("-".to_owned(), false, err)
+            }
+        };
         all_delivered &= delivered;
         let status = paint(&status, if delivered { Tone::Good } else { Tone::Bad });
         // The answer is the endpoint's text: a terminal shows it, escaped, on one line.

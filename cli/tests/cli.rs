@@ -22,8 +22,21 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// The variables the command takes keys from: a test sets them itself, whatever the
+/// shell that runs it has.
+const KEY_VARIABLES: [&str; 4] = ["LAGO_HMAC_KEY", "LAGO_PUBLIC_KEY", "LAGO_ISSUER", "LAGO_FORWARD_HMAC_KEY"];
+
+/// The binary, without the key variables of the environment.
+fn command() -> Command {
+    let mut command = Command::new(BIN);
+    for variable in KEY_VARIABLES {
+        command.env_remove(variable);
+    }
+    command
+}
+
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("the binary runs")
+    command().args(args).output().expect("the binary runs")
 }
 
 fn stdout(output: &Output) -> String {
@@ -334,12 +347,8 @@ fn trigger_delivers_every_bundled_type_to_listen_signed_either_way() {
 /// `listen` on a free port with these options: the process (stopped however the test
 /// ends), the lines it prints after its first, and the URL that first line gives.
 fn listen(options: &[&str]) -> (Running, std::io::Lines<BufReader<std::process::ChildStdout>>, String) {
-    let mut child = Command::new(BIN)
-        .args(["listen", "--port", "0"])
-        .args(options)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        command().args(["listen", "--port", "0"]).args(options).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let child = Running(child);
     let first = lines.next().unwrap().unwrap();
@@ -415,7 +424,7 @@ fn unusable_command_lines_exit_2_before_doing_anything() {
         &["listen", "--path", "/:id", "--hmac-key", "k"],
         &["check", "no-such-payload.json"],
     ] {
-        let output = Command::new(BIN).args(args).current_dir(workspace()).output().unwrap();
+        let output = command().args(args).current_dir(workspace()).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
         assert!(output.stdout.is_empty(), "{args:?} printed before refusing");
     }

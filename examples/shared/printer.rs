@@ -70,12 +70,16 @@ fn print(webhook_type: &str, summary: String) -> HandlerResult {
     Ok(())
 }
 
-/// `text` with every control character (line breaks too: one webhook, one line) written
-/// as `\u{1b}`, as the command-line tool escapes what it prints.
+/// `text` with every character that could break or reorder a line written as `\u{1b}`,
+/// as the command-line tool escapes what it prints: control characters (line breaks too:
+/// one webhook, one line), line and paragraph separators, and the bidirectional
+/// overrides that would show what follows them reversed.
 fn escaped(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
+    let escape = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    text.chars().map(|c| if escape(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 fn invoice(invoice: &Invoice) -> String {

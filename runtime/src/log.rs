@@ -65,10 +65,11 @@ fn safe(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
-/// Whether `c` could break a log line or change how the rest of it reads.
+/// Whether `c` could break a log line or change how the rest of it reads: the one set
+/// the command's terminal output escapes too.
 #[cfg(feature = "tracing")]
 fn breaks_logs(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    lago_webhooks_core::shown::needs_escaping(c)
 }
 
 /// Nothing to record into without the `tracing` feature.

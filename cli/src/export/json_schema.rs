@@ -451,7 +451,8 @@ pub fn envelope(refs: Refs<'_>, message: &MessageIr) -> Vec<(String, Json)> {
                         message.payload_key, message.object_type
                     )),
                 ),
-                ("type", text("string")),
+                // Informative: readers take null, as they do any value of this key.
+                ("type", Json::Array(vec![text("string"), text("null")])),
                 ("examples", texts([message.object_type.as_str()])),
             ]),
         ),
@@ -462,7 +463,8 @@ pub fn envelope(refs: Refs<'_>, message: &MessageIr) -> Vec<(String, Json)> {
                     "description",
                     text("The Lago organization the webhook comes from; absent from older Lago versions."),
                 ),
-                ("type", text("string")),
+                // Readers take null as absent, as they do any value of this key.
+                ("type", Json::Array(vec![text("string"), text("null")])),
             ]),
         ),
     ];

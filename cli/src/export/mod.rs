@@ -46,14 +46,37 @@ pub struct Args {
     #[arg(long, value_name = "VERSION")]
     lago_version: Option<VersionRange>,
     /// The URL the schemas' `$id`s start with (each ends with `/<webhook_type>.json`).
-    #[arg(long, value_name = "URL", default_value = ID_BASE)]
-    id_base: String,
+    /// Default: for the bundled spec, unpinned, the repository's committed export; for
+    /// any other spec or a pin, `urn:lago-webhooks:<spec file name>[:lago-<VERSION>]`, so
+    /// that schemas of different content never claim the same id.
+    #[arg(long, value_name = "URL")]
+    id_base: Option<String>,
 }
 
 /// Writes the export; it finds no problem of its own, so it ends with 0 or, when it
 /// cannot run, an error.
 pub fn run(args: Args) -> crate::output::Outcome {
     export(&args).map(|()| true)
+}
+
+/// The `$id` base when `--id-base` is not given: the committed export's only for what it
+/// holds, the bundled spec unpinned.
+fn default_id_base(args: &Args, spec_file: &str) -> String {
+    let pin = args.lago_version.map(|range| format!(":lago-{range}"));
+    match (&args.spec.spec, pin) {
+        (None, None) => ID_BASE.to_owned(),
+        (path, pin) => {
+            let name = path.as_deref().and_then(Path::file_stem).map_or_else(
+                || spec_file.split_whitespace().next().unwrap_or("spec").trim_end_matches(".json").to_owned(),
+                |stem| stem.to_string_lossy().into_owned(),
+            );
+            let name: String = name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '-' })
+                .collect();
+            format!("urn:lago-webhooks:{name}{}", pin.unwrap_or_default())
+        }
+    }
 }
 
 fn export(args: &Args) -> Result<(), String> {
@@ -63,7 +86,8 @@ fn export(args: &Args) -> Result<(), String> {
     if args.json_schema {
         // `requires = "out"` makes clap refuse `--json-schema` alone.
         let Some(dir) = &args.out else { return Err("--json-schema needs --out DIR".into()) };
-        let count = write_schemas(&ir, examples, dir, args.id_base.trim_end_matches('/'))?;
+        let id_base = args.id_base.clone().unwrap_or_else(|| default_id_base(args, &source.file));
+        let count = write_schemas(&ir, examples, dir, id_base.trim_end_matches('/'))?;
         out!("{count} schemas written to {}", dir.display());
     } else {
         let description = description(&source)?;
@@ -185,7 +209,10 @@ fn write_schemas(ir: &Ir, examples: Vec<Option<Json>>, dir: &Path, id_base: &str
 
 /// JSON indented by two spaces, with a final line break.
 fn pretty(value: &Json) -> Result<String, String> {
-    serde_json::to_string_pretty(value).map(|text| text + "\n").map_err(|err| err.to_string())
+    let text = serde_json::to_string_pretty(value).map_err(|err| err.to_string())?;
+    // A spec's text may hold DEL or C1 characters, which JSON keeps raw: escaped, for a
+    // terminal may show the export.
+    Ok(crate::controls::json(text) + "\n")
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {

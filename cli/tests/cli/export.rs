@@ -137,6 +137,13 @@ fn a_version_pin_exports_what_those_releases_send() {
     assert!(schema(&pinned).pointer(source).is_none());
     let (unpinned, _) = fresh("export-unpinned");
     assert!(schema(&files(&unpinned)).pointer(source).is_some());
+    // Schemas of different content claim different ids: the committed export's are the
+    // unpinned bundled spec's alone.
+    let id = |files: &std::collections::BTreeMap<String, Vec<u8>>| {
+        schema(files)["$id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(id(&pinned), "urn:lago-webhooks:lago-webhooks:lago-1.8/wallet_transaction.created.json");
+    assert!(id(&files(&unpinned)).starts_with("https://"), "{}", id(&files(&unpinned)));
 }
 
 /// Runs `command`, panicking with its output when it fails.

@@ -2,7 +2,8 @@
 //! laid out with the files the examples name.
 //!
 //! Two things are changed on the way, and only these: the ports the examples name (3000,
-//! 3001, 8080) become free ports, since another program of the machine may hold them, and
+//! 3001, 8080) become free ports (listeners take port 0 and say which they got), since
+//! another program of the machine may hold them, and
 //! the inbox the examples reach gets a name of this run's own (`LAGO_INBOX_NAME`, which
 //! the command reads), so that the test touches no inbox but its own. A line that is not
 //! a `lago-webhooks` command must be one of [`NOT_RUN_HERE`], each saying where it is
@@ -18,6 +19,14 @@ use super::*;
 /// Each `lago-webhooks` line of the README, and its exit status in the folder this test
 /// lays out.
 const EXPECTED: &[(&str, i32)] = &[
+    (
+        "lago-webhooks listen --ui-port 3001                          # the endpoint on port 3000, the page on http://127.0.0.1:3001/",
+        0,
+    ),
+    (
+        "lago-webhooks trigger --url http://127.0.0.1:3000/webhooks   # in another terminal: every type's example, signed",
+        0,
+    ),
     ("lago-webhooks trigger invoice.created --url http://127.0.0.1:3000/webhooks --hmac-key my-key", 0),
     ("lago-webhooks inbox status --url postgres://postgres@127.0.0.1:5432/test", 0),
     (
@@ -164,9 +173,6 @@ fn every_command_example_of_the_readme_works_as_written() {
     let dir = lay_out();
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
-    let ports: BTreeMap<&str, String> = [("3000", free_port()), ("3001", free_port()), ("8080", free_port())]
-        .map(|(p, f)| (p, f.to_string()))
-        .into();
     let inbox_url = service_url("LAGO_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test");
     let inbox_name = inbox_name("lago_readme_");
     let _inbox = InboxCleanup(inbox_url.clone(), inbox_name.clone());
@@ -176,19 +182,19 @@ fn every_command_example_of_the_readme_works_as_written() {
         ("LAGO_INBOX_NAME".to_owned(), inbox_name.clone()),
         ("NO_COLOR".to_owned(), "1".to_owned()),
     ]);
-    let localize = |line: &str| {
+    // Servers take a free port (0) and say which; the lines after one reach it there.
+    // Nothing listens on the app's port (no delivery is forwarded): any port will do.
+    let app_port = free_port().to_string();
+    let mut endpoint_port = String::from("3000");
+    let localize = |line: &str, endpoint_port: &str| {
         let mut line = line.replace("postgres://postgres@127.0.0.1:5432/test", &inbox_url);
-        for (port, free) in &ports {
-            line = line.replace(&format!("127.0.0.1:{port}"), &format!("127.0.0.1:{free}"));
-            line = line.replace(&format!("--port {port}"), &format!("--port {free}"));
-            line = line.replace(&format!("--ui-port {port}"), &format!("--ui-port {free}"));
-        }
-        if line.starts_with("lago-webhooks listen") && !line.contains("--port") {
-            line = line.replacen(
-                "lago-webhooks listen",
-                &format!("lago-webhooks listen --port {}", ports["3000"]),
-                1,
-            );
+        line = line.replace("127.0.0.1:3000", &format!("127.0.0.1:{endpoint_port}"));
+        line = line.replace("127.0.0.1:8080", &format!("127.0.0.1:{app_port}"));
+        if line.starts_with("lago-webhooks listen") {
+            line = line.replace("--port 3000", "--port 0").replace("--ui-port 3001", "--ui-port 0");
+            if !line.contains("--port ") {
+                line = line.replacen("lago-webhooks listen", "lago-webhooks listen --port 0", 1);
+            }
         }
         line
     };
@@ -199,35 +205,36 @@ fn every_command_example_of_the_readme_works_as_written() {
     for line in &lines {
         if let Some(assignment) = line.strip_prefix("export ") {
             let (name, value) = assignment.split_once('=').unwrap();
+            let value = value.split(" #").next().unwrap_or_default().trim();
             env.insert(name.to_owned(), value.trim_matches('"').to_owned());
         }
         if !line.starts_with("lago-webhooks ") {
             let known = NOT_RUN_HERE.iter().find(|(start, _)| line.starts_with(start));
             let (start, _) = known.unwrap_or_else(|| panic!("a README line this test does not know: {line}"));
             if start.contains("--example receiver") {
-                // The example receiver stands for any endpoint with that key.
-                drop(server.take());
-                server = Some(start_listen(
-                    &format!("lago-webhooks listen --port {} --hmac-key my-key", ports["3000"]),
-                    &dir,
-                    &env,
-                ));
+                // A listener with the example's key stands for the example receiver.
+                stop(server.take());
+                let started = start_listen("lago-webhooks listen --port 0 --hmac-key my-key", &dir, &env);
+                endpoint_port = started.1;
+                server = Some(started.0);
             }
             continue;
         }
         let position = expected.iter().position(|(known, _)| known == line);
         let (_, status) = expected
             .remove(position.unwrap_or_else(|| panic!("a README command this test does not expect: {line}")));
-        let command = localize(line);
+        let command = localize(line, &endpoint_port);
         if line.starts_with("lago-webhooks listen") {
             // A server: started, and the lines after it talk to it until the next one.
-            drop(server.take());
-            server = Some(start_listen(&command, &dir, &env));
+            assert_eq!(status, 0, "a listen line runs until stopped");
+            stop(server.take());
+            let started = start_listen(&command, &dir, &env);
+            endpoint_port = started.1;
+            server = Some(started.0);
             ran.push(line.clone());
             continue;
         }
-        let output =
-            Command::new("sh").arg("-c").arg(&command).current_dir(&dir).envs(&env).output().unwrap();
+        let output = shell(&command, &dir, &env).output().unwrap();
         assert_eq!(
             output.status.code(),
             Some(status),
@@ -238,13 +245,20 @@ fn every_command_example_of_the_readme_works_as_written() {
         );
         ran.push(line.clone());
     }
-    drop(server);
+    stop(server);
     assert!(expected.is_empty(), "README commands this test expects and the README lacks: {expected:#?}");
     assert_eq!(ran.len(), EXPECTED.len());
     // What the lines made is there.
     assert!(dir.join("src/lago.rs").is_file() && dir.join("src/refunds.rs").is_file());
     assert!(dir.join("schemas/invoice.created.json").is_file());
     assert!(dir.join("lago-webhooks.asyncapi.json").is_file());
+}
+
+/// Stops a server the lines talked to, once it is seen still running: a listener that
+/// died after saying where it listens fails the test.
+fn stop(server: Option<Background>) {
+    let Some(mut server) = server else { return };
+    assert!(matches!(server.0.try_wait(), Ok(None)), "a listener stopped before its lines were done");
 }
 
 /// This run's inbox, deleted when the test ends, however it ends.
@@ -262,20 +276,30 @@ impl Drop for InboxCleanup {
     }
 }
 
-/// `command` (a `listen` line) started in `dir`, once it says where it listens.
-fn start_listen(command: &str, dir: &Path, env: &BTreeMap<String, String>) -> Background {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!("exec {command}"))
-        .current_dir(dir)
-        .envs(env)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+/// `line` run by `sh` in `dir` with `env`, and none of the key variables of the shell
+/// that runs the test.
+fn shell(line: &str, dir: &Path, env: &BTreeMap<String, String>) -> Command {
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(line).current_dir(dir);
+    for variable in KEY_VARIABLES.iter().chain(&["LAGO_INBOX_URL", "LAGO_INBOX_NAME"]) {
+        shell.env_remove(variable);
+    }
+    shell.envs(env);
+    shell
+}
+
+/// `command` (a `listen` line) started in `dir`, once it says where it listens: the
+/// process and the endpoint's port.
+fn start_listen(command: &str, dir: &Path, env: &BTreeMap<String, String>) -> (Background, String) {
+    let mut child = shell(&format!("exec {command}"), dir, env).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert!(first.starts_with("listening on "), "`{command}` printed {first:?}");
+    let port = first
+        .strip_prefix("listening on http://127.0.0.1:")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("`{command}` printed {first:?}"))
+        .to_owned();
     // The rest is read and dropped, so that the listener never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    Background(child)
+    (Background(child), port)
 }

@@ -20,7 +20,7 @@ fn trigger_sends_the_examples_of_a_spec_of_ones_own_with_the_key_from_the_enviro
     let (listen, lines, url) = listen(&["--hmac-key", "env-hmac-key", "--spec", spec]);
 
     let trigger = |args: &[&str]| {
-        Command::new(BIN)
+        command()
             .args([&["trigger", "--url", &url, "--spec", spec][..], args].concat())
             .env("LAGO_HMAC_KEY", "env-hmac-key")
             .output()
@@ -146,4 +146,32 @@ fn read_request(stream: &mut impl Read) -> Option<String> {
             Ok(n) => read.extend_from_slice(&buffer[..n]),
         }
     }
+}
+
+#[test]
+fn a_refused_key_is_not_quoted_on_the_terminal() {
+    let output = command()
+        .args(["trigger", "fee.created", "--url", "http://127.0.0.1:9/webhooks"])
+        .env("LAGO_HMAC_KEY", "secret-hmac-key\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(said.contains("surrounding whitespace"), "{said}");
+    assert!(!said.contains("secret-hmac-key"), "{said}");
+}
+
+#[test]
+fn trigger_sends_a_payload_file_byte_for_byte() {
+    let dir = scratch("trigger-bytes");
+    let file = dir.join("not-utf8.json");
+    std::fs::write(&file, b"{\"webhook_type\": \"fee.created\xff\"}").unwrap();
+    let (listen, _lines, url) = listen(&["--hmac-key", "bytes-key"]);
+    let sent =
+        run(&["trigger", "--url", &url, "--hmac-key", "bytes-key", "--payload", file.to_str().unwrap()]);
+    // Sent, signed, and refused by the endpoint as a body that does not parse: a problem
+    // found (1), not a file that could not be read (2).
+    assert_eq!(sent.status.code(), Some(1), "{}{}", stdout(&sent), stderr(&sent));
+    assert!(stdout(&sent).contains(" 400 body refused"), "{}", stdout(&sent));
+    drop(listen);
 }

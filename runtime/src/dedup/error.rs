@@ -15,8 +15,9 @@ pub struct StoreError {
 }
 
 impl StoreError {
-    /// The failure of `operation` (`claim`, `complete`, `renew`, `release`) by the store
-    /// named `store` (its [`Deduplicate::store_name`](super::Deduplicate::store_name)).
+    /// The failure of `operation` (the receiver names `claim`, `complete` and `release`;
+    /// a renewal that fails is logged as the claim not renewed) by the store named
+    /// `store` (its [`Deduplicate::store_name`](super::Deduplicate::store_name)).
     pub fn new(store: &'static str, operation: &'static str, source: HandlerError) -> Self {
         StoreError { store, operation, source }
     }
@@ -26,7 +27,7 @@ impl StoreError {
         self.store
     }
 
-    /// What it failed to do with the key: `claim`, `complete`, `renew` or `release`.
+    /// What it failed to do with the key: `claim`, `complete` or `release`.
     pub fn operation(&self) -> &'static str {
         self.operation
     }

@@ -28,8 +28,14 @@ function childPointer(pointer, key) {
   return pointer + "/" + String(key).replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
+/** Whether an answer of `status` makes a delivery delivered, as Lago counts it (and
+ * `send::delivered` in the command): 200, 201, 202 and 204 only; Lago retries the rest. */
+function delivered(status) {
+  return status === 200 || status === 201 || status === 202 || status === 204;
+}
+
 function statusClass(status) {
-  if (status >= 200 && status < 300) return "ok";
+  if (delivered(status)) return "ok";
   if (status >= 400 && status < 500) return "client-error";
   return "server-error";
 }

@@ -141,9 +141,9 @@ mod tests {
                 message: "`\u{1b}]0;title\u{7}` is not a currency".to_owned(),
             }],
             headers: Vec::new(),
-            body: String::new(),
-            body_read: true,
             raw: Bytes::new(),
+            body_read: true,
+            replay_signature: None,
             forward: None,
             recorded: None,
         }

@@ -61,10 +61,18 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// Whether Lago takes this answer as delivered: a 2xx status.
+    /// Whether this answer makes the delivery delivered, as Lago counts a delivery
+    /// delivered: see [`delivered`].
     pub fn delivered(&self) -> bool {
-        (200..300).contains(&self.status)
+        delivered(self.status)
     }
+}
+
+/// Whether an answer of `status` makes a delivery delivered, as Lago counts a delivery
+/// delivered: 200, 201, 202 or 204 only. Other 2xx statuses (203, 206, ...) are retried
+/// by Lago like failures, so `trigger` and `listen` do not call them delivered either.
+pub fn delivered(status: u16) -> bool {
+    matches!(status, 200 | 201 | 202 | 204)
 }
 
 /// An HTTP(S) client for POSTing deliveries; cheap to clone, one per command.
@@ -188,6 +196,17 @@ mod tests {
         for bad in ["ftp://example.com/x", "/webhooks", "example.com", "http://", "not a url"] {
             assert!(endpoint(bad).is_err(), "{bad} was taken");
         }
+    }
+
+    #[test]
+    fn only_the_statuses_lago_counts_are_delivered() {
+        for status in [200, 201, 202, 204] {
+            assert!(delivered(status), "{status}");
+        }
+        for status in [100, 203, 205, 206, 299, 301, 400, 500] {
+            assert!(!delivered(status), "{status}");
+        }
+        assert!(!Answer { status: 203, body: String::new() }.delivered());
     }
 
     #[test]

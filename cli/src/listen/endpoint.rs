@@ -1,6 +1,7 @@
 //! The endpoint deliveries are posted to: the body read within the receiver's limit and
 //! timeout, each delivery through the runtime's receiver once (verified, parsed,
-//! deduplicated, answered), then kept for the page, recorded, forwarded and printed.
+//! deduplicated, answered), then kept for the page, recorded (when its signature
+//! verified), forwarded (the same) and printed.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,7 +14,7 @@ use http::HeaderMap;
 use lago_webhooks::dedup::Deduplicate;
 use lago_webhooks::dynamic::{DynamicEvent, DynamicHandler};
 use lago_webhooks::receiver::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, Outcome, Receiver, read_body};
-use lago_webhooks::verify::{ALGORITHM_HEADER, Algorithm};
+use lago_webhooks::verify::{ALGORITHM_HEADER, Algorithm, SIGNATURE_HEADER};
 use lago_webhooks::{
     AsyncWebhookHandler, Delivery, Dispatch, HandlerResult, Received, Refusal, Validate, Webhook,
     WebhookEvent,
@@ -42,7 +43,7 @@ pub struct Keep {
     /// Where the page finds it.
     pub store: Store,
     /// `--record`.
-    pub recorder: Option<Recorder>,
+    pub recorder: Option<Arc<Recorder>>,
     /// `--forward-to`.
     pub forwarder: Option<Arc<Forwarder>>,
 }
@@ -73,7 +74,7 @@ where
                     }
                     Err(refusal) => (Outcome::Refused(refusal), None, None),
                 };
-            keep.delivery(at, &parts.headers, raw, accepted, &outcome);
+            keep.delivery(at, &parts.headers, raw, accepted, &outcome).await;
             outcome
         }
     };
@@ -148,8 +149,9 @@ impl Accepted {
 
 impl Keep {
     /// Keeps, records, prints and forwards one delivery: `raw` is its body when it came
-    /// whole, `accepted` what the receiver made of it when it accepted it.
-    fn delivery(
+    /// whole, `accepted` what the receiver made of it when it accepted it. Recording is
+    /// done before the answer, so that a sender that has its answer finds the file.
+    async fn delivery(
         &self,
         at: SystemTime,
         headers: &HeaderMap,
@@ -157,28 +159,29 @@ impl Keep {
         accepted: Option<Accepted>,
         outcome: &Outcome,
     ) {
-        let (entry, payload) = entry(at, headers, raw, accepted, outcome);
-        let forward = self.forwarder.as_ref().filter(|_| entry.signature == "verified" && entry.body_read);
-        let mut entry = entry;
+        let (mut entry, payload) = entry(at, headers, raw, accepted, outcome);
+        // Only a delivery signed with the key is Lago's: anyone who can reach the port can
+        // post the rest, which is neither sent on to the app nor written to disk.
+        let verified = entry.signature == "verified" && entry.body_read;
+        let forward = self.forwarder.as_ref().filter(|_| verified);
         if forward.is_some() {
             entry.forward = Some(Forward::Pending);
         }
         let (webhook_type, unique_key) = (entry.webhook_type.clone(), entry.unique_key.clone());
-        let (raw, body_read) = (entry.raw.clone(), entry.body_read);
+        let raw = entry.raw.clone();
         let (status, text) = (entry.status, entry.outcome.clone());
         let mut block = terminal::head(&entry, payload.as_ref());
         let id = self.store.add(entry);
-        if let (Some(recorder), true) = (&self.recorder, body_read) {
-            let written = recorder
-                .write(&Recorded {
-                    at,
-                    id,
-                    webhook_type: webhook_type.as_deref(),
-                    unique_key: unique_key.as_deref(),
-                    headers,
-                    body: &raw,
-                })
-                .map(|path| path.display().to_string());
+        if let (Some(recorder), true) = (&self.recorder, verified) {
+            let delivery = Recorded {
+                at,
+                id,
+                webhook_type,
+                unique_key: unique_key.clone(),
+                headers: headers.clone(),
+                body: raw.clone(),
+            };
+            let written = recorder.write_in_background(delivery).await.map(|path| path.display().to_string());
             block.push_str(&terminal::recorded(&written));
             if let Ok(path) = written {
                 self.store.update(id, |entry| entry.recorded = Some(path));
@@ -196,11 +199,20 @@ impl Keep {
         tokio::spawn(async move {
             let forwarded = forwarder.forward(raw, &unique_key).await;
             block.push_str(&terminal::forwarded(&forwarded));
-            store.update(id, |entry| entry.forward = Some(forwarded));
+            // Printed before the page can see the answer: whoever sees it there (a test
+            // polling the API, then stopping listen) finds the block printed too.
             out!("{block}");
+            store.update(id, |entry| entry.forward = Some(forwarded));
         });
     }
 }
+
+/// The most bytes of a header's value kept for the page: Lago's are short but for a JWT
+/// signature, which holds the whole body (and is kept whole, apart, for replay).
+const MAX_HEADER_VALUE: usize = 1024;
+/// The most bytes of headers (names and values) kept for the page per delivery: a
+/// request's head may take megabytes.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// The page's view of a delivery, and the payload of an accepted one.
 fn entry(
@@ -220,7 +232,9 @@ fn entry(
         _ => "unchecked",
     };
     let body_read = raw.is_some();
-    let raw = raw.unwrap_or_default();
+    // A copy of the body's own: the bytes read may share a buffer with the request's
+    // head, which would stay alive, uncounted, as long as the entry.
+    let raw = raw.map(|raw| Bytes::copy_from_slice(&raw)).unwrap_or_default();
     let (webhook_type, scheme, organization_id, event, payload, violations) = match accepted {
         Some(accepted) => (
             Some(accepted.webhook_type),
@@ -233,6 +247,9 @@ fn entry(
         // What the body says it is, for the page's filter.
         None => (named_type(&raw), header_text(ALGORITHM_HEADER), None, None, None, Vec::new()),
     };
+    let replay_signature = (signature == "verified")
+        .then(|| headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .flatten();
     let entry = Entry {
         id: 0,
         received_ms: millis(at),
@@ -245,28 +262,61 @@ fn entry(
         outcome: outcome.to_string(),
         event,
         violations,
-        headers: headers
-            .iter()
-            .map(|(name, value)| {
-                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
-            })
-            .collect(),
-        body: String::from_utf8_lossy(&raw).into_owned(),
-        body_read,
+        headers: kept_headers(headers),
         raw,
+        body_read,
+        replay_signature,
         forward: None,
         recorded: None,
     };
     (entry, payload)
 }
 
-/// The `webhook_type` a body names, if it is a JSON object naming one.
+/// The headers as the page shows them: each value cut at [`MAX_HEADER_VALUE`] bytes and
+/// all of them at [`MAX_HEADER_BYTES`], each cut said (`… (N bytes in all)`, and a last
+/// `…` row counting the headers left out).
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut kept = Vec::new();
+    let mut room = MAX_HEADER_BYTES;
+    let mut left_out = 0;
+    for (name, value) in headers {
+        let (name, bytes) = (name.as_str(), value.as_bytes());
+        if room <= name.len() {
+            left_out += 1;
+            continue;
+        }
+        let limit = MAX_HEADER_VALUE.min(room - name.len());
+        let text = if bytes.len() <= limit {
+            String::from_utf8_lossy(bytes).into_owned()
+        } else {
+            // Cut as bytes, then read: a character cut in two reads as one replacement.
+            format!("{}… ({} bytes in all)", String::from_utf8_lossy(&bytes[..limit]), bytes.len())
+        };
+        room = room.saturating_sub(name.len() + text.len());
+        kept.push((name.to_owned(), text));
+    }
+    if left_out > 0 {
+        kept.push(("…".to_owned(), format!("{left_out} more header(s) not kept")));
+    }
+    kept
+}
+
+/// The most characters of a refused body's `webhook_type` kept: Lago's are short words,
+/// and a refused body's is anybody's.
+const MAX_NAMED_TYPE: usize = 128;
+
+/// The `webhook_type` a body names, if it is a JSON object naming one, cut at
+/// [`MAX_NAMED_TYPE`] characters.
 fn named_type(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Named {
         webhook_type: String,
     }
-    serde_json::from_slice::<Named>(body).ok().map(|named| named.webhook_type)
+    let named = serde_json::from_slice::<Named>(body).ok()?.webhook_type;
+    Some(match named.char_indices().nth(MAX_NAMED_TYPE) {
+        Some((end, _)) => format!("{}…", &named[..end]),
+        None => named,
+    })
 }
 
 /// Milliseconds since the Unix epoch.
@@ -283,5 +333,29 @@ mod tests {
         assert_eq!(named_type(br#"{"webhook_type":"fee.created","fee":1}"#).as_deref(), Some("fee.created"));
         assert_eq!(named_type(br#"{"webhook_type":7}"#), None);
         assert_eq!(named_type(b"not json"), None);
+        let long = format!(r#"{{"webhook_type":"{}"}}"#, "t".repeat(10_000));
+        assert_eq!(named_type(long.as_bytes()), Some(format!("{}…", "t".repeat(MAX_NAMED_TYPE))));
+    }
+
+    #[test]
+    fn headers_are_kept_within_their_bounds_saying_what_was_cut() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-lago-unique-key", "key-1".parse().unwrap());
+        headers.insert("x-huge", "h".repeat(2 * 1024 * 1024).parse().unwrap());
+        for n in 0..200 {
+            let name = http::HeaderName::try_from(format!("x-filler-{n}")).unwrap();
+            headers.insert(name, "v".repeat(500).parse().unwrap());
+        }
+        let kept = kept_headers(&headers);
+        let bytes: usize = kept.iter().map(|(name, value)| name.len() + value.len()).sum();
+        // The bound, past which only the marks of a cut go.
+        assert!(bytes <= MAX_HEADER_BYTES + 128, "{bytes}");
+        assert!(kept.contains(&("x-lago-unique-key".to_owned(), "key-1".to_owned())));
+        let huge = &kept.iter().find(|(name, _)| name == "x-huge").unwrap().1;
+        assert_eq!(*huge, format!("{}… (2097152 bytes in all)", "h".repeat(MAX_HEADER_VALUE)));
+        let (name, note) = kept.last().unwrap();
+        assert!(name == "…" && note.ends_with(" more header(s) not kept"), "{name}: {note}");
+        let shown = kept.len() - 1;
+        assert_eq!(note, &format!("{} more header(s) not kept", headers.len() - shown));
     }
 }

@@ -7,7 +7,10 @@
 //! and only to requests that name it by that address or `localhost` (a page of another
 //! site that a DNS name was pointed at 127.0.0.1 for is refused); replay, the one
 //! request that acts, also needs a header of its own, which a page of another origin
-//! cannot send without a preflight this server never grants.
+//! cannot send without a preflight this server never grants. Replay sends again only a
+//! delivery whose signature verified: with an HMAC key, `listen` signs what it replays,
+//! and signing a stranger's body would make it a delivery of Lago's (forwarded to the app
+//! as verified).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -21,7 +24,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use lago_webhooks::verify::{Algorithm, HmacKey, SIGNATURE_HEADER, lago_headers};
+use lago_webhooks::verify::{Algorithm, HmacKey, lago_headers};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -130,17 +133,31 @@ fn secured(mut response: Response) -> Response {
     response
 }
 
+/// The page's settings and every kept delivery, oldest first. The list can take tens of
+/// megabytes as JSON: it is sent a delivery at a time, each serialized as it goes out,
+/// rather than written whole into memory first.
 async fn list(State(inspector): State<Arc<Inspector>>) -> Response {
+    use futures_util::StreamExt;
     let replay = if inspector.hmac_key.is_some() { "hmac" } else { "same-signature" };
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "endpoint": inspector.endpoint.to_string(),
-            "forward_to": inspector.forward_to,
-            "replay": replay,
-            "deliveries": inspector.store.all(),
-        }),
-    )
+    let settings = json!({
+        "endpoint": inspector.endpoint.to_string(),
+        "forward_to": inspector.forward_to,
+        "replay": replay,
+    });
+    // `{...settings` then `,"deliveries":[`, the deliveries, `]}`.
+    let mut head = settings.to_string();
+    head.pop();
+    head.push_str(r#","deliveries":["#);
+    let deliveries = inspector.store.all().into_iter().enumerate().map(|(index, entry)| {
+        let mut chunk = if index == 0 { Vec::new() } else { b",".to_vec() };
+        // An entry is strings, numbers and a JSON tree: it always serializes. Were it not
+        // to, the error would end the answer, and the page would read no list.
+        serde_json::to_writer(&mut chunk, &*entry).map(|()| Bytes::from(chunk))
+    });
+    let chunks = futures_util::stream::once(async move { Ok(Bytes::from(head)) })
+        .chain(futures_util::stream::iter(deliveries))
+        .chain(futures_util::stream::once(async { Ok(Bytes::from_static(b"]}")) }));
+    ([(header::CONTENT_TYPE, "application/json")], axum::body::Body::from_stream(chunks)).into_response()
 }
 
 /// The answer for a delivery the store does not keep (never was, or dropped since).
@@ -150,7 +167,7 @@ fn gone(id: u64) -> Response {
 
 async fn one(State(inspector): State<Arc<Inspector>>, Path(id): Path<u64>) -> Response {
     match inspector.store.get(id) {
-        Some(entry) => json_response(StatusCode::OK, &entry),
+        Some(entry) => json_response(StatusCode::OK, &*entry),
         None => gone(id),
     }
 }
@@ -163,7 +180,7 @@ async fn body(State(inspector): State<Arc<Inspector>>, Path(id): Path<u64>) -> R
     // The name is made of safe characters only: a valid header value.
     let disposition = HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"));
     let content_type = HeaderValue::from_static("application/octet-stream");
-    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], entry.raw)
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], entry.raw.clone())
         .into_response()
 }
 
@@ -179,9 +196,15 @@ pub fn download_name(entry: &Entry) -> String {
 
 /// Sends a kept delivery's body to the endpoint again, under a fresh unique key: signed
 /// with the listen's HMAC key when it has one, with the delivery's own signature
-/// otherwise.
+/// otherwise. Only a delivery whose signature verified: see the module's docs.
 async fn replay(State(inspector): State<Arc<Inspector>>, Path(id): Path<u64>) -> Response {
     let Some(entry) = inspector.store.get(id) else { return gone(id) };
+    if entry.signature != "verified" {
+        return error(
+            StatusCode::CONFLICT,
+            "its signature did not verify: only deliveries signed with the key are replayed, so that listen never signs a stranger's body",
+        );
+    }
     if !entry.body_read {
         return error(StatusCode::CONFLICT, "its body never came whole: there is nothing to replay");
     }
@@ -204,28 +227,34 @@ fn replay_headers(inspector: &Inspector, entry: &Entry, unique_key: &str) -> Res
         return Signer::Hmac(HmacKey::new(key.clone())).headers(&entry.raw, unique_key);
     }
     let signature = entry
-        .headers
-        .iter()
-        .find(|(name, _)| name == SIGNATURE_HEADER)
-        .map(|(_, value)| value.as_str())
+        .replay_signature
+        .as_deref()
         .ok_or("the delivery has no signature to send again, and listen has no HMAC key to sign with")?;
     lago_headers(Algorithm::Jwt, signature, unique_key).map_err(|err| err.to_string())
 }
 
-/// Each delivery added or changed, as a `delivery` event holding it as JSON; `reload`
-/// when the page fell behind and should read the whole list again.
+/// Each delivery added or changed, as a `delivery` event holding it as JSON (as it is
+/// when the event goes out); `reload` when the page fell behind and should read the
+/// whole list again.
 async fn events(State(inspector): State<Arc<Inspector>>) -> impl IntoResponse {
     let changes = inspector.store.subscribe();
-    let stream = futures_util::stream::unfold(changes, |mut changes| async move {
-        let event = match changes.recv().await {
-            Ok(entry) => match serde_json::to_string(&*entry) {
-                Ok(json) => Event::default().event("delivery").data(json),
-                Err(_) => Event::default().event("reload").data("{}"),
-            },
-            Err(RecvError::Lagged(_)) => Event::default().event("reload").data("{}"),
-            Err(RecvError::Closed) => return None,
+    let store = inspector.store.clone();
+    let stream = futures_util::stream::unfold((changes, store), |(mut changes, store)| async move {
+        let event = loop {
+            break match changes.recv().await {
+                Ok(id) => match store.get(id) {
+                    Some(entry) => match serde_json::to_string(&*entry) {
+                        Ok(json) => Event::default().event("delivery").data(json),
+                        Err(_) => Event::default().event("reload").data("{}"),
+                    },
+                    // Dropped since: the page's list no longer holds it either.
+                    None => continue,
+                },
+                Err(RecvError::Lagged(_)) => Event::default().event("reload").data("{}"),
+                Err(RecvError::Closed) => return None,
+            };
         };
-        Some((Ok::<_, Infallible>(event), changes))
+        Some((Ok::<_, Infallible>(event), (changes, store)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

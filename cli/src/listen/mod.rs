@@ -1,8 +1,8 @@
 //! `listen`: a local endpoint for development. It is the runtime's [`Receiver`] plus
 //! showing: each delivery goes through the receiver once (verified, parsed, deduplicated,
-//! answered), and what came is printed, validated, as one block with the answer, kept
-//! for the inspector page (`--ui-port`), written to a directory (`--record`) and sent on
-//! to the app being developed (`--forward-to`).
+//! answered), and what came is printed, validated, as one block with the answer, and kept
+//! for the inspector page (`--ui-port`); when its signature verified, it is also written
+//! to a directory (`--record`) and sent on to the app being developed (`--forward-to`).
 //!
 //! Deliveries are parsed with the types compiled into this command, the bundled spec's;
 //! with `--spec`, with that spec read at run time ([`DynamicSpec`]), whose receiver
@@ -86,7 +86,8 @@ pub struct Args {
     /// default: --hmac-key.
     #[arg(long, value_name = "KEY", env = "LAGO_FORWARD_HMAC_KEY", hide_env_values = true)]
     forward_hmac_key: Option<String>,
-    /// Write each delivery's raw body to a file of this directory (created if absent),
+    /// Write every verified delivery's raw body (those whose signature failed are not
+    /// written) to a file of this directory (created if absent, readable by you only),
     /// named by time, type and unique key, with its headers beside it in a `.headers`
     /// file; `trigger --payload FILE` sends one again.
     #[arg(long, value_name = "DIR")]
@@ -120,7 +121,7 @@ pub fn run(args: Args) -> crate::output::Outcome {
             Some(Arc::new(Forwarder::new(url.clone(), key, Arc::clone(&sender))))
         }
     };
-    let recorder = args.record.as_deref().map(Recorder::new).transpose()?;
+    let recorder = args.record.as_deref().map(Recorder::new).transpose()?.map(Arc::new);
     let store = Store::new(store::DEFAULT_MAX_ENTRIES, store::DEFAULT_MAX_BYTES);
     let keep = Keep { store: store.clone(), recorder, forwarder: forwarder.clone() };
     let require_key = !args.allow_missing_unique_key;

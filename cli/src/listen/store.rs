@@ -1,20 +1,26 @@
 //! The deliveries `listen` keeps for its inspector page: in memory, the newest ones,
-//! bounded both in number and in body bytes so that a long session (or a flood of large
-//! bodies) cannot grow the process without end. Every change is also announced to the
-//! page's open event streams.
+//! bounded both in number and in bytes (each delivery's body, the headers kept of it and
+//! its parsed tree, as [`Entry::size`] counts them) so that a long session, or a flood of
+//! large deliveries, cannot grow the process without end. Every change is also announced
+//! to the page's open event streams.
+//!
+//! Entries are shared, never copied: the store, the lists it hands out and the pages
+//! being answered hold the same [`Arc<Entry>`], and the announcements carry only ids, so
+//! that an event stream falling behind holds no delivery the store has let go.
 
 use std::collections::VecDeque;
+use std::mem::size_of;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
 /// How many deliveries are kept by default.
 pub const DEFAULT_MAX_ENTRIES: usize = 1000;
-/// How many body bytes the kept deliveries may hold together by default (a delivery's
-/// typed tree takes about as much again).
+/// How many bytes the kept deliveries may hold together by default, as [`Entry::size`]
+/// counts them.
 pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// One delivery as the page shows it. Every text in it came from the sender (or, for
@@ -45,19 +51,83 @@ pub struct Entry {
     /// What the payload breaks of the spec's constraints, each at its JSON Pointer into
     /// `event`.
     pub violations: Vec<Violation>,
-    /// The request's headers, in the order they came (values read as UTF-8, lossily).
+    /// The request's headers, in the order they came (values read as UTF-8, lossily),
+    /// as much of them as is kept: long values and headers past a bound are cut, saying
+    /// so.
     pub headers: Vec<(String, String)>,
-    /// The raw body as text (lossily, for a body that is not UTF-8).
-    pub body: String,
+    /// The raw body, exactly as it came: for save, replay and recording, and for the
+    /// page as `body`, text read from it (lossily, for a body that is not UTF-8) as it
+    /// is sent, rather than a second copy kept.
+    #[serde(rename = "body", serialize_with = "lossy_text")]
+    pub raw: Bytes,
     /// Whether the body came whole (not for a delivery refused as too large or too slow).
     pub body_read: bool,
-    /// The raw body, for save, replay and recording.
+    /// The delivery's `X-Lago-Signature`, whole, when it verified: replay sends it again
+    /// when `listen` has no HMAC key to sign with. Not shown (the headers shown hold it,
+    /// cut).
     #[serde(skip)]
-    pub raw: Bytes,
+    pub replay_signature: Option<String>,
     /// What became of forwarding it, when `--forward-to` is given and it was verified.
     pub forward: Option<Forward>,
     /// The file `--record` wrote its body to.
     pub recorded: Option<String>,
+}
+
+/// `raw` as JSON text: its UTF-8, with anything invalid replaced (borrowed, not copied,
+/// when it is all valid).
+fn lossy_text<S: Serializer>(raw: &Bytes, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&String::from_utf8_lossy(raw))
+}
+
+impl Entry {
+    /// About how many bytes it holds in memory: its body, every text it keeps (headers,
+    /// violations, the app's answer), and its parsed tree, counted node by node since a
+    /// tree takes several times its text.
+    pub fn size(&self) -> usize {
+        let text = |text: &Option<String>| text.as_ref().map_or(0, String::len);
+        let headers: usize =
+            self.headers.iter().map(|(name, value)| 2 * size_of::<String>() + name.len() + value.len()).sum();
+        let violations: usize = self
+            .violations
+            .iter()
+            .map(|violation| size_of::<Violation>() + violation.pointer.len() + violation.message.len())
+            .sum();
+        let forward = match &self.forward {
+            Some(Forward::Answered { body, .. }) => body.len(),
+            Some(Forward::Failed { error }) => error.len(),
+            Some(Forward::Pending) | None => 0,
+        };
+        size_of::<Entry>()
+            + self.raw.len()
+            + text(&self.webhook_type)
+            + text(&self.unique_key)
+            + text(&self.scheme)
+            + text(&self.organization_id)
+            + self.outcome.len()
+            + self.event.as_ref().map_or(0, tree_size)
+            + violations
+            + headers
+            + text(&self.replay_signature)
+            + forward
+            + text(&self.recorded)
+    }
+}
+
+/// About how many bytes a JSON tree takes: a `Value` per node, its text, and for each
+/// member of an object its key and the map's bookkeeping (taken as one more `Value`).
+/// The depth is bounded: `serde_json` parses no deeper than 128 levels, and the typed
+/// webhooks have fixed shapes.
+fn tree_size(value: &Value) -> usize {
+    size_of::<Value>()
+        + match value {
+            Value::String(text) => text.len(),
+            Value::Array(items) => items.iter().map(tree_size).sum(),
+            Value::Object(map) => map
+                .iter()
+                .map(|(key, value)| size_of::<String>() + key.len() + size_of::<Value>() + tree_size(value))
+                .sum(),
+            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        }
 }
 
 /// A violation of the spec's constraints, for the page.
@@ -94,20 +164,42 @@ pub enum Forward {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Mutex<Inner>>,
-    changes: broadcast::Sender<Arc<Entry>>,
+    /// The id of each delivery added or changed.
+    changes: broadcast::Sender<u64>,
 }
 
 struct Inner {
-    entries: VecDeque<Entry>,
+    entries: VecDeque<Kept>,
     next_id: u64,
+    /// The sum of the kept entries' sizes.
     bytes: usize,
     max_entries: usize,
     max_bytes: usize,
 }
 
+/// An entry with its size, counted once when it is kept or changed.
+struct Kept {
+    size: usize,
+    entry: Arc<Entry>,
+}
+
+impl Inner {
+    /// Drops the oldest entries while there are too many, or while they take more than
+    /// the bytes allowed; the newest is always kept.
+    fn trim(&mut self) {
+        while self.entries.len() > self.max_entries.max(1)
+            || self.bytes > self.max_bytes && self.entries.len() > 1
+        {
+            if let Some(old) = self.entries.pop_front() {
+                self.bytes -= old.size;
+            }
+        }
+    }
+}
+
 impl Store {
     /// A store keeping at most `max_entries` deliveries, and dropping the oldest while
-    /// their bodies take more than `max_bytes` (the newest is always kept).
+    /// they take more than `max_bytes` (the newest is always kept).
     pub fn new(max_entries: usize, max_bytes: usize) -> Self {
         // A page that falls this far behind reloads the whole list.
         let (changes, _) = broadcast::channel(256);
@@ -122,56 +214,58 @@ impl Store {
 
     /// Keeps `entry` under the next number, which it returns.
     pub fn add(&self, mut entry: Entry) -> u64 {
-        let shared = {
+        // Counted before the lock is taken: it walks the whole tree.
+        let size = entry.size();
+        let id = {
             let mut inner = self.lock();
-            entry.id = inner.next_id;
+            let id = inner.next_id;
             inner.next_id += 1;
-            inner.bytes += entry.raw.len();
-            inner.entries.push_back(entry.clone());
-            while inner.entries.len() > inner.max_entries.max(1)
-                || inner.bytes > inner.max_bytes && inner.entries.len() > 1
-            {
-                if let Some(old) = inner.entries.pop_front() {
-                    inner.bytes -= old.raw.len();
-                }
-            }
-            Arc::new(entry)
+            entry.id = id;
+            inner.bytes += size;
+            inner.entries.push_back(Kept { size, entry: Arc::new(entry) });
+            inner.trim();
+            id
         };
-        let id = shared.id;
         // No page open is no error.
-        let _ = self.changes.send(shared);
+        let _ = self.changes.send(id);
         id
     }
 
     /// Changes the delivery numbered `id`, if still kept, and announces it.
     pub fn update(&self, id: u64, change: impl FnOnce(&mut Entry)) {
-        let changed = {
+        {
             let mut inner = self.lock();
-            let Some(entry) = inner.entries.iter_mut().find(|entry| entry.id == id) else { return };
-            change(entry);
-            Arc::new(entry.clone())
-        };
-        let _ = self.changes.send(changed);
+            let Some(kept) = inner.entries.iter_mut().find(|kept| kept.entry.id == id) else { return };
+            // Copied only if a page is being sent it right now: the page has the old one.
+            change(Arc::make_mut(&mut kept.entry));
+            let (old, new) = (kept.size, kept.entry.size());
+            kept.size = new;
+            inner.bytes = inner.bytes - old + new;
+            inner.trim();
+        }
+        let _ = self.changes.send(id);
     }
 
     /// The delivery numbered `id`, if still kept.
-    pub fn get(&self, id: u64) -> Option<Entry> {
-        self.lock().entries.iter().find(|entry| entry.id == id).cloned()
+    pub fn get(&self, id: u64) -> Option<Arc<Entry>> {
+        self.lock().entries.iter().find(|kept| kept.entry.id == id).map(|kept| Arc::clone(&kept.entry))
     }
 
     /// Every kept delivery, oldest first.
-    pub fn all(&self) -> Vec<Entry> {
-        self.lock().entries.iter().cloned().collect()
+    pub fn all(&self) -> Vec<Arc<Entry>> {
+        self.lock().entries.iter().map(|kept| Arc::clone(&kept.entry)).collect()
     }
 
-    /// A receiver of every delivery added or changed from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Entry>> {
+    /// A receiver of the id of every delivery added or changed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<u64> {
         self.changes.subscribe()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn entry(body: &str) -> Entry {
@@ -188,9 +282,9 @@ mod tests {
             event: None,
             violations: Vec::new(),
             headers: Vec::new(),
-            body: body.to_owned(),
-            body_read: true,
             raw: Bytes::copy_from_slice(body.as_bytes()),
+            body_read: true,
+            replay_signature: None,
             forward: None,
             recorded: None,
         }
@@ -211,8 +305,9 @@ mod tests {
     }
 
     #[test]
-    fn drops_the_oldest_while_the_bodies_are_over_the_bytes_but_keeps_the_newest() {
-        let store = Store::new(100, 10);
+    fn drops_the_oldest_while_over_the_bytes_but_keeps_the_newest() {
+        let small = entry("1234").size();
+        let store = Store::new(100, 2 * small);
         store.add(entry("1234"));
         store.add(entry("5678"));
         assert_eq!(ids(&store), [1, 2]);
@@ -225,16 +320,69 @@ mod tests {
     }
 
     #[test]
+    fn the_size_counts_headers_tree_and_answers_not_only_the_body() {
+        let bare = entry("{}").size();
+        let mut heavy = entry("{}");
+        heavy.headers = vec![("x-sender".to_owned(), "h".repeat(100_000))];
+        assert!(heavy.size() >= bare + 100_000);
+        let mut parsed = entry("{}");
+        parsed.event = Some(json!({"fee": {"items": vec!["t".repeat(10); 1000]}}));
+        // A thousand strings of ten: their text and a node each.
+        assert!(parsed.size() >= bare + 1000 * (10 + size_of::<Value>()), "{}", parsed.size());
+        let mut answered = entry("{}");
+        answered.forward = Some(Forward::Answered { status: 500, body: "a".repeat(4000) });
+        assert!(answered.size() >= bare + 4000);
+    }
+
+    #[test]
+    fn a_delivery_of_huge_headers_pushes_the_old_ones_out() {
+        let mut heavy = entry("{}");
+        heavy.headers = vec![("x-sender".to_owned(), "h".repeat(100_000))];
+        // Room for many small deliveries, not for them and the heavy one.
+        let store = Store::new(1000, 60_000);
+        for _ in 0..3 {
+            store.add(entry("{}"));
+        }
+        store.add(heavy);
+        assert_eq!(ids(&store), [4]);
+        store.add(entry("{}"));
+        assert_eq!(ids(&store), [5]);
+        assert_eq!(store.lock().bytes, entry("{}").size());
+    }
+
+    #[test]
+    fn a_change_is_counted_too() {
+        let small = entry("{}").size();
+        let store = Store::new(1000, 3 * small);
+        let (first, second) = (store.add(entry("{}")), store.add(entry("{}")));
+        let answer = Forward::Answered { status: 500, body: "a".repeat(2 * small) };
+        store.update(second, |entry| entry.forward = Some(answer));
+        assert_eq!(ids(&store), [second]);
+        assert!(store.get(first).is_none());
+        let bytes = store.lock().bytes;
+        assert_eq!(bytes, store.get(second).unwrap().size());
+    }
+
+    #[test]
     fn changes_are_announced_and_kept() {
         let store = Store::new(10, usize::MAX);
         let mut changes = store.subscribe();
         let id = store.add(entry("{}"));
-        assert_eq!(changes.try_recv().unwrap().id, id);
+        assert_eq!(changes.try_recv().unwrap(), id);
         store.update(id, |entry| entry.forward = Some(Forward::Pending));
-        assert_eq!(changes.try_recv().unwrap().forward, Some(Forward::Pending));
+        assert_eq!(changes.try_recv().unwrap(), id);
         assert_eq!(store.get(id).unwrap().forward, Some(Forward::Pending));
         // A delivery no longer kept is left alone, silently.
         store.update(99, |_| unreachable!("no delivery 99"));
         assert!(changes.try_recv().is_err());
+    }
+
+    #[test]
+    fn the_body_is_sent_as_text_from_the_raw_bytes() {
+        let mut invalid = entry("");
+        invalid.raw = Bytes::from_static(b"{\"a\":\"\xff\"}");
+        let json = serde_json::to_value(&invalid).unwrap();
+        assert_eq!(json["body"], "{\"a\":\"\u{fffd}\"}");
+        assert!(json.get("raw").is_none() && json.get("replay_signature").is_none());
     }
 }

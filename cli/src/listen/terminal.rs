@@ -3,17 +3,22 @@
 //! unique key, ids, values quoted in violations and refusals) and the app's answer go
 //! through [`controls::line`], so that a delivery cannot drive the terminal.
 
-use http::StatusCode;
 use serde_json::Value;
 
 use super::store::{Entry, Forward};
 use crate::controls;
 use crate::output::{Tone, paint};
+use crate::send::delivered;
+
+/// The most characters of a unique key printed, as the runtime's logs cut it: Lago's are
+/// UUIDs, and a refused delivery's is whatever its sender put in the header, up to the
+/// request head's limit (megabytes).
+const MAX_KEY_CHARS: usize = 128;
 
 /// The block of `entry` up to its answer, `payload` being the payload object of an
 /// accepted delivery (for its ids and amounts).
 pub fn head(entry: &Entry, payload: Option<&Value>) -> String {
-    let key = controls::line(entry.unique_key.as_deref().unwrap_or("-")).into_owned();
+    let key = unique_key(entry.unique_key.as_deref());
     if entry.event.is_none() {
         return format!(
             "{} (unique key {key})\n  refused      {}\n",
@@ -61,7 +66,7 @@ pub fn forwarded(forward: &Forward) -> String {
     match forward {
         Forward::Pending => "  forwarded    (no answer yet)\n".to_owned(),
         Forward::Answered { status, body } => {
-            let tone = if matches!(status, 200 | 201 | 202 | 204) { Tone::Good } else { Tone::Bad };
+            let tone = if delivered(*status) { Tone::Good } else { Tone::Bad };
             // The first line of the answer, which is what fits a line.
             let first = body.lines().next().unwrap_or_default().trim();
             let first: String = first.chars().take(160).collect();
@@ -76,9 +81,18 @@ pub fn forwarded(forward: &Forward) -> String {
 
 /// The line of the answer `listen` gave.
 pub fn answer(status: u16, text: &str) -> String {
-    let ok = StatusCode::from_u16(status).is_ok_and(|status| status.is_success());
-    let tone = if ok { Tone::Good } else { Tone::Bad };
+    let tone = if delivered(status) { Tone::Good } else { Tone::Bad };
     format!("  answer       {} {}\n", paint(&status.to_string(), tone), controls::line(text))
+}
+
+/// The unique key as printed: escaped, then cut to [`MAX_KEY_CHARS`] characters with `…`
+/// saying so (cut after escaping, so that the line stays short whatever it holds).
+fn unique_key(key: Option<&str>) -> String {
+    let escaped = controls::line(key.unwrap_or("-"));
+    match escaped.char_indices().nth(MAX_KEY_CHARS) {
+        Some((end, _)) => format!("{}…", &escaped[..end]),
+        None => escaped.into_owned(),
+    }
 }
 
 /// The ids and amounts at the top level of a payload.
@@ -127,9 +141,9 @@ mod tests {
                 message: "`\u{1b}]0;title\u{7}` is not a currency".to_owned(),
             }],
             headers: Vec::new(),
-            body: String::new(),
-            body_read: true,
             raw: Bytes::new(),
+            body_read: true,
+            replay_signature: None,
             forward: None,
             recorded: None,
         }
@@ -168,5 +182,19 @@ mod tests {
         assert_eq!(recorded(&Ok("dir/a\u{1b}.json".to_owned())), "  recorded     dir/a\\u{1b}.json\n");
         let line = answer(401, "signature refused\u{1b}");
         assert!(clean(&line) && line.ends_with(" signature refused\\u{1b}\n"), "{line:?}");
+    }
+
+    #[test]
+    fn a_long_unique_key_is_cut_after_escaping() {
+        let mut refused = entry();
+        refused.event = None;
+        refused.unique_key = Some(format!("\u{1b}{}", "k".repeat(10_000)));
+        let block = head(&refused, None);
+        let first = block.lines().next().unwrap();
+        let key = format!("\\u{{1b}}{}…", "k".repeat(MAX_KEY_CHARS - "\\u{1b}".len()));
+        assert!(first.ends_with(&format!("(unique key {key})")), "{first:?}");
+        assert!(clean(&block));
+        assert_eq!(unique_key(Some(&"u".repeat(MAX_KEY_CHARS))), "u".repeat(MAX_KEY_CHARS));
+        assert_eq!(unique_key(None), "-");
     }
 }

@@ -54,12 +54,26 @@ impl Listening {
     }
 }
 
+/// The variables `listen` and `trigger` read keys from: cleared for every command these
+/// tests run, so that a developer's own cannot change what it does.
+const KEY_VARIABLES: [&str; 4] = ["LAGO_HMAC_KEY", "LAGO_PUBLIC_KEY", "LAGO_ISSUER", "LAGO_FORWARD_HMAC_KEY"];
+
+/// The binary run with `args`, without the keys' environment variables.
+fn lago(args: &[&str]) -> Output {
+    let mut command = Command::new(BIN);
+    command.args(args);
+    for variable in KEY_VARIABLES {
+        command.env_remove(variable);
+    }
+    command.output().expect("the binary runs")
+}
+
 /// `listen` with the inspector page on a free port, the keys' environment variables
 /// cleared then set from `env`.
 fn listen_with_page(options: &[&str], env: &[(&str, &str)]) -> Listening {
     let mut command = Command::new(BIN);
     command.args(["listen", "--port", "0", "--ui-port", "0"]).args(options).stdout(Stdio::piped());
-    for variable in ["LAGO_HMAC_KEY", "LAGO_PUBLIC_KEY", "LAGO_ISSUER", "LAGO_FORWARD_HMAC_KEY"] {
+    for variable in KEY_VARIABLES {
         command.env_remove(variable);
     }
     command.envs(env.iter().copied());
@@ -218,15 +232,26 @@ impl Browser {
                 driver.display()
             );
         }
-        // A free port: bound, read, let go; chromedriver binds it right after.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let process = Command::new(&driver)
-            .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".to_owned()])
-            .stdout(Stdio::null())
+        // Port 0: chromedriver binds a free port itself and says which, so that no other
+        // test can take it between a choice and a bind.
+        let mut process = Command::new(&driver)
+            .args(["--port=0", "--allowed-ips=127.0.0.1"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", driver.display()));
+        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
         let driver = Running(process);
+        // `ChromeDriver was started successfully on port 35869.`
+        let port: u16 = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.split("started successfully on port ").nth(1)?.trim_end_matches('.').parse().ok()
+            })
+            .expect("chromedriver says the port it listens on");
+        // What it prints afterwards is read, so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
         let base = format!("http://127.0.0.1:{port}");
         wait_for("chromedriver to be ready", || {
             TcpStream::connect(("127.0.0.1", port)).ok()?;
@@ -321,13 +346,13 @@ fn the_inspector_page_shows_deliveries_as_they_come_with_violations_filters_and_
     browser.element("#connection[data-state=live]");
     assert_eq!(browser.shown(".delivery"), 0);
 
-    let sent = run(&["trigger", "fee.created", "customer.created", "--url", &url, "--hmac-key", "page-key"]);
+    let sent = lago(&["trigger", "fee.created", "customer.created", "--url", &url, "--hmac-key", "page-key"]);
     assert!(sent.status.success(), "{}", stdout(&sent));
     let dir = scratch("inspector-page");
     let broken = dir.join("invoice-unknown-status.json");
     std::fs::write(&broken, invoice_with_unknown_status()).unwrap();
     let sent =
-        run(&["trigger", "--url", &url, "--hmac-key", "page-key", "--payload", broken.to_str().unwrap()]);
+        lago(&["trigger", "--url", &url, "--hmac-key", "page-key", "--payload", broken.to_str().unwrap()]);
     assert!(sent.status.success(), "{}", stdout(&sent));
 
     // Three rows, without a reload, newest first.
@@ -369,26 +394,62 @@ fn the_inspector_page_shows_deliveries_as_they_come_with_violations_filters_and_
     assert_eq!((status, saved), (200, std::fs::read(&broken).unwrap()));
     browser.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspector-laptop.png"));
 
+    // A delivery whose signature fails, naming a type of 300 characters: refused with
+    // 401, shown, and never replayable.
+    let forged = json!({"webhook_type": format!("forged.{}", "x".repeat(300))}).to_string();
+    let forged_headers = [
+        ("content-type", "application/json"),
+        ("x-lago-signature", "bm90IHRoZSBzaWduYXR1cmU="),
+        ("x-lago-signature-algorithm", "hmac"),
+        ("x-lago-unique-key", "forged-1"),
+    ];
+    assert_eq!(http("POST", &url, &forged_headers, forged.as_bytes()).0, 401);
+    wait_for("the refused row", || (browser.shown(".delivery") == 4).then_some(()));
+    let refused = ".delivery[data-status='401']";
+    assert_eq!(
+        browser.run(&format!("return document.querySelector(\"{refused}\").dataset.id"), &[]),
+        json!("4")
+    );
+    browser.click(&format!("{refused} > summary"));
+    let disabled = format!("return document.querySelector(\"{refused} button.replay\").disabled");
+    assert_eq!(browser.run(&disabled, &[]), json!(true));
+    // listen cuts the type it reads from a refused body (128 characters and `…`), and the
+    // page its option's text (80 and `…`).
+    let options = browser.run(
+        "return [...document.querySelectorAll('#filter-type option')].map(o => [o.value, o.textContent])",
+        &[],
+    );
+    let options: Vec<(String, String)> = serde_json::from_value(options).unwrap();
+    let (value, text) =
+        options.iter().find(|(value, _)| value.starts_with("forged.")).expect("an option for it");
+    assert_eq!((value.chars().count(), text.chars().count()), (129, 81));
+
     // The type filter hides the others, and shows them again.
     browser.click("#filter-type option[value='fee.created']");
     wait_for("the filter", || (browser.shown(".delivery") == 1).then_some(()));
     assert_eq!(browser.shown(".delivery[data-type='fee.created']"), 1);
     browser.click("#filter-type option[value='']");
-    wait_for("no filter", || (browser.shown(".delivery") == 3).then_some(()));
+    wait_for("no filter", || (browser.shown(".delivery") == 4).then_some(()));
+    // The status filter shows the three answered 200, then only the refused one.
     browser.click("#filter-status option[value='200']");
-    assert_eq!(browser.shown(".delivery"), 3);
+    wait_for("the 200s", || (browser.shown(".delivery") == 3).then_some(()));
+    assert_eq!(browser.shown(".delivery[data-status='200']"), 3);
+    browser.click("#filter-status option[value='401']");
+    wait_for("the 401", || (browser.shown(".delivery") == 1).then_some(()));
+    assert_eq!(browser.shown(refused), 1);
     browser.click("#filter-status option[value='']");
+    wait_for("no filter", || (browser.shown(".delivery") == 4).then_some(()));
 
-    // Replay: a fourth row, the same body under a new key, verified again.
+    // Replay: a fifth row, the same body under a new key, verified again.
     let fee = ".delivery[data-type='fee.created']";
     browser.click(&format!("{fee} > summary"));
     browser.click(&format!("{fee} button.replay"));
-    wait_for("the replayed row", || (browser.shown(".delivery") == 4).then_some(()));
+    wait_for("the replayed row", || (browser.shown(".delivery") == 5).then_some(()));
     let newest = browser.run("return document.querySelector('.delivery').dataset.type", &[]);
     assert_eq!(newest, json!("fee.created"));
     let kept = deliveries(&page);
     let first = kept.iter().find(|entry| entry["webhook_type"] == "fee.created").unwrap();
-    let replayed = &kept[3];
+    let replayed = &kept[4];
     assert_eq!(
         (&first["webhook_type"], &replayed["webhook_type"]),
         (&json!("fee.created"), &json!("fee.created"))
@@ -407,11 +468,22 @@ fn the_inspector_page_shows_deliveries_as_they_come_with_violations_filters_and_
     let fits = "window.scrollTo(0, 0); return document.documentElement.scrollWidth <= window.innerWidth";
     assert_eq!(browser.run(fits, &[]), json!(true));
     browser.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("inspector-phone.png"));
+
+    // The page keeps 1,000 rows: a thousand newer deliveries (given to the page as its
+    // event stream gives them) push the five out, and the filters' options of their types
+    // and statuses go with them.
+    let pushed = "const base = {received_ms: 0, webhook_type: 'newer.type', unique_key: null, scheme: 'hmac', \
+        signature: 'verified', organization_id: null, status: 202, outcome: 'handled', event: null, \
+        violations: [], headers: [], body: '{}', body_read: true, forward: null, recorded: null}; \
+        for (let id = 1000; id < 2000; id++) upsert({...base, id}); \
+        const values = (css) => [...document.querySelectorAll(css)].map(o => o.value); \
+        return [document.querySelectorAll('.delivery').length, values('#filter-type option'), values('#filter-status option')]";
+    assert_eq!(browser.run(pushed, &[]), json!([1000, ["", "newer.type"], ["", "202"]]));
     listen.stop();
 }
 
 #[test]
-fn the_page_refuses_other_hosts_and_replays_from_other_origins() {
+fn the_page_refuses_other_hosts_replays_from_other_origins_and_replays_of_refused_deliveries() {
     let listen = listen_with_page(&["--hmac-key", "k"], &[]);
     let page = listen.page.clone();
     let (status, body) = http("GET", &page, &[], b"");
@@ -426,6 +498,24 @@ fn the_page_refuses_other_hosts_and_replays_from_other_origins() {
     assert_eq!(http("POST", &replay, &other, b"").0, 403);
     // The page's own request reaches the handler, which has no delivery 1 yet.
     assert_eq!(http("POST", &replay, &[("x-lago-inspector", "replay")], b"").0, 404);
+
+    // A delivery whose signature failed is not replayed: listen would sign its body with
+    // its own key, and make it a delivery of Lago's.
+    let refused = lago(&["trigger", "fee.created", "--url", &listen.url, "--hmac-key", "not-k"]);
+    assert!(stdout(&refused).contains("401 signature refused"), "{}", stdout(&refused));
+    let (status, body) = http("POST", &replay, &[("x-lago-inspector", "replay")], b"");
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("its signature did not verify"), "{body}");
+    assert_eq!(deliveries(&page).len(), 1);
+    // One that verified is.
+    let signed = lago(&["trigger", "fee.created", "--url", &listen.url, "--hmac-key", "k"]);
+    assert!(signed.status.success(), "{}", stdout(&signed));
+    let replay = format!("{page}api/deliveries/2/replay");
+    let (status, body) = http("POST", &replay, &[("x-lago-inspector", "replay")], b"");
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, &answer["status"]), (200, &json!(200)), "{answer}");
+    assert_eq!(deliveries(&page).len(), 3);
 }
 
 /// A delivery's type and unique key.
@@ -479,9 +569,9 @@ fn listen_forwards_verified_deliveries_signed_with_the_app_s_key_and_shows_its_a
     );
     let (url, page) = (listen.url.clone(), listen.page.clone());
     let types = ["fee.created", "invoice.created", "customer.created"];
-    let sent = run(&[&["trigger"][..], &types, &["--url", &url, "--hmac-key", "lago-key"]].concat());
+    let sent = lago(&[&["trigger"][..], &types, &["--url", &url, "--hmac-key", "lago-key"]].concat());
     assert!(sent.status.success(), "{}", stdout(&sent));
-    let refused = run(&["trigger", "fee.created", "--url", &url, "--hmac-key", "not-lago-key"]);
+    let refused = lago(&["trigger", "fee.created", "--url", &url, "--hmac-key", "not-lago-key"]);
     assert_eq!(refused.status.code(), Some(1));
 
     let kept = wait_for("the app's three answers", || {
@@ -524,7 +614,7 @@ fn listen_forwards_verified_deliveries_signed_with_the_app_s_key_and_shows_its_a
         &[("LAGO_FORWARD_HMAC_KEY", "stale")],
     );
     let (url, page) = (listen.url.clone(), listen.page.clone());
-    let sent = run(&["trigger", "fee.created", "--url", &url, "--hmac-key", "lago-key"]);
+    let sent = lago(&["trigger", "fee.created", "--url", &url, "--hmac-key", "lago-key"]);
     assert!(sent.status.success(), "{}", stdout(&sent));
     let entry = wait_for("the app's refusal", || {
         deliveries(&page).pop().filter(|entry| entry["forward"]["state"] == "answered")
@@ -541,8 +631,20 @@ fn recorded_deliveries_are_sent_again_by_trigger_payload() {
     let _ = std::fs::remove_dir_all(&record);
     let listen = listen_with_page(&["--hmac-key", "k", "--record", record.to_str().unwrap()], &[]);
     let url = listen.url.clone();
-    let sent = run(&["trigger", "fee.created", "customer.created", "--url", &url, "--hmac-key", "k"]);
+    let sent = lago(&["trigger", "fee.created", "customer.created", "--url", &url, "--hmac-key", "k"]);
     assert!(sent.status.success(), "{}", stdout(&sent));
+    // Anyone can post to the port: what fails the signature is not written. (Files are
+    // written before the answer, so there is nothing to wait for.)
+    let refused = lago(&["trigger", "invoice.created", "--url", &url, "--hmac-key", "not-k"]);
+    assert!(stdout(&refused).contains("401 signature refused"), "{}", stdout(&refused));
+    let files = std::fs::read_dir(&record).unwrap().count();
+    assert_eq!(files, 4, "two bodies and their headers only");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&record).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{mode:o}");
+    }
 
     let bodies: Vec<PathBuf> = std::fs::read_dir(&record)
         .unwrap()
@@ -565,7 +667,7 @@ fn recorded_deliveries_are_sent_again_by_trigger_payload() {
     assert!(headers.lines().any(|line| line.starts_with("x-lago-unique-key: trigger-")), "{headers}");
     assert!(headers.lines().any(|line| line == "x-lago-signature-algorithm: hmac"), "{headers}");
 
-    let again = run(&["trigger", "--url", &url, "--hmac-key", "k", "--payload", customer.to_str().unwrap()]);
+    let again = lago(&["trigger", "--url", &url, "--hmac-key", "k", "--payload", customer.to_str().unwrap()]);
     assert!(again.status.success() && stdout(&again).contains(" 200 handled"), "{}", stdout(&again));
     listen.stop();
 }
@@ -582,11 +684,11 @@ fn keys_come_from_the_environment() {
     ];
     let listen = listen_with_page(&[], &environment);
     let url = listen.url.clone();
-    let hmac = run(&["trigger", "fee.created", "--url", &url, "--hmac-key", "env-key"]);
+    let hmac = lago(&["trigger", "fee.created", "--url", &url, "--hmac-key", "env-key"]);
     assert!(hmac.status.success() && stdout(&hmac).contains(" 200 handled"), "{}", stdout(&hmac));
     let private = fixtures.join("lago-test-private.pem");
     let jwt = |issuer: &str| {
-        run(&[
+        lago(&[
             "trigger",
             "fee.created",
             "--url",
@@ -601,19 +703,14 @@ fn keys_come_from_the_environment() {
     assert!(signed.status.success() && stdout(&signed).contains(" 200 handled"), "{}", stdout(&signed));
     let other = jwt("https://api.getlago.com");
     assert!(stdout(&other).contains("401 signature refused"), "{}", stdout(&other));
-    let wrong = run(&["trigger", "fee.created", "--url", &url, "--hmac-key", "not-env-key"]);
+    let wrong = lago(&["trigger", "fee.created", "--url", &url, "--hmac-key", "not-env-key"]);
     assert!(stdout(&wrong).contains("401 signature refused"), "{}", stdout(&wrong));
     listen.stop();
 
-    let without = Command::new(BIN)
-        .args(["listen", "--port", "0"])
-        .env_remove("LAGO_HMAC_KEY")
-        .env_remove("LAGO_PUBLIC_KEY")
-        .output()
-        .unwrap();
+    let without = lago(&["listen", "--port", "0"]);
     assert_eq!(without.status.code(), Some(2));
     assert!(stderr(&without).contains("give --hmac-key (or LAGO_HMAC_KEY)"), "{}", stderr(&without));
-    let help = stdout(&run(&["listen", "--help"]));
+    let help = stdout(&lago(&["listen", "--help"]));
     for variable in ["LAGO_HMAC_KEY", "LAGO_PUBLIC_KEY", "LAGO_ISSUER", "LAGO_FORWARD_HMAC_KEY"] {
         assert!(help.contains(variable), "--help names {variable}");
     }

@@ -11,6 +11,8 @@ const typeFilter = document.getElementById("filter-type");
 const statusFilter = document.getElementById("filter-status");
 const NO_TYPE = "(none)";
 const MAX_ROWS = 1000;
+/** The most characters of a filter option's text: a refused body's type is anybody's. */
+const MAX_OPTION_CHARS = 80;
 
 /** The deliveries shown, by id. */
 const entries = new Map();
@@ -28,8 +30,14 @@ function childPointer(pointer, key) {
   return pointer + "/" + String(key).replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
+/** Whether an answer of `status` makes a delivery delivered, as Lago counts it (and
+ * `send::delivered` in the command): 200, 201, 202 and 204 only; Lago retries the rest. */
+function delivered(status) {
+  return status === 200 || status === 201 || status === 202 || status === 204;
+}
+
 function statusClass(status) {
-  if (status >= 200 && status < 300) return "ok";
+  if (delivered(status)) return "ok";
   if (status >= 400 && status < 500) return "client-error";
   return "server-error";
 }
@@ -38,8 +46,9 @@ function typeOf(entry) {
   return entry.webhook_type || NO_TYPE;
 }
 
-/** Adds a delivery, or brings one already shown up to date. */
-function upsert(entry) {
+/** Adds a delivery, or brings one already shown up to date; the filters' options too,
+ * unless `inBatch` (the caller refreshes them once, after the batch). */
+function upsert(entry, inBatch) {
   entries.set(entry.id, entry);
   let row = document.getElementById("delivery-" + entry.id);
   if (!row) {
@@ -61,9 +70,10 @@ function upsert(entry) {
   }
   renderSummary(row, entry);
   if (row.dataset.rendered) renderDetail(row, entry);
-  addOption(typeFilter, typeOf(entry));
-  addOption(statusFilter, String(entry.status));
-  applyFilters();
+  if (!inBatch) {
+    refreshOptions();
+    applyFilters();
+  }
 }
 
 function renderSummary(row, entry) {
@@ -116,8 +126,11 @@ function renderDetail(row, entry) {
   row.dataset.rendered = "1";
   const replayButton = row.querySelector(".replay");
   replayButton.dataset.id = String(entry.id);
-  replayButton.disabled = !entry.body_read;
-  replayButton.title = entry.body_read ? "Sign the same body again under a new unique key and send it to the endpoint" : "Its body never came whole";
+  // listen replays only what was signed with its key (it answers 409 otherwise): signing
+  // a stranger's body would make it a delivery of Lago's.
+  const verified = entry.signature === "verified";
+  replayButton.disabled = !entry.body_read || !verified;
+  replayButton.title = !verified ? "Its signature did not verify: only deliveries signed with the key are replayed" : entry.body_read ? "Sign the same body again under a new unique key and send it to the endpoint" : "Its body never came whole";
   const save = row.querySelector(".save");
   save.href = "/api/deliveries/" + entry.id + "/body";
   save.dataset.id = String(entry.id);
@@ -209,14 +222,31 @@ function node(key, value, pointer, byPointer, depth) {
   return item;
 }
 
-function addOption(select, value) {
-  if ([...select.options].some((option) => option.value === value)) return;
-  const option = el("option", null, value);
-  option.value = value;
-  // Kept sorted after the "all" option.
-  let next = select.options[1] || null;
-  while (next && next.value.localeCompare(value) < 0) next = next.nextElementSibling;
-  select.insertBefore(option, next);
+/** A filter's options after its "all" option: one per value the rows shown hold (and
+ * the one chosen, which stays until it is changed), sorted, their text cut. Rebuilt from
+ * the rows, so that the options of rows dropped go with them. */
+function setOptions(select, values) {
+  const wanted = new Set(values);
+  if (select.value) wanted.add(select.value);
+  const sorted = [...wanted].sort((a, b) => a.localeCompare(b));
+  const present = [...select.options].slice(1).map((option) => option.value);
+  if (present.length === sorted.length && present.every((value, i) => value === sorted[i])) return;
+  const chosen = select.value;
+  const options = sorted.map((value) => {
+    const text = value.length > MAX_OPTION_CHARS ? value.slice(0, MAX_OPTION_CHARS) + "…" : value;
+    const option = el("option", null, text);
+    option.value = value;
+    option.title = value;
+    return option;
+  });
+  select.replaceChildren(select.options[0], ...options);
+  select.value = chosen;
+}
+
+function refreshOptions() {
+  const shown = [...rows.children];
+  setOptions(typeFilter, shown.map((row) => row.dataset.type));
+  setOptions(statusFilter, shown.map((row) => row.dataset.status));
 }
 
 function applyFilters() {
@@ -267,7 +297,8 @@ async function load() {
       row.remove();
     }
   }
-  for (const entry of list.deliveries) upsert(entry);
+  for (const entry of list.deliveries) upsert(entry, true);
+  refreshOptions();
   applyFilters();
 }
 

@@ -242,6 +242,12 @@ async fn nothing_lost_through_a_killed_worker<I: Inbox + InboxAdmin + Clone>(
     let _ = std::fs::remove_file(&record);
 }
 
+/// The lease of the dead letter's part. It is about a type that always fails, not about
+/// leases: long enough that a worker starved of the CPU (the suite's other tests build
+/// crates beside it) keeps its deliveries, where a 2 s lease lost to starvation counts an
+/// attempt and, past the last of three, buries a delivery that never failed.
+const DEAD_LETTER_LEASE: Duration = Duration::from_secs(15);
+
 /// Acceptance 2: deliveries of a type whose handler always fails end in the dead letter
 /// after their attempts, counted by the status; replayed, a fixed handler completes them.
 async fn a_failing_type_is_dead_then_replayed<I: Inbox + InboxAdmin + Clone>(
@@ -252,7 +258,8 @@ async fn a_failing_type_is_dead_then_replayed<I: Inbox + InboxAdmin + Clone>(
     const INVOICES: u64 = 5;
     let admin = inboxes[0].clone();
     let record = record_file(engine.name, "dead");
-    let failing = engine.worker(&record, Some("invoice.created"));
+    let failing =
+        Settings { lease: Some(DEAD_LETTER_LEASE), ..engine.worker(&record, Some("invoice.created")) };
     let workers = tokio::task::spawn_blocking(move || {
         [Child::start("worker", &failing), Child::start("worker", &failing)]
     })
@@ -274,7 +281,7 @@ async fn a_failing_type_is_dead_then_replayed<I: Inbox + InboxAdmin + Clone>(
 
     assert_eq!(admin.replay_dead().await.unwrap(), invoices, "{}", engine.name);
     let fixed = engine.worker(&record, None);
-    let fixed = Settings { fail_first: false, panic_every: None, ..fixed };
+    let fixed = Settings { fail_first: false, panic_every: None, lease: Some(DEAD_LETTER_LEASE), ..fixed };
     let _workers =
         tokio::task::spawn_blocking(move || [Child::start("worker", &fixed), Child::start("worker", &fixed)])
             .await
@@ -341,9 +348,10 @@ async fn nats_loses_nothing_through_a_killed_worker() {
         let _cleanup = Cleanup::nats(&stream);
         let engine =
             Engine { name: "nats", url: url.clone(), inbox_name: stream.clone(), transaction_table: None };
+        // The consumer's ack wait is the lease of the part's workers.
+        let lease = if part == "main" { Duration::from_secs(2) } else { DEAD_LETTER_LEASE };
         let inbox = || async {
-            let options =
-                lago_webhooks::inbox::nats::NatsOptions::new(&stream).with_lease(Duration::from_secs(2));
+            let options = lago_webhooks::inbox::nats::NatsOptions::new(&stream).with_lease(lease);
             NatsInbox::connect_with(&url, options).await.unwrap()
         };
         match part {

@@ -240,18 +240,28 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", driver.display()));
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+        let lines = BufReader::new(process.stdout.take().unwrap()).lines();
         let driver = Running(process);
+        // Every line it prints, read on a thread (so that it never blocks on a full pipe),
+        // and the port looked for in them: a wording this test does not know fails it,
+        // instead of waiting on a driver that keeps running.
+        let (sent, printed) = std::sync::mpsc::channel();
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| drop(sent.send(line))));
+        let mut seen = Vec::new();
         // `ChromeDriver was started successfully on port 35869.`
-        let port: u16 = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                line.split("started successfully on port ").nth(1)?.trim_end_matches('.').parse().ok()
-            })
-            .expect("chromedriver says the port it listens on");
-        // What it prints afterwards is read, so that it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        let port: u16 = loop {
+            let line = printed
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("chromedriver never said its port; it printed {seen:#?}"));
+            let port = line
+                .split("started successfully on port ")
+                .nth(1)
+                .map(|rest| rest.trim_end_matches('.').parse());
+            if let Some(Ok(port)) = port {
+                break port;
+            }
+            seen.push(line);
+        };
         let base = format!("http://127.0.0.1:{port}");
         wait_for("chromedriver to be ready", || {
             TcpStream::connect(("127.0.0.1", port)).ok()?;

@@ -233,7 +233,9 @@ function setOptions(select, values) {
   if (present.length === sorted.length && present.every((value, i) => value === sorted[i])) return;
   const chosen = select.value;
   const options = sorted.map((value) => {
-    const text = value.length > MAX_OPTION_CHARS ? value.slice(0, MAX_OPTION_CHARS) + "…" : value;
+    // By code points, so that a character outside the BMP is never cut in two.
+    const points = Array.from(value);
+    const text = points.length > MAX_OPTION_CHARS ? points.slice(0, MAX_OPTION_CHARS).join("") + "…" : value;
     const option = el("option", null, text);
     option.value = value;
     option.title = value;

@@ -23,6 +23,7 @@ mod listen;
 mod openapi;
 mod ordered;
 mod output;
+mod safe_name;
 mod send;
 mod shape;
 mod spec;

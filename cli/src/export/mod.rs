@@ -70,11 +70,7 @@ fn default_id_base(args: &Args, spec_file: &str) -> String {
                 || spec_file.split_whitespace().next().unwrap_or("spec").trim_end_matches(".json").to_owned(),
                 |stem| stem.to_string_lossy().into_owned(),
             );
-            let name: String = name
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '-' })
-                .collect();
-            format!("urn:lago-webhooks:{name}{}", pin.unwrap_or_default())
+            format!("urn:lago-webhooks:{}{}", crate::safe_name::safe_chars(&name), pin.unwrap_or_default())
         }
     }
 }
@@ -177,10 +173,7 @@ fn reorder(value: Json, order: &Json) -> Json {
 /// letters, digits, `.`, `-` and `_` (and a leading `.`) made `_`, so that no spec can
 /// name a file outside the directory.
 fn file_name(webhook_type: &str) -> String {
-    let mut name: String = webhook_type
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
-        .collect();
+    let mut name = crate::safe_name::safe_chars(webhook_type);
     if name.is_empty() || name.starts_with('.') {
         name.insert(0, '_');
     }

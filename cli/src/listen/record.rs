@@ -109,11 +109,8 @@ const MAX_PART: usize = 80;
 /// `text` with every character but ASCII letters, digits, `.`, `_` and `-` replaced by
 /// `_`, at most [`MAX_PART`] of them, and never `.` or `..`.
 pub(super) fn sanitized(text: &str) -> String {
-    let mut part: String = text
-        .chars()
-        .take(MAX_PART)
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
-        .collect();
+    let cut = text.char_indices().nth(MAX_PART).map_or(text, |(end, _)| &text[..end]);
+    let mut part = crate::safe_name::safe_chars(cut);
     if part.is_empty() || part.chars().all(|c| c == '.') {
         part = part.replace('.', "_");
         part.push('_');

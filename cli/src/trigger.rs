@@ -133,7 +133,7 @@ fn examples(args: &Args) -> Result<Vec<(String, String)>, String> {
     }
     let chosen = ir.messages.iter().filter(|m| args.types.is_empty() || args.types.contains(&m.webhook_type));
     let bodies: Vec<(String, String)> =
-        chosen.map(|message| (message.webhook_type.clone(), example(&ir, &message.webhook_type))).collect();
+        chosen.map(|message| (message.webhook_type.clone(), message.example_or_bare())).collect();
     match args.lago_version {
         Some(range) => {
             let pinned = resolve_for(&source, None, Some(range)).map_err(invalid)?;
@@ -141,22 +141,6 @@ fn examples(args: &Args) -> Result<Vec<(String, String)>, String> {
         }
         None => Ok(bodies),
     }
-}
-
-/// The example of a message, or a bare envelope with an empty payload when the spec has
-/// none (as the generated `WebhookType::example`).
-fn example(ir: &Ir, webhook_type: &str) -> String {
-    let Some(message) = ir.messages.iter().find(|m| m.webhook_type == webhook_type) else {
-        return String::new();
-    };
-    message.example.clone().unwrap_or_else(|| {
-        serde_json::json!({
-            "webhook_type": message.webhook_type,
-            "object_type": message.object_type,
-            message.payload_key.clone(): {},
-        })
-        .to_string()
-    })
 }
 
 /// The examples as the releases `range` shape them (`pinned`, the spec resolved for

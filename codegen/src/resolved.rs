@@ -310,6 +310,22 @@ pub struct MessageIr {
     pub changes: Vec<ChangeIr>,
 }
 
+impl MessageIr {
+    /// Its example envelope as compact JSON text, or, when the spec has none, a bare
+    /// envelope with an empty payload: what `WebhookType::example` returns.
+    pub fn example_or_bare(&self) -> String {
+        self.example.clone().unwrap_or_else(|| {
+            let text = |s: &str| serde_json::Value::from(s).to_string();
+            format!(
+                "{{\"webhook_type\":{},\"object_type\":{},{}:{{}}}}",
+                text(&self.webhook_type),
+                text(&self.object_type),
+                text(&self.payload_key)
+            )
+        })
+    }
+}
+
 /// A release that changed one message's payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeIr {

@@ -28,20 +28,6 @@ pub(super) fn status_note(m: &MessageIr) -> String {
     text
 }
 
-/// The example of a message, or a bare envelope with an empty payload when the spec has
-/// none, with its keys in Lago's order.
-fn example(m: &MessageIr) -> String {
-    m.example.clone().unwrap_or_else(|| {
-        let text = |s: &str| serde_json::Value::from(s).to_string();
-        format!(
-            "{{\"webhook_type\":{},\"object_type\":{},{}:{{}}}}",
-            text(&m.webhook_type),
-            text(&m.object_type),
-            text(&m.payload_key)
-        )
-    })
-}
-
 pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let krate = cx.krate();
     let messages = &cx.ir.messages;
@@ -50,7 +36,7 @@ pub(super) fn emit_webhook_type(cx: &Context<'_>) -> TokenStream {
     let object_types = messages.iter().map(|m| &m.object_type);
     let payload_keys = messages.iter().map(|m| &m.payload_key);
     let titles = messages.iter().map(|m| &m.title);
-    let examples = messages.iter().map(example);
+    let examples = messages.iter().map(MessageIr::example_or_bare);
     let docs = messages.iter().map(|m| doc(&format!("`{}`: {}{}", m.webhook_type, m.title, status_note(m))));
     let lifecycle = |wanted: Lifecycle, name: &str| {
         let matching: Vec<_> =
